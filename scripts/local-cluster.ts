@@ -1,0 +1,98 @@
+/**
+ * Shared by `npm start`, the end-to-end tests and the benchmarks: D1
+ * migrations, the dev admin token and the kubeconfig for a local state folder.
+ */
+import { execFileSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { Agent, request } from "node:https";
+
+/** Environment for wrangler: offline, no telemetry, no prompts. */
+export function wranglerEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    WRANGLER_SEND_METRICS: "false",
+    CI: "true",
+  };
+}
+
+function wrangler(args: string[]): string {
+  return execFileSync("npx", ["wrangler", ...args], { env: wranglerEnv(), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** Applies the D1 migrations to the local database in `state`. */
+export function applyMigrations(state: string): void {
+  mkdirSync(state, { recursive: true });
+  wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state]);
+}
+
+/** Returns the dev admin token of `state`, creating it (and its D1 row) if none exists. */
+export function ensureAdminToken(state: string): string {
+  const file = resolve(state, "dev-admin-token");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const token = randomBytes(32).toString("base64url");
+  const hash = createHash("sha256").update(token).digest("hex");
+  const id = randomBytes(16).toString("hex");
+  const sql =
+    "INSERT INTO tokens (id, token_hash, username, groups, created_at) VALUES " +
+    `('${id}', '${hash}', 'admin', '["system:masters","system:authenticated"]', ${Date.now()});`;
+  wrangler(["d1", "execute", "DB", "--local", "--persist-to", state, "--command", sql]);
+  writeFileSync(file, token, { mode: 0o600 });
+  return token;
+}
+
+/** Writes a kubeconfig for the local server and returns its absolute path. */
+export function writeKubeconfig(path: string, server: string, token: string): string {
+  const file = resolve(path);
+  mkdirSync(dirname(file), { recursive: true });
+  const yaml = `apiVersion: v1
+kind: Config
+clusters:
+- name: duraplane
+  cluster:
+    server: ${server}
+    insecure-skip-tls-verify: true
+users:
+- name: admin
+  user:
+    token: ${token}
+contexts:
+- name: duraplane
+  context:
+    cluster: duraplane
+    user: admin
+    namespace: default
+current-context: duraplane
+`;
+  writeFileSync(file, yaml, { mode: 0o600 });
+  return file;
+}
+
+const insecure = new Agent({ rejectUnauthorized: false, keepAlive: false });
+
+function probe(url: string, token: string): Promise<number> {
+  return new Promise((done) => {
+    const req = request(url, { agent: insecure, headers: { authorization: `Bearer ${token}` }, timeout: 2000 }, (res) => {
+      res.resume();
+      done(res.statusCode ?? 0);
+    });
+    req.on("error", () => done(0));
+    req.on("timeout", () => {
+      req.destroy();
+      done(0);
+    });
+    req.end();
+  });
+}
+
+/** Waits until the server answers an authenticated request (which also creates the built-in namespaces). */
+export async function waitUntilReady(server: string, token: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await probe(`${server}/api/v1/namespaces/default`, token)) === 200) return;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`the control plane at ${server} did not become ready within ${timeoutMs} ms`);
+}

@@ -1,0 +1,52 @@
+/**
+ * @module
+ * Server-side Table printing for `kubectl get`: one Printer per kind, the
+ * Table builder and the AGE duration format.
+ */
+import type { Printer } from "../resource-kind";
+import { eventPrinter } from "./event";
+import { namespacePrinter } from "./namespace";
+import { nodePrinter } from "./node";
+import { podPrinter } from "./pod";
+import { replicaSetPrinter } from "./replicaset";
+import { virtualMachinePrinter } from "./virtualmachine";
+import { virtualMachineInstancePrinter } from "./virtualmachineinstance";
+import { virtualMachineInstanceReplicaSetPrinter } from "./vmirs";
+
+export { crdPrinter, type CustomResourceColumnDefinition } from "./crd-printer";
+export { humanDuration } from "./duration";
+export {
+  asPartialObjectMetadata,
+  toTable,
+  type IncludeObjectPolicy,
+  type PartialObjectMetadata,
+  type Table,
+  type TableListMeta,
+  type TableOptions,
+  type TableRow,
+} from "./table";
+export {
+  eventPrinter,
+  namespacePrinter,
+  nodePrinter,
+  podPrinter,
+  replicaSetPrinter,
+  virtualMachineInstancePrinter,
+  virtualMachineInstanceReplicaSetPrinter,
+  virtualMachinePrinter,
+};
+
+/** The printers keyed by kind, for registry entries (`ResourceKind.printer`). */
+export const printers = {
+  Pod: podPrinter,
+  ReplicaSet: replicaSetPrinter,
+  Node: nodePrinter,
+  Namespace: namespacePrinter,
+  Event: eventPrinter,
+  VirtualMachine: virtualMachinePrinter,
+  VirtualMachineInstance: virtualMachineInstancePrinter,
+  VirtualMachineInstanceReplicaSet: virtualMachineInstanceReplicaSetPrinter,
+} as const satisfies Record<string, Printer>;
+
+/** A kind that has a printer here. */
+export type PrintedKind = keyof typeof printers;

@@ -1,0 +1,89 @@
+/**
+ * @module
+ * A `ResourceKind` is the registry entry that drives the one generic REST
+ * handler set, the storage objects, discovery, OpenAPI and Table output.
+ * Behaviour that differs per kind lives in the hooks here, never in copies of
+ * the REST verbs.
+ */
+import type { z } from "zod";
+import type { StatusCause } from "./errors";
+import type { KubeObject } from "./object";
+
+/** meta.k8s.io/v1 TableColumnDefinition. */
+export interface TableColumnDefinition {
+  name: string;
+  type: "string" | "integer" | "number" | "boolean" | "date";
+  format: string;
+  description: string;
+  /** 0 = always shown; 1 = only with `-o wide`. */
+  priority: number;
+}
+
+/** A table cell: what upstream's printers put in `rows[].cells`. */
+export type TableCell = string | number | boolean | null;
+
+/** Server-side printing for `kubectl get` (meta.k8s.io/v1 Table). */
+export interface Printer {
+  columns: TableColumnDefinition[];
+  /** One cell per column, in order. `now` makes ages testable. */
+  cells(obj: KubeObject, now: Date): TableCell[];
+}
+
+/** Where the scale subresource reads and writes replicas (as a CRD's scale spec). */
+export interface ScaleSpec {
+  specReplicasPath: string;
+  statusReplicasPath: string;
+  labelSelectorPath: string;
+}
+
+/** Merge-key metadata for strategic merge patch: path pattern → list strategy. */
+export interface PatchMetaEntry {
+  /** "merge" lists are merged by `mergeKey`; "replace" lists (the default) are replaced whole. */
+  strategy: "merge" | "replace";
+  /** Field naming each element of a merged list of objects; absent for lists of primitives. */
+  mergeKey?: string;
+}
+
+/**
+ * Patch metadata for one kind. Keys are dotted paths from the object root with
+ * `[]` marking list elements, e.g. `spec.containers`, `spec.containers[].env`,
+ * `spec.template.spec.containers[].ports`.
+ */
+export type PatchMeta = Record<string, PatchMetaEntry>;
+
+/** Everything the server needs to know about one kind. */
+export interface ResourceKind {
+  group: string;
+  version: string;
+  kind: string;
+  listKind: string;
+  /** Plural, lower case: the resource name in URLs (`pods`). */
+  plural: string;
+  singular: string;
+  shortNames: string[];
+  categories: string[];
+  namespaced: boolean;
+  /** zod schema of the whole object (stripping unknown fields). */
+  schema: z.ZodType;
+  /** Fills defaults in place, as upstream's defaulters (after decoding). */
+  applyDefaults(obj: KubeObject): void;
+  /** Semantic validation beyond the schema; `old` is set on updates. */
+  validate(obj: KubeObject, old?: KubeObject): StatusCause[];
+  /** Strategic merge patch support: its merge keys, or undefined → 415 like CRDs. */
+  patchMeta?: PatchMeta;
+  /** Table printer for `kubectl get`. */
+  printer: Printer;
+  /** Extra field selectors beyond metadata.name / metadata.namespace. */
+  fieldSelectors: Record<string, (obj: KubeObject) => string | undefined>;
+  /** The scale subresource, when the kind has one. */
+  scale?: ScaleSpec;
+  /** Graceful deletion period in seconds (pods); undefined or 0 deletes at once. */
+  gracePeriodSeconds?(obj: KubeObject, requested: number | undefined): number;
+  /** Whether any non-metadata change (not only spec) bumps generation, as for CRs without status subresource. */
+  anyChangeBumpsGeneration?: boolean;
+}
+
+/** `apiVersion` for a kind: "v1" for the core group, else "group/version". */
+export function apiVersionOf(k: Pick<ResourceKind, "group" | "version">): string {
+  return k.group ? `${k.group}/${k.version}` : k.version;
+}

@@ -1,0 +1,43 @@
+/**
+ * @module
+ * The zod schemas and strategies of the kinds duraplane serves: the single
+ * source of their types, validation, defaulting and OpenAPI documents.
+ */
+export { namespaceStrategy, NamespaceSchema, type Namespace } from "./core-v1/namespace";
+export { nodeStrategy, NodeSchema, TaintSchema, type Node, type Taint } from "./core-v1/node";
+export { podStrategy, PodSchema, type Pod } from "./core-v1/pod";
+export {
+  PodSpecSchema,
+  PodTemplateSpecSchema,
+  type PodSpec,
+  type PodTemplateSpec,
+  type Volume,
+  type Toleration,
+} from "./core-v1/pod-spec";
+export { PodStatusSchema, ContainerStatusSchema, type PodStatus, type ContainerStatus } from "./core-v1/pod-status";
+export { ContainerSchema, type Container } from "./core-v1/container";
+export { eventStrategy, EventSchema, ObjectReferenceSchema, type Event } from "./core-v1/event";
+export { replicaSetStrategy, ReplicaSetSchema, type ReplicaSet } from "./apps-v1/replicaset";
+export {
+  virtualMachineInstanceStrategy,
+  VirtualMachineInstanceSchema,
+  VMIStatusSchema,
+  type VirtualMachineInstance,
+} from "./kubevirt-v1/virtualmachineinstance";
+export { virtualMachineStrategy, VirtualMachineSchema, RUN_STRATEGIES, type VirtualMachine } from "./kubevirt-v1/virtualmachine";
+export {
+  virtualMachineInstanceReplicaSetStrategy,
+  VirtualMachineInstanceReplicaSetSchema,
+  type VirtualMachineInstanceReplicaSet,
+} from "./kubevirt-v1/vmirs";
+export { VMISpecSchema, VMITemplateSpecSchema, type VMISpec, type VMITemplateSpec } from "./kubevirt-v1/vmi-spec";
+export {
+  ObjectMetaSchema,
+  OwnerReferenceSchema,
+  LabelSelectorSchema,
+  QuantitySchema,
+  conditionSchema,
+  type KindStrategy,
+} from "./meta";
+export { decodeObject, unknownFields, type DecodableKind, type DecodeOptions } from "./decode";
+export { buildOpenApiGroupVersion, buildOpenApiRoot, openApiHash, openApiPath } from "./openapi";

@@ -1,0 +1,36 @@
+/**
+ * Runs the real /usr/bin/kubectl against the test server with a fresh
+ * discovery cache per test run.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const cacheDir = mkdtempSync(join(tmpdir(), "duraplane-kubectl-cache-"));
+
+/** What one kubectl run printed. */
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs kubectl with the given arguments (and optional stdin). */
+export function kubectl(kubeconfig: string, args: string[], input?: string): KubectlResult {
+  const res = spawnSync("/usr/bin/kubectl", [`--cache-dir=${cacheDir}`, ...args], {
+    env: { ...process.env, KUBECONFIG: kubeconfig, HOME: process.env.HOME ?? tmpdir() },
+    input,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { code: res.status ?? -1, stdout: res.stdout ?? "", stderr: res.stderr ?? "" };
+}
+
+/** Writes `content` to a temp file and returns its path (for `-f`). */
+export function manifest(content: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "duraplane-manifest-"));
+  const file = join(dir, "manifest.yaml");
+  writeFileSync(file, content);
+  return file;
+}

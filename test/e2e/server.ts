@@ -1,0 +1,89 @@
+/**
+ * Starts and stops a local control plane exactly as `npm start` does, in a
+ * fresh state folder on a free port.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { waitUntilReady } from "../../scripts/local-cluster.ts";
+
+/** A running local server. */
+export interface LocalServer {
+  url: string;
+  port: number;
+  state: string;
+  kubeconfig: string;
+  token: string;
+  process: ChildProcess;
+  logs: () => string;
+}
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const srv = createServer();
+    srv.once("error", fail);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => done(port));
+    });
+  });
+}
+
+/** Runs `npm start` in the background; resolves once the server answers. */
+export async function startServer(opts: { port?: number; state?: string } = {}): Promise<LocalServer> {
+  const port = opts.port ?? (await freePort());
+  const state = opts.state ?? mkdtempSync(join(tmpdir(), "duraplane-e2e-"));
+  const kubeconfig = join(state, "kubeconfig");
+  let output = "";
+  const child = spawn("npm", ["start", "--", "--port", String(port), "--state", state, "--kubeconfig", kubeconfig], {
+    cwd: process.cwd(),
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+  const url = `https://127.0.0.1:${port}`;
+  const exited = new Promise<never>((_, fail) =>
+    child.once("exit", (code) => fail(new Error(`npm start exited with ${code}:\n${output}`))),
+  );
+  // The token file appears once migrations ran; then wait for the server itself.
+  const token = await Promise.race([
+    (async () => {
+      for (;;) {
+        try {
+          return readFileSync(join(state, "dev-admin-token"), "utf8").trim();
+        } catch {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    })(),
+    exited,
+  ]);
+  await Promise.race([waitUntilReady(url, token, 90_000), exited]);
+  return { url, port, state, kubeconfig, token, process: child, logs: () => output };
+}
+
+/** Stops the server's whole process group and waits for it to exit. */
+export async function stopServer(server: LocalServer): Promise<void> {
+  const pid = server.process.pid;
+  if (pid === undefined || server.process.exitCode !== null) return;
+  const gone = new Promise<void>((done) => server.process.once("exit", () => done()));
+  try {
+    process.kill(-pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }, 5000);
+  await gone;
+  clearTimeout(timer);
+}

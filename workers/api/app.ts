@@ -1,0 +1,124 @@
+/**
+ * @module
+ * The API front: authentication, discovery, OpenAPI and the generic resource
+ * verbs, with every error rendered as a metav1.Status (invariant 8).
+ */
+import { Hono } from "hono";
+import { ApiError, internalError, methodNotAllowed } from "../../shared/k8s/errors";
+import { authenticate, type UserInfo } from "./auth";
+import {
+  aggregatedContentType, aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated,
+} from "./discovery";
+import { ensureBuiltinNamespaces } from "./namespaces";
+import { openapi } from "./openapi-routes";
+import { getHandler, listHandler } from "./read-handlers";
+import { parseResourcePath, pathNotFound } from "./resource-path";
+import { json } from "./respond";
+import {
+  createHandler, deleteCollectionHandler, deleteHandler, type HandlerContext, patchHandler, updateHandler,
+} from "./write-handlers";
+
+type AppEnv = { Bindings: Env; Variables: { user: UserInfo } };
+
+/** The server's version, reported so kubectl's dispatcher picks kubectl 1.32. */
+export const VERSION_INFO = {
+  major: "1",
+  minor: "32",
+  gitVersion: "v1.32.4-duraplane",
+  gitCommit: "duraplane",
+  gitTreeState: "clean",
+  buildDate: "2026-11-25T00:00:00Z",
+  goVersion: "n/a",
+  compiler: "workerd",
+  platform: "workers/wasm",
+};
+
+const PUBLIC_PATHS = new Set(["/version", "/healthz", "/livez", "/readyz"]);
+
+export const app = new Hono<AppEnv>();
+
+app.onError((err) => {
+  if (err instanceof ApiError) return json(err.toStatus(), err.code);
+  console.error("unhandled error", err);
+  const e = internalError(err instanceof Error ? err.message : String(err));
+  return json(e.toStatus(), 500);
+});
+
+app.notFound(() => json(pathNotFound().toStatus(), 404));
+
+app.use("*", async (c, next) => {
+  if (PUBLIC_PATHS.has(c.req.path)) return next();
+  c.set("user", await authenticate(c.env, c.req.header("authorization") ?? null));
+  await ensureBuiltinNamespaces(c.env);
+  return next();
+});
+
+app.get("/version", (c) => c.json(VERSION_INFO));
+for (const p of ["/healthz", "/livez", "/readyz"]) app.get(p, (c) => c.text("ok"));
+
+app.route("/", openapi);
+app.get("/openapi/v2", () => {
+  throw pathNotFound();
+});
+
+app.get("/api", (c) => {
+  const v = wantsAggregated(c.req.header("accept") ?? null);
+  if (v) return json(aggregatedDiscovery(true, v), 200, aggregatedContentType(v));
+  return c.json(apiVersions(new URL(c.req.url).host));
+});
+app.get("/apis", (c) => {
+  const v = wantsAggregated(c.req.header("accept") ?? null);
+  if (v) return json(aggregatedDiscovery(false, v), 200, aggregatedContentType(v));
+  return c.json(apiGroupList());
+});
+app.get("/api/v1", (c) => c.json(apiResourceList("", "v1")));
+app.get("/apis/:group", (c) => {
+  const doc = apiGroup(c.req.param("group"));
+  if (!doc) throw pathNotFound();
+  return c.json(doc);
+});
+app.get("/apis/:group/:version", (c) => {
+  const doc = apiResourceList(c.req.param("group"), c.req.param("version"));
+  if (!doc) throw pathNotFound();
+  return c.json(doc);
+});
+
+// `kubectl auth whoami`: the body (protobuf) is not needed to answer.
+app.post("/apis/authentication.k8s.io/v1/selfsubjectreviews", (c) => {
+  const user = c.get("user");
+  return c.json({
+    kind: "SelfSubjectReview",
+    apiVersion: "authentication.k8s.io/v1",
+    metadata: { creationTimestamp: null },
+    status: { userInfo: { username: user.username, groups: user.groups } },
+  }, 201);
+});
+
+async function resource(c: { env: Env; req: { raw: Request } }): Promise<Response> {
+  const req = c.req.raw;
+  const url = new URL(req.url);
+  const path = parseResourcePath(url.pathname);
+  const ctx: HandlerContext = { env: c.env, req, url, path };
+  const name = path.name;
+  switch (req.method) {
+    case "GET":
+      return name === undefined ? listHandler(ctx) : getHandler(ctx, name);
+    case "POST":
+      if (name === undefined && path.namespace !== undefined === path.kind.namespaced) return createHandler(ctx);
+      break;
+    case "PUT":
+      if (name !== undefined) return updateHandler(ctx, name);
+      break;
+    case "PATCH":
+      if (name !== undefined) return patchHandler(ctx, name);
+      break;
+    case "DELETE":
+      if (name === undefined) return deleteCollectionHandler(ctx);
+      if (path.subresource === undefined) return deleteHandler(ctx, name);
+      break;
+  }
+  throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+}
+
+app.all("/api/v1/*", (c) => resource(c));
+app.all("/apis/:group/:version/*", (c) => resource(c));

@@ -1,0 +1,93 @@
+/**
+ * @module
+ * Reading request bodies: a hard size limit (413 before anything is parsed),
+ * then JSON or YAML by Content-Type, with a 400 a person can act on.
+ */
+import { parse as parseYaml } from "yaml";
+import { badRequest, requestEntityTooLarge, unsupportedMediaType } from "../../shared/k8s/errors";
+import type { Json } from "../../shared/k8s/object";
+
+/** Upstream's limit for a request body (apiserver MaxRequestBodyBytes is 3 MiB). */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+/** Reads the body as text, refusing anything over the limit without buffering it all. */
+export async function readBodyText(req: Request): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) throw tooLarge();
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw badRequest("the request body is not valid UTF-8");
+  }
+}
+
+function tooLarge() {
+  return requestEntityTooLarge(`Request entity too large: limit is ${MAX_BODY_BYTES}`);
+}
+
+/** The media type of a Content-Type header, lower case and without parameters. */
+export function mediaType(header: string | null): string {
+  return (header ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+}
+
+function parseJson(text: string): Json {
+  try {
+    return JSON.parse(text) as Json;
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    throw badRequest(`the request body is not valid JSON: ${detail}`);
+  }
+}
+
+function parseYamlDoc(text: string): Json {
+  try {
+    return parseYaml(text, { maxAliasCount: 100 }) as Json;
+  } catch (err) {
+    const detail = err instanceof Error ? err.message.split("\n")[0] : String(err);
+    throw badRequest(`the request body is not valid YAML: ${detail}`);
+  }
+}
+
+const JSON_TYPES = new Set(["application/json", "", "*/*", "text/plain", "application/octet-stream"]);
+const YAML_TYPES = new Set(["application/yaml", "application/x-yaml", "text/yaml"]);
+
+/** Parses a create/update body (JSON, or YAML when declared). */
+export async function readObjectBody(req: Request): Promise<Json> {
+  const type = mediaType(req.headers.get("content-type"));
+  if (type === "application/vnd.kubernetes.protobuf") {
+    throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+  }
+  if (!JSON_TYPES.has(type) && !YAML_TYPES.has(type)) {
+    throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+  }
+  const text = await readBodyText(req);
+  if (text.trim() === "") throw badRequest("the request body is empty");
+  return YAML_TYPES.has(type) ? parseYamlDoc(text) : parseJson(text);
+}
+
+/** Parses a body that may be JSON or YAML (apply patches, raw clients without a type). */
+export function parseJsonOrYaml(text: string): Json {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) return parseJson(text);
+  return parseYamlDoc(text);
+}

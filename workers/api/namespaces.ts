@@ -1,0 +1,61 @@
+/**
+ * @module
+ * Namespaces as the rest of the API sees them: creates into a missing
+ * namespace are 404 and into a terminating one 403 (upstream's
+ * NamespaceLifecycle admission), and the built-in namespaces exist from the
+ * first request on.
+ */
+import { ApiError, forbidden, notFound } from "../../shared/k8s/errors";
+import type { ResourceKind } from "../../shared/k8s/resource-kind";
+import { kindByResource } from "../registry";
+import { getObject, writeObject } from "./storage";
+
+const NAMESPACES = "/namespaces";
+/** Namespaces every cluster starts with. */
+export const BUILTIN_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+/** Refuses a create into `namespace` unless it exists and is not terminating. */
+export async function admitCreateIn(env: Env, kind: ResourceKind, namespace: string, name: string): Promise<void> {
+  if (!kind.namespaced) return;
+  let ns;
+  try {
+    ns = await getObject(env, { resource: NAMESPACES, namespace: "", name: namespace });
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 404) throw notFound({ group: "", resource: "namespaces" }, namespace);
+    throw err;
+  }
+  if (ns.metadata.deletionTimestamp) {
+    const what = kind.group ? `${kind.plural}.${kind.group}` : kind.plural;
+    throw forbidden(
+      `${what} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+    );
+  }
+}
+
+let bootstrapped: Promise<void> | undefined;
+
+/** Creates the built-in namespaces once per isolate (idempotent across isolates). */
+export function ensureBuiltinNamespaces(env: Env): Promise<void> {
+  bootstrapped ??= createBuiltins(env).catch((err: unknown) => {
+    bootstrapped = undefined;
+    throw err;
+  });
+  return bootstrapped;
+}
+
+async function createBuiltins(env: Env): Promise<void> {
+  if (!kindByResource(NAMESPACES)) throw new Error("namespaces are not registered");
+  await Promise.all(
+    BUILTIN_NAMESPACES.map(async (name) => {
+      try {
+        await writeObject(env, { resource: NAMESPACES, namespace: "", name }, {
+          verb: "create",
+          uid: crypto.randomUUID(),
+          input: { apiVersion: "v1", kind: "Namespace", metadata: { name } },
+        });
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 409)) throw err;
+      }
+    }),
+  );
+}

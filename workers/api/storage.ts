@@ -1,0 +1,41 @@
+/**
+ * @module
+ * The front's handle on storage: typed stubs for an object's store and a
+ * kind's collection, with Outcomes turned back into ApiErrors.
+ */
+import type { KubeObject } from "../../shared/k8s/object";
+import type { CollectionStore } from "../objects/collection-store";
+import type { ListRequest, ListResult } from "../objects/collection-list";
+import type { ObjectOp } from "../objects/object-ops";
+import { objectStoreName, type ObjectRef } from "../objects/object-ref";
+import type { ObjectStore, WriteResult } from "../objects/object-store";
+import { unwrap } from "../objects/outcome";
+
+/** The object store of one object. */
+export function objectStub(env: Env, ref: ObjectRef): DurableObjectStub<ObjectStore> {
+  return (env.OBJECTS as DurableObjectNamespace<ObjectStore>).getByName(objectStoreName(ref));
+}
+
+/** The collection store of one resource. */
+export function collectionStub(env: Env, resource: string): DurableObjectStub<CollectionStore> {
+  return (env.COLLECTIONS as DurableObjectNamespace<CollectionStore>).getByName(resource);
+}
+
+/** Reads one object (404 as ApiError). */
+export async function getObject(env: Env, ref: ObjectRef): Promise<KubeObject> {
+  return JSON.parse(unwrap<string>(await objectStub(env, ref).get(ref))) as KubeObject;
+}
+
+/** A write's result with the object parsed. */
+export type Written = Omit<WriteResult, "body"> & { object: KubeObject };
+
+/** Writes one object. */
+export async function writeObject(env: Env, ref: ObjectRef, op: ObjectOp): Promise<Written> {
+  const { body, ...rest } = unwrap<WriteResult>(await objectStub(env, ref).mutate(ref, op));
+  return { ...rest, object: JSON.parse(body) as KubeObject };
+}
+
+/** Lists one page of a resource. */
+export async function listObjects(env: Env, req: ListRequest): Promise<ListResult> {
+  return unwrap<ListResult>(await collectionStub(env, req.resource).list(req));
+}

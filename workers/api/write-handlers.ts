@@ -1,0 +1,194 @@
+/**
+ * @module
+ * The write verbs, generic over every kind: create (with generateName
+ * retries), update, patch (merge, JSON, strategic, apply), delete and
+ * deletecollection, each for the main resource and its subresources.
+ */
+import { ApiError, badRequest, unsupportedMediaType } from "../../shared/k8s/errors";
+import { deepCopy, isJsonObject, type Json, type KubeObject } from "../../shared/k8s/object";
+import type { DeleteOptions } from "../objects/delete-rules";
+import type { PatchType } from "../objects/object-ops";
+import { scaleOf } from "../objects/scale";
+import { apiVersionOf } from "../../shared/k8s/resource-kind";
+import { mediaType, parseJsonOrYaml, readBodyText, readObjectBody } from "./body";
+import { admitCreateIn } from "./namespaces";
+import { listAll } from "./read-handlers";
+import { type ResourcePath, refOfPath } from "./resource-path";
+import { checkName, checkNamespace, checkTypeMeta, generateName, nameForCreate, writeOptions } from "./request-options";
+import { json, objectResponse } from "./respond";
+import { writeObject } from "./storage";
+
+/** What every handler gets. */
+export interface HandlerContext {
+  env: Env;
+  req: Request;
+  url: URL;
+  path: ResourcePath;
+}
+
+const GENERATE_NAME_ATTEMPTS = 8;
+const SCALE_TYPE = { apiVersion: "autoscaling/v1", kind: "Scale" };
+
+function respond(ctx: HandlerContext, obj: KubeObject, status: number): Response {
+  return objectResponse(ctx.path.kind, obj, ctx.req.headers.get("accept"), ctx.url.searchParams.get("includeObject") ?? undefined, status);
+}
+
+/** POST to a collection. */
+export async function createHandler(ctx: HandlerContext): Promise<Response> {
+  const { kind, namespace } = ctx.path;
+  const opts = writeOptions(ctx.url.searchParams);
+  const body = checkTypeMeta(kind, await readObjectBody(ctx.req));
+  checkNamespace(kind, body, namespace);
+  const target = nameForCreate(kind, body);
+  await admitCreateIn(ctx.env, kind, namespace ?? "", target.name ?? target.generateName ?? "");
+  for (let attempt = 1; ; attempt++) {
+    const name = target.name ?? generateName(target.generateName ?? "");
+    try {
+      const result = await writeObject(ctx.env, refOfPath(ctx.path, name), {
+        verb: "create", input: body, uid: crypto.randomUUID(), ...opts,
+      });
+      return respond(ctx, result.object, 201);
+    } catch (err) {
+      const clash = err instanceof ApiError && err.reason === "AlreadyExists";
+      if (!clash || target.name !== undefined || attempt >= GENERATE_NAME_ATTEMPTS) throw err;
+    }
+  }
+}
+
+/** PUT to an object, its /status or its /scale. */
+export async function updateHandler(ctx: HandlerContext, name: string): Promise<Response> {
+  const { kind, namespace, subresource } = ctx.path;
+  const opts = writeOptions(ctx.url.searchParams);
+  const raw = await readObjectBody(ctx.req);
+  const ref = refOfPath(ctx.path, name);
+  if (subresource === "scale") {
+    const body = checkTypeMeta(kind, raw, SCALE_TYPE);
+    checkName(body, name);
+    const result = await writeObject(ctx.env, ref, { verb: "updateScale", scale: body, ...opts });
+    return json(scaleOf(kind, result.object));
+  }
+  const body = checkTypeMeta(kind, raw);
+  checkNamespace(kind, body, namespace);
+  checkName(body, name);
+  const result = await writeObject(ctx.env, ref, {
+    verb: "update", input: body, subresource: subresource === "status" ? "status" : "", ...opts,
+  });
+  return respond(ctx, result.object, 200);
+}
+
+const PATCH_TYPES: Record<string, PatchType | "apply"> = {
+  "application/merge-patch+json": "merge",
+  "application/json-patch+json": "json",
+  "application/strategic-merge-patch+json": "strategic",
+  "application/apply-patch+yaml": "apply",
+};
+
+/** PATCH of an object, its /status or its /scale. */
+export async function patchHandler(ctx: HandlerContext, name: string): Promise<Response> {
+  const { kind, namespace, subresource } = ctx.path;
+  const opts = writeOptions(ctx.url.searchParams);
+  const type = PATCH_TYPES[mediaType(ctx.req.headers.get("content-type"))];
+  if (!type) {
+    const accepted = kind.patchMeta
+      ? "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json"
+      : "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml";
+    throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${accepted}`);
+  }
+  const text = await readBodyText(ctx.req);
+  if (text.trim() === "") throw badRequest("the request body is empty");
+  const ref = refOfPath(ctx.path, name);
+  const sub = subresource === "status" ? "status" : "";
+  if (type === "apply") {
+    if (!ctx.url.searchParams.get("fieldManager")) {
+      throw badRequest("PATCH, application/apply-patch+yaml requires fieldManager to be set");
+    }
+    if (subresource === "scale") throw unsupportedMediaType("apply is not supported on the scale subresource");
+    const body = checkTypeMeta(kind, parseJsonOrYaml(text));
+    checkNamespace(kind, body, namespace);
+    checkName(body, name);
+    await admitCreateIn(ctx.env, kind, namespace ?? "", name);
+    const result = await writeObject(ctx.env, ref, { verb: "apply", applied: body, subresource: sub, uid: crypto.randomUUID(), ...opts });
+    return respond(ctx, result.object, result.created ? 201 : 200);
+  }
+  let patch: Json;
+  try {
+    patch = JSON.parse(text) as Json;
+  } catch (err) {
+    throw badRequest(`the patch is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const result = await writeObject(ctx.env, ref, {
+    verb: "patch", patchType: type, patch, subresource: subresource === "scale" ? "scale" : sub, ...opts,
+  });
+  if (subresource === "scale") return json(scaleOf(kind, result.object));
+  return respond(ctx, result.object, 200);
+}
+
+/** DeleteOptions from the body (JSON) and the query, as upstream merges them. */
+async function deleteOptions(ctx: HandlerContext): Promise<DeleteOptions> {
+  const text = await readBodyText(ctx.req);
+  const opts: DeleteOptions = {};
+  if (text.trim() !== "") {
+    const body = parseJsonOrYaml(text);
+    if (!isJsonObject(body)) throw badRequest("DeleteOptions must be a JSON object");
+    if (body.gracePeriodSeconds !== undefined && body.gracePeriodSeconds !== null) {
+      if (typeof body.gracePeriodSeconds !== "number") throw badRequest("gracePeriodSeconds must be an integer");
+      opts.gracePeriodSeconds = body.gracePeriodSeconds;
+    }
+    if (typeof body.propagationPolicy === "string") opts.propagationPolicy = body.propagationPolicy;
+    if (typeof body.orphanDependents === "boolean") opts.orphanDependents = body.orphanDependents;
+    if (isJsonObject(body.preconditions)) {
+      const p = body.preconditions;
+      opts.preconditions = {
+        ...(typeof p.uid === "string" ? { uid: p.uid } : {}),
+        ...(typeof p.resourceVersion === "string" ? { resourceVersion: p.resourceVersion } : {}),
+      };
+    }
+  }
+  const q = ctx.url.searchParams;
+  const grace = q.get("gracePeriodSeconds");
+  if (grace !== null) {
+    if (!/^-?[0-9]+$/.test(grace)) throw badRequest(`gracePeriodSeconds: invalid value "${grace}"`);
+    opts.gracePeriodSeconds = Number(grace);
+  }
+  const policy = q.get("propagationPolicy");
+  if (policy !== null) opts.propagationPolicy = policy;
+  const orphan = q.get("orphanDependents");
+  if (orphan !== null) opts.orphanDependents = orphan === "true";
+  return opts;
+}
+
+/** DELETE of one object. */
+export async function deleteHandler(ctx: HandlerContext, name: string): Promise<Response> {
+  const opts = writeOptions(ctx.url.searchParams);
+  const options = await deleteOptions(ctx);
+  const result = await writeObject(ctx.env, refOfPath(ctx.path, name), { verb: "delete", options, ...opts });
+  return respond(ctx, result.object, 200);
+}
+
+const DELETE_COLLECTION_CONCURRENCY = 16;
+
+/** DELETE of a collection: every object the selectors match, a bounded number at a time. */
+export async function deleteCollectionHandler(ctx: HandlerContext): Promise<Response> {
+  const { kind } = ctx.path;
+  const opts = writeOptions(ctx.url.searchParams);
+  const options = await deleteOptions(ctx);
+  const items = await listAll(ctx);
+  const deleted: KubeObject[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const obj = items[next++];
+      if (!obj) continue;
+      try {
+        const r = await writeObject(ctx.env, refOfPath({ ...ctx.path, namespace: obj.metadata.namespace }, obj.metadata.name ?? ""), {
+          verb: "delete", options: deepCopy(options), ...opts,
+        });
+        deleted.push(r.object);
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 404)) throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: DELETE_COLLECTION_CONCURRENCY }, worker));
+  return json({ kind: kind.listKind, apiVersion: apiVersionOf(kind), metadata: {}, items: deleted });
+}

@@ -1,0 +1,177 @@
+/**
+ * @module
+ * One CollectionStore per resource kind: the resourceVersion sequencer, the
+ * latest-state table that lists and selectors read, and the event log (with
+ * each event's previous object) that watches and consistent paging read.
+ * Object stores commit here; nothing else writes these tables.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { outcome, type Outcome } from "./outcome";
+import { migrate } from "./sql-migrations";
+import type { KubeObject } from "../../shared/k8s/object";
+import { listPage, type ListRequest, type ListResult } from "./collection-list";
+
+const MIGRATIONS = [
+  `CREATE TABLE meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
+   INSERT INTO meta (k, v) VALUES ('rv', 0), ('compacted', 0);
+   CREATE TABLE objects (key TEXT PRIMARY KEY, namespace TEXT NOT NULL, name TEXT NOT NULL,
+     rv INTEGER NOT NULL, labels TEXT NOT NULL, body TEXT NOT NULL);
+   CREATE INDEX objects_namespace ON objects (namespace, key);
+   CREATE TABLE events (rv INTEGER PRIMARY KEY, type TEXT NOT NULL, key TEXT NOT NULL,
+     namespace TEXT NOT NULL, body TEXT NOT NULL, prev TEXT, ts INTEGER NOT NULL);
+   CREATE INDEX events_key ON events (key, rv);
+   CREATE TABLE commits (pending_id TEXT PRIMARY KEY, rv INTEGER NOT NULL, ts INTEGER NOT NULL);`,
+];
+
+/** The kind of change an event records. */
+export type EventType = "ADDED" | "MODIFIED" | "DELETED";
+
+/** What an object store sends to commit one change. */
+export interface CommitRequest {
+  /** Unique per write attempt; a retried commit with the same id returns the first result. */
+  pendingId: string;
+  /** The resourceVersion the object store last committed for this key (0 if none). */
+  prevRv: number;
+  type: EventType;
+  namespace: string;
+  name: string;
+  /** The new object as JSON (for DELETED: the final state). Its resourceVersion is assigned here. */
+  body: string;
+}
+
+/** The committed object: its resourceVersion and JSON with that resourceVersion set. */
+export interface CommitResult {
+  rv: number;
+  body: string;
+}
+
+/** The event log keeps at least this many events per kind… */
+export const RETAIN_EVENTS = 1000;
+/** …and at least this much history (ms). */
+export const RETAIN_MS = 5 * 60 * 1000;
+/** Commit ids are remembered this long, far beyond an object store's recovery alarm. */
+const COMMIT_MEMORY_MS = 60 * 60 * 1000;
+/** Prune every this many commits, so pruning cost is amortised. */
+const PRUNE_EVERY = 64;
+
+/** Key of a row: namespace and name, so a namespace's rows are one index range. */
+export function objectKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+/** The per-kind collection Durable Object. */
+export class CollectionStore extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private commitsSincePrune = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    void ctx.blockConcurrencyWhile(async () => migrate(this.sql, MIGRATIONS));
+  }
+
+  /**
+   * Commits one change: assigns the next resourceVersion, updates the latest
+   * state and appends the event, all in one transaction. Idempotent on
+   * `pendingId`, so an object store that crashed after this call can resend it.
+   */
+  async commit(req: CommitRequest): Promise<Outcome<CommitResult>> {
+    return outcome(() => this.ctx.storage.transactionSync(() => this.commitSync(req)));
+  }
+
+  private commitSync(req: CommitRequest): CommitResult {
+    const done = this.sql.exec<{ rv: number }>("SELECT rv FROM commits WHERE pending_id = ?", req.pendingId).toArray()[0];
+    const key = objectKey(req.namespace, req.name);
+    if (done) {
+      const object = JSON.parse(req.body) as KubeObject;
+      object.metadata.resourceVersion = String(done.rv);
+      return { rv: done.rv, body: JSON.stringify(object) };
+    }
+    const current = this.sql
+      .exec<{ rv: number; body: string }>("SELECT rv, body FROM objects WHERE key = ?", key)
+      .toArray()[0];
+    if ((current?.rv ?? 0) !== req.prevRv) {
+      // The object store is the single writer of this key, so this only happens
+      // if it lost its own state; refuse rather than fork history.
+      throw new Error(`commit for ${key} expected rv ${req.prevRv}, collection has ${current?.rv ?? 0}`);
+    }
+    const rv = this.nextRv();
+    const object = JSON.parse(req.body) as KubeObject;
+    object.metadata.resourceVersion = String(rv);
+    const body = JSON.stringify(object);
+    const now = Date.now();
+    if (req.type === "DELETED") {
+      this.sql.exec("DELETE FROM objects WHERE key = ?", key);
+    } else {
+      this.sql.exec(
+        "INSERT INTO objects (key, namespace, name, rv, labels, body) VALUES (?, ?, ?, ?, ?, ?) " +
+          "ON CONFLICT (key) DO UPDATE SET rv = excluded.rv, labels = excluded.labels, body = excluded.body",
+        key,
+        req.namespace,
+        req.name,
+        rv,
+        JSON.stringify(object.metadata.labels ?? {}),
+        body,
+      );
+    }
+    this.sql.exec(
+      "INSERT INTO events (rv, type, key, namespace, body, prev, ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      rv,
+      req.type,
+      key,
+      req.namespace,
+      body,
+      current?.body ?? null,
+      now,
+    );
+    this.sql.exec("INSERT INTO commits (pending_id, rv, ts) VALUES (?, ?, ?)", req.pendingId, rv, now);
+    if (++this.commitsSincePrune >= PRUNE_EVERY) {
+      this.commitsSincePrune = 0;
+      this.prune(now);
+    }
+    return { rv, body };
+  }
+
+  /** Lists one page (see collection-list.ts for the paging and snapshot rules). */
+  async list(req: ListRequest): Promise<Outcome<ListResult>> {
+    return outcome(() => listPage(this.sql, this.currentRv(), this.compactedRv(), req));
+  }
+
+  /** The latest committed resourceVersion of this kind. */
+  async resourceVersion(): Promise<number> {
+    return this.currentRv();
+  }
+
+  /** Test hook: prune as if `now` were the time, returning the compacted resourceVersion. */
+  async pruneNow(now: number = Date.now()): Promise<number> {
+    this.prune(now);
+    return this.compactedRv();
+  }
+
+  private nextRv(): number {
+    const row = this.sql.exec<{ v: number }>("UPDATE meta SET v = v + 1 WHERE k = 'rv' RETURNING v").one();
+    return row.v;
+  }
+
+  private currentRv(): number {
+    return this.sql.exec<{ v: number }>("SELECT v FROM meta WHERE k = 'rv'").one().v;
+  }
+
+  private compactedRv(): number {
+    return this.sql.exec<{ v: number }>("SELECT v FROM meta WHERE k = 'compacted'").one().v;
+  }
+
+  /** Drops events that are both older than RETAIN_MS and beyond the last RETAIN_EVENTS. */
+  private prune(now: number): void {
+    const floor = this.currentRv() - RETAIN_EVENTS;
+    const cutoff = now - RETAIN_MS;
+    const row = this.sql
+      .exec<{ m: number | null }>("SELECT MAX(rv) AS m FROM events WHERE rv <= ? AND ts < ?", floor, cutoff)
+      .one();
+    if (row.m !== null) {
+      this.sql.exec("DELETE FROM events WHERE rv <= ?", row.m);
+      this.sql.exec("UPDATE meta SET v = MAX(v, ?) WHERE k = 'compacted'", row.m);
+    }
+    this.sql.exec("DELETE FROM commits WHERE ts < ?", now - COMMIT_MEMORY_MS);
+  }
+}

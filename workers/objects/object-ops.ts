@@ -1,0 +1,114 @@
+/**
+ * @module
+ * The write operations an ObjectStore accepts, and `planWrite`, which turns
+ * one into the next state (or an ApiError) without touching storage.
+ */
+import { alreadyExists, badRequest, notFound, unsupportedMediaType } from "../../shared/k8s/errors";
+import { applyJsonPatch } from "../../shared/k8s/json-patch";
+import { applyMergePatch } from "../../shared/k8s/merge-patch";
+import { deepCopy, isJsonObject, type Json, type JsonObject, type KubeObject } from "../../shared/k8s/object";
+import type { ResourceKind } from "../../shared/k8s/resource-kind";
+import { serverSideApply } from "../../shared/k8s/server-side-apply";
+import { applyStrategicMergePatch } from "../../shared/k8s/strategic-merge-patch";
+import type { EventType } from "./collection-store";
+import { type DeleteOptions, prepareDelete, shouldRemove } from "./delete-rules";
+import type { ObjectRef } from "./object-ref";
+import { scaleOf, updateScale } from "./scale";
+import { changed, prepareCreate, prepareUpdate, refOf } from "./write-rules";
+
+/** Media types of PATCH bodies. */
+export type PatchType = "merge" | "json" | "strategic";
+
+interface Common {
+  dryRun?: boolean;
+  strict?: boolean;
+}
+
+/** One write, as the API front sends it to the object's store. */
+export type ObjectOp = Common &
+  (
+    | { verb: "create"; input: Json; uid: string }
+    | { verb: "update"; input: Json; subresource: "" | "status" }
+    | { verb: "patch"; patchType: PatchType; patch: Json; subresource: "" | "status" | "scale" }
+    | { verb: "apply"; applied: JsonObject; subresource: "" | "status"; uid: string }
+    | { verb: "delete"; options: DeleteOptions }
+    | { verb: "updateScale"; scale: Json }
+  );
+
+/** What a write leads to: `type` undefined means nothing changed. */
+export interface WritePlan {
+  type?: EventType;
+  object: KubeObject;
+  created: boolean;
+}
+
+function asJson(obj: KubeObject): JsonObject {
+  return deepCopy(obj) as unknown as JsonObject;
+}
+
+/** Applies a PATCH body of the given type to a JSON document. */
+export function patchDocument(kind: ResourceKind, doc: JsonObject, type: PatchType, patch: Json): Json {
+  switch (type) {
+    case "merge":
+      return applyMergePatch(doc, patch);
+    case "json":
+      return applyJsonPatch(doc, patch);
+    case "strategic":
+      if (!kind.patchMeta) {
+        throw unsupportedMediaType(
+          "the body of the request was in an unknown format - accepted media types include: " +
+            "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
+        );
+      }
+      if (!isJsonObject(patch)) throw badRequest("strategic merge patch must be a JSON object");
+      return applyStrategicMergePatch(doc, patch, kind.patchMeta);
+  }
+}
+
+/** An update whose result may end a deletion (finalizers emptied after the grace period). */
+function planUpdate(kind: ResourceKind, current: KubeObject, next: KubeObject, now: number): WritePlan {
+  if (!changed(current, next)) return { object: current, created: false };
+  if (shouldRemove(next, now)) return { type: "DELETED", object: next, created: false };
+  return { type: "MODIFIED", object: next, created: false };
+}
+
+/** Computes the next state for `op` against `current` (undefined when absent). */
+export function planWrite(
+  kind: ResourceKind,
+  ref: ObjectRef,
+  current: KubeObject | undefined,
+  op: ObjectOp,
+  now: number,
+): WritePlan {
+  const strict = op.strict ?? false;
+  if (op.verb === "create" || (op.verb === "apply" && !current)) {
+    if (current) throw alreadyExists(refOf(kind), ref.name);
+    const input = op.verb === "create" ? op.input : op.applied;
+    const object = prepareCreate(kind, input, { strict, name: ref.name, namespace: ref.namespace, uid: op.uid, now });
+    return { type: "ADDED", object, created: true };
+  }
+  if (!current) throw notFound(refOf(kind), ref.name);
+  switch (op.verb) {
+    case "update":
+      return planUpdate(kind, current, prepareUpdate(kind, current, op.input, { strict, subresource: op.subresource }), now);
+    case "patch": {
+      if (op.subresource === "scale") {
+        const patched = patchDocument(kind, scaleOf(kind, current) as unknown as JsonObject, op.patchType, op.patch);
+        return planUpdate(kind, current, updateScale(kind, current, patched), now);
+      }
+      const patched = patchDocument(kind, asJson(current), op.patchType, op.patch);
+      return planUpdate(kind, current, prepareUpdate(kind, current, patched, { strict, subresource: op.subresource }), now);
+    }
+    case "apply": {
+      const merged = serverSideApply(asJson(current), op.applied, kind.patchMeta);
+      return planUpdate(kind, current, prepareUpdate(kind, current, merged, { strict, subresource: op.subresource }), now);
+    }
+    case "delete": {
+      const result = prepareDelete(kind, current, op.options, now);
+      if (result.type === "MODIFIED" && !changed(current, result.object)) return { object: current, created: false };
+      return { ...result, created: false };
+    }
+    case "updateScale":
+      return planUpdate(kind, current, updateScale(kind, current, op.scale), now);
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * @module
+ * One ObjectStore per Kubernetes object: its single writer. A write is
+ * computed here, recorded as *pending* in this object's SQLite, committed to
+ * the kind's CollectionStore (which assigns the resourceVersion), and then
+ * marked committed. A pending row found later (after a crash at any step) is
+ * re-sent — the collection commit is idempotent on its id — so every write
+ * ends with exactly one event and GET, list and watch agree (invariant 5).
+ */
+import { DurableObject } from "cloudflare:workers";
+import { notFound } from "../../shared/k8s/errors";
+import type { KubeObject } from "../../shared/k8s/object";
+import { kindByResource } from "../registry";
+import type { CollectionStore, CommitResult, EventType } from "./collection-store";
+import { shouldRemove } from "./delete-rules";
+import { Mutex } from "./mutex";
+import { type ObjectOp, planWrite } from "./object-ops";
+import type { ObjectRef } from "./object-ref";
+import { outcome, unwrap, type Outcome } from "./outcome";
+import { migrate } from "./sql-migrations";
+import { refOf } from "./write-rules";
+
+const MIGRATIONS = [
+  `CREATE TABLE object (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL, rv INTEGER NOT NULL);
+   CREATE TABLE pending (id TEXT PRIMARY KEY, type TEXT NOT NULL, body TEXT NOT NULL, prev_rv INTEGER NOT NULL);
+   CREATE TABLE identity (id INTEGER PRIMARY KEY CHECK (id = 1), resource TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL);`,
+];
+
+/** A pending write is re-sent by the alarm this soon if nothing else touches the object. */
+const RECOVERY_DELAY_MS = 2000;
+
+/** Where a test may inject a crash (one-shot). */
+export type FaultPoint = "afterPending" | "afterCommit";
+
+/** The result of a write: the stored object (JSON) and whether it was created. */
+export interface WriteResult {
+  body: string;
+  created: boolean;
+  /** False when the write changed nothing (no new resourceVersion). */
+  changed: boolean;
+  type?: EventType;
+}
+
+interface PendingRow {
+  id: string;
+  type: EventType;
+  body: string;
+  prev_rv: number;
+  [key: string]: SqlStorageValue;
+}
+
+/** The per-object Durable Object. */
+export class ObjectStore extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private readonly lock = new Mutex();
+  private fault: FaultPoint | undefined;
+  private schemaReady = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+  }
+
+  /**
+   * The schema is created on the first write, not in the constructor: a GET
+   * of a name that never existed then leaves no storage behind.
+   */
+  private hasSchema(): boolean {
+    if (this.schemaReady) return true;
+    const found = this.sql
+      .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'object'")
+      .toArray().length > 0;
+    this.schemaReady = found;
+    return found;
+  }
+
+  private ensureSchema(): void {
+    if (this.hasSchema()) return;
+    migrate(this.sql, MIGRATIONS);
+    this.schemaReady = true;
+  }
+
+  /** Reads the object (after finishing any pending write). */
+  async get(ref: ObjectRef): Promise<Outcome<string>> {
+    return outcome(() =>
+      this.lock.run(async () => {
+        await this.recover();
+        const current = this.load();
+        if (!current) throw notFound(refOf(this.kindOf(ref)), ref.name);
+        return JSON.stringify(current.object);
+      }),
+    );
+  }
+
+  /** Applies one write operation (create, update, patch, apply, delete, scale). */
+  async mutate(ref: ObjectRef, op: ObjectOp): Promise<Outcome<WriteResult>> {
+    return outcome(() =>
+      this.lock.run(async () => {
+        await this.recover();
+        const kind = this.kindOf(ref);
+        const current = this.load();
+        const plan = planWrite(kind, ref, current?.object, op, Date.now());
+        if (plan.type === undefined || op.dryRun) {
+          return { body: JSON.stringify(plan.object), created: plan.created, changed: false, type: plan.type };
+        }
+        this.ensureSchema();
+        this.remember(ref);
+        const body = await this.commit(ref, plan.type, plan.object, current?.rv ?? 0);
+        return { body, created: plan.created, changed: true, type: plan.type };
+      }),
+    );
+  }
+
+  /** Test hook: make the next write fail at `point`, as a crash there would. */
+  async injectFault(point: FaultPoint): Promise<void> {
+    this.fault = point;
+  }
+
+  /** Finishes a pending write and removes objects whose grace period has ended. */
+  override async alarm(): Promise<void> {
+    await this.lock.run(async () => {
+      await this.recover();
+      const identity = this.identity();
+      const current = this.load();
+      if (!identity || !current) return;
+      const now = Date.now();
+      if (shouldRemove(current.object, now)) {
+        await this.commit(identity, "DELETED", current.object, current.rv);
+      } else {
+        await this.scheduleAlarm();
+      }
+    });
+  }
+
+  private kindOf(ref: ObjectRef) {
+    const kind = kindByResource(ref.resource);
+    if (!kind) throw new Error(`unknown resource ${ref.resource}`);
+    return kind;
+  }
+
+  private load(): { object: KubeObject; rv: number } | undefined {
+    if (!this.hasSchema()) return undefined;
+    const row = this.sql.exec<{ body: string; rv: number }>("SELECT body, rv FROM object WHERE id = 1").toArray()[0];
+    return row ? { object: JSON.parse(row.body) as KubeObject, rv: row.rv } : undefined;
+  }
+
+  private identity(): ObjectRef | undefined {
+    if (!this.hasSchema()) return undefined;
+    return this.sql
+      .exec<{ resource: string; namespace: string; name: string }>("SELECT resource, namespace, name FROM identity")
+      .toArray()[0];
+  }
+
+  private remember(ref: ObjectRef): void {
+    this.sql.exec(
+      "INSERT OR REPLACE INTO identity (id, resource, namespace, name) VALUES (1, ?, ?, ?)",
+      ref.resource,
+      ref.namespace,
+      ref.name,
+    );
+  }
+
+  private collection(ref: ObjectRef): DurableObjectStub<CollectionStore> {
+    const ns = this.env.COLLECTIONS as DurableObjectNamespace<CollectionStore>;
+    return ns.getByName(ref.resource);
+  }
+
+  /** The two-step commit described in the module comment. */
+  private async commit(ref: ObjectRef, type: EventType, object: KubeObject, prevRv: number): Promise<string> {
+    const id = crypto.randomUUID();
+    this.sql.exec(
+      "INSERT INTO pending (id, type, body, prev_rv) VALUES (?, ?, ?, ?)",
+      id,
+      type,
+      JSON.stringify(object),
+      prevRv,
+    );
+    await this.ctx.storage.setAlarm(Date.now() + RECOVERY_DELAY_MS);
+    this.crashIf("afterPending");
+    return this.send(ref, { id, type, body: JSON.stringify(object), prev_rv: prevRv });
+  }
+
+  private async send(ref: ObjectRef, pending: PendingRow): Promise<string> {
+    const result = unwrap<CommitResult>(await this.collection(ref).commit({
+      pendingId: pending.id,
+      prevRv: pending.prev_rv,
+      type: pending.type,
+      namespace: ref.namespace,
+      name: ref.name,
+      body: pending.body,
+    }));
+    this.crashIf("afterCommit");
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec("DELETE FROM pending WHERE id = ?", pending.id);
+      if (pending.type === "DELETED") this.sql.exec("DELETE FROM object");
+      else {
+        this.sql.exec(
+          "INSERT OR REPLACE INTO object (id, body, rv) VALUES (1, ?, ?)",
+          result.body,
+          result.rv,
+        );
+      }
+    });
+    await this.scheduleAlarm();
+    return result.body;
+  }
+
+  /** Re-sends a pending write left by a crash; a no-op otherwise. */
+  private async recover(): Promise<void> {
+    if (!this.hasSchema()) return;
+    const pending = this.sql.exec<PendingRow>("SELECT id, type, body, prev_rv FROM pending").toArray()[0];
+    if (!pending) return;
+    const identity = this.identity();
+    if (!identity) throw new Error("pending write without identity");
+    await this.send(identity, pending);
+  }
+
+  /** One alarm: the end of a graceful deletion, if any. */
+  private async scheduleAlarm(): Promise<void> {
+    const current = this.load();
+    const at = current?.object.metadata.deletionTimestamp;
+    // Past the deadline an object is only held by finalizers, whose removal is an update.
+    if (at !== undefined && Date.parse(at) > Date.now()) await this.ctx.storage.setAlarm(Date.parse(at));
+    else await this.ctx.storage.deleteAlarm();
+  }
+
+  private crashIf(point: FaultPoint): void {
+    if (this.fault === point) {
+      this.fault = undefined;
+      throw new Error(`injected crash ${point}`);
+    }
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * @module
+ * The resource registry: one `ResourceKind` per served kind, assembled from
+ * the kind's schema strategy (shared/schemas), its printer
+ * (shared/k8s/printers) and its patch metadata. Everything generic —
+ * handlers, storage, discovery, OpenAPI — is driven from here.
+ */
+import type { KubeObject } from "../shared/k8s/object";
+import { printers } from "../shared/k8s/printers";
+import type { Printer, ResourceKind } from "../shared/k8s/resource-kind";
+import { podPatchMeta, podStatusPatchMeta } from "../shared/k8s/strategic-merge-patch";
+import * as schemas from "../shared/schemas";
+
+type Strategy = Pick<ResourceKind, "schema" | "applyDefaults" | "validate">;
+
+function field(path: string): (obj: KubeObject) => string | undefined {
+  const parts = path.split(".");
+  return (obj) => {
+    let cur: unknown = obj;
+    for (const p of parts) {
+      if (typeof cur !== "object" || cur === null) return undefined;
+      cur = (cur as Record<string, unknown>)[p];
+    }
+    if (cur === undefined || cur === null) return undefined;
+    return typeof cur === "string" ? cur : String(cur);
+  };
+}
+
+/** Pod grace: 0 when unscheduled or terminal (pkg/registry/core/pod/strategy.go CheckGracefulDelete). */
+function podGracePeriod(pod: KubeObject, requested: number | undefined): number {
+  const spec = pod.spec as { nodeName?: string; terminationGracePeriodSeconds?: number } | undefined;
+  const phase = (pod.status as { phase?: string } | undefined)?.phase;
+  if (!spec?.nodeName || phase === "Succeeded" || phase === "Failed") return 0;
+  return requested ?? spec.terminationGracePeriodSeconds ?? 30;
+}
+
+function entry(
+  strategy: Strategy,
+  names: Omit<ResourceKind, "schema" | "applyDefaults" | "validate" | "printer" | "fieldSelectors" | "listKind" | "singular" | "categories"> &
+    Partial<Pick<ResourceKind, "fieldSelectors" | "categories">>,
+): ResourceKind {
+  const printer = (printers as Record<string, Printer | undefined>)[names.kind];
+  if (!printer) throw new Error(`no printer for ${names.kind}`);
+  return {
+    ...names,
+    schema: strategy.schema,
+    applyDefaults: strategy.applyDefaults,
+    validate: strategy.validate,
+    printer,
+    listKind: `${names.kind}List`,
+    singular: names.kind.toLowerCase(),
+    categories: names.categories ?? [],
+    fieldSelectors: names.fieldSelectors ?? {},
+  };
+}
+
+/** Every kind the server serves. */
+export const KINDS: readonly ResourceKind[] = [
+  entry(schemas.namespaceStrategy, {
+    group: "", version: "v1", kind: "Namespace", plural: "namespaces", shortNames: ["ns"], namespaced: false,
+    fieldSelectors: { "status.phase": field("status.phase") },
+  }),
+  entry(schemas.nodeStrategy, {
+    group: "", version: "v1", kind: "Node", plural: "nodes", shortNames: ["no"], namespaced: false,
+    fieldSelectors: { "spec.unschedulable": field("spec.unschedulable") },
+  }),
+  entry(schemas.podStrategy, {
+    group: "", version: "v1", kind: "Pod", plural: "pods", shortNames: ["po"], namespaced: true, categories: ["all"],
+    patchMeta: { ...podPatchMeta("spec"), ...podStatusPatchMeta("status") },
+    gracePeriodSeconds: podGracePeriod,
+    fieldSelectors: {
+      "spec.nodeName": field("spec.nodeName"),
+      "spec.restartPolicy": field("spec.restartPolicy"),
+      "spec.schedulerName": field("spec.schedulerName"),
+      "spec.serviceAccountName": field("spec.serviceAccountName"),
+      "spec.hostNetwork": (obj) => field("spec.hostNetwork")(obj) ?? "false",
+      "status.phase": field("status.phase"),
+      "status.podIP": field("status.podIP"),
+      "status.nominatedNodeName": field("status.nominatedNodeName"),
+    },
+  }),
+  entry(schemas.eventStrategy, {
+    group: "", version: "v1", kind: "Event", plural: "events", shortNames: ["ev"], namespaced: true,
+    fieldSelectors: {
+      "involvedObject.kind": field("involvedObject.kind"),
+      "involvedObject.namespace": field("involvedObject.namespace"),
+      "involvedObject.name": field("involvedObject.name"),
+      "involvedObject.uid": field("involvedObject.uid"),
+      "involvedObject.apiVersion": field("involvedObject.apiVersion"),
+      "involvedObject.resourceVersion": field("involvedObject.resourceVersion"),
+      "involvedObject.fieldPath": field("involvedObject.fieldPath"),
+      reason: field("reason"),
+      reportingComponent: field("reportingComponent"),
+      source: field("source.component"),
+      type: field("type"),
+    },
+  }),
+  entry(schemas.replicaSetStrategy, {
+    group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", shortNames: ["rs"], namespaced: true,
+    categories: ["all"],
+    patchMeta: podPatchMeta("spec.template.spec"),
+    scale: { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas", labelSelectorPath: ".status.labelSelector" },
+  }),
+  entry(schemas.virtualMachineStrategy, {
+    group: "kubevirt.io", version: "v1", kind: "VirtualMachine", plural: "virtualmachines", shortNames: ["vm", "vms"],
+    namespaced: true, categories: ["all"],
+  }),
+  entry(schemas.virtualMachineInstanceStrategy, {
+    group: "kubevirt.io", version: "v1", kind: "VirtualMachineInstance", plural: "virtualmachineinstances",
+    shortNames: ["vmi", "vmis"], namespaced: true, categories: ["all"],
+  }),
+  entry(schemas.virtualMachineInstanceReplicaSetStrategy, {
+    group: "kubevirt.io", version: "v1", kind: "VirtualMachineInstanceReplicaSet",
+    plural: "virtualmachineinstancereplicasets", shortNames: ["vmirs", "vmirss"], namespaced: true, categories: ["all"],
+    scale: { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas", labelSelectorPath: ".status.labelSelector" },
+  }),
+];
+
+/** The registry key of a kind: "group/plural" ("/pods" for the core group). */
+export function resourceKey(kind: Pick<ResourceKind, "group" | "plural">): string {
+  return `${kind.group}/${kind.plural}`;
+}
+
+const byResource = new Map(KINDS.map((k) => [resourceKey(k), k]));
+
+/** Looks a kind up by its registry key. */
+export function kindByResource(key: string): ResourceKind | undefined {
+  return byResource.get(key);
+}
+
+/** Looks a kind up by URL parts. */
+export function kindByPath(group: string, version: string, plural: string): ResourceKind | undefined {
+  const kind = byResource.get(`${group}/${plural}`);
+  return kind && kind.version === version ? kind : undefined;
+}
+
+/** The served group-versions, core first. */
+export function groupVersions(): { group: string; version: string }[] {
+  const seen = new Map<string, { group: string; version: string }>();
+  for (const k of KINDS) seen.set(`${k.group}/${k.version}`, { group: k.group, version: k.version });
+  return [...seen.values()];
+}
