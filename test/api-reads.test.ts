@@ -5,7 +5,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../shared/k8s/object";
-import { collectionStub } from "../workers/api/storage";
+import { collectionStub } from "../workers/objects/client";
 import { api, namespace, pod, send, type StatusBody } from "./helpers";
 
 type List = { kind: string; metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number }; items: KubeObject[] };

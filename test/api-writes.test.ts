@@ -6,8 +6,8 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../shared/k8s/object";
-import { objectStub } from "../workers/api/storage";
-import { api, namespace, pod, type StatusBody } from "./helpers";
+import { objectStub } from "../workers/objects/client";
+import { api, eventually, namespace, pod, type StatusBody } from "./helpers";
 
 type Pod = KubeObject & { spec: { containers: { name: string; image: string; env?: { name: string; value: string }[] }[]; nodeName?: string }; status?: { phase?: string } };
 const MERGE = { "content-type": "application/merge-patch+json" };
@@ -287,6 +287,24 @@ describe("delete", () => {
     expect(bad.status).toBe(422);
     expect((await api("DELETE", `/apis/apps/v1/namespaces/${ns}/replicasets/b`, { propagationPolicy: "Background" })).status).toBe(200);
     expect((await api("GET", `/apis/apps/v1/namespaces/${ns}/replicasets/b`)).status).toBe(404);
+  });
+
+  it("deletes a namespace's content, then the namespace (namespace controller)", async () => {
+    const ns = await namespace();
+    await api("POST", `/api/v1/namespaces/${ns}/pods`, pod("a"));
+    await api("POST", `/apis/apps/v1/namespaces/${ns}/replicasets`, rs("r"));
+    const held = pod("held");
+    held.metadata.finalizers = ["example.com/hold"];
+    await api("POST", `/api/v1/namespaces/${ns}/pods`, held);
+    const del = await api<KubeObject & { status: { phase: string } }>("DELETE", `/api/v1/namespaces/${ns}`);
+    expect(del.body.status.phase).toBe("Terminating");
+    const gone = async (path: string): Promise<boolean> => (await api("GET", path)).status === 404;
+    await eventually(() => gone(`/api/v1/namespaces/${ns}/pods/a`));
+    await eventually(() => gone(`/apis/apps/v1/namespaces/${ns}/replicasets/r`));
+    // A pod held by a finalizer holds the namespace too.
+    expect((await api("GET", `/api/v1/namespaces/${ns}`)).status).toBe(200);
+    await api("PATCH", `/api/v1/namespaces/${ns}/pods/held`, { metadata: { finalizers: null } }, MERGE);
+    await eventually(() => gone(`/api/v1/namespaces/${ns}`));
   });
 
   it("deletes a collection by selector", async () => {

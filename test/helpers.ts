@@ -87,3 +87,12 @@ export interface StatusBody {
   message: string;
   details?: { causes?: { field?: string; reason: string; message: string }[] };
 }
+
+/** Polls `check` until it returns true (alarms fire on their own under workerd), failing after `ms`. */
+export async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

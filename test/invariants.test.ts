@@ -5,7 +5,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../shared/k8s/object";
-import { objectStub } from "../workers/api/storage";
+import { objectStub } from "../workers/objects/client";
 import type { ObjectStore } from "../workers/objects/object-store";
 import { api, namespace, pod, type StatusBody } from "./helpers";
 

@@ -8,7 +8,7 @@
 import { ApiError, forbidden, notFound } from "../../shared/k8s/errors";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
 import { kindByResource } from "../registry";
-import { getObject, writeObject } from "./storage";
+import { getObject, writeObject } from "../objects/client";
 
 const NAMESPACES = "/namespaces";
 /** Namespaces every cluster starts with. */

@@ -9,7 +9,7 @@ import { scaleOf } from "../objects/scale";
 import { resourceKey } from "../registry";
 import { refOfPath } from "./resource-path";
 import { json, listResponse, objectResponse } from "./respond";
-import { getObject, listObjects } from "./storage";
+import { getObject, listObjects } from "../objects/client";
 import type { HandlerContext } from "./write-handlers";
 import { badRequest } from "../../shared/k8s/errors";
 

@@ -16,7 +16,7 @@ import { listAll } from "./read-handlers";
 import { type ResourcePath, refOfPath } from "./resource-path";
 import { checkName, checkNamespace, checkTypeMeta, generateName, nameForCreate, writeOptions } from "./request-options";
 import { json, objectResponse } from "./respond";
-import { writeObject } from "./storage";
+import { writeObject } from "../objects/client";
 
 /** What every handler gets. */
 export interface HandlerContext {

@@ -18,6 +18,7 @@ import { type ObjectOp, planWrite } from "./object-ops";
 import type { ObjectRef } from "./object-ref";
 import { outcome, unwrap, type Outcome } from "./outcome";
 import { migrate } from "./sql-migrations";
+import { awaitsCleanup, cleanupNamespace, NAMESPACE_CLEANUP_RETRY_MS } from "./namespace-cleanup";
 import { refOf } from "./write-rules";
 
 const MIGRATIONS = [
@@ -118,18 +119,22 @@ export class ObjectStore extends DurableObject<Env> {
 
   /** Finishes a pending write and removes objects whose grace period has ended. */
   override async alarm(): Promise<void> {
-    await this.lock.run(async () => {
+    const cleanup = await this.lock.run(async () => {
       await this.recover();
       const identity = this.identity();
       const current = this.load();
-      if (!identity || !current) return;
-      const now = Date.now();
-      if (shouldRemove(current.object, now)) {
+      if (!identity || !current) return undefined;
+      if (shouldRemove(current.object, Date.now())) {
         await this.commit(identity, "DELETED", current.object, current.rv);
-      } else {
-        await this.scheduleAlarm();
+        return undefined;
       }
+      await this.scheduleAlarm();
+      return awaitsCleanup(current.object) ? identity : undefined;
     });
+    // Outside the lock: the cleanup finishes by writing to this very object.
+    if (cleanup && !(await cleanupNamespace(this.env, cleanup.name))) {
+      await this.ctx.storage.setAlarm(Date.now() + NAMESPACE_CLEANUP_RETRY_MS);
+    }
   }
 
   private kindOf(ref: ObjectRef) {
@@ -218,6 +223,10 @@ export class ObjectStore extends DurableObject<Env> {
   /** One alarm: the end of a graceful deletion, if any. */
   private async scheduleAlarm(): Promise<void> {
     const current = this.load();
+    if (current && awaitsCleanup(current.object)) {
+      await this.ctx.storage.setAlarm(Date.now());
+      return;
+    }
     const at = current?.object.metadata.deletionTimestamp;
     // Past the deadline an object is only held by finalizers, whose removal is an update.
     if (at !== undefined && Date.parse(at) > Date.now()) await this.ctx.storage.setAlarm(Date.parse(at));

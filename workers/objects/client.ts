@@ -4,12 +4,12 @@
  * kind's collection, with Outcomes turned back into ApiErrors.
  */
 import type { KubeObject } from "../../shared/k8s/object";
-import type { CollectionStore } from "../objects/collection-store";
-import type { ListRequest, ListResult } from "../objects/collection-list";
-import type { ObjectOp } from "../objects/object-ops";
-import { objectStoreName, type ObjectRef } from "../objects/object-ref";
-import type { ObjectStore, WriteResult } from "../objects/object-store";
-import { unwrap } from "../objects/outcome";
+import type { CollectionStore } from "./collection-store";
+import type { ListRequest, ListResult } from "./collection-list";
+import type { ObjectOp } from "./object-ops";
+import { objectStoreName, type ObjectRef } from "./object-ref";
+import type { ObjectStore, WriteResult } from "./object-store";
+import { unwrap } from "./outcome";
 
 /** The object store of one object. */
 export function objectStub(env: Env, ref: ObjectRef): DurableObjectStub<ObjectStore> {

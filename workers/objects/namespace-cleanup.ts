@@ -1,0 +1,59 @@
+/**
+ * @module
+ * What upstream's namespace controller does when a namespace is deleted:
+ * delete everything in it, and once nothing is left, remove the `kubernetes`
+ * spec finalizer so the namespace itself goes. Run from the namespace's own
+ * object store alarm, so it retries until done even across restarts.
+ */
+import { ApiError } from "../../shared/k8s/errors";
+import type { KubeObject } from "../../shared/k8s/object";
+import { KINDS, resourceKey } from "../registry";
+import { listObjects, writeObject } from "./client";
+
+/** Retry period while content is still being deleted (grace periods, finalizers). */
+export const NAMESPACE_CLEANUP_RETRY_MS = 2000;
+
+/** Deletes a terminating namespace's content; true when the namespace could be finalized. */
+export async function cleanupNamespace(env: Env, namespace: string): Promise<boolean> {
+  let remaining = 0;
+  for (const kind of KINDS) {
+    if (!kind.namespaced) continue;
+    const resource = resourceKey(kind);
+    let token: string | undefined;
+    do {
+      const page = await listObjects(env, { resource, namespace, limit: 500, ...(token ? { continue: token } : {}) });
+      for (const item of page.items) {
+        const obj = JSON.parse(item) as KubeObject;
+        remaining++;
+        if (obj.metadata.deletionTimestamp) continue;
+        try {
+          const r = await writeObject(env, { resource, namespace, name: obj.metadata.name ?? "" }, {
+            verb: "delete", options: { propagationPolicy: "Background" },
+          });
+          if (r.type === "DELETED") remaining--;
+        } catch (err) {
+          if (err instanceof ApiError && err.code === 404) remaining--;
+          else throw err;
+        }
+      }
+      token = page.continue;
+    } while (token);
+  }
+  if (remaining > 0) return false;
+  try {
+    // Only our own finalizer is ours to remove; others (metadata.finalizers) keep holding it.
+    await writeObject(env, { resource: "/namespaces", namespace: "", name: namespace }, {
+      verb: "patch", patchType: "json", subresource: "",
+      patch: [{ op: "replace", path: "/spec/finalizers", value: [] }],
+    });
+  } catch (err) {
+    if (!(err instanceof ApiError && err.code === 404)) throw err;
+  }
+  return true;
+}
+
+/** Whether a namespace still waits for its content to be deleted. */
+export function awaitsCleanup(obj: KubeObject): boolean {
+  const spec = obj.spec as { finalizers?: string[] } | undefined;
+  return obj.kind === "Namespace" && obj.metadata.deletionTimestamp !== undefined && (spec?.finalizers ?? []).includes("kubernetes");
+}
