@@ -114,7 +114,8 @@ describe("create", () => {
       [JSON.stringify(rs("wrong")), "", {}, 400],
       [JSON.stringify({ metadata: { name: "x" } }), "", {}, 400],
       ["[1,2]", "", {}, 400],
-      [JSON.stringify(pod("x")), "", { "content-type": "application/vnd.kubernetes.protobuf" }, 415],
+      [JSON.stringify(pod("x")), "", { "content-type": "application/vnd.kubernetes.protobuf" }, 400],
+      [JSON.stringify(pod("x")), "", { "content-type": "application/xml" }, 415],
       [`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"big","annotations":{"a":"${"x".repeat(3 * 1024 * 1024)}"}}}`, "", {}, 413],
     ];
     for (const [body, , headers, code] of cases) {

@@ -103,6 +103,12 @@ beforeAll(() => {
 });
 
 describe("kubectl against duraplane", () => {
+  it("creates a namespace (kubectl sends it as protobuf) and lists namespaces", () => {
+    expect(ok("create", "namespace", "made-by-kubectl")).toBe("namespace/made-by-kubectl created\n");
+    expect(ok("get", "namespace", "made-by-kubectl")).toMatch(/^made-by-kubectl\s+Active\s+\S+$/m);
+    expect(ok("get", "namespaces", "-o", "name")).toContain("namespace/default\n");
+  });
+
   it("version reports the 1.32 server", () => {
     const out = ok("version");
     expect(out).toMatch(/Client Version: v1\.32/);

@@ -6,15 +6,26 @@
 import { parse as parseYaml } from "yaml";
 import { badRequest, requestEntityTooLarge, unsupportedMediaType } from "../../shared/k8s/errors";
 import type { Json } from "../../shared/k8s/object";
+import { decodeKubernetesProtobuf, PROTOBUF_CONTENT_TYPE } from "../../shared/k8s/protobuf/decode";
 
 /** Upstream's limit for a request body (apiserver MaxRequestBodyBytes is 3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 /** Reads the body as text, refusing anything over the limit without buffering it all. */
 export async function readBodyText(req: Request): Promise<string> {
+  const bytes = await readBodyBytes(req);
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw badRequest("the request body is not valid UTF-8");
+  }
+}
+
+/** Reads the raw body bytes, refusing anything over the limit without buffering it all. */
+export async function readBodyBytes(req: Request): Promise<Uint8Array> {
   const declared = Number(req.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) throw tooLarge();
-  if (!req.body) return "";
+  if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -34,11 +45,7 @@ export async function readBodyText(req: Request): Promise<string> {
     bytes.set(c, at);
     at += c.byteLength;
   }
-  try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw badRequest("the request body is not valid UTF-8");
-  }
+  return bytes;
 }
 
 function tooLarge() {
@@ -74,8 +81,9 @@ const YAML_TYPES = new Set(["application/yaml", "application/x-yaml", "text/yaml
 /** Parses a create/update body (JSON, or YAML when declared). */
 export async function readObjectBody(req: Request): Promise<Json> {
   const type = mediaType(req.headers.get("content-type"));
-  if (type === "application/vnd.kubernetes.protobuf") {
-    throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+  if (type === PROTOBUF_CONTENT_TYPE) {
+    // kubectl's typed clients (`kubectl create namespace`) send protobuf and never retry with JSON.
+    return decodeKubernetesProtobuf(await readBodyBytes(req));
   }
   if (!JSON_TYPES.has(type) && !YAML_TYPES.has(type)) {
     throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);

@@ -12,6 +12,7 @@ import { json, listResponse, objectResponse } from "./respond";
 import { getObject, listObjects } from "../objects/client";
 import type { HandlerContext } from "./write-handlers";
 import { badRequest } from "../../shared/k8s/errors";
+import { isWatch, watchHandler } from "./watch-handler";
 
 /** GET of one object, its /status (the whole object) or its /scale. */
 export async function getHandler(ctx: HandlerContext, name: string): Promise<Response> {
@@ -46,6 +47,7 @@ export function listRequestOf(ctx: HandlerContext): ListRequest {
 
 /** GET of a collection. */
 export async function listHandler(ctx: HandlerContext): Promise<Response> {
+  if (isWatch(ctx.url)) return watchHandler(ctx);
   const page = await listObjects(ctx.env, listRequestOf(ctx));
   return listResponse(ctx.path.kind, page, ctx.req.headers.get("accept"), ctx.url.searchParams.get("includeObject") ?? undefined);
 }

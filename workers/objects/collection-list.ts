@@ -145,19 +145,21 @@ export function listPage(sql: SqlStorage, current: number, compacted: number, re
   return result;
 }
 
-function readBatch(
+/** Rows of the snapshot at `rv` after key `after`, in key order (`current` is the latest RV). */
+export function readBatch(
   sql: SqlStorage,
   rv: number,
   current: number,
   after: string,
   namespace: string | undefined,
+  limit = BATCH,
 ): { key: string; body: string }[] {
   const ns = namespace === undefined ? "" : " AND namespace = ?";
   const nsArgs = namespace === undefined ? [] : [namespace];
   if (rv === current) {
     return sql
       .exec<{ key: string; body: string }>(
-        `SELECT key, body FROM objects WHERE key > ?${ns} ORDER BY key LIMIT ${BATCH}`,
+        `SELECT key, body FROM objects WHERE key > ?${ns} ORDER BY key LIMIT ${limit}`,
         after,
         ...nsArgs,
       )
@@ -171,7 +173,7 @@ function readBatch(
          SELECT e.key AS key, e.prev AS body FROM events e
            WHERE e.rv > ? AND e.key > ?${ns} AND e.prev IS NOT NULL
              AND e.rv = (SELECT MIN(e2.rv) FROM events e2 WHERE e2.key = e.key AND e2.rv > ?)
-       ) ORDER BY key LIMIT ${BATCH}`,
+       ) ORDER BY key LIMIT ${limit}`,
       rv,
       after,
       ...nsArgs,

@@ -9,7 +9,11 @@ import { DurableObject } from "cloudflare:workers";
 import { outcome, type Outcome } from "./outcome";
 import { migrate } from "./sql-migrations";
 import type { KubeObject } from "../../shared/k8s/object";
-import { listPage, type ListRequest, type ListResult } from "./collection-list";
+import { listPage, readBatch, type ListRequest, type ListResult } from "./collection-list";
+import type { StoredEvent } from "../watch/event-filter";
+import { WatcherSet } from "../watch/watcher-set";
+import type { EventSource } from "../watch/watcher";
+import type { WatchRequest } from "../watch/watch-request";
 
 const MIGRATIONS = [
   `CREATE TABLE meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
@@ -60,9 +64,10 @@ export function objectKey(namespace: string, name: string): string {
 }
 
 /** The per-kind collection Durable Object. */
-export class CollectionStore extends DurableObject<Env> {
+export class CollectionStore extends DurableObject<Env> implements EventSource {
   private readonly sql: SqlStorage;
   private commitsSincePrune = 0;
+  private readonly watchers = new WatcherSet(this);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -76,16 +81,31 @@ export class CollectionStore extends DurableObject<Env> {
    * `pendingId`, so an object store that crashed after this call can resend it.
    */
   async commit(req: CommitRequest): Promise<Outcome<CommitResult>> {
-    return outcome(() => this.ctx.storage.transactionSync(() => this.commitSync(req)));
+    return outcome(() => {
+      const { result, event } = this.ctx.storage.transactionSync(() => this.commitSync(req));
+      // After the transaction: watchers only ever see committed changes.
+      if (event) this.watchers.notify(event);
+      return result;
+    });
   }
 
-  private commitSync(req: CommitRequest): CommitResult {
+  /** Opens a collection watch: a stream of newline-delimited JSON events. */
+  async watch(req: WatchRequest): Promise<ReadableStream<Uint8Array>> {
+    return this.watchers.open(req);
+  }
+
+  /** The number of open watch streams (for tests and metrics). */
+  async watcherCount(): Promise<number> {
+    return this.watchers.size;
+  }
+
+  private commitSync(req: CommitRequest): { result: CommitResult; event?: StoredEvent } {
     const done = this.sql.exec<{ rv: number }>("SELECT rv FROM commits WHERE pending_id = ?", req.pendingId).toArray()[0];
     const key = objectKey(req.namespace, req.name);
     if (done) {
       const object = JSON.parse(req.body) as KubeObject;
       object.metadata.resourceVersion = String(done.rv);
-      return { rv: done.rv, body: JSON.stringify(object) };
+      return { result: { rv: done.rv, body: JSON.stringify(object) } };
     }
     const current = this.sql
       .exec<{ rv: number; body: string }>("SELECT rv, body FROM objects WHERE key = ?", key)
@@ -129,7 +149,7 @@ export class CollectionStore extends DurableObject<Env> {
       this.commitsSincePrune = 0;
       this.prune(now);
     }
-    return { rv, body };
+    return { result: { rv, body }, event: { rv, type: req.type, body, prev: current?.body ?? null } };
   }
 
   /** Lists one page (see collection-list.ts for the paging and snapshot rules). */
@@ -148,17 +168,35 @@ export class CollectionStore extends DurableObject<Env> {
     return this.compactedRv();
   }
 
-  private nextRv(): number {
-    const row = this.sql.exec<{ v: number }>("UPDATE meta SET v = v + 1 WHERE k = 'rv' RETURNING v").one();
-    return row.v;
-  }
-
-  private currentRv(): number {
+  /** EventSource: the latest resourceVersion. */
+  currentRv(): number {
     return this.sql.exec<{ v: number }>("SELECT v FROM meta WHERE k = 'rv'").one().v;
   }
 
-  private compactedRv(): number {
+  /** EventSource: events at or below this resourceVersion were pruned. */
+  compactedRv(): number {
     return this.sql.exec<{ v: number }>("SELECT v FROM meta WHERE k = 'compacted'").one().v;
+  }
+
+  /** EventSource: the state at `rv`, page by page. */
+  readSnapshot(rv: number, afterKey: string, limit: number, namespace: string | undefined): { key: string; body: string }[] {
+    return readBatch(this.sql, rv, this.currentRv(), afterKey, namespace, limit);
+  }
+
+  /** EventSource: events after `afterRv`. */
+  readEvents(afterRv: number, limit: number): StoredEvent[] {
+    return this.sql
+      .exec<{ rv: number; type: EventType; body: string; prev: string | null }>(
+        "SELECT rv, type, body, prev FROM events WHERE rv > ? ORDER BY rv LIMIT ?",
+        afterRv,
+        limit,
+      )
+      .toArray();
+  }
+
+  private nextRv(): number {
+    const row = this.sql.exec<{ v: number }>("UPDATE meta SET v = v + 1 WHERE k = 'rv' RETURNING v").one();
+    return row.v;
   }
 
   /** Drops events that are both older than RETAIN_MS and beyond the last RETAIN_EVENTS. */

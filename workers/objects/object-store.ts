@@ -18,6 +18,10 @@ import { type ObjectOp, planWrite } from "./object-ops";
 import type { ObjectRef } from "./object-ref";
 import { outcome, unwrap, type Outcome } from "./outcome";
 import { migrate } from "./sql-migrations";
+import type { StoredEvent } from "../watch/event-filter";
+import type { EventSource } from "../watch/watcher";
+import { WatcherSet } from "../watch/watcher-set";
+import type { WatchRequest } from "../watch/watch-request";
 import { awaitsCleanup, cleanupNamespace, NAMESPACE_CLEANUP_RETRY_MS } from "./namespace-cleanup";
 import { refOf } from "./write-rules";
 
@@ -25,7 +29,16 @@ const MIGRATIONS = [
   `CREATE TABLE object (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL, rv INTEGER NOT NULL);
    CREATE TABLE pending (id TEXT PRIMARY KEY, type TEXT NOT NULL, body TEXT NOT NULL, prev_rv INTEGER NOT NULL);
    CREATE TABLE identity (id INTEGER PRIMARY KEY CHECK (id = 1), resource TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL);`,
+  // This object's own event log, for single-object watches (kubectl get x -w, wait, delete --wait).
+  `CREATE TABLE events (rv INTEGER PRIMARY KEY, type TEXT NOT NULL, body TEXT NOT NULL, prev TEXT, ts INTEGER NOT NULL);
+   CREATE TABLE log_meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
+   INSERT INTO log_meta (k, v) VALUES ('trimmed', 0);`,
 ];
+
+/** An object keeps at least this many of its own events… */
+const OBJECT_LOG_EVENTS = 100;
+/** …and at least this much history (ms), like the collection's window. */
+const OBJECT_LOG_MS = 5 * 60 * 1000;
 
 /** A pending write is re-sent by the alarm this soon if nothing else touches the object. */
 const RECOVERY_DELAY_MS = 2000;
@@ -51,11 +64,12 @@ interface PendingRow {
 }
 
 /** The per-object Durable Object. */
-export class ObjectStore extends DurableObject<Env> {
+export class ObjectStore extends DurableObject<Env> implements EventSource {
   private readonly sql: SqlStorage;
   private readonly lock = new Mutex();
   private fault: FaultPoint | undefined;
   private schemaReady = false;
+  private readonly watchers = new WatcherSet(this);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -71,6 +85,8 @@ export class ObjectStore extends DurableObject<Env> {
     const found = this.sql
       .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'object'")
       .toArray().length > 0;
+    // An object written by an older version gets the newer migrations now.
+    if (found) migrate(this.sql, MIGRATIONS);
     this.schemaReady = found;
     return found;
   }
@@ -110,6 +126,44 @@ export class ObjectStore extends DurableObject<Env> {
         return { body, created: plan.created, changed: true, type: plan.type };
       }),
     );
+  }
+
+  /** Opens a watch of this one object. */
+  async watch(req: WatchRequest): Promise<ReadableStream<Uint8Array>> {
+    return this.lock.run(async () => {
+      await this.recover();
+      return this.watchers.open(req);
+    });
+  }
+
+  /** EventSource: this object's latest resourceVersion (0 if it never existed). */
+  currentRv(): number {
+    if (!this.hasSchema()) return 0;
+    return this.sql.exec<{ m: number | null }>("SELECT MAX(rv) AS m FROM events").one().m ?? 0;
+  }
+
+  /** EventSource: events at or below this resourceVersion were trimmed from this object's log. */
+  compactedRv(): number {
+    if (!this.hasSchema()) return 0;
+    return this.sql.exec<{ v: number }>("SELECT v FROM log_meta WHERE k = 'trimmed'").one().v;
+  }
+
+  /** EventSource: the object itself, as the whole snapshot. */
+  readSnapshot(_rv: number, afterKey: string, _limit: number, _namespace: string | undefined): { key: string; body: string }[] {
+    const current = afterKey === "" ? this.load() : undefined;
+    return current ? [{ key: current.object.metadata.name ?? "", body: JSON.stringify(current.object) }] : [];
+  }
+
+  /** EventSource: this object's events after `afterRv`. */
+  readEvents(afterRv: number, limit: number): StoredEvent[] {
+    if (!this.hasSchema()) return [];
+    return this.sql
+      .exec<{ rv: number; type: EventType; body: string; prev: string | null }>(
+        "SELECT rv, type, body, prev FROM events WHERE rv > ? ORDER BY rv LIMIT ?",
+        afterRv,
+        limit,
+      )
+      .toArray();
   }
 
   /** Test hook: make the next write fail at `point`, as a crash there would. */
@@ -195,8 +249,19 @@ export class ObjectStore extends DurableObject<Env> {
       body: pending.body,
     }));
     this.crashIf("afterCommit");
+    const prev = this.sql.exec<{ body: string }>("SELECT body FROM object").toArray()[0]?.body ?? null;
+    const now = Date.now();
     this.ctx.storage.transactionSync(() => {
       this.sql.exec("DELETE FROM pending WHERE id = ?", pending.id);
+      this.sql.exec(
+        "INSERT OR IGNORE INTO events (rv, type, body, prev, ts) VALUES (?, ?, ?, ?, ?)",
+        result.rv,
+        pending.type,
+        result.body,
+        prev,
+        now,
+      );
+      this.trimLog(now);
       if (pending.type === "DELETED") this.sql.exec("DELETE FROM object");
       else {
         this.sql.exec(
@@ -206,6 +271,7 @@ export class ObjectStore extends DurableObject<Env> {
         );
       }
     });
+    this.watchers.notify({ rv: result.rv, type: pending.type, body: result.body, prev });
     await this.scheduleAlarm();
     return result.body;
   }
@@ -218,6 +284,20 @@ export class ObjectStore extends DurableObject<Env> {
     const identity = this.identity();
     if (!identity) throw new Error("pending write without identity");
     await this.send(identity, pending);
+  }
+
+  /** Keeps the last OBJECT_LOG_EVENTS events and everything newer than OBJECT_LOG_MS. */
+  private trimLog(now: number): void {
+    const keep = this.sql
+      .exec<{ rv: number }>("SELECT rv FROM events ORDER BY rv DESC LIMIT 1 OFFSET ?", OBJECT_LOG_EVENTS - 1)
+      .toArray()[0];
+    if (!keep) return;
+    const cut = this.sql
+      .exec<{ m: number | null }>("SELECT MAX(rv) AS m FROM events WHERE rv < ? AND ts < ?", keep.rv, now - OBJECT_LOG_MS)
+      .one().m;
+    if (cut === null) return;
+    this.sql.exec("DELETE FROM events WHERE rv <= ?", cut);
+    this.sql.exec("UPDATE log_meta SET v = MAX(v, ?) WHERE k = 'trimmed'", cut);
   }
 
   /** One alarm: the end of a graceful deletion, if any. */

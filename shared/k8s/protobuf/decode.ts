@@ -70,7 +70,9 @@ export function decodeKubernetesProtobuf(bytes: Uint8Array): JsonObject {
   if (kind === "") throw badRequest("Object 'Kind' is missing in protobuf body");
   if (apiVersion === "") throw badRequest("Object 'apiVersion' is missing in protobuf body");
 
-  const decode = Object.hasOwn(DECODERS, `${apiVersion}/${kind}`) ? DECODERS[`${apiVersion}/${kind}`] : undefined;
+  const gvk = `${apiVersion}/${kind}`;
+  // hasOwn: a kind such as "constructor" must not find an Object.prototype member.
+  const decode = Object.hasOwn(DECODERS, gvk) ? DECODERS[gvk] : undefined;
   if (!decode) {
     throw unsupportedMediaType(
       `protobuf request bodies are only accepted for v1 Namespace; send ${apiVersion} ${kind} as application/json`,

@@ -13,7 +13,7 @@ import type { WireReader } from "./wire";
  * `encoding/json`, the three structs are always present (a struct is never
  * omitted by `omitempty`), so an empty namespace gives `{metadata: {}, spec: {}, status: {}}`.
  *
- * status.conditions are validated and dropped: the server resets status on
+ * status.conditions are checked for framing and dropped: the server resets status on
  * create (upstream namespaceStrategy.PrepareForCreate), and kubectl never sends them.
  */
 export function decodeNamespace(reader: WireReader): JsonObject {
@@ -51,7 +51,7 @@ function decodeNamespaceStatus(reader: WireReader, into: JsonObject): void {
   while (!reader.done) {
     const tag = reader.readTag();
     if (tag.fieldNumber === 1) setNonZero(into, "phase", reader.readString(tag));
-    else if (tag.fieldNumber === 2) reader.readMessage(tag, "NamespaceCondition");
+    else if (tag.fieldNumber === 2) reader.readMessage(tag, "NamespaceCondition").skipFields();
     else reader.skip(tag);
   }
 }

@@ -14,7 +14,7 @@ import type { FieldTag, WireReader } from "./wire";
  * `Unmarshal` does: scalars are last-wins, lists and maps accumulate.
  *
  * Zero scalars are omitted, as `json:",omitempty"` does. Fields the server
- * itself sets or clears on create are read for validity and dropped: selfLink,
+ * itself sets or clears on create are checked for framing and dropped: selfLink,
  * creationTimestamp, deletionTimestamp, deletionGracePeriodSeconds and
  * managedFields (kubectl's bodies carry only zero values there).
  */
@@ -45,7 +45,7 @@ export function decodeObjectMeta(reader: WireReader, into: JsonObject = {}): Jso
         break;
       case 8: // creationTimestamp
       case 9: // deletionTimestamp
-        reader.readMessage(tag, "Time");
+        reader.readMessage(tag, "Time").skipFields();
         break;
       case 10: // deletionGracePeriodSeconds
         reader.readInt64(tag);
@@ -63,7 +63,7 @@ export function decodeObjectMeta(reader: WireReader, into: JsonObject = {}): Jso
         memberArray(into, "finalizers").push(reader.readString(tag));
         break;
       case 17: // managedFields
-        reader.readMessage(tag, "ManagedFieldsEntry");
+        reader.readMessage(tag, "ManagedFieldsEntry").skipFields();
         break;
       default:
         // Go's generated code skips fields it does not know; so do we.

@@ -41,6 +41,8 @@ const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  */
 export class WireReader {
   private pos: number;
+  /** Where the last field key started: errors about a field's type point at its key. */
+  private tagAt: number;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -49,9 +51,10 @@ export class WireReader {
     private readonly end = bytes.length,
   ) {
     if (start < 0 || end > bytes.length || start > end) {
-      throw badRequest(`protobuf: ${message}: invalid bounds [${start}, ${end}) for ${bytes.length} bytes`);
+      throw badRequest(`unable to decode protobuf body: ${message}: invalid bounds [${start}, ${end}) for ${bytes.length} bytes`);
     }
     this.pos = start;
+    this.tagAt = start;
   }
 
   /** True once every byte of the message has been read. */
@@ -67,6 +70,7 @@ export class WireReader {
   /** Reads a field key; refuses field number 0, numbers above 2^29-1 and unknown or group wire types. */
   readTag(): FieldTag {
     const at = this.pos;
+    this.tagAt = at;
     const key = this.readVarint();
     if (key > BigInt(MAX_FIELD_NUMBER) * 8n + 7n) throw this.fail(`field number out of range`, at);
     const fieldNumber = Number(key >> 3n);
@@ -125,12 +129,11 @@ export class WireReader {
 
   /** Reads a length-delimited field as UTF-8 text. */
   readString(tag: FieldTag): string {
-    const at = this.pos;
     const raw = this.readBytes(tag);
     try {
       return UTF8.decode(raw);
     } catch {
-      throw this.fail(`field ${tag.fieldNumber} is not valid UTF-8`, at);
+      throw this.fail(`field ${tag.fieldNumber} is not valid UTF-8`, this.tagAt);
     }
   }
 
@@ -149,10 +152,9 @@ export class WireReader {
   /** Reads a varint field as a signed 64-bit integer (Go int64); refuses values JSON numbers cannot hold exactly. */
   readInt64(tag: FieldTag): number {
     this.expect(tag, WIRE_TYPE.VARINT);
-    const at = this.pos;
     const value = BigInt.asIntN(64, this.readVarint());
     if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
-      throw this.fail(`field ${tag.fieldNumber} value ${value} is outside the range of a JSON integer`, at);
+      throw this.fail(`field ${tag.fieldNumber} value ${value} is outside the range of a JSON integer`, this.tagAt);
     }
     return Number(value);
   }
@@ -181,6 +183,11 @@ export class WireReader {
     }
   }
 
+  /** Walks and skips every remaining field: checks the framing of a message whose content is not kept. */
+  skipFields(): void {
+    while (!this.done) this.skip(this.readTag());
+  }
+
   /** A 400 BadRequest naming this message and a byte offset. */
   fail(problem: string, at = this.pos): ApiError {
     return badRequest(`unable to decode protobuf body: ${this.message}: ${problem} (at byte ${at})`);
@@ -191,6 +198,7 @@ export class WireReader {
       throw this.fail(
         `wrong wire type ${tag.wireType} (${WIRE_TYPE_NAMES[tag.wireType]}) for field ${tag.fieldNumber}, ` +
           `expected ${wireType} (${WIRE_TYPE_NAMES[wireType]})`,
+        this.tagAt,
       );
     }
   }

@@ -1,0 +1,49 @@
+/**
+ * @module
+ * `?watch=true` on a collection: validated here, then served by the store
+ * that owns the events — the object's own store for a single-object watch
+ * (`fieldSelector=metadata.name=x`, what `kubectl get x -w`, `wait` and
+ * `delete --wait` use), else the kind's collection store.
+ */
+import { resourceKey } from "../registry";
+import { collectionStub, objectStub } from "../objects/client";
+import { watchContentType } from "../watch/encode";
+import { parseWatchRequest, type WatchFormat, watchedName } from "../watch/watch-request";
+import { includeObjectOf, wantsTable } from "./respond";
+import type { HandlerContext } from "./write-handlers";
+
+/** Whether a GET asks for a watch. */
+export function isWatch(url: URL): boolean {
+  const w = url.searchParams.get("watch");
+  return w === "true" || w === "1";
+}
+
+function formatOf(ctx: HandlerContext): WatchFormat {
+  const table = wantsTable(ctx.req.headers.get("accept"));
+  if (!table) return { kind: "json" };
+  return { kind: "table", version: table, includeObject: includeObjectOf(ctx.url.searchParams.get("includeObject") ?? undefined) };
+}
+
+/** Serves a watch over HTTP (chunked NDJSON) or, on an Upgrade request, a WebSocket. */
+export async function watchHandler(ctx: HandlerContext): Promise<Response> {
+  const kind = ctx.path.kind;
+  const format = formatOf(ctx);
+  const req = parseWatchRequest(resourceKey(kind), ctx.path.namespace, ctx.url.searchParams, format);
+  const name = watchedName(req);
+  const single = name !== undefined && (!kind.namespaced || req.namespace !== undefined);
+  if ((ctx.req.headers.get("upgrade") ?? "").toLowerCase() === "websocket") {
+    const target = single
+      ? objectStub(ctx.env, { resource: req.resource, namespace: req.namespace ?? "", name })
+      : collectionStub(ctx.env, req.resource);
+    const forward = new Request("https://store/watch", { headers: ctx.req.headers });
+    forward.headers.set("x-watch-request", JSON.stringify(req));
+    return target.fetch(forward);
+  }
+  const stream = single
+    ? await objectStub(ctx.env, { resource: req.resource, namespace: req.namespace ?? "", name }).watch(req)
+    : await collectionStub(ctx.env, req.resource).watch(req);
+  return new Response(stream, {
+    status: 200,
+    headers: { "content-type": watchContentType(format), "cache-control": "no-cache, private", "x-content-type-options": "nosniff" },
+  });
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import type { StoredEvent } from "./event-filter";
+import { type EventSource, Watcher } from "./watcher";
+import type { WatchRequest } from "./watch-request";
+
+/** An in-memory event log with the same contract as the stores' SQLite logs. */
+class MemorySource implements EventSource {
+  events: StoredEvent[] = [];
+  compacted = 0;
+  currentRv(): number {
+    return this.events.at(-1)?.rv ?? this.compacted;
+  }
+  compactedRv(): number {
+    return this.compacted;
+  }
+  readSnapshot(): { key: string; body: string }[] {
+    return [];
+  }
+  readEvents(afterRv: number, limit: number): StoredEvent[] {
+    return this.events.filter((e) => e.rv > afterRv).slice(0, limit);
+  }
+}
+
+const req = (rv: number | undefined): WatchRequest => ({
+  resource: "/pods", resourceVersion: rv, sendInitialEvents: rv === undefined, initialEventsEndBookmark: false,
+  allowWatchBookmarks: false, format: { kind: "json" },
+});
+
+async function drain(stream: ReadableStream<Uint8Array>): Promise<string[]> {
+  const text = await new Response(stream).text();
+  return text.split("\n").filter((l) => l !== "");
+}
+
+describe("Watcher", () => {
+  it("sends exactly one ERROR 410 for a compacted resourceVersion and ends", async () => {
+    const src = new MemorySource();
+    src.compacted = 5;
+    let closed = 0;
+    const w = new Watcher(src, req(2), () => closed++);
+    const lines = await drain(w.stream);
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({ type: "ERROR", object: { code: 410 } });
+    expect(closed).toBe(1);
+  });
+
+  it("closes a live watcher whose client stops reading, bounding its buffer", async () => {
+    const src = new MemorySource();
+    let closed = false;
+    const w = new Watcher(src, req(0), () => (closed = true));
+    // The client reads once (so the stream is being consumed and the watcher goes live), then stalls.
+    const firstRead = w.stream.getReader().read();
+    const big = JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "p", annotations: { a: "x".repeat(100_000) } } });
+    // Nobody reads w.stream: after ~1 MiB of queued events the watcher must give up.
+    for (let rv = 1; rv <= 20 && !closed; rv++) {
+      const ev: StoredEvent = { rv, type: "MODIFIED", body: big, prev: big };
+      src.events.push(ev);
+      w.notify(ev);
+    }
+    expect(closed).toBe(true);
+    expect(w.isClosed()).toBe(true);
+    await firstRead;
+  });
+});
