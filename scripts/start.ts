@@ -3,7 +3,10 @@
  * (kubectl sends tokens only over https), with Durable Object, D1 and Queue
  * state persisted in a folder so a restart keeps every object.
  *
- *   npm start -- [--port 8787] [--state .wrangler/state] [--kubeconfig .duraplane/kubeconfig]
+ *   npm start -- [--port 8787] [--state .wrangler/state] [--kubeconfig .duraplane/kubeconfig] [--bench-floor]
+ *
+ * `--bench-floor` turns on `POST /debug/bench-floor/{key}`, the write floor
+ * that `bench/writes` measures the create path against.
  */
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
@@ -15,6 +18,7 @@ const { values } = parseArgs({
     state: { type: "string", default: ".wrangler/state" },
     kubeconfig: { type: "string", default: ".duraplane/kubeconfig" },
     hosts: { type: "string", default: "0" },
+    "bench-floor": { type: "boolean", default: false },
   },
   allowPositionals: false,
 });
@@ -33,7 +37,8 @@ const kubeconfig = writeKubeconfig(values.kubeconfig, server, token);
 
 const child = spawn(
   "npx",
-  ["wrangler", "dev", "--local-protocol", "https", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, "--show-interactive-dev-session=false"],
+  ["wrangler", "dev", "--local-protocol", "https", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, "--show-interactive-dev-session=false",
+    ...(values["bench-floor"] ? ["--var", "BENCH_FLOOR_ENABLED:true"] : [])],
   { stdio: ["ignore", "inherit", "inherit"], env: wranglerEnv(), detached: true },
 );
 

@@ -6,6 +6,7 @@ import { app } from "./api/app";
 
 export { CollectionStore } from "./objects/collection-store";
 export { ObjectStore } from "./objects/object-store";
+export { BenchFloor } from "./bench/floor";
 
 export default {
   fetch: app.fetch,

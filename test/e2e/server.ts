@@ -33,13 +33,18 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Runs `npm start` in the background; resolves once the server answers. */
-export async function startServer(opts: { port?: number; state?: string } = {}): Promise<LocalServer> {
+/**
+ * Runs `npm start` in the background; resolves once the server answers.
+ * `benchFloor` turns on the benchmark's floor route (`--bench-floor`).
+ */
+export async function startServer(opts: { port?: number; state?: string; benchFloor?: boolean } = {}): Promise<LocalServer> {
   const port = opts.port ?? (await freePort());
   const state = opts.state ?? mkdtempSync(join(tmpdir(), "duraplane-e2e-"));
   const kubeconfig = join(state, "kubeconfig");
   let output = "";
-  const child = spawn("npm", ["start", "--", "--port", String(port), "--state", state, "--kubeconfig", kubeconfig], {
+  const args = ["start", "--", "--port", String(port), "--state", state, "--kubeconfig", kubeconfig];
+  if (opts.benchFloor) args.push("--bench-floor");
+  const child = spawn("npm", args, {
     cwd: process.cwd(),
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],

@@ -5,6 +5,7 @@
  */
 import { Hono } from "hono";
 import { ApiError, internalError, methodNotAllowed } from "../../shared/k8s/errors";
+import { benchFloor } from "../bench/floor-route";
 import { authenticate, type UserInfo } from "./auth";
 import {
   aggregatedContentType, aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated,
@@ -57,6 +58,7 @@ app.get("/version", (c) => c.json(VERSION_INFO));
 for (const p of ["/healthz", "/livez", "/readyz"]) app.get(p, (c) => c.text("ok"));
 
 app.route("/", openapi);
+app.route("/", benchFloor);
 app.get("/openapi/v2", () => {
   throw pathNotFound();
 });

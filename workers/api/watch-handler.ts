@@ -44,6 +44,13 @@ export async function watchHandler(ctx: HandlerContext): Promise<Response> {
     : await collectionStub(ctx.env, req.resource).watch(req);
   return new Response(stream, {
     status: 200,
-    headers: { "content-type": watchContentType(format), "cache-control": "no-cache, private", "x-content-type-options": "nosniff" },
+    headers: {
+      "content-type": watchContentType(format),
+      // A compressing proxy (miniflare locally, Cloudflare's edge) would buffer the stream: events
+      // must reach the client as they happen, so the body is never encoded.
+      "content-encoding": "identity",
+      "cache-control": "no-cache, private, no-transform",
+      "x-content-type-options": "nosniff",
+    },
   });
 }

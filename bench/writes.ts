@@ -1,0 +1,200 @@
+/**
+ * `npm run bench:writes`: creates/s and p50/p99 latency of pod creates for N
+ * concurrent clients against a local server, beside a floor measured in the
+ * same run — a bare Durable Object write of the same payload through the
+ * same Worker (`POST /debug/bench-floor/{key}`, one new object per request,
+ * as a create makes one new ObjectStore).
+ *
+ *   npx tsx bench/writes.ts [--clients 1,8,32] [--count 500] [--warmup 20] [--settle-ms 3000]
+ *
+ * Prints a table and writes the figures to bench/results/writes-<timestamp>.json.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { type LocalServer, startServer, stopServer } from "../test/e2e/server.ts";
+import { benchAgent, type PhaseResult, post, runPhase, type Shot } from "./load.ts";
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+// startServer runs `npm start` in the working directory: make it the repo root.
+process.chdir(dirname(BENCH_DIR));
+
+// Bounds, so a typo cannot start an unbounded run.
+const MAX_CLIENTS = 128;
+const MAX_LEVELS = 6;
+const MAX_COUNT = 5000;
+
+function intList(flag: string, raw: string, max: number): number[] {
+  const out = raw.split(",").map((s) => Number(s.trim()));
+  for (const n of out) {
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${flag}: each value must be an integer in 1..${max}, got ${raw}`);
+  }
+  return out;
+}
+
+const { values } = parseArgs({
+  options: {
+    clients: { type: "string", default: "1,8,32" },
+    count: { type: "string", default: "500" },
+    warmup: { type: "string", default: "20" },
+    "settle-ms": { type: "string", default: "3000" },
+  },
+  allowPositionals: false,
+});
+const levels = intList("clients", values.clients, MAX_CLIENTS);
+if (levels.length > MAX_LEVELS) throw new Error(`--clients: at most ${MAX_LEVELS} levels`);
+const [count = 0] = intList("count", values.count, MAX_COUNT);
+const [warmup = 0] = intList("warmup", values.warmup, 1000);
+const settleMs = Number(values["settle-ms"]);
+if (!Number.isInteger(settleMs) || settleMs < 0 || settleMs > 60_000) throw new Error("--settle-ms must be 0..60000");
+
+/**
+ * A pod as kubectl would send it for a small web deployment; the floor gets
+ * exactly these bytes (with its own name) so both paths move the same payload.
+ */
+function podBody(name: string): string {
+  return JSON.stringify({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name,
+      labels: { app: "web", tier: "frontend", "app.kubernetes.io/part-of": "bench" },
+      annotations: { "bench.duraplane.dev/purpose": "write throughput" },
+    },
+    spec: {
+      containers: [{
+        name: "web",
+        image: "nginx:1.27",
+        ports: [{ name: "http", containerPort: 80, protocol: "TCP" }],
+        env: [{ name: "MODE", value: "bench" }, { name: "LOG_LEVEL", value: "info" }],
+        resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
+      }],
+      restartPolicy: "Always",
+      terminationGracePeriodSeconds: 30,
+    },
+  });
+}
+
+/** One row of the results. */
+interface LevelResult {
+  clients: number;
+  floor: PhaseResult;
+  real: PhaseResult;
+  /** real creates/s ÷ floor writes/s. */
+  throughputRatio: number;
+  /** real p50 ÷ floor p50. */
+  p50Ratio: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `warmup` (at least one per socket, so no TLS handshake is timed) then `count` measured requests. */
+async function phase(server: LocalServer, clients: number, shot: (tag: string, i: number) => Shot): Promise<PhaseResult> {
+  const agent = benchAgent(clients);
+  try {
+    const warm = Math.max(warmup, clients);
+    await runPhase(server.url, server.token, agent, clients, warm, (i) => shot("w", i));
+    return await runPhase(server.url, server.token, agent, clients, count, (i) => shot("m", i));
+  } finally {
+    agent.destroy();
+  }
+}
+
+async function run(server: LocalServer): Promise<LevelResult[]> {
+  const ns = `bench-${randomBytes(4).toString("hex")}`;
+  const nsAgent = benchAgent(1);
+  const created = await post(server.url, server.token, nsAgent, {
+    path: "/api/v1/namespaces",
+    body: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }),
+  }).finally(() => nsAgent.destroy());
+  console.log(`namespace ${ns} created in ${(Number(created) / 1e6).toFixed(1)} ms`);
+  const results: LevelResult[] = [];
+  for (const clients of levels) {
+    // Floor first at every level, then the real path, then a pause: a create
+    // leaves background work behind (its ObjectStore's recovery alarm), and
+    // the pause lets it drain so it is never billed to the next floor phase;
+    // the floor itself leaves nothing behind that could slow the real phase.
+    const floor = await phase(server, clients, (tag, i) => {
+      const key = `f${clients}${tag}-${i}`;
+      return { path: `/debug/bench-floor/${key}`, body: podBody(key) };
+    });
+    const real = await phase(server, clients, (tag, i) => ({
+      path: `/api/v1/namespaces/${ns}/pods`,
+      body: podBody(`p${clients}${tag}-${i}`),
+    }));
+    results.push({
+      clients,
+      floor,
+      real,
+      throughputRatio: real.perSecond / floor.perSecond,
+      p50Ratio: real.p50Ms / floor.p50Ms,
+    });
+    console.log(`clients=${clients}: floor ${floor.perSecond.toFixed(1)}/s, real ${real.perSecond.toFixed(1)}/s`);
+    await sleep(settleMs);
+  }
+  return results;
+}
+
+function table(results: LevelResult[]): string {
+  const head = ["clients", "path", "creates/s", "p50 ms", "p99 ms", "real/floor creates/s", "real/floor p50"];
+  const rows: string[][] = [];
+  for (const r of results) {
+    for (const [name, p] of [["floor", r.floor], ["real", r.real]] as const) {
+      const ratios = name === "real" ? [r.throughputRatio.toFixed(2), r.p50Ratio.toFixed(2)] : ["", ""];
+      rows.push([String(r.clients), name, p.perSecond.toFixed(1), p.p50Ms.toFixed(1), p.p99Ms.toFixed(1), ...ratios]);
+    }
+  }
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+let server: LocalServer | undefined;
+const state = mkdtempSync(join(tmpdir(), "duraplane-bench-"));
+
+async function cleanUp(): Promise<void> {
+  const running = server;
+  server = undefined;
+  if (running) await stopServer(running);
+  rmSync(state, { recursive: true, force: true });
+}
+
+let interrupted = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    // The server runs in its own process group, so a Ctrl-C does not reach it.
+    interrupted = true;
+    console.error(`\n${signal}: stopping the server`);
+    // While it is still starting there is no handle on it yet: the main flow
+    // stops it as soon as startServer returns.
+    if (server) void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+try {
+  console.log(`starting the server (state ${state})`);
+  server = await startServer({ state, benchFloor: true });
+  if (interrupted) throw new Error("interrupted");
+  const payloadBytes = Buffer.byteLength(podBody("p1m-0"));
+  console.log(`levels ${levels.join(",")}, ${count} measured + max(${warmup}, clients) warm-up requests per phase, pod ${payloadBytes} bytes`);
+  const results = await run(server);
+  const date = new Date();
+  const out = table(results);
+  console.log(`\n${out}\n`);
+  const dir = join(BENCH_DIR, "results");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `writes-${date.toISOString().replace(/[:.]/g, "-")}.json`);
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", node: process.version, platform: process.platform };
+  writeFileSync(file, `${JSON.stringify({ date: date.toISOString(), machine, count, warmup, settleMs, payloadBytes, results }, null, 2)}\n`);
+  console.log(`results written to ${file}`);
+} catch (err) {
+  if (!interrupted) {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exitCode = 1;
+  }
+} finally {
+  if (!interrupted || server) await cleanUp();
+  if (interrupted) process.exitCode = 130;
+}

@@ -1,0 +1,39 @@
+/**
+ * Plain REST calls to the test server (what another client — a controller,
+ * a host agent — would send), over https with the self-signed certificate.
+ */
+import { Agent, request } from "node:https";
+
+const agent = new Agent({ keepAlive: true, rejectUnauthorized: false });
+
+/** The server fields a REST call needs. */
+export interface ServerRef {
+  url: string;
+  token: string;
+}
+
+/** Sends one request; resolves with the status and parsed JSON body. */
+export function api<T = unknown>(server: ServerRef, method: string, path: string, body?: unknown, contentType = "application/json"): Promise<{ status: number; body: T }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${server.url}${path}`, {
+      method, agent,
+      headers: { authorization: `Bearer ${server.token}`, ...(body !== undefined ? { "content-type": contentType } : {}) },
+    }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => (text += d));
+      res.on("end", () => {
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          // not JSON
+        }
+        resolve({ status: res.statusCode ?? 0, body: parsed as T });
+      });
+    });
+    req.on("error", reject);
+    if (body !== undefined) req.write(typeof body === "string" ? body : JSON.stringify(body));
+    req.end();
+  });
+}
