@@ -188,4 +188,39 @@ describe("watch", () => {
     expect((await api("GET", `/api/v1/namespaces/${ns}/pods?watch=true&resourceVersion=abc`)).status).toBe(400);
     expect((await api("GET", `/api/v1/namespaces/${ns}/pods?watch=true&timeoutSeconds=x`)).status).toBe(400);
   });
+
+  it("serves the WebSocket form, one event per text frame, from a hibernatable socket", async () => {
+    const ns = await namespace();
+    await api("POST", `/api/v1/namespaces/${ns}/pods`, pod("a"));
+    const res = await send(new Request(`https://duraplane.test/api/v1/namespaces/${ns}/pods?watch=true&resourceVersion=0`, {
+      headers: { authorization: `Bearer ${TOKEN}`, upgrade: "websocket" },
+    }));
+    expect(res.status).toBe(101);
+    const ws = res.webSocket;
+    if (!ws) throw new Error("no websocket");
+    const frames: WatchEvent[] = [];
+    ws.addEventListener("message", (m) => frames.push(JSON.parse(String(m.data)) as WatchEvent));
+    ws.accept();
+    await api("PATCH", `/api/v1/namespaces/${ns}/pods/a`, { metadata: { labels: { x: "1" } } }, MERGE);
+    await api("POST", `/api/v1/namespaces/${ns}/pods`, pod("b"));
+    const deadline = Date.now() + 3000;
+    while (frames.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(summary(frames)).toEqual(["ADDED:a", "MODIFIED:a", "ADDED:b"]);
+    ws.close(1000, "done");
+
+    // A single-object socket watch is served by the object's store.
+    const one = await send(new Request(`https://duraplane.test/api/v1/namespaces/${ns}/pods?watch=true&fieldSelector=metadata.name%3Db&resourceVersion=0`, {
+      headers: { authorization: `Bearer ${TOKEN}`, upgrade: "websocket" },
+    }));
+    const ws2 = one.webSocket;
+    if (!ws2) throw new Error("no websocket");
+    const got: WatchEvent[] = [];
+    ws2.addEventListener("message", (m) => got.push(JSON.parse(String(m.data)) as WatchEvent));
+    ws2.accept();
+    await api("DELETE", `/api/v1/namespaces/${ns}/pods/b`);
+    const until2 = Date.now() + 3000;
+    while (got.length < 2 && Date.now() < until2) await new Promise((r) => setTimeout(r, 20));
+    expect(summary(got)).toEqual(["ADDED:b", "DELETED:b"]);
+    ws2.close(1000, "done");
+  });
 });

@@ -12,6 +12,7 @@ import type { KubeObject } from "../../shared/k8s/object";
 import { listPage, readBatch, type ListRequest, type ListResult } from "./collection-list";
 import type { StoredEvent } from "../watch/event-filter";
 import { WatcherSet } from "../watch/watcher-set";
+import { acceptWatchSocket, notifySockets, watchRequestOf } from "../watch/socket-watch";
 import type { EventSource } from "../watch/watcher";
 import type { WatchRequest } from "../watch/watch-request";
 
@@ -84,7 +85,10 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
     return outcome(() => {
       const { result, event } = this.ctx.storage.transactionSync(() => this.commitSync(req));
       // After the transaction: watchers only ever see committed changes.
-      if (event) this.watchers.notify(event);
+      if (event) {
+        this.watchers.notify(event);
+        notifySockets(this.ctx, event);
+      }
       return result;
     });
   }
@@ -92,6 +96,26 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
   /** Opens a collection watch: a stream of newline-delimited JSON events. */
   async watch(req: WatchRequest): Promise<ReadableStream<Uint8Array>> {
     return this.watchers.open(req);
+  }
+
+
+  /** The WebSocket form of watch (hibernatable); the front forwards upgrades here. */
+  override async fetch(request: Request): Promise<Response> {
+    const req = watchRequestOf(request);
+    if (!req) return new Response("expected a websocket watch upgrade", { status: 400 });
+    return acceptWatchSocket(this.ctx, this, req);
+  }
+
+  /** Watch sockets send nothing meaningful; ignore it. */
+  override async webSocketMessage(): Promise<void> {}
+
+  /** Always reciprocate a close (1005/1006 cannot be echoed). */
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, "closed");
+    } catch {
+      // already closed
+    }
   }
 
   /** The number of open watch streams (for tests and metrics). */

@@ -21,6 +21,7 @@ import { migrate } from "./sql-migrations";
 import type { StoredEvent } from "../watch/event-filter";
 import type { EventSource } from "../watch/watcher";
 import { WatcherSet } from "../watch/watcher-set";
+import { acceptWatchSocket, notifySockets, watchRequestOf } from "../watch/socket-watch";
 import type { WatchRequest } from "../watch/watch-request";
 import { awaitsCleanup, cleanupNamespace, NAMESPACE_CLEANUP_RETRY_MS } from "./namespace-cleanup";
 import { refOf } from "./write-rules";
@@ -134,6 +135,26 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
       await this.recover();
       return this.watchers.open(req);
     });
+  }
+
+
+  /** The WebSocket form of watch (hibernatable); the front forwards upgrades here. */
+  override async fetch(request: Request): Promise<Response> {
+    const req = watchRequestOf(request);
+    if (!req) return new Response("expected a websocket watch upgrade", { status: 400 });
+    return acceptWatchSocket(this.ctx, this, req);
+  }
+
+  /** Watch sockets send nothing meaningful; ignore it. */
+  override async webSocketMessage(): Promise<void> {}
+
+  /** Always reciprocate a close (1005/1006 cannot be echoed). */
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, "closed");
+    } catch {
+      // already closed
+    }
   }
 
   /** EventSource: this object's latest resourceVersion (0 if it never existed). */
@@ -271,7 +292,9 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
         );
       }
     });
-    this.watchers.notify({ rv: result.rv, type: pending.type, body: result.body, prev });
+    const event: StoredEvent = { rv: result.rv, type: pending.type, body: result.body, prev };
+    this.watchers.notify(event);
+    notifySockets(this.ctx, event);
     await this.scheduleAlarm();
     return result.body;
   }
