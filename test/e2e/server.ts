@@ -69,6 +69,8 @@ export async function startServer(opts: { port?: number; state?: string; benchFl
     exited,
   ]);
   await Promise.race([waitUntilReady(url, token, 90_000), exited]);
+  // From here on, exiting is expected (stopServer): nobody awaits `exited` any more.
+  exited.catch(() => {});
   return { url, port, state, kubeconfig, token, process: child, logs: () => output };
 }
 

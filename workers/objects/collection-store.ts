@@ -26,6 +26,9 @@ const MIGRATIONS = [
      namespace TEXT NOT NULL, body TEXT NOT NULL, prev TEXT, ts INTEGER NOT NULL);
    CREATE INDEX events_key ON events (key, rv);
    CREATE TABLE commits (pending_id TEXT PRIMARY KEY, rv INTEGER NOT NULL, ts INTEGER NOT NULL);`,
+  // An empty kind lists at resourceVersion "1", never "0": a client that watches from the list's
+  // resourceVersion must get "changes after", not "current state first".
+  `UPDATE meta SET v = MAX(v, 1) WHERE k = 'rv';`,
 ];
 
 /** The kind of change an event records. */

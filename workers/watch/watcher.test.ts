@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StoredEvent } from "./event-filter";
-import { type EventSource, Watcher } from "./watcher";
+import { BOOKMARK_INTERVAL_MS, type EventSource, Watcher } from "./watcher";
 import type { WatchRequest } from "./watch-request";
 
 /** An in-memory event log with the same contract as the stores' SQLite logs. */
@@ -59,5 +59,28 @@ describe("Watcher", () => {
     expect(closed).toBe(true);
     expect(w.isClosed()).toBe(true);
     await firstRead;
+  });
+
+  it("sends a BOOKMARK with its position to an idle watcher that allows them, and none to others", async () => {
+    const src = new MemorySource();
+    src.events.push({ rv: 7, type: "ADDED", body: '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","resourceVersion":"7"}}', prev: null });
+    const withBookmarks = new Watcher(src, { ...req(5), allowWatchBookmarks: true }, () => {});
+    const without = new Watcher(src, req(5), () => {});
+    const reader = withBookmarks.stream.getReader();
+    const other = without.stream.getReader();
+    const first = await reader.read();
+    await other.read();
+    expect(new TextDecoder().decode(first.value)).toContain('"type":"ADDED"');
+    withBookmarks.tick(Date.now() + 1000);
+    without.tick(Date.now() + BOOKMARK_INTERVAL_MS);
+    withBookmarks.tick(Date.now() + BOOKMARK_INTERVAL_MS);
+    const next = await reader.read();
+    expect(JSON.parse(new TextDecoder().decode(next.value))).toEqual({
+      type: "BOOKMARK", object: { kind: "Pod", apiVersion: "v1", metadata: { resourceVersion: "7" } },
+    });
+    without.close();
+    const end = await other.read();
+    expect(end.done).toBe(true);
+    withBookmarks.close();
   });
 });
