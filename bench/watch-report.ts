@@ -46,6 +46,12 @@ export interface PhaseReport {
     /** Streams that lack at least one event. */
     streamsMissingEvents: number;
   };
+  /**
+   * Streams the bench closed in earlier phases of the run. The server does
+   * not notice a watch client going away (see bench/README.md), so it still
+   * feeds up to this many abandoned streams during this phase.
+   */
+  closedEarlier: number;
   /** ms the bench waited after the last ack for the streams to catch up. */
   drainMs: number;
   memory: { before: MemorySample; open: MemorySample; after: MemorySample };
@@ -75,6 +81,7 @@ export function phaseReport(input: {
   watchers: number;
   streams: WatchStream[];
   openMs: number;
+  closedEarlier: number;
   writes: WriteRecord[];
   drainMs: number;
   memory: PhaseReport["memory"];
@@ -142,6 +149,7 @@ export function phaseReport(input: {
       unexpectedSample,
       streamsMissingEvents: streamsMissingEvents + (input.watchers - streams.length),
     },
+    closedEarlier: input.closedEarlier,
     drainMs: input.drainMs,
     memory: input.memory,
   };

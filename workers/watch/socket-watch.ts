@@ -8,7 +8,7 @@
  * committed event is pushed in order.
  */
 import { encodeBookmark, encodeEvent, encodeExpired } from "./encode";
-import { eventFor, filterOf, type ObjectFilter, type StoredEvent } from "./event-filter";
+import { EventView, eventFor, filterOf, type ObjectFilter, type StoredEvent } from "./event-filter";
 import type { EventSource } from "./watcher";
 import type { WatchRequest } from "./watch-request";
 
@@ -81,10 +81,13 @@ export function acceptWatchSocket(ctx: DurableObjectState, source: EventSource, 
 
 /** Pushes one committed event to every watch socket of this store. */
 export function notifySockets(ctx: DurableObjectState, ev: StoredEvent): void {
-  for (const ws of ctx.getWebSockets(TAG)) {
+  const sockets = ctx.getWebSockets(TAG);
+  if (sockets.length === 0) return;
+  const view = new EventView(ev);
+  for (const ws of sockets) {
     const state = ws.deserializeAttachment() as SocketState | null;
     if (!state) continue;
-    const out = eventFor(ev, filterFor(ws, state.req));
+    const out = eventFor(ev, filterFor(ws, state.req), view);
     if (!out) continue;
     try {
       sendEvent(ws, state, out.type, out.body);

@@ -3,7 +3,7 @@
  * The watchers of one store: opened on request, notified of every commit in
  * order, ticked for bookmarks, and forgotten when they close.
  */
-import type { StoredEvent } from "./event-filter";
+import { EventView, type StoredEvent } from "./event-filter";
 import { type EventSource, Watcher } from "./watcher";
 import type { WatchRequest } from "./watch-request";
 
@@ -31,7 +31,9 @@ export class WatcherSet {
 
   /** Delivers one committed event to every watcher. */
   notify(ev: StoredEvent): void {
-    for (const w of this.watchers) w.notify(ev);
+    if (this.watchers.size === 0) return;
+    const view = new EventView(ev);
+    for (const w of this.watchers) w.notify(ev, view);
   }
 
   /** Closes every stream (clients resume from their last resourceVersion). */

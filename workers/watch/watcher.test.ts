@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { StoredEvent } from "./event-filter";
-import { BOOKMARK_INTERVAL_MS, type EventSource, Watcher } from "./watcher";
+import { EventView, type StoredEvent } from "./event-filter";
+import { BOOKMARK_INTERVAL_MS, type EventSource, STALL_MS, Watcher } from "./watcher";
 import type { WatchRequest } from "./watch-request";
 
 /** An in-memory event log with the same contract as the stores' SQLite logs. */
@@ -54,7 +54,7 @@ describe("Watcher", () => {
     for (let rv = 1; rv <= 20 && !closed; rv++) {
       const ev: StoredEvent = { rv, type: "MODIFIED", body: big, prev: big };
       src.events.push(ev);
-      w.notify(ev);
+      w.notify(ev, new EventView(ev));
     }
     expect(closed).toBe(true);
     expect(w.isClosed()).toBe(true);
@@ -82,5 +82,30 @@ describe("Watcher", () => {
     const end = await other.read();
     expect(end.done).toBe(true);
     withBookmarks.close();
+  });
+
+  it("closes a stream whose client stopped reading (a disconnect the store was not told about)", async () => {
+    const src = new MemorySource();
+    const body = '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"}}';
+    src.events.push({ rv: 1, type: "ADDED", body, prev: null });
+    const stalled = new Watcher(src, req(0), () => {});
+    const reading = new Watcher(src, req(0), () => {});
+    const r1 = stalled.stream.getReader();
+    const r2 = reading.stream.getReader();
+    await r1.read();
+    await r2.read();
+    const ev: StoredEvent = { rv: 2, type: "MODIFIED", body, prev: body };
+    src.events.push(ev);
+    const view = new EventView(ev);
+    stalled.notify(ev, view);
+    reading.notify(ev, view);
+    await r2.read(); // this client keeps up
+    stalled.tick(Date.now());
+    const later = Date.now() + STALL_MS + 1;
+    stalled.tick(later);
+    reading.tick(later);
+    expect(stalled.isClosed()).toBe(true);
+    expect(reading.isClosed()).toBe(false);
+    reading.close();
   });
 });

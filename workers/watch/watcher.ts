@@ -10,7 +10,8 @@
  * its last resourceVersion without loss (invariant 2).
  */
 import { encodeBookmark, encodeEvent, encodeExpired } from "./encode";
-import { eventFor, filterOf, type ObjectFilter, type StoredEvent } from "./event-filter";
+import { EventView, eventFor, filterOf, type ObjectFilter, type StoredEvent } from "./event-filter";
+
 import type { WatchRequest } from "./watch-request";
 
 /** What a store offers its watchers. */
@@ -30,6 +31,8 @@ export const MAX_BACKLOG_BYTES = 1024 * 1024;
 const HIGH_WATER_MARK = 64 * 1024;
 /** Rows read per pull in the initial and catch-up phases. */
 const BATCH = 100;
+/** A stream with unread data whose client has not read for this long is closed. */
+export const STALL_MS = 30_000;
 /** An idle watcher that asked for bookmarks gets one at least this often. */
 export const BOOKMARK_INTERVAL_MS = 30_000;
 
@@ -47,6 +50,9 @@ export class Watcher {
   private sentEvents = 0;
   private filling = false;
   private lastSentAt = Date.now();
+  private lastPullAt = Date.now();
+  private pushed = 0;
+  private dequeuedAtTick = 0;
   private readonly filter: ObjectFilter | undefined;
   private readonly timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -70,7 +76,10 @@ export class Watcher {
         start: (c) => {
           this.controller = c;
         },
-        pull: () => this.fill(),
+        pull: () => {
+          this.lastPullAt = Date.now();
+          this.fill();
+        },
         cancel: () => this.close(),
       },
       { highWaterMark: HIGH_WATER_MARK, size: (chunk) => chunk.byteLength },
@@ -82,18 +91,41 @@ export class Watcher {
     }
   }
 
-  /** The store calls this for every committed event, in order. */
-  notify(ev: StoredEvent): void {
+  /** The store calls this for every committed event, in order (`view` is shared by all watchers). */
+  notify(ev: StoredEvent, view: EventView): void {
     if (this.phase !== "live" || ev.rv <= this.position) return;
-    this.deliver(ev);
-    const queued = HIGH_WATER_MARK - (this.controller.desiredSize ?? 0);
-    if (queued > MAX_BACKLOG_BYTES) this.close();
+    this.position = ev.rv;
+    const out = eventFor(ev, this.filter, view);
+    if (out) {
+      if (this.req.format.kind === "json") this.push(view.jsonLine(out.type, out.body));
+      else this.emit(encodeEvent(this.req.resource, out.type, out.body, this.req.format, this.sentEvents === 0));
+      this.sentEvents++;
+    }
+    if (this.queued() > MAX_BACKLOG_BYTES) this.close();
   }
 
-  /** Sends a BOOKMARK if the watcher asked for them and has been quiet. */
+  /**
+   * Sends a BOOKMARK if the watcher asked for them and has been quiet, and
+   * closes a stream whose client has stopped reading: a disconnect is not
+   * always reported to the store (stream cancellation does not cross Durable
+   * Object RPC reliably), so a backlog nobody drains for STALL_MS ends it.
+   */
   tick(now: number): void {
+    if (this.phase === "closed") return;
+    // Progress = bytes the client took since the last tick (pull is not called while the queue is above its mark).
+    const dequeued = this.pushed - this.queued();
+    if (dequeued > this.dequeuedAtTick) this.lastPullAt = now;
+    this.dequeuedAtTick = dequeued;
+    if (this.queued() > 0 && now - this.lastPullAt >= STALL_MS) {
+      this.close();
+      return;
+    }
     if (this.phase !== "live" || !this.req.allowWatchBookmarks) return;
     if (now - this.lastSentAt >= BOOKMARK_INTERVAL_MS) this.emit(encodeBookmark(this.req.resource, this.position, false));
+  }
+
+  private queued(): number {
+    return HIGH_WATER_MARK - (this.controller.desiredSize ?? 0);
   }
 
   /** Whether the stream has ended. */
@@ -125,7 +157,13 @@ export class Watcher {
   }
 
   private emit(line: string): void {
-    this.controller.enqueue(encoder.encode(`${line}\n`));
+    this.push(encoder.encode(`${line}\n`));
+  }
+
+
+  private push(bytes: Uint8Array): void {
+    this.pushed += bytes.byteLength;
+    this.controller.enqueue(bytes);
     this.lastSentAt = Date.now();
   }
 
@@ -135,6 +173,7 @@ export class Watcher {
     if (!out) return;
     this.emit(encodeEvent(this.req.resource, out.type, out.body, this.req.format, this.sentEvents++ === 0));
   }
+
 
   /** Reads history while the client has room; switches to live once caught up. */
   private fill(): void {
