@@ -53,6 +53,8 @@ describe("create", () => {
     expect(missing.status).toBe(404);
     expect(missing.body.message).toBe('namespaces "nope-nope" not found');
     const ns = await namespace();
+    // A create first, so the namespace is in the admission cache when its deletion starts.
+    expect((await api("POST", `/api/v1/namespaces/${ns}/pods`, pod("early"))).status).toBe(201);
     await api("PATCH", `/api/v1/namespaces/${ns}`, { metadata: { finalizers: ["example.com/hold"] } }, MERGE);
     expect((await api("DELETE", `/api/v1/namespaces/${ns}`)).status).toBe(200);
     const terminating = await api<StatusBody>("POST", `/api/v1/namespaces/${ns}/pods`, pod("web"));

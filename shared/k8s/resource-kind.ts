@@ -79,8 +79,6 @@ export interface ResourceKind {
   scale?: ScaleSpec;
   /** Graceful deletion period in seconds (pods); undefined or 0 deletes at once. */
   gracePeriodSeconds?(obj: KubeObject, requested: number | undefined): number;
-  /** Whether any non-metadata change (not only spec) bumps generation, as for CRs without status subresource. */
-  anyChangeBumpsGeneration?: boolean;
 }
 
 /** `apiVersion` for a kind: "v1" for the core group, else "group/version". */

@@ -14,9 +14,21 @@ const NAMESPACES = "/namespaces";
 /** Namespaces every cluster starts with. */
 export const BUILTIN_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
+/**
+ * Active namespaces seen recently, per isolate. Like upstream's
+ * NamespaceLifecycle admission (which reads an informer cache), this may let
+ * a create through just after deletion started; the namespace cleanup keeps
+ * deleting content until the namespace is empty, so nothing is left behind.
+ * It keeps every create in a namespace from queueing on that namespace's store.
+ */
+const ACTIVE_TTL_MS = 2000;
+const active = new Map<string, number>();
+
 /** Refuses a create into `namespace` unless it exists and is not terminating. */
 export async function admitCreateIn(env: Env, kind: ResourceKind, namespace: string, name: string): Promise<void> {
   if (!kind.namespaced) return;
+  const now = Date.now();
+  if ((active.get(namespace) ?? 0) > now) return;
   let ns;
   try {
     ns = await getObject(env, { resource: NAMESPACES, namespace: "", name: namespace });
@@ -30,6 +42,13 @@ export async function admitCreateIn(env: Env, kind: ResourceKind, namespace: str
       `${what} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
     );
   }
+  if (active.size > 10_000) active.clear();
+  active.set(namespace, now + ACTIVE_TTL_MS);
+}
+
+/** Drops a namespace from the admission cache (its deletion went through this isolate). */
+export function forgetNamespace(namespace: string): void {
+  active.delete(namespace);
 }
 
 let bootstrapped: Promise<void> | undefined;

@@ -11,7 +11,7 @@ import type { PatchType } from "../objects/object-ops";
 import { scaleOf } from "../objects/scale";
 import { apiVersionOf } from "../../shared/k8s/resource-kind";
 import { mediaType, parseJsonOrYaml, readBodyText, readObjectBody } from "./body";
-import { admitCreateIn } from "./namespaces";
+import { admitCreateIn, forgetNamespace } from "./namespaces";
 import { listAll } from "./read-handlers";
 import { type ResourcePath, refOfPath } from "./resource-path";
 import { checkName, checkNamespace, checkTypeMeta, generateName, nameForCreate, writeOptions } from "./request-options";
@@ -161,6 +161,7 @@ async function deleteOptions(ctx: HandlerContext): Promise<DeleteOptions> {
 export async function deleteHandler(ctx: HandlerContext, name: string): Promise<Response> {
   const opts = writeOptions(ctx.url.searchParams);
   const options = await deleteOptions(ctx);
+  if (ctx.path.kind.kind === "Namespace") forgetNamespace(name);
   const result = await writeObject(ctx.env, refOfPath(ctx.path, name), { verb: "delete", options, ...opts });
   return respond(ctx, result.object, 200);
 }

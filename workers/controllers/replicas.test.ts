@@ -137,8 +137,8 @@ describe("manageReplicas", () => {
         const active = claim.claimed.filter(podPolicy.isActive);
         const d = manageReplicas(podPolicy, { replicas: desiredReplicas(target), active, burstReplicas: 500, now: NOW });
         if (pass === 1) expect(d).toEqual({ create: 0, delete: [] });
-        world = world.map((p) => (claim.adopt.includes(p) ? { ...p, metadata: { ...p.metadata, ownerReferences: [newControllerRef(target)] } } : p));
         world = world.filter((p) => !d.delete.includes(p));
+        world = world.map((p) => (claim.adopt.includes(p) ? { ...p, metadata: { ...p.metadata, ownerReferences: [newControllerRef(target)] } } : p));
         for (let i = 0; i < d.create; i++) {
           const created = getPodFromTemplate(target);
           created.metadata.name = `rs-new${i}`;
