@@ -3,11 +3,19 @@
  * The Worker: the API front on fetch, and the Durable Object classes.
  */
 import { app } from "./api/app";
+import { consumeReconcileBatch } from "./controllers/consumer";
+import { consumeDeadLetters } from "./controllers/dead-letters";
 
 export { CollectionStore } from "./objects/collection-store";
 export { ObjectStore } from "./objects/object-store";
 export { BenchFloor } from "./bench/floor";
 
+export { Reconciler } from "./controllers/reconciler";
+
 export default {
   fetch: app.fetch,
+  async queue(batch, env, _ctx): Promise<void> {
+    if (batch.queue.endsWith("-dlq")) return consumeDeadLetters(batch, env);
+    return consumeReconcileBatch(batch, env);
+  },
 } satisfies ExportedHandler<Env>;

@@ -22,3 +22,17 @@ export const tokens = sqliteTable(
 );
 
 export type TokenRow = typeof tokens.$inferSelect;
+
+/** Reconcile keys whose retries ran out (the dead-letter queue's record), for metrics and forensics. */
+export const deadLetters = sqliteTable(
+  "dead_letters",
+  {
+    id: text("id").primaryKey(),
+    controller: text("controller").notNull(),
+    namespace: text("namespace").notNull(),
+    name: text("name").notNull(),
+    attempts: integer("attempts").notNull(),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("dead_letters_controller").on(t.controller)],
+);

@@ -11,6 +11,7 @@ import {
   aggregatedContentType, aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated,
 } from "./discovery";
 import { ensureBuiltinNamespaces } from "./namespaces";
+import { deadLetterMetrics } from "../controllers/dead-letters";
 import { openapi } from "./openapi-routes";
 import { getHandler, listHandler } from "./read-handlers";
 import { parseResourcePath, pathNotFound } from "./resource-path";
@@ -55,6 +56,7 @@ app.use("*", async (c, next) => {
 });
 
 app.get("/version", (c) => c.json(VERSION_INFO));
+app.get("/metrics", async (c) => c.text(await deadLetterMetrics(c.env), 200, { "content-type": "text/plain; version=0.0.4" }));
 for (const p of ["/healthz", "/livez", "/readyz"]) app.get(p, (c) => c.text("ok"));
 
 app.route("/", openapi);

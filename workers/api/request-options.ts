@@ -74,18 +74,6 @@ export function checkName(body: JsonObject, name: string): void {
   }
 }
 
-const GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
-const MAX_GENERATED_NAME_PREFIX = 63 - 5;
-
-/** upstream's SimpleNameGenerator: base (truncated) + 5 random characters. */
-export function generateName(base: string): string {
-  const prefix = base.length > MAX_GENERATED_NAME_PREFIX ? base.slice(0, MAX_GENERATED_NAME_PREFIX) : base;
-  const bytes = crypto.getRandomValues(new Uint8Array(5));
-  let suffix = "";
-  for (const b of bytes) suffix += GENERATE_ALPHABET[b % GENERATE_ALPHABET.length];
-  return prefix + suffix;
-}
-
 /** The name a create addresses, or the generateName base to draw from. */
 export function nameForCreate(kind: ResourceKind, body: JsonObject): { name?: string; generateName?: string } {
   const meta = metaOf(body);

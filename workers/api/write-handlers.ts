@@ -14,7 +14,8 @@ import { mediaType, parseJsonOrYaml, readBodyText, readObjectBody } from "./body
 import { admitCreateIn, forgetNamespace } from "./namespaces";
 import { listAll } from "./read-handlers";
 import { type ResourcePath, refOfPath } from "./resource-path";
-import { checkName, checkNamespace, checkTypeMeta, generateName, nameForCreate, writeOptions } from "./request-options";
+import { checkName, checkNamespace, checkTypeMeta, nameForCreate, writeOptions } from "./request-options";
+import { createObject } from "../objects/create";
 import { json, objectResponse } from "./respond";
 import { writeObject } from "../objects/client";
 
@@ -26,7 +27,6 @@ export interface HandlerContext {
   path: ResourcePath;
 }
 
-const GENERATE_NAME_ATTEMPTS = 8;
 const SCALE_TYPE = { apiVersion: "autoscaling/v1", kind: "Scale" };
 
 function respond(ctx: HandlerContext, obj: KubeObject, status: number): Response {
@@ -41,18 +41,8 @@ export async function createHandler(ctx: HandlerContext): Promise<Response> {
   checkNamespace(kind, body, namespace);
   const target = nameForCreate(kind, body);
   await admitCreateIn(ctx.env, kind, namespace ?? "", target.name ?? target.generateName ?? "");
-  for (let attempt = 1; ; attempt++) {
-    const name = target.name ?? generateName(target.generateName ?? "");
-    try {
-      const result = await writeObject(ctx.env, refOfPath(ctx.path, name), {
-        verb: "create", input: body, uid: crypto.randomUUID(), ...opts,
-      });
-      return respond(ctx, result.object, 201);
-    } catch (err) {
-      const clash = err instanceof ApiError && err.reason === "AlreadyExists";
-      if (!clash || target.name !== undefined || attempt >= GENERATE_NAME_ATTEMPTS) throw err;
-    }
-  }
+  const result = await createObject(ctx.env, { kind, namespace: namespace ?? "", ...target, ...opts }, body);
+  return respond(ctx, result.object, 201);
 }
 
 /** PUT to an object, its /status or its /scale. */

@@ -31,9 +31,8 @@ export interface VirtualMachineSyncInput {
  * `specPatch`, `adoptVMI`, `delete` or `create` (`setupVMIFromVM(vm)`); then
  * writes `status` when `!statusEqual(vm.status, status)`; then removes the
  * VM finalizer from a final VMI (`removeVMIFinalizer`); and requeues after
- * `requeueAfterSeconds`. If the create or delete fails, it recomputes the
- * status with `calculateVMStatus` passing `createFailure`/`deleteFailure`
- * and no expectation.
+ * `requeueAfterSeconds`. If the create or delete fails, it writes
+ * `statusAfterFailedAction(…)` instead of `status`.
  */
 export interface VirtualMachineSyncResult {
   /** The VMI is an orphan to adopt (patch in the controller reference). */
@@ -66,6 +65,18 @@ export function deleteFailure(err: Error | string): SyncError {
 
 const hasFinalizer = (obj: KubeObject, name: string): boolean => obj.metadata.finalizers?.includes(name) ?? false;
 
+/** `ClaimVirtualMachineInstanceByName`: the VMI if this VM controls it or may adopt it. */
+function claimVMI(vm: KubeObject, vmi: KubeObject | undefined): { vmi: KubeObject | undefined; adopt: boolean } {
+  if (vmi === undefined) return { vmi: undefined, adopt: false };
+  const claim = claimChildren(vm, [vmi], { matches: () => vmi.metadata.name === vm.metadata.name });
+  return { vmi: claim.claimed[0], adopt: claim.adopt.length > 0 };
+}
+
+function strategyOf(vm: KubeObject): string {
+  const parsed = runStrategyOf(vm);
+  return "runStrategy" in parsed ? parsed.runStrategy : "";
+}
+
 /**
  * One VM reconcile: claim the VMI by name, handle VM deletion (delete the VMI
  * unless orphaning, then drop the VM finalizer), otherwise follow the run
@@ -73,14 +84,10 @@ const hasFinalizer = (obj: KubeObject, name: string): boolean => obj.metadata.fi
  */
 export function syncVirtualMachine(input: VirtualMachineSyncInput): VirtualMachineSyncResult {
   const { vm, now } = input;
-  const claim =
-    input.vmi === undefined
-      ? undefined
-      : claimChildren(vm, [input.vmi], { matches: () => input.vmi?.metadata.name === vm.metadata.name });
-  const vmi = claim?.claimed[0];
-  const base = { adoptVMI: (claim?.adopt.length ?? 0) > 0, create: false, delete: false, removeVMIFinalizer: false, clearRequests: 0 };
+  const { vmi, adopt } = claimVMI(vm, input.vmi);
+  const base = { adoptVMI: adopt, create: false, delete: false, removeVMIFinalizer: false, clearRequests: 0 };
   const parsed = runStrategyOf(vm);
-  const runStrategy = "runStrategy" in parsed ? parsed.runStrategy : "";
+  const runStrategy = strategyOf(vm);
   const finish = (decision: Partial<RunStrategyDecision>, extra: Partial<VirtualMachineSyncResult>): VirtualMachineSyncResult => {
     const create = decision.create ?? false;
     const del = decision.delete ?? false;
@@ -117,4 +124,29 @@ export function syncVirtualMachine(input: VirtualMachineSyncInput): VirtualMachi
     return { ...base, ...extra, status: undefined, syncError };
   }
   return finish(syncRunStrategy(vm, vmi, runStrategy, now), extra);
+}
+
+/**
+ * The status to write when the create or delete that `result` asked for
+ * failed: KubeVirt lowers its expectation, so nothing is "expected", records
+ * the Failure condition, and (having already dropped RestartRequired before
+ * a create) does not queue RerunOnFailure's Start.
+ */
+export function statusAfterFailedAction(
+  input: VirtualMachineSyncInput,
+  result: VirtualMachineSyncResult,
+  err: Error | string,
+): VirtualMachineStatus {
+  const { vmi } = claimVMI(input.vm, input.vmi);
+  return calculateVMStatus({
+    vm: input.vm,
+    vmi,
+    runStrategy: strategyOf(input.vm),
+    now: input.now,
+    startExpected: false,
+    stopExpected: false,
+    clearRestartRequired: result.create,
+    syncError: result.create ? createFailure(err) : deleteFailure(err),
+    ...(input.randomInt !== undefined ? { randomInt: input.randomInt } : {}),
+  }).status;
 }

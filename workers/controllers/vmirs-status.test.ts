@@ -29,7 +29,7 @@ describe("calculateVMIRSStatus", () => {
     const first = calculateVMIRSStatus(rs, [], NOW);
     expect(first.conditions).toEqual([paused]);
     expect(calculateVMIRSStatus({ ...rs, status: first }, [], new Date(NOW.getTime() + 5000)).conditions).toEqual([paused]);
-    expect(calculateVMIRSStatus(vmirs("set", { paused: false, status: first }), [], NOW)).not.toHaveProperty("conditions");
+    expect(calculateVMIRSStatus({ ...vmirs("set", { paused: false }), status: first }, [], NOW)).not.toHaveProperty("conditions");
   });
 
   it.each<[string, number, number, string]>([

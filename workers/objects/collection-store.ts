@@ -15,6 +15,7 @@ import { WatcherSet } from "../watch/watcher-set";
 import { acceptWatchSocket, notifySockets, watchRequestOf } from "../watch/socket-watch";
 import type { EventSource } from "../watch/watcher";
 import type { WatchRequest } from "../watch/watch-request";
+import { isControllerKind, keysForChange } from "../controllers/keys";
 
 const MIGRATIONS = [
   `CREATE TABLE meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
@@ -52,6 +53,9 @@ export interface CommitResult {
   rv: number;
   body: string;
 }
+
+/** Controller kinds are re-enqueued this often (upstream's informer resync). */
+export const RESYNC_MS = 30_000;
 
 /** The event log keeps at least this many events per kind… */
 export const RETAIN_EVENTS = 1000;
@@ -91,6 +95,7 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
       if (event) {
         this.watchers.notify(event);
         notifySockets(this.ctx, event);
+        this.enqueueReconciles(event);
       }
       return result;
     });
@@ -193,6 +198,38 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
   async pruneNow(now: number = Date.now()): Promise<number> {
     this.prune(now);
     return this.compactedRv();
+  }
+
+  /**
+   * Enqueues the reconcile keys a change concerns (its owner's, or its own
+   * for controller kinds). A lost send is repaired by the periodic resync.
+   */
+  private enqueueReconciles(ev: StoredEvent): void {
+    const owners = ev.body.includes('"ownerReferences"') || (ev.prev ?? "").includes('"ownerReferences"');
+    const obj = JSON.parse(ev.body) as KubeObject;
+    if (!owners && !isControllerKind(obj.kind)) return;
+    const keys = keysForChange(obj, ev.prev ? (JSON.parse(ev.prev) as KubeObject) : null);
+    if (keys.length === 0) return;
+    this.ctx.waitUntil(
+      this.env.RECONCILE_QUEUE.sendBatch(keys.map((body) => ({ body }))).catch((err: unknown) => {
+        console.error("enqueue of reconcile keys failed; the resync will cover it", err);
+      }),
+    );
+    if (isControllerKind(obj.kind)) this.ctx.waitUntil(this.ensureResync());
+  }
+
+  private async ensureResync(): Promise<void> {
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + RESYNC_MS);
+  }
+
+  /** The periodic resync: every object of a controller kind is enqueued again, so nothing is left behind. */
+  override async alarm(): Promise<void> {
+    const rows = this.sql.exec<{ body: string }>("SELECT body FROM objects").toArray();
+    const keys = rows.flatMap((r) => keysForChange(JSON.parse(r.body) as KubeObject, null));
+    for (let i = 0; i < keys.length; i += 100) {
+      await this.env.RECONCILE_QUEUE.sendBatch(keys.slice(i, i + 100).map((body) => ({ body })));
+    }
+    if (rows.length > 0) await this.ctx.storage.setAlarm(Date.now() + RESYNC_MS);
   }
 
   /** EventSource: the latest resourceVersion. */

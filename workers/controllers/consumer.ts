@@ -1,0 +1,40 @@
+/**
+ * @module
+ * The queue consumer: each message is a key, handed to that key's
+ * Reconciler. Success acks; a requested requeue is a new delayed message (so
+ * waiting does not use up retries); an error retries with exponential
+ * backoff and, once retries run out, the queue moves the message to the
+ * dead-letter queue. Unknown errors are never acked.
+ */
+import type { Reconciler } from "./reconciler";
+import { isReconcileKey, keyName, type ReconcileKey } from "./keys";
+
+/** Retry delay: 1, 2, 4 … seconds, capped at 5 minutes (workqueue's exponential rate limiter). */
+export function backoffSeconds(attempts: number): number {
+  return Math.min(2 ** Math.max(0, attempts - 1), 300);
+}
+
+/** Consumes one batch of the reconcile queue. */
+export async function consumeReconcileBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const reconcilers = env.RECONCILERS as DurableObjectNamespace<Reconciler>;
+  await Promise.all(
+    batch.messages.map(async (msg) => {
+      if (!isReconcileKey(msg.body)) {
+        console.error("dropping malformed reconcile message", JSON.stringify(msg.body));
+        msg.ack();
+        return;
+      }
+      const key: ReconcileKey = msg.body;
+      try {
+        const result = await reconcilers.getByName(keyName(key)).reconcile(key);
+        if (result.requeueAfterSeconds !== undefined) {
+          await env.RECONCILE_QUEUE.send(key, { delaySeconds: Math.max(1, Math.ceil(result.requeueAfterSeconds)) });
+        }
+        msg.ack();
+      } catch (err) {
+        console.error(`reconcile ${keyName(key)} failed (attempt ${msg.attempts})`, err);
+        msg.retry({ delaySeconds: backoffSeconds(msg.attempts) });
+      }
+    }),
+  );
+}

@@ -1,0 +1,17 @@
+/**
+ * @module
+ * Which reconcile function serves which controller key.
+ */
+import type { ReconcileKey } from "./keys";
+import type { ReconcileResult } from "./reconciler";
+import { reconcileReplicaSet, reconcileVMIRS } from "./replicas-controllers";
+
+/** Runs the controller a key names. */
+export async function runController(env: Env, key: ReconcileKey): Promise<ReconcileResult> {
+  switch (key.controller) {
+    case "replicaset":
+      return reconcileReplicaSet(env, key);
+    case "vmirs":
+      return reconcileVMIRS(env, key);
+  }
+}

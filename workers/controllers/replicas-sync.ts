@@ -1,0 +1,170 @@
+/**
+ * @module
+ * The one reconcile loop ReplicaSet and VMIRS share (the seed's
+ * `sync(key)`: desired ← spec, actual ← owned children, delta, act):
+ * get the owner → claim children by selector and ownerReferences → delete
+ * finished children → create or delete the difference → calculate status
+ * → write status only if it changed. It reads children straight from the
+ * collection store, which already holds every acknowledged write, and one
+ * key runs at a time (Reconciler), so no expectations cache is needed to
+ * avoid over-creating; a crash mid-way is repaired by the redelivery.
+ */
+import { ApiError } from "../../shared/k8s/errors";
+import { labelSelectorFromObject, type LabelSelector, nothing } from "../../shared/k8s/labels";
+import { isJsonObject, type Json, type KubeObject } from "../../shared/k8s/object";
+import type { ResourceKind } from "../../shared/k8s/resource-kind";
+import { getObject, listObjects, writeObject } from "../objects/client";
+import { createObject } from "../objects/create";
+import { kindByResource, resourceKey } from "../registry";
+import type { ChildPolicy } from "./child-policy";
+import type { ReconcileKey } from "./keys";
+import type { ReconcileResult } from "./reconciler";
+import { claimChildren, finishedToDelete, manageReplicas, newControllerRef, slowStartBatches } from "./replicas";
+import { statusEqual } from "./status-equal";
+import { desiredReplicas, isDeleting, specOf } from "./object-fields";
+
+/** What differs between ReplicaSet and VMIRS. */
+export interface ReplicasController {
+  owner: string;
+  child: string;
+  policy: ChildPolicy;
+  burstReplicas: number;
+  /** ReplicaSet creates in slow-start batches; KubeVirt's VMIRS all at once. */
+  slowStart: boolean;
+  template(owner: KubeObject): KubeObject;
+  paused(owner: KubeObject): boolean;
+  calculateStatus(owner: KubeObject, active: KubeObject[], owned: KubeObject[], now: Date, err?: string): object;
+  requeueAfter?(owner: KubeObject, status: object, active: KubeObject[], now: Date): number | undefined;
+}
+
+function kind(resource: string): ResourceKind {
+  const k = kindByResource(resource);
+  if (!k) throw new Error(`unknown resource ${resource}`);
+  return k;
+}
+
+async function listNamespace(env: Env, resource: string, namespace: string): Promise<KubeObject[]> {
+  const out: KubeObject[] = [];
+  let token: string | undefined;
+  do {
+    const page = await listObjects(env, { resource, namespace, limit: 500, ...(token ? { continue: token } : {}) });
+    for (const item of page.items) out.push(JSON.parse(item) as KubeObject);
+    token = page.continue;
+  } while (token);
+  return out;
+}
+
+/** A JSON patch guarded by the child's uid and resourceVersion (upstream adopts with a uid precondition). */
+async function patchChild(env: Env, resource: string, child: KubeObject, ops: Json[]): Promise<boolean> {
+  const guard: Json[] = [
+    { op: "test", path: "/metadata/uid", value: child.metadata.uid ?? "" },
+    { op: "test", path: "/metadata/resourceVersion", value: child.metadata.resourceVersion ?? "" },
+  ];
+  try {
+    await writeObject(env, { resource, namespace: child.metadata.namespace ?? "", name: child.metadata.name ?? "" }, {
+      verb: "patch", patchType: "json", subresource: "", patch: [...guard, ...ops],
+    });
+    return true;
+  } catch (err) {
+    // Changed or gone since we listed it: the next reconcile sees its new state.
+    if (err instanceof ApiError && (err.code === 404 || err.code === 409 || err.code === 422)) return false;
+    throw err;
+  }
+}
+
+async function deleteChild(env: Env, resource: string, child: KubeObject): Promise<void> {
+  try {
+    await writeObject(env, { resource, namespace: child.metadata.namespace ?? "", name: child.metadata.name ?? "" }, {
+      verb: "delete", options: { preconditions: { uid: child.metadata.uid ?? "" } },
+    });
+  } catch (err) {
+    if (!(err instanceof ApiError && (err.code === 404 || err.code === 409))) throw err;
+  }
+}
+
+/** Creates `count` children; slow start stops at the first failed batch, as upstream's slowStartBatch. */
+async function createChildren(env: Env, c: ReplicasController, owner: KubeObject, count: number): Promise<string | undefined> {
+  const childKind = kind(c.child);
+  const batches = c.slowStart ? slowStartBatches(count) : [count];
+  for (const size of batches) {
+    const results = await Promise.allSettled(
+      Array.from({ length: size }, () => {
+        const child = c.template(owner);
+        return createObject(env, { kind: childKind, namespace: owner.metadata.namespace ?? "", generateName: child.metadata.generateName ?? "" }, child as unknown as Json);
+      }),
+    );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) return failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
+  }
+  return undefined;
+}
+
+/** One reconcile of a ReplicaSet or VMIRS. */
+export async function syncReplicas(env: Env, c: ReplicasController, key: ReconcileKey): Promise<ReconcileResult> {
+  let owner: KubeObject;
+  try {
+    owner = await getObject(env, { resource: c.owner, namespace: key.namespace, name: key.name });
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 404) return {};
+    throw err;
+  }
+  const now = new Date();
+  const selectorSpec = specOf(owner).selector;
+  let selector = nothing();
+  try {
+    if (isJsonObject(selectorSpec)) selector = labelSelectorFromObject(selectorSpec as LabelSelector);
+  } catch {
+    // An invalid selector matches nothing (upstream logs and skips the sync).
+  }
+  const children = await listNamespace(env, c.child, key.namespace);
+  const claim = claimChildren(owner, children, selector);
+  const ref = newControllerRef(owner);
+  const adopted: KubeObject[] = [];
+  for (const child of claim.adopt) {
+    const refs = [...(child.metadata.ownerReferences ?? []), ref];
+    if (await patchChild(env, c.child, child, [{ op: "add", path: "/metadata/ownerReferences", value: refs as unknown as Json }])) {
+      adopted.push(child);
+    }
+  }
+  for (const child of claim.release) {
+    const refs = (child.metadata.ownerReferences ?? []).filter((r) => r.uid !== owner.metadata.uid);
+    await patchChild(env, c.child, child, [{ op: "replace", path: "/metadata/ownerReferences", value: refs as unknown as Json }]);
+  }
+  const owned = [...claim.owned, ...adopted];
+  let manageError: string | undefined;
+  const finished = finishedToDelete(c.policy, owned, c.burstReplicas);
+  for (const child of finished) await deleteChild(env, c.child, child);
+  const gone = new Set(finished.map((f) => f.metadata.uid));
+  const active = owned.filter((o) => !gone.has(o.metadata.uid) && c.policy.isActive(o));
+  if (!isDeleting(owner) && !c.paused(owner)) {
+    const decision = manageReplicas(c.policy, { replicas: desiredReplicas(owner), active, burstReplicas: c.burstReplicas, now });
+    if (decision.create > 0) manageError = await createChildren(env, c, owner, decision.create);
+    try {
+      await Promise.all(decision.delete.map((child) => deleteChild(env, c.child, child)));
+    } catch (err) {
+      manageError ??= err instanceof Error ? err.message : String(err);
+    }
+  }
+  const status = c.calculateStatus(owner, active, owned, now, manageError);
+  if (!statusEqual(owner.status ?? {}, status)) {
+    try {
+      await writeObject(env, { resource: c.owner, namespace: key.namespace, name: key.name }, {
+        verb: "patch", patchType: "merge", subresource: "status", patch: { status: status as unknown as Json },
+      });
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 404)) throw err;
+    }
+  }
+  if (manageError) throw new Error(`manageReplicas for ${key.namespace}/${key.name}: ${manageError}`);
+  const requeue = c.requeueAfter?.(owner, status, active, now);
+  return requeue !== undefined ? { requeueAfterSeconds: requeue } : {};
+}
+
+/** Registry keys the shared core works on. */
+export const RESOURCES = {
+  pods: resourceKey({ group: "", plural: "pods" }),
+  replicasets: resourceKey({ group: "apps", plural: "replicasets" }),
+  vmis: resourceKey({ group: "kubevirt.io", plural: "virtualmachineinstances" }),
+  vmirs: resourceKey({ group: "kubevirt.io", plural: "virtualmachineinstancereplicasets" }),
+  vms: resourceKey({ group: "kubevirt.io", plural: "virtualmachines" }),
+} as const;
