@@ -1,0 +1,93 @@
+/**
+ * ReplicaSet and VMIRS controllers through the real kubectl: create 5,
+ * scale to 50 and to 2, delete a child and see it replaced.
+ */
+import { describe, expect, inject, it } from "vitest";
+import { kubectl as run, manifest } from "./kubectl.ts";
+
+const server = inject("server");
+const ok = (...args: string[]): string => {
+  const r = run(server.kubeconfig, args);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
+  return r.stdout;
+};
+const NS = "e2e-controllers";
+
+async function until(what: string, check: () => boolean, ms = 90_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const names = (resource: string, selector: string): string[] =>
+  ok("-n", NS, "get", resource, "-l", selector, "-o", "name").split("\n").filter((l) => l !== "");
+
+describe("controllers through kubectl", () => {
+  it("a ReplicaSet of 5 scales to 50 and to 2, and replaces a deleted pod", async () => {
+    ok("create", "namespace", NS);
+    ok("-n", NS, "apply", "-f", manifest(`apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: web
+spec:
+  replicas: 5
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+`));
+    await until("5 pods", () => names("pods", "app=web").length === 5);
+    await until("status 5", () => /^web\s+5\s+5\s+0\s+\S+$/m.test(ok("-n", NS, "get", "rs", "web")));
+    ok("-n", NS, "scale", "rs", "web", "--replicas=50");
+    await until("50 pods", () => names("pods", "app=web").length === 50);
+    ok("-n", NS, "scale", "rs", "web", "--replicas=2");
+    await until("2 pods", () => names("pods", "app=web").length === 2);
+    const [victim] = names("pods", "app=web");
+    ok("-n", NS, "delete", victim ?? "", "--wait=false");
+    await until("a replacement", () => {
+      const now = names("pods", "app=web");
+      return now.length === 2 && !now.includes(victim ?? "");
+    });
+    await until("status 2", () => /^web\s+2\s+2\s+0\s+\S+$/m.test(ok("-n", NS, "get", "rs", "web")));
+    expect(ok("-n", NS, "describe", "rs", "web")).toMatch(/^Replicas:\s+2 current \/ 2 desired$/m);
+  });
+
+  it("a VMIRS of 5 scales to 50 and to 2, and replaces a deleted VMI", async () => {
+    ok("-n", NS, "apply", "-f", manifest(`apiVersion: kubevirt.io/v1
+kind: VirtualMachineInstanceReplicaSet
+metadata:
+  name: vr
+spec:
+  replicas: 5
+  selector:
+    matchLabels: {app: vr}
+  template:
+    metadata:
+      labels: {app: vr}
+    spec:
+      domain:
+        devices: {}
+        resources:
+          requests: {memory: 64Mi}
+`));
+    await until("5 VMIs", () => names("vmi", "app=vr").length === 5);
+    ok("-n", NS, "scale", "vmirs", "vr", "--replicas=50");
+    await until("50 VMIs", () => names("vmi", "app=vr").length === 50);
+    ok("-n", NS, "scale", "vmirs", "vr", "--replicas=2");
+    await until("2 VMIs", () => names("vmi", "app=vr").length === 2);
+    const [victim] = names("vmi", "app=vr");
+    ok("-n", NS, "delete", victim ?? "", "--wait=false");
+    await until("a replacement", () => {
+      const now = names("vmi", "app=vr");
+      return now.length === 2 && !now.includes(victim ?? "");
+    });
+    await until("vmirs status", () => /^vr\s+2\s+2\s+0\s+\S+$/m.test(ok("-n", NS, "get", "vmirs", "vr")));
+  });
+});
