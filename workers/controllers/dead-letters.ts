@@ -17,6 +17,7 @@ import { RESOURCES } from "./replicas-sync";
 const OWNER_RESOURCE: Record<ReconcileKey["controller"], string> = {
   replicaset: RESOURCES.replicasets,
   vmirs: RESOURCES.vmirs,
+  virtualmachine: RESOURCES.vms,
 };
 
 /** Records and reports every dead-lettered key; always acks (there is nowhere further to go). */

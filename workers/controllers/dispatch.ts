@@ -5,6 +5,7 @@
 import type { ReconcileKey } from "./keys";
 import type { ReconcileResult } from "./reconciler";
 import { reconcileReplicaSet, reconcileVMIRS } from "./replicas-controllers";
+import { reconcileVirtualMachine } from "./virtualmachine";
 
 /** Runs the controller a key names. */
 export async function runController(env: Env, key: ReconcileKey): Promise<ReconcileResult> {
@@ -13,5 +14,7 @@ export async function runController(env: Env, key: ReconcileKey): Promise<Reconc
       return reconcileReplicaSet(env, key);
     case "vmirs":
       return reconcileVMIRS(env, key);
+    case "virtualmachine":
+      return reconcileVirtualMachine(env, key);
   }
 }

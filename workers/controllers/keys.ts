@@ -7,7 +7,7 @@
 import type { KubeObject } from "../../shared/k8s/object";
 
 /** The controllers that consume keys. */
-export type ControllerName = "replicaset" | "vmirs";
+export type ControllerName = "replicaset" | "vmirs" | "virtualmachine";
 
 /** One queue message. */
 export interface ReconcileKey {
@@ -20,6 +20,7 @@ export interface ReconcileKey {
 const OWNERS: Record<string, ControllerName> = {
   ReplicaSet: "replicaset",
   VirtualMachineInstanceReplicaSet: "vmirs",
+  VirtualMachine: "virtualmachine",
 };
 
 /** Checks a queue message body. */

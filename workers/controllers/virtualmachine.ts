@@ -1,0 +1,94 @@
+/**
+ * @module
+ * The VirtualMachine controller's executor: reads the VM and the VMI named
+ * after it, asks `syncVirtualMachine` (the pure run-strategy logic) what to
+ * do, does it through the ordinary object path, and writes the status only
+ * when it changed (KubeVirt's vm.go execute / updateStatus).
+ */
+import { ApiError } from "../../shared/k8s/errors";
+import type { Json, KubeObject } from "../../shared/k8s/object";
+import { getObject, writeObject } from "../objects/client";
+import { createObject } from "../objects/create";
+import { kindByResource } from "../registry";
+import type { ReconcileKey } from "./keys";
+import type { ReconcileResult } from "./reconciler";
+import { RESOURCES } from "./replicas-sync";
+import { newControllerRef } from "./replicas";
+import { statusEqual } from "./status-equal";
+import { statusAfterFailedAction, syncVirtualMachine } from "./vm-sync";
+import { setupVMIFromVM, VM_CONTROLLER_FINALIZER } from "./vm-vmi-template";
+
+async function getOrUndefined(env: Env, resource: string, namespace: string, name: string): Promise<KubeObject | undefined> {
+  try {
+    return await getObject(env, { resource, namespace, name });
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 404) return undefined;
+    throw err;
+  }
+}
+
+/** A JSON patch guarded by resourceVersion: a conflict means the next reconcile sees the newer state. */
+async function guardedPatch(env: Env, resource: string, obj: KubeObject, ops: Json[]): Promise<void> {
+  await writeObject(env, { resource, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "" }, {
+    verb: "patch", patchType: "json", subresource: "",
+    patch: [{ op: "test", path: "/metadata/resourceVersion", value: obj.metadata.resourceVersion ?? "" }, ...ops],
+  });
+}
+
+function withoutFinalizer(obj: KubeObject, finalizer: string): Json[] {
+  return [{ op: "add", path: "/metadata/finalizers", value: (obj.metadata.finalizers ?? []).filter((f) => f !== finalizer) }];
+}
+
+/** One reconcile of a kubevirt.io/v1 VirtualMachine. */
+export async function reconcileVirtualMachine(env: Env, key: ReconcileKey): Promise<ReconcileResult> {
+  const vm = await getOrUndefined(env, RESOURCES.vms, key.namespace, key.name);
+  if (!vm) return {};
+  const vmi = await getOrUndefined(env, RESOURCES.vmis, key.namespace, key.name);
+  const input = { vm, vmi, now: new Date() };
+  const result = syncVirtualMachine(input);
+  if (result.vmFinalizer === "add") {
+    await guardedPatch(env, RESOURCES.vms, vm, [
+      { op: "add", path: "/metadata/finalizers", value: [...(vm.metadata.finalizers ?? []), VM_CONTROLLER_FINALIZER] },
+    ]);
+    return {}; // the patch is a change of the VM: its commit enqueues the next pass
+  }
+  if (result.adoptVMI && vmi) {
+    await guardedPatch(env, RESOURCES.vmis, vmi, [
+      { op: "add", path: "/metadata/ownerReferences", value: [...(vmi.metadata.ownerReferences ?? []), newControllerRef(vm)] as unknown as Json },
+    ]);
+  }
+  if (result.specPatch) {
+    await guardedPatch(env, RESOURCES.vms, vm, Object.entries(result.specPatch).map(([field, value]) => ({
+      op: "add", path: `/spec/${field}`, value: value as Json,
+    })));
+    return {}; // the patch is a change of the VM: its commit enqueues the next pass
+  }
+  let status = result.status;
+  try {
+    if (result.create) {
+      const vmiKind = kindByResource(RESOURCES.vmis);
+      if (!vmiKind) throw new Error("VirtualMachineInstance is not registered");
+      await createObject(env, { kind: vmiKind, namespace: key.namespace, name: key.name }, setupVMIFromVM(vm) as unknown as Json);
+    }
+    if (result.delete && vmi) {
+      await writeObject(env, { resource: RESOURCES.vmis, namespace: key.namespace, name: key.name }, {
+        verb: "delete", options: { preconditions: { uid: vmi.metadata.uid ?? "" } },
+      });
+    }
+  } catch (err) {
+    if (!(err instanceof ApiError && (err.code === 409 || err.code === 404))) {
+      status = statusAfterFailedAction(input, result, err instanceof Error ? err : String(err));
+    }
+  }
+  if (status && !statusEqual(vm.status ?? {}, status)) {
+    await writeObject(env, { resource: RESOURCES.vms, namespace: key.namespace, name: key.name }, {
+      verb: "update", subresource: "status", input: { ...vm, status } as unknown as Json,
+    });
+  }
+  if (result.removeVMIFinalizer && vmi) await guardedPatch(env, RESOURCES.vmis, vmi, withoutFinalizer(vmi, VM_CONTROLLER_FINALIZER));
+  if (result.vmFinalizer === "remove") {
+    const fresh = await getOrUndefined(env, RESOURCES.vms, key.namespace, key.name);
+    if (fresh) await guardedPatch(env, RESOURCES.vms, fresh, withoutFinalizer(fresh, VM_CONTROLLER_FINALIZER));
+  }
+  return result.requeueAfterSeconds !== undefined ? { requeueAfterSeconds: result.requeueAfterSeconds } : {};
+}
