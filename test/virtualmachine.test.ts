@@ -53,3 +53,47 @@ describe("VirtualMachine controller", () => {
     expect((await api("GET", `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances/quiet`)).status).toBe(404);
   });
 });
+
+describe("subresources.kubevirt.io", () => {
+  const sub = (ns: string, name: string, verb: string, body = "{}") =>
+    api<{ message?: string; code?: number }>("PUT", `/apis/subresources.kubevirt.io/v1/namespaces/${ns}/virtualmachines/${name}/${verb}`, body, { "content-type": "" });
+
+  it("starts, stops and restarts a Manual VM through state change requests, with KubeVirt's errors", async () => {
+    const ns = await namespace();
+    await api("POST", `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines`, vm("m", "Manual"));
+    const vmiPath = `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances/m`;
+    expect((await sub(ns, "m", "stop")).body.message).toContain("VM is not running");
+    expect((await sub(ns, "m", "start")).status).toBe(202);
+    await eventually(async () => (await api("GET", vmiPath)).status === 200);
+    await api("PATCH", `${vmiPath}/status`, { status: { phase: "Running", conditions: [{ type: "Ready", status: "True" }] } }, MERGE);
+    await eventually(async () => (await vmStatus(ns, "m"))?.printableStatus === "Running");
+    const again = await sub(ns, "m", "start");
+    expect(again.status).toBe(409);
+    expect(again.body.message).toContain("VM is already running");
+    expect((await sub(ns, "m", "restart", '{"gracePeriodSeconds":5}')).status).toBe(400);
+    expect((await sub(ns, "m", "stop")).status).toBe(202);
+    await eventually(async () => (await api<KubeObject>("GET", vmiPath)).body.metadata.deletionTimestamp !== undefined);
+    await api("PATCH", `${vmiPath}/status`, { status: { phase: "Succeeded" } }, MERGE);
+    await eventually(async () => (await vmStatus(ns, "m"))?.printableStatus === "Stopped");
+    expect((await sub(ns, "missing", "start")).status).toBe(404);
+  });
+
+  it("rejects manual starts for Always and halts an Always VM on stop; pauses a running VMI", async () => {
+    const ns = await namespace();
+    await api("POST", `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines`, vm("a", "Always"));
+    const vmiPath = `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances/a`;
+    await eventually(async () => (await api("GET", vmiPath)).status === 200);
+    await api("PATCH", `${vmiPath}/status`, { status: { phase: "Running" } }, MERGE);
+    const start = await sub(ns, "a", "start");
+    expect(start.status).toBe(409);
+    const pause = (verb: string) => api<{ message?: string }>("PUT", `/apis/subresources.kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances/a/${verb}`, "{}", { "content-type": "" });
+    expect((await pause("unpause")).body.message).toContain("VMI is not paused");
+    expect((await pause("pause")).status).toBe(200);
+    expect((await pause("pause")).body.message).toContain("VMI is already paused");
+    await eventually(async () => (await vmStatus(ns, "a"))?.printableStatus === "Paused");
+    expect((await pause("unpause")).status).toBe(200);
+    expect((await sub(ns, "a", "stop")).status).toBe(202);
+    const spec = (await api<KubeObject & { spec: { runStrategy: string } }>("GET", `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines/a`)).body.spec;
+    expect(spec.runStrategy).toBe("Halted");
+  });
+});

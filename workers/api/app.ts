@@ -13,6 +13,7 @@ import {
 import { ensureBuiltinNamespaces } from "./namespaces";
 import { deadLetterMetrics } from "../controllers/dead-letters";
 import { openapi } from "./openapi-routes";
+import { vmSubresources } from "./vm-subresources";
 import { getHandler, listHandler } from "./read-handlers";
 import { parseResourcePath, pathNotFound } from "./resource-path";
 import { json } from "./respond";
@@ -60,6 +61,7 @@ app.get("/metrics", async (c) => c.text(await deadLetterMetrics(c.env), 200, { "
 for (const p of ["/healthz", "/livez", "/readyz"]) app.get(p, (c) => c.text("ok"));
 
 app.route("/", openapi);
+app.route("/", vmSubresources);
 app.route("/", benchFloor);
 app.get("/openapi/v2", () => {
   throw pathNotFound();

@@ -1,0 +1,182 @@
+/**
+ * @module
+ * `subresources.kubevirt.io` as KubeVirt's virt-api serves them
+ * (pkg/virt-api/rest/lifecycle.go): PUT virtualmachines/{name}/start|stop|restart
+ * (202) and virtualmachineinstances/{name}/pause|unpause (200). They write
+ * only what the VM controller then acts on: the run strategy, or a
+ * stateChangeRequest in the VM's status. `kubectl replace --raw …/start -f {}`
+ * is then a virtctl.
+ */
+import { Hono } from "hono";
+import { ApiError, badRequest, conflict, type ResourceRef } from "../../shared/k8s/errors";
+import { isJsonObject, type Json, type KubeObject } from "../../shared/k8s/object";
+import { getObject, writeObject } from "../objects/client";
+import { runStrategyOf } from "../controllers/vm-run-strategy";
+import { stateChangeRequestsOf } from "../controllers/vm-requests";
+import { isVMIFinal } from "../controllers/vmi-policy";
+import { RESOURCES } from "../controllers/replicas-sync";
+import { parseJsonOrYaml, readBodyText } from "./body";
+
+const VM_REF: ResourceRef = { group: "kubevirt.io", resource: "virtualmachines" };
+const VMI_REF: ResourceRef = { group: "kubevirt.io", resource: "virtualmachineinstances" };
+
+async function options(req: Request): Promise<Record<string, Json>> {
+  const text = await readBodyText(req);
+  if (text.trim() === "") return {};
+  const body = parseJsonOrYaml(text);
+  if (!isJsonObject(body)) throw badRequest("the request body must be a JSON object");
+  return body;
+}
+
+async function maybe(env: Env, resource: string, namespace: string, name: string): Promise<KubeObject | undefined> {
+  try {
+    return await getObject(env, { resource, namespace, name });
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 404) return undefined;
+    throw err;
+  }
+}
+
+function phaseOf(vmi: KubeObject | undefined): string {
+  return (vmi?.status as { phase?: string } | undefined)?.phase ?? "";
+}
+
+function strategy(vm: KubeObject): string {
+  const s = runStrategyOf(vm);
+  if ("error" in s) throw new ApiError(500, "InternalError", s.error);
+  return s.runStrategy;
+}
+
+/** Patches the VM's status requests, guarded by resourceVersion (KubeVirt tests the old list). */
+async function setRequests(env: Env, vm: KubeObject, requests: Json[]): Promise<void> {
+  await writeObject(env, { resource: RESOURCES.vms, namespace: vm.metadata.namespace ?? "", name: vm.metadata.name ?? "" }, {
+    verb: "patch", patchType: "json", subresource: "status",
+    patch: [
+      { op: "test", path: "/metadata/resourceVersion", value: vm.metadata.resourceVersion ?? "" },
+      { op: "add", path: "/status", value: { ...(isJsonObject(vm.status) ? vm.status : {}), stateChangeRequests: requests } },
+    ],
+  });
+}
+
+/** Sets the run strategy (or `running`, whichever the VM uses). */
+async function setRunStrategy(env: Env, vm: KubeObject, value: "Always" | "Halted"): Promise<void> {
+  const spec = isJsonObject(vm.spec) ? vm.spec : {};
+  const op: Json = typeof spec.running === "boolean"
+    ? { op: "replace", path: "/spec/running", value: value === "Always" }
+    : { op: "add", path: "/spec/runStrategy", value };
+  await writeObject(env, { resource: RESOURCES.vms, namespace: vm.metadata.namespace ?? "", name: vm.metadata.name ?? "" }, {
+    verb: "patch", patchType: "json", subresource: "",
+    patch: [{ op: "test", path: "/metadata/resourceVersion", value: vm.metadata.resourceVersion ?? "" }, op],
+  });
+}
+
+async function setVMIGrace(env: Env, vmi: KubeObject, seconds: number): Promise<void> {
+  await writeObject(env, { resource: RESOURCES.vmis, namespace: vmi.metadata.namespace ?? "", name: vmi.metadata.name ?? "" }, {
+    verb: "patch", patchType: "merge", subresource: "", patch: { spec: { terminationGracePeriodSeconds: seconds } },
+  });
+}
+
+/** Anything but a lone Stop already queued means another request is in flight. */
+function busy(vm: KubeObject, name: string): void {
+  const reqs = stateChangeRequestsOf(vm);
+  if (reqs.length > 1 || (reqs.length === 1 && reqs[0]?.action !== "Stop")) {
+    throw conflict(VM_REF, name, "unable to complete request: stop/start already underway");
+  }
+}
+
+async function start(env: Env, vm: KubeObject, vmi: KubeObject | undefined, body: Record<string, Json>): Promise<void> {
+  const name = vm.metadata.name ?? "";
+  const rs = strategy(vm);
+  const phase = phaseOf(vmi);
+  if (vmi && !isVMIFinal(vmi) && phase !== "" && phase !== "Unknown") throw conflict(VM_REF, name, "VM is already running");
+  if (rs === "Always" || rs === "Once") throw conflict(VM_REF, name, `${rs} does not support manual start requests`);
+  const paused = body.paused === true;
+  if (rs === "Halted") {
+    if (!paused) return setRunStrategy(env, vm, "Always");
+    busy(vm, name);
+    return setRequests(env, vm, [{ action: "Start", data: { paused: "true" } }]);
+  }
+  if (rs === "RerunOnFailure" && phase === "Failed") {
+    throw conflict(VM_REF, name, "RerunOnFailure does not support starting VM from failed state");
+  }
+  busy(vm, name);
+  const requests: Json[] = [];
+  const stopFirst = vmi && (rs === "Manual" ? isVMIFinal(vmi) : phase === "Succeeded");
+  if (stopFirst && vmi) requests.push({ action: "Stop", uid: vmi.metadata.uid ?? "" });
+  requests.push(paused ? { action: "Start", data: { paused: "true" } } : { action: "Start" });
+  return setRequests(env, vm, requests);
+}
+
+async function stop(env: Env, vm: KubeObject, vmi: KubeObject | undefined, body: Record<string, Json>): Promise<void> {
+  const name = vm.metadata.name ?? "";
+  const rs = strategy(vm);
+  const grace = typeof body.gracePeriod === "number" ? body.gracePeriod : undefined;
+  const running = vmi !== undefined && !isVMIFinal(vmi);
+  if (rs === "Halted") {
+    if (grace === undefined || !running || !vmi) throw conflict(VM_REF, name, "Halted only supports manual stop requests with a shorter graceperiod");
+    return setVMIGrace(env, vmi, grace);
+  }
+  if (!running || !vmi) throw conflict(VM_REF, name, "VM is not running");
+  if (grace !== undefined) await setVMIGrace(env, vmi, grace);
+  if (rs === "Always" || rs === "Once") return setRunStrategy(env, await getObject(env, { resource: RESOURCES.vms, namespace: vm.metadata.namespace ?? "", name }), "Halted");
+  return setRequests(env, vm, [{ action: "Stop", uid: vmi.metadata.uid ?? "" }]);
+}
+
+async function restart(env: Env, vm: KubeObject, vmi: KubeObject | undefined, body: Record<string, Json>): Promise<void> {
+  const name = vm.metadata.name ?? "";
+  const grace = body.gracePeriodSeconds;
+  if (grace !== undefined && grace !== null && grace !== 0) {
+    throw badRequest("For force restart, only gracePeriod=0 is supported for now");
+  }
+  const rs = strategy(vm);
+  if (rs === "Halted" || rs === "Once") throw conflict(VM_REF, name, `RunStategy ${rs} does not support manual restart requests`);
+  if (!vmi || isVMIFinal(vmi)) throw conflict(VM_REF, name, "VM is not running");
+  busy(vm, name);
+  if (grace === 0) await setVMIGrace(env, vmi, 1);
+  return setRequests(env, vm, [{ action: "Stop", uid: vmi.metadata.uid ?? "" }, { action: "Start" }]);
+}
+
+async function setPaused(env: Env, vmi: KubeObject | undefined, name: string, pause: boolean): Promise<void> {
+  if (!vmi || phaseOf(vmi) !== "Running") throw conflict(VMI_REF, name, "VM is not running");
+  const status = isJsonObject(vmi.status) ? vmi.status : {};
+  const conditions = (Array.isArray(status.conditions) ? status.conditions : []).filter(isJsonObject);
+  const paused = conditions.some((c) => c.type === "Paused" && c.status === "True");
+  if (pause && paused) throw conflict(VMI_REF, name, "VMI is already paused");
+  if (!pause && !paused) throw conflict(VMI_REF, name, "VMI is not paused");
+  const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  const next = pause
+    ? [...conditions, { type: "Paused", status: "True", reason: "PausedByUser", message: "VMI was paused by user", lastTransitionTime: now, lastProbeTime: null }]
+    : conditions.filter((c) => c.type !== "Paused");
+  await writeObject(env, { resource: RESOURCES.vmis, namespace: vmi.metadata.namespace ?? "", name }, {
+    verb: "patch", patchType: "json", subresource: "status",
+    patch: [
+      { op: "test", path: "/metadata/resourceVersion", value: vmi.metadata.resourceVersion ?? "" },
+      { op: "add", path: "/status/conditions", value: next },
+    ],
+  });
+}
+
+const VM_VERBS = { start, stop, restart } as const;
+
+/** The subresources.kubevirt.io routes (v1 and v1alpha3). */
+export const vmSubresources = new Hono<{ Bindings: Env }>()
+  .put("/apis/subresources.kubevirt.io/:version/namespaces/:ns/virtualmachines/:name/:verb", async (c) => {
+    const { version, ns, name, verb } = c.req.param();
+    if (version !== "v1" && version !== "v1alpha3") throw new ApiError(404, "NotFound", "the server could not find the requested resource");
+    const action = (VM_VERBS as Record<string, typeof start | undefined>)[verb];
+    if (!action) throw new ApiError(404, "NotFound", "the server could not find the requested resource");
+    const body = await options(c.req.raw);
+    const vm = await maybe(c.env, RESOURCES.vms, ns, name);
+    if (!vm) throw new ApiError(404, "NotFound", `virtualmachines.kubevirt.io "${name}" not found`, { name, group: "kubevirt.io", kind: "virtualmachines" });
+    await action(c.env, vm, await maybe(c.env, RESOURCES.vmis, ns, name), body);
+    return c.body(null, 202);
+  })
+  .put("/apis/subresources.kubevirt.io/:version/namespaces/:ns/virtualmachineinstances/:name/:verb", async (c) => {
+    const { version, ns, name, verb } = c.req.param();
+    if ((version !== "v1" && version !== "v1alpha3") || (verb !== "pause" && verb !== "unpause")) {
+      throw new ApiError(404, "NotFound", "the server could not find the requested resource");
+    }
+    await options(c.req.raw);
+    await setPaused(c.env, await maybe(c.env, RESOURCES.vmis, ns, name), name, verb === "pause");
+    return c.body(null, 200);
+  });
