@@ -5,6 +5,8 @@
  */
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import worker from "../workers/index";
+import { replicaSetController } from "../workers/controllers/replicas-controllers";
+import { syncReplicas } from "../workers/controllers/replicas-sync";
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../shared/k8s/object";
 import type { Reconciler } from "../workers/controllers/reconciler";
@@ -73,6 +75,29 @@ describe("ReplicaSet controller", () => {
     expect(await pods(ns, "idem")).toHaveLength(4);
     const stats = await stub.stats();
     expect(stats.maxRunning).toBe(1);
+  });
+
+  it("settles at exactly spec.replicas after a crash between creates and a redelivery", async () => {
+    const ns = await namespace();
+    await api("POST", `/apis/apps/v1/namespaces/${ns}/replicasets`, rs("crash", 0));
+    await api("PATCH", `/apis/apps/v1/namespaces/${ns}/replicasets/crash`, { spec: { replicas: 7 } }, MERGE);
+    // A pass that dies after its third create (the template builder throws, as a crash mid-batch would).
+    let made = 0;
+    const crashing = {
+      ...replicaSetController,
+      template: (owner: KubeObject) => {
+        if (++made > 3) throw new Error("injected crash after 3 creates");
+        return replicaSetController.template(owner);
+      },
+    };
+    const key = { controller: "replicaset" as const, namespace: ns, name: "crash" };
+    await expect(syncReplicas(env, crashing, key)).rejects.toThrow();
+    // Redelivery (and the queue's own deliveries) finish the job without overshooting.
+    await syncReplicas(env, replicaSetController, key);
+    await syncReplicas(env, replicaSetController, key);
+    await eventually(async () => (await pods(ns, "crash")).length === 7);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await pods(ns, "crash")).toHaveLength(7);
   });
 
   it("adopts matching orphans and releases children that stop matching", async () => {

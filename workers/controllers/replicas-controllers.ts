@@ -14,7 +14,7 @@ import { vmiPolicy } from "./vmi-policy";
 import { calculateVMIRSStatus } from "./vmirs-status";
 import { specOf } from "./object-fields";
 
-const replicaSetController: ReplicasController = {
+export const replicaSetController: ReplicasController = {
   owner: RESOURCES.replicasets,
   child: RESOURCES.pods,
   policy: podPolicy,
