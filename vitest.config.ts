@@ -16,6 +16,8 @@ export default defineConfig(async () => {
       include: ["test/**/*.test.ts", "shared/**/*.test.ts", "workers/**/*.test.ts"],
       exclude: ["test/e2e/**"],
       setupFiles: ["./test/setup.ts"],
+      // Controller tests wait for queue-driven reconciles; a loaded 2-core machine needs headroom.
+      testTimeout: 30_000,
     },
   };
 });
