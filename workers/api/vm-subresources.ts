@@ -17,6 +17,23 @@ import { isVMIFinal } from "../controllers/vmi-policy";
 import { RESOURCES } from "../controllers/replicas-sync";
 import { parseJsonOrYaml, readBodyText } from "./body";
 
+/** A guarded write lost a race with another writer (usually the VM controller): read again and retry. */
+class StaleWrite extends Error {}
+
+/** Runs a guarded write, turning a failed resourceVersion test into StaleWrite. */
+async function guarded(write: () => Promise<unknown>): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    if (err instanceof ApiError && (err.code === 409 || (err.code === 422 && err.message.includes("resourceVersion")))) {
+      throw new StaleWrite(err.message);
+    }
+    throw err;
+  }
+}
+
+const ATTEMPTS = 5;
+
 const VM_REF: ResourceRef = { group: "kubevirt.io", resource: "virtualmachines" };
 const VMI_REF: ResourceRef = { group: "kubevirt.io", resource: "virtualmachineinstances" };
 
@@ -49,13 +66,13 @@ function strategy(vm: KubeObject): string {
 
 /** Patches the VM's status requests, guarded by resourceVersion (KubeVirt tests the old list). */
 async function setRequests(env: Env, vm: KubeObject, requests: Json[]): Promise<void> {
-  await writeObject(env, { resource: RESOURCES.vms, namespace: vm.metadata.namespace ?? "", name: vm.metadata.name ?? "" }, {
+  await guarded(() => writeObject(env, { resource: RESOURCES.vms, namespace: vm.metadata.namespace ?? "", name: vm.metadata.name ?? "" }, {
     verb: "patch", patchType: "json", subresource: "status",
     patch: [
       { op: "test", path: "/metadata/resourceVersion", value: vm.metadata.resourceVersion ?? "" },
       { op: "add", path: "/status", value: { ...(isJsonObject(vm.status) ? vm.status : {}), stateChangeRequests: requests } },
     ],
-  });
+  }));
 }
 
 /** Sets the run strategy (or `running`, whichever the VM uses). */
@@ -64,10 +81,10 @@ async function setRunStrategy(env: Env, vm: KubeObject, value: "Always" | "Halte
   const op: Json = typeof spec.running === "boolean"
     ? { op: "replace", path: "/spec/running", value: value === "Always" }
     : { op: "add", path: "/spec/runStrategy", value };
-  await writeObject(env, { resource: RESOURCES.vms, namespace: vm.metadata.namespace ?? "", name: vm.metadata.name ?? "" }, {
+  await guarded(() => writeObject(env, { resource: RESOURCES.vms, namespace: vm.metadata.namespace ?? "", name: vm.metadata.name ?? "" }, {
     verb: "patch", patchType: "json", subresource: "",
     patch: [{ op: "test", path: "/metadata/resourceVersion", value: vm.metadata.resourceVersion ?? "" }, op],
-  });
+  }));
 }
 
 async function setVMIGrace(env: Env, vmi: KubeObject, seconds: number): Promise<void> {
@@ -147,13 +164,25 @@ async function setPaused(env: Env, vmi: KubeObject | undefined, name: string, pa
   const next = pause
     ? [...conditions, { type: "Paused", status: "True", reason: "PausedByUser", message: "VMI was paused by user", lastTransitionTime: now, lastProbeTime: null }]
     : conditions.filter((c) => c.type !== "Paused");
-  await writeObject(env, { resource: RESOURCES.vmis, namespace: vmi.metadata.namespace ?? "", name }, {
+  await guarded(() => writeObject(env, { resource: RESOURCES.vmis, namespace: vmi.metadata.namespace ?? "", name }, {
     verb: "patch", patchType: "json", subresource: "status",
     patch: [
       { op: "test", path: "/metadata/resourceVersion", value: vmi.metadata.resourceVersion ?? "" },
       { op: "add", path: "/status/conditions", value: next },
     ],
-  });
+  }));
+}
+
+/** Runs a verb, re-reading and retrying when a guarded write lost a race. */
+async function withRetries(run: () => Promise<void>, kind: ResourceRef, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (!(err instanceof StaleWrite)) throw err;
+      if (attempt >= ATTEMPTS) throw conflict(kind, name);
+    }
+  }
 }
 
 const VM_VERBS = { start, stop, restart } as const;
@@ -166,9 +195,11 @@ export const vmSubresources = new Hono<{ Bindings: Env }>()
     const action = (VM_VERBS as Record<string, typeof start | undefined>)[verb];
     if (!action) throw new ApiError(404, "NotFound", "the server could not find the requested resource");
     const body = await options(c.req.raw);
-    const vm = await maybe(c.env, RESOURCES.vms, ns, name);
-    if (!vm) throw new ApiError(404, "NotFound", `virtualmachines.kubevirt.io "${name}" not found`, { name, group: "kubevirt.io", kind: "virtualmachines" });
-    await action(c.env, vm, await maybe(c.env, RESOURCES.vmis, ns, name), body);
+    await withRetries(async () => {
+      const vm = await maybe(c.env, RESOURCES.vms, ns, name);
+      if (!vm) throw new ApiError(404, "NotFound", `virtualmachines.kubevirt.io "${name}" not found`, { name, group: "kubevirt.io", kind: "virtualmachines" });
+      await action(c.env, vm, await maybe(c.env, RESOURCES.vmis, ns, name), body);
+    }, VM_REF, name);
     return c.body(null, 202);
   })
   .put("/apis/subresources.kubevirt.io/:version/namespaces/:ns/virtualmachineinstances/:name/:verb", async (c) => {
@@ -177,6 +208,6 @@ export const vmSubresources = new Hono<{ Bindings: Env }>()
       throw new ApiError(404, "NotFound", "the server could not find the requested resource");
     }
     await options(c.req.raw);
-    await setPaused(c.env, await maybe(c.env, RESOURCES.vmis, ns, name), name, verb === "pause");
+    await withRetries(async () => setPaused(c.env, await maybe(c.env, RESOURCES.vmis, ns, name), name, verb === "pause"), VMI_REF, name);
     return c.body(null, 200);
   });

@@ -22,8 +22,9 @@ export interface ChildPolicy {
   isFinished(child: KubeObject): boolean;
   /**
    * `candidates` reordered so the child to delete first comes first (a new
-   * array; the sort is stable). `related` are the active children of the
-   * owner's siblings too, for node co-location ranks (ReplicaSet only).
+   * array; the sort is stable). `related` are the children of every set
+   * sharing the owner's controller, whose active members on a node give the
+   * co-location rank (ReplicaSet only).
    */
   rankForDeletion(candidates: readonly KubeObject[], related: readonly KubeObject[], now: Date): KubeObject[];
 }

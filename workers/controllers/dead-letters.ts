@@ -14,10 +14,12 @@ import { kindByResource } from "../registry";
 import { isReconcileKey, type ReconcileKey } from "./keys";
 import { RESOURCES } from "./replicas-sync";
 
-const OWNER_RESOURCE: Record<ReconcileKey["controller"], string> = {
+/** Each controller's owner resource; a garbage collector key names its owner's resource itself. */
+const OWNER_RESOURCE: Record<ReconcileKey["controller"], string | undefined> = {
   replicaset: RESOURCES.replicasets,
   vmirs: RESOURCES.vmirs,
   virtualmachine: RESOURCES.vms,
+  garbagecollector: undefined,
 };
 
 /** Records and reports every dead-lettered key; always acks (there is nowhere further to go). */
@@ -35,13 +37,16 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env)
       id: msg.id, controller: key.controller, namespace: key.namespace, name: key.name,
       attempts: msg.attempts, at: new Date(),
     }).onConflictDoNothing();
-    const owner = kindByResource(OWNER_RESOURCE[key.controller]);
+    const owner = kindByResource(key.resource ?? OWNER_RESOURCE[key.controller] ?? "");
     if (events && owner) {
       const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
       const event: Json = {
         apiVersion: "v1", kind: "Event",
         metadata: { namespace: key.namespace },
-        involvedObject: { apiVersion: owner.group ? `${owner.group}/${owner.version}` : owner.version, kind: owner.kind, namespace: key.namespace, name: key.name },
+        involvedObject: {
+          apiVersion: owner.group ? `${owner.group}/${owner.version}` : owner.version, kind: owner.kind, namespace: key.namespace, name: key.name,
+          ...(key.uid ? { uid: key.uid } : {}),
+        },
         reason: "ReconcileFailed", type: "Warning",
         message: `reconcile kept failing and was given up after ${msg.attempts} attempts; it resumes at the next resync`,
         source: { component: `${key.controller}-controller` }, firstTimestamp: now, lastTimestamp: now, count: 1,

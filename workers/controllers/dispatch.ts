@@ -2,6 +2,7 @@
  * @module
  * Which reconcile function serves which controller key.
  */
+import { reconcileGarbage } from "./garbage-collector";
 import type { ReconcileKey } from "./keys";
 import type { ReconcileResult } from "./reconciler";
 import { reconcileReplicaSet, reconcileVMIRS } from "./replicas-controllers";
@@ -16,5 +17,7 @@ export async function runController(env: Env, key: ReconcileKey): Promise<Reconc
       return reconcileVMIRS(env, key);
     case "virtualmachine":
       return reconcileVirtualMachine(env, key);
+    case "garbagecollector":
+      return reconcileGarbage(env, key);
   }
 }

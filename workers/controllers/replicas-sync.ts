@@ -16,7 +16,9 @@ import type { ResourceKind } from "../../shared/k8s/resource-kind";
 import { getObject, listObjects, writeObject } from "../objects/client";
 import { createObject } from "../objects/create";
 import { kindByResource, resourceKey } from "../registry";
+import { childEvents } from "./child-events";
 import type { ChildPolicy } from "./child-policy";
+import { recordEvent } from "./events";
 import type { ReconcileKey } from "./keys";
 import type { ReconcileResult } from "./reconciler";
 import { claimChildren, finishedToDelete, manageReplicas, newControllerRef, slowStartBatches } from "./replicas";
@@ -72,29 +74,46 @@ async function patchChild(env: Env, resource: string, child: KubeObject, ops: Js
   }
 }
 
-async function deleteChild(env: Env, resource: string, child: KubeObject): Promise<void> {
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Deletes one child and records it on the owner (RealPodControl.DeletePod); one already gone records nothing. */
+async function deleteChild(env: Env, c: ReplicasController, owner: KubeObject, child: KubeObject, finished = false): Promise<void> {
+  const events = childEvents(c.child);
   try {
-    await writeObject(env, { resource, namespace: child.metadata.namespace ?? "", name: child.metadata.name ?? "" }, {
+    await writeObject(env, { resource: c.child, namespace: child.metadata.namespace ?? "", name: child.metadata.name ?? "" }, {
       verb: "delete", options: { preconditions: { uid: child.metadata.uid ?? "" } },
     });
   } catch (err) {
-    if (!(err instanceof ApiError && (err.code === 404 || err.code === 409))) throw err;
+    if (err instanceof ApiError && (err.code === 404 || err.code === 409)) return;
+    await recordEvent(env, owner, "Warning", "FailedDelete", events.failedDelete(child, errorText(err)), events.component);
+    throw err;
   }
+  const message = finished ? events.deletedFinished(child) : events.deleted(child);
+  await recordEvent(env, owner, "Normal", "SuccessfulDelete", message, events.component);
 }
 
 /** Creates `count` children; slow start stops at the first failed batch, as upstream's slowStartBatch. */
 async function createChildren(env: Env, c: ReplicasController, owner: KubeObject, count: number): Promise<string | undefined> {
   const childKind = kind(c.child);
+  const events = childEvents(c.child);
   const batches = c.slowStart ? slowStartBatches(count) : [count];
   for (const size of batches) {
     const results = await Promise.allSettled(
-      Array.from({ length: size }, () => {
+      Array.from({ length: size }, async () => {
         const child = c.template(owner);
-        return createObject(env, { kind: childKind, namespace: owner.metadata.namespace ?? "", generateName: child.metadata.generateName ?? "" }, child as unknown as Json);
+        try {
+          const written = await createObject(env, { kind: childKind, namespace: owner.metadata.namespace ?? "", generateName: child.metadata.generateName ?? "" }, child as unknown as Json);
+          await recordEvent(env, owner, "Normal", "SuccessfulCreate", events.created(written.object), events.component);
+        } catch (err) {
+          await recordEvent(env, owner, "Warning", "FailedCreate", events.failedCreate(errorText(err)), events.component);
+          throw err;
+        }
       }),
     );
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed) return failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
+    if (failed) return errorText(failed.reason);
   }
   return undefined;
 }
@@ -133,16 +152,16 @@ export async function syncReplicas(env: Env, c: ReplicasController, key: Reconci
   const owned = [...claim.owned, ...adopted];
   let manageError: string | undefined;
   const finished = finishedToDelete(c.policy, owned, c.burstReplicas);
-  for (const child of finished) await deleteChild(env, c.child, child);
+  for (const child of finished) await deleteChild(env, c, owner, child, true);
   const gone = new Set(finished.map((f) => f.metadata.uid));
   const active = owned.filter((o) => !gone.has(o.metadata.uid) && c.policy.isActive(o));
   if (!isDeleting(owner) && !c.paused(owner)) {
     const decision = manageReplicas(c.policy, { replicas: desiredReplicas(owner), active, burstReplicas: c.burstReplicas, now });
     if (decision.create > 0) manageError = await createChildren(env, c, owner, decision.create);
     try {
-      await Promise.all(decision.delete.map((child) => deleteChild(env, c.child, child)));
+      await Promise.all(decision.delete.map((child) => deleteChild(env, c, owner, child)));
     } catch (err) {
-      manageError ??= err instanceof Error ? err.message : String(err);
+      manageError ??= errorText(err);
     }
   }
   const status = c.calculateStatus(owner, active, owned, now, manageError);

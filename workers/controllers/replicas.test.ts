@@ -118,10 +118,12 @@ describe("manageReplicas", () => {
     expect(manageReplicas(podPolicy, { replicas: 0, active: owned(5), burstReplicas: 2, now: NOW }).delete).toHaveLength(2);
   });
 
-  it("uses related pods for co-location ranks", () => {
+  it("uses related pods for co-location ranks, and none by default (a set without a controller)", () => {
     const active = [pod("a", { owner: rs, node: "n1", readyFor: 100 }), pod("b", { owner: rs, node: "n2", readyFor: 100 })];
     const related = [...active, pod("x", { owner: other, node: "n2" })];
     expect(names(manageReplicas(podPolicy, { replicas: 1, active, related, burstReplicas: 500, now: NOW }).delete)).toEqual(["b"]);
+    // Without related pods both rank 0 and the later rules decide: equal pods keep list order.
+    expect(names(manageReplicas(podPolicy, { replicas: 1, active, burstReplicas: 500, now: NOW }).delete)).toEqual(["a"]);
   });
 
   it("is idempotent: applying a decision leaves nothing to do", () => {

@@ -98,7 +98,12 @@ export interface ManageReplicasInput {
   replicas: number;
   /** The claimed, active children. */
   active: readonly KubeObject[];
-  /** Active children of sibling sets under the same controller, for co-location ranks (defaults to `active`). */
+  /**
+   * `getIndirectlyRelatedPods`: the children of every set sharing this set's
+   * controller (a Deployment), this set included, for co-location ranks.
+   * Defaults to none, as upstream has for a set without a controller, where
+   * co-location then never decides.
+   */
   related?: readonly KubeObject[];
   /** `REPLICASET_BURST_REPLICAS` or `VMIRS_BURST_REPLICAS`. */
   burstReplicas: number;
@@ -115,7 +120,8 @@ export function manageReplicas(policy: ChildPolicy, input: ManageReplicasInput):
   if (diff < 0) return { create: Math.min(-diff, input.burstReplicas), delete: [] };
   if (diff === 0) return { create: 0, delete: [] };
   const n = Math.min(diff, input.burstReplicas);
-  const ordered = n < input.active.length ? policy.rankForDeletion(input.active, input.related ?? input.active, input.now) : [...input.active];
+  const ordered =
+    n < input.active.length ? policy.rankForDeletion(input.active, input.related ?? [], input.now) : [...input.active];
   return { create: 0, delete: ordered.slice(0, n) };
 }
 

@@ -10,6 +10,7 @@ import type { Json, KubeObject } from "../../shared/k8s/object";
 import { getObject, writeObject } from "../objects/client";
 import { createObject } from "../objects/create";
 import { kindByResource } from "../registry";
+import { recordEvent } from "./events";
 import type { ReconcileKey } from "./keys";
 import type { ReconcileResult } from "./reconciler";
 import { RESOURCES } from "./replicas-sync";
@@ -34,6 +35,9 @@ async function guardedPatch(env: Env, resource: string, obj: KubeObject, ops: Js
     patch: [{ op: "test", path: "/metadata/resourceVersion", value: obj.metadata.resourceVersion ?? "" }, ...ops],
   });
 }
+
+/** KubeVirt's VM recorder source (virt-controller application.go). */
+const COMPONENT = "virtualmachine-controller";
 
 function withoutFinalizer(obj: KubeObject, finalizer: string): Json[] {
   return [{ op: "add", path: "/metadata/finalizers", value: (obj.metadata.finalizers ?? []).filter((f) => f !== finalizer) }];
@@ -64,19 +68,25 @@ export async function reconcileVirtualMachine(env: Env, key: ReconcileKey): Prom
     return {}; // the patch is a change of the VM: its commit enqueues the next pass
   }
   let status = result.status;
+  // Which action failed, for KubeVirt's FailedCreate / FailedDelete wording (vm.go startVMI / stopVMI).
+  let failing = { reason: "FailedCreate", message: "Error creating virtual machine instance: " };
   try {
     if (result.create) {
       const vmiKind = kindByResource(RESOURCES.vmis);
       if (!vmiKind) throw new Error("VirtualMachineInstance is not registered");
       await createObject(env, { kind: vmiKind, namespace: key.namespace, name: key.name }, setupVMIFromVM(vm) as unknown as Json);
+      await recordEvent(env, vm, "Normal", "SuccessfulCreate", `Started the virtual machine by creating the new virtual machine instance ${key.name}`, COMPONENT);
     }
     if (result.delete && vmi) {
+      failing = { reason: "FailedDelete", message: `Error deleting virtual machine instance ${key.name}: ` };
       await writeObject(env, { resource: RESOURCES.vmis, namespace: key.namespace, name: key.name }, {
         verb: "delete", options: { preconditions: { uid: vmi.metadata.uid ?? "" } },
       });
+      await recordEvent(env, vm, "Normal", "SuccessfulDelete", `Stopped the virtual machine by deleting the virtual machine instance ${vmi.metadata.uid ?? ""}`, COMPONENT);
     }
   } catch (err) {
     if (!(err instanceof ApiError && (err.code === 409 || err.code === 404))) {
+      await recordEvent(env, vm, "Warning", failing.reason, failing.message + (err instanceof Error ? err.message : String(err)), COMPONENT);
       status = statusAfterFailedAction(input, result, err instanceof Error ? err : String(err));
     }
   }

@@ -40,7 +40,11 @@ describe("printableStatus: each rule", () => {
     ["VMI Scheduled", { vmiOpts: { phase: "Scheduled" } }, "Starting"],
     ["no VMI, create expected", { startExpected: true }, "Starting"],
     ["no VMI, start failures, Always", { startFailure: { consecutiveFailCount: 2 } }, "CrashLoopBackOff"],
-    ["failed VMI, start failures, RerunOnFailure", { vmiOpts: { phase: "Failed" }, runStrategy: "RerunOnFailure", startFailure: { consecutiveFailCount: 1 } }, "CrashLoopBackOff"],
+    [
+      "failed VMI, start failures, RerunOnFailure",
+      { vmiOpts: { phase: "Failed" }, runStrategy: "RerunOnFailure", startFailure: { consecutiveFailCount: 1 } },
+      "CrashLoopBackOff",
+    ],
     ["no VMI, start failures, Once", { runStrategy: "Once", startFailure: { consecutiveFailCount: 1 } }, "CrashLoopBackOff"],
     ["no VMI, start failures, Manual", { runStrategy: "Manual", startFailure: { consecutiveFailCount: 3 } }, "Stopped"],
     ["no VMI, fail count 0", { startFailure: { consecutiveFailCount: 0 } }, "Stopped"],

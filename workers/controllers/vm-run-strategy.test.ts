@@ -76,8 +76,18 @@ describe("syncRunStrategy: every row of semantics.md §2", () => {
     ],
     Halted: [
       ["no VMI: nothing", vm(), undefined, NONE],
-      ["no VMI, Start queued: spec becomes Always", vm({ runStrategy: "Halted", status: { stateChangeRequests: [start] } }), undefined, { ...NONE, specPatch: { runStrategy: "Always" } }],
-      ["no VMI, Start queued, running:false: spec becomes running", vm({ running: false, status: { stateChangeRequests: [start] } }), undefined, { ...NONE, specPatch: { running: true } }],
+      [
+        "no VMI, Start queued: spec becomes Always",
+        vm({ runStrategy: "Halted", status: { stateChangeRequests: [start] } }),
+        undefined,
+        { ...NONE, specPatch: { runStrategy: "Always" } },
+      ],
+      [
+        "no VMI, Start queued, running:false: spec becomes running",
+        vm({ running: false, status: { stateChangeRequests: [start] } }),
+        undefined,
+        { ...NONE, specPatch: { running: true } },
+      ],
       ["VMI running: delete", vm(), running, DELETE],
       ["VMI failed: delete", vm(), failed, DELETE],
       ["VMI already deleting: nothing", vm(), runningDeleting, NONE],

@@ -59,10 +59,16 @@ describe("syncStartFailure (syncStartFailureStatus)", () => {
   const withPrior = vm({ runStrategy: "Always", status: { startFailure: prior } });
   const failedEarly = vmi("vm1", { phase: "Failed" });
 
+  const recorded = (count: number, retryIn: number) => ({
+    consecutiveFailCount: count,
+    lastFailedVMIUID: "uid-vm1",
+    retryAfterTimestamp: inSeconds(retryIn),
+  });
+
   it.each([
-    ["Always: first early failure", vm({ runStrategy: "Always" }), "Always", failedEarly, { consecutiveFailCount: 1, lastFailedVMIUID: "uid-vm1", retryAfterTimestamp: inSeconds(10) }],
-    ["Always: another VMI failed early", withPrior, "Always", failedEarly, { consecutiveFailCount: 3, lastFailedVMIUID: "uid-vm1", retryAfterTimestamp: inSeconds(90) }],
-    ["Once records too", vm({ runStrategy: "Once" }), "Once", vmi("vm1", { phase: "Succeeded" }), { consecutiveFailCount: 1, lastFailedVMIUID: "uid-vm1", retryAfterTimestamp: inSeconds(10) }],
+    ["Always: first early failure", vm({ runStrategy: "Always" }), "Always", failedEarly, recorded(1, 10)],
+    ["Always: another VMI failed early", withPrior, "Always", failedEarly, recorded(3, 90)],
+    ["Once records too", vm({ runStrategy: "Once" }), "Once", vmi("vm1", { phase: "Succeeded" }), recorded(1, 10)],
     ["the same VMI is counted once", withPrior, "Always", vmi("x", { uid: "uid-old", phase: "Failed" }), prior],
     ["no VMI keeps the record", withPrior, "Always", undefined, prior],
     ["a VMI still starting keeps the record", withPrior, "Always", vmi("vm1", { phase: "Scheduling" }), prior],

@@ -50,7 +50,8 @@ const NOT_MIRRORED = new Set(["Ready", "Failure", "RestartRequired"]);
 function readyCondition(vmi: KubeObject | undefined, now: Date): Condition {
   const t = metaTime(now);
   if (vmi === undefined) {
-    return { type: "Ready", status: "False", reason: "VMINotExists", message: "VMI does not exist", lastProbeTime: t, lastTransitionTime: t };
+    const message = "VMI does not exist";
+    return { type: "Ready", status: "False", reason: "VMINotExists", message, lastProbeTime: t, lastTransitionTime: t };
   }
   const ready = getCondition(vmi, "Ready");
   if (ready === undefined) {
@@ -65,8 +66,8 @@ function syncConditions(current: Condition[], vmi: KubeObject | undefined, now: 
   let conds = updateVMCondition(current, readyCondition(vmi, now));
   if (syncError === undefined) conds = removeCondition(conds, "Failure");
   else {
-    const failure = { type: "Failure", reason: syncError.reason, message: syncError.message, lastTransitionTime: metaTime(now), status: "True" };
-    conds = updateVMCondition(conds, failure);
+    const { reason, message } = syncError;
+    conds = updateVMCondition(conds, { type: "Failure", reason, message, lastTransitionTime: metaTime(now), status: "True" });
   }
   if (vmi === undefined) return conds;
   const mirrored = conditionsOf(vmi).filter((c) => !NOT_MIRRORED.has(c.type));

@@ -11,7 +11,10 @@ import { setupVMIFromVM, VM_CONTROLLER_FINALIZER } from "./vm-vmi-template";
 const T = metaTime(NOW);
 const at = (s: number): Date => new Date(NOW.getTime() + s * 1000);
 const noJitter = (): number => 0;
-const notExists = { type: "Ready", status: "False", reason: "VMINotExists", message: "VMI does not exist", lastProbeTime: T, lastTransitionTime: T };
+const readyFalse = (reason: string, message: string) => ({ type: "Ready", status: "False", reason, message, lastProbeTime: T, lastTransitionTime: T });
+const notExists = readyFalse("VMINotExists", "VMI does not exist");
+const missing = readyFalse("VMIConditionMissing", "VMI is missing the Ready condition");
+const failureCond = (reason: string, message: string) => ({ type: "Failure", reason, message, lastTransitionTime: T, status: "True" });
 
 /** The VMI `vm` would create, as the API server stores it (uid, then the phase it reached). */
 function started(theVM: KubeObject, phase: string, extra: JsonObject = {}): KubeObject {
@@ -49,7 +52,7 @@ describe("syncVirtualMachine: a VM's life (Always)", () => {
       runStrategy: "Always",
       observedGeneration: 1,
       desiredGeneration: 1,
-      conditions: [{ type: "Ready", status: "False", reason: "VMIConditionMissing", message: "VMI is missing the Ready condition", lastProbeTime: T, lastTransitionTime: T }],
+      conditions: [missing],
       printableStatus: "Starting",
     });
     theVM = written(theVM, second);
@@ -87,7 +90,8 @@ describe("syncVirtualMachine: crash loop", () => {
     expect([retry.create, retry.status?.printableStatus]).toEqual([true, "Starting"]);
     theVM = written(theVM, retry);
 
-    const secondCrash = syncVirtualMachine({ vm: theVM, vmi: { ...failedVMI, metadata: { ...failedVMI.metadata, uid: "uid-2" } }, now: at(20), randomInt: noJitter });
+    const another = { ...failedVMI, metadata: { ...failedVMI.metadata, uid: "uid-2" } };
+    const secondCrash = syncVirtualMachine({ vm: theVM, vmi: another, now: at(20), randomInt: noJitter });
     expect(secondCrash.status?.startFailure).toMatchObject({ consecutiveFailCount: 2, retryAfterTimestamp: metaTime(at(60)) });
     theVM = written(theVM, secondCrash);
 
@@ -117,11 +121,18 @@ describe("syncVirtualMachine: state change requests", () => {
     expect([r1.delete, r1.clearRequests, r1.status?.printableStatus]).toEqual([true, 0, "Stopping"]);
     theVM = written(theVM, r1);
     const r2 = syncVirtualMachine({ vm: theVM, now: NOW });
-    expect([r2.create, r2.delete, r2.clearRequests, r2.status?.stateChangeRequests, r2.status?.printableStatus]).toEqual([false, false, 1, undefined, "Stopped"]);
+    expect([r2.create, r2.delete, r2.clearRequests, r2.status?.stateChangeRequests, r2.status?.printableStatus]).toEqual([
+      false,
+      false,
+      1,
+      undefined,
+      "Stopped",
+    ]);
   });
 
   it("Halted with a Start request rewrites the spec instead of creating", () => {
-    const r = syncVirtualMachine({ vm: vm({ runStrategy: "Halted", status: { stateChangeRequests: [{ action: "Start", data: { paused: "true" } }] } }), now: NOW });
+    const pausedStart = { stateChangeRequests: [{ action: "Start", data: { paused: "true" } }] };
+    const r = syncVirtualMachine({ vm: vm({ runStrategy: "Halted", status: pausedStart }), now: NOW });
     expect([r.create, r.specPatch, r.status?.printableStatus]).toEqual([false, { runStrategy: "Always" }, "Stopped"]);
   });
 
@@ -146,7 +157,12 @@ describe("syncVirtualMachine: ownership and deletion", () => {
     ["deleting with a VMI: delete it", vm({ deleting: true }), vmi("vm1", { owner: vm() }), { delete: true, vmFinalizer: undefined }],
     ["deleting, VMI already going: wait", vm({ deleting: true }), vmi("vm1", { owner: vm(), deleting: true }), { delete: false, vmFinalizer: undefined }],
     ["deleting, no VMI: drop the finalizer", vm({ deleting: true }), undefined, { delete: false, vmFinalizer: "remove" }],
-    ["deleting with orphan: keep the VMI", vm({ deleting: true, finalizers: [VM_CONTROLLER_FINALIZER, "orphan"] }), vmi("vm1", { owner: vm() }), { delete: false, vmFinalizer: "remove" }],
+    [
+      "deleting with orphan: keep the VMI",
+      vm({ deleting: true, finalizers: [VM_CONTROLLER_FINALIZER, "orphan"] }),
+      vmi("vm1", { owner: vm() }),
+      { delete: false, vmFinalizer: "remove" },
+    ],
     ["deleting, finalizer already gone: nothing", vm({ deleting: true, finalizers: [] }), undefined, { delete: false, vmFinalizer: undefined }],
   ])("%s", (_n, theVM, theVMI, want) => {
     const r = syncVirtualMachine({ vm: theVM, vmi: theVMI, now: NOW });
@@ -183,12 +199,9 @@ describe("calculateVMStatus: conditions", () => {
       status: { conditions: [{ type: "LiveMigratable", status: "True" }, { type: "Failure", status: "True", reason: "FailedDelete" }] },
     });
     const theVMI = vmi("vm1", { owner: theVM, phase: "Failed", conditions: [{ type: "Paused", status: "False" }] });
-    const { status } = calculateVMStatus({ vm: theVM, vmi: theVMI, runStrategy: "Always", now: NOW, startExpected: false, stopExpected: false, syncError: createFailure("quota") });
-    expect(status.conditions).toEqual([
-      { type: "Failure", reason: "FailedCreate", message: "Failure while starting VMI: quota", lastTransitionTime: T, status: "True" },
-      { type: "Ready", status: "False", reason: "VMIConditionMissing", message: "VMI is missing the Ready condition", lastProbeTime: T, lastTransitionTime: T },
-      { type: "Paused", status: "False" },
-    ]);
+    const expectations = { startExpected: false, stopExpected: false };
+    const { status } = calculateVMStatus({ vm: theVM, vmi: theVMI, runStrategy: "Always", now: NOW, ...expectations, syncError: createFailure("quota") });
+    expect(status.conditions).toEqual([failureCond("FailedCreate", "Failure while starting VMI: quota"), missing, { type: "Paused", status: "False" }]);
     expect(deleteFailure(new Error("gone"))).toEqual({ reason: "FailedDelete", message: "Failure attempting to delete VMI: gone" });
   });
 
@@ -214,7 +227,7 @@ describe("statusAfterFailedAction", () => {
     expect(result.status?.printableStatus).toBe("Starting");
     const status = statusAfterFailedAction(input, result, "quota exceeded");
     expect(status).toEqual({
-      conditions: [notExists, { type: "Failure", reason: "FailedCreate", message: "Failure while starting VMI: quota exceeded", lastTransitionTime: T, status: "True" }],
+      conditions: [notExists, failureCond("FailedCreate", "Failure while starting VMI: quota exceeded")],
       printableStatus: "Stopped",
     });
   });
@@ -226,12 +239,6 @@ describe("statusAfterFailedAction", () => {
     expect([result.delete, result.status?.stateChangeRequests]).toEqual([true, [{ action: "Start" }]]);
     const status = statusAfterFailedAction(input, result, new Error("conflict"));
     expect([status.stateChangeRequests, status.printableStatus]).toEqual([undefined, "Stopped"]);
-    expect(status.conditions?.find((c) => c.type === "Failure")).toEqual({
-      type: "Failure",
-      reason: "FailedDelete",
-      message: "Failure attempting to delete VMI: conflict",
-      lastTransitionTime: T,
-      status: "True",
-    });
+    expect(status.conditions?.find((c) => c.type === "Failure")).toEqual(failureCond("FailedDelete", "Failure attempting to delete VMI: conflict"));
   });
 });

@@ -201,14 +201,18 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
   }
 
   /**
-   * Enqueues the reconcile keys a change concerns (its owner's, or its own
-   * for controller kinds). A lost send is repaired by the periodic resync.
+   * Enqueues the reconcile keys a change concerns (its owner's, its own for
+   * controller kinds, the garbage collector's for a deleted or held owner).
+   * A lost send is repaired by the periodic resync, except a deleted owner's
+   * garbage collector key (see keys.ts).
    */
   private enqueueReconciles(ev: StoredEvent): void {
     const owners = ev.body.includes('"ownerReferences"') || (ev.prev ?? "").includes('"ownerReferences"');
+    // Cheap text tests before parsing: a held deletion names its finalizer.
+    const held = ev.body.includes('"orphan"') || ev.body.includes('"foregroundDeletion"');
     const obj = JSON.parse(ev.body) as KubeObject;
-    if (!owners && !isControllerKind(obj.kind)) return;
-    const keys = keysForChange(obj, ev.prev ? (JSON.parse(ev.prev) as KubeObject) : null);
+    if (!owners && !held && !isControllerKind(obj.kind)) return;
+    const keys = keysForChange(obj, ev.prev ? (JSON.parse(ev.prev) as KubeObject) : null, ev.type);
     if (keys.length === 0) return;
     this.ctx.waitUntil(
       this.env.RECONCILE_QUEUE.sendBatch(keys.map((body) => ({ body }))).catch((err: unknown) => {
@@ -222,7 +226,11 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + RESYNC_MS);
   }
 
-  /** The periodic resync: every object of a controller kind is enqueued again, so nothing is left behind. */
+  /**
+   * The periodic resync: every object of a controller kind is enqueued again
+   * (with the garbage collector's key while its deletion is held by `orphan`
+   * or `foregroundDeletion`), so nothing is left behind.
+   */
   override async alarm(): Promise<void> {
     const rows = this.sql.exec<{ body: string }>("SELECT body FROM objects").toArray();
     const keys = rows.flatMap((r) => keysForChange(JSON.parse(r.body) as KubeObject, null));
