@@ -90,4 +90,40 @@ spec:
     });
     await until("vmirs status", () => /^vr\s+2\s+2\s+0\s+\S+$/m.test(ok("-n", NS, "get", "vmirs", "vr")));
   });
+
+  it("deletes an owner with each propagation policy", async () => {
+    const rs = (name: string): string => manifest(`apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: ${name}
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {app: ${name}}
+  template:
+    metadata:
+      labels: {app: ${name}}
+    spec:
+      containers:
+      - name: c
+        image: busybox
+`);
+    for (const name of ["bg", "fg", "orph"]) ok("-n", NS, "apply", "-f", rs(name));
+    for (const name of ["bg", "fg", "orph"]) await until(`3 ${name} pods`, () => names("pods", `app=${name}`).length === 3);
+
+    expect(ok("-n", NS, "delete", "rs", "bg")).toBe('replicaset.apps "bg" deleted\n');
+    await until("background dependents gone", () => names("pods", "app=bg").length === 0);
+
+    expect(ok("-n", NS, "delete", "rs", "fg", "--cascade=foreground")).toBe('replicaset.apps "fg" deleted\n');
+    expect(run(server.kubeconfig, ["-n", NS, "get", "rs", "fg"]).code).toBe(1);
+    expect(names("pods", "app=fg")).toEqual([]);
+
+    const orphans = names("pods", "app=orph");
+    expect(ok("-n", NS, "delete", "rs", "orph", "--cascade=orphan")).toBe('replicaset.apps "orph" deleted\n');
+    expect(run(server.kubeconfig, ["-n", NS, "get", "rs", "orph"]).code).toBe(1);
+    expect(names("pods", "app=orph")).toEqual(orphans);
+    for (const p of orphans) {
+      expect(ok("-n", NS, "get", p, "-o", "jsonpath={.metadata.ownerReferences}")).toBe("");
+    }
+  });
 });
