@@ -20,7 +20,7 @@ describe("dead-letter queue", () => {
     const result = await getQueueResult(batch, ctx);
     expect(result.explicitAcks.sort()).toEqual([`dl-${ns}`, `junk-${ns}`].sort());
     const after = await api<string>("GET", "/metrics");
-    expect(count(after)).toBe(count(before) + 1);
+    expect(count(after.body)).toBe(count(before.body) + 1);
     const events = await api<{ items: { reason: string; type: string; involvedObject: { kind: string; name: string } }[] }>(
       "GET", `/api/v1/namespaces/${ns}/events?fieldSelector=involvedObject.name%3Dbroken`);
     expect(events.body.items).toEqual([expect.objectContaining({ reason: "ReconcileFailed", type: "Warning", involvedObject: expect.objectContaining({ kind: "ReplicaSet", name: "broken" }) })]);

@@ -10,7 +10,7 @@
 import { Hono } from "hono";
 import { ApiError, badRequest, conflict, type ResourceRef } from "../../shared/k8s/errors";
 import { isJsonObject, type Json, type KubeObject } from "../../shared/k8s/object";
-import { getObject, writeObject } from "../objects/client";
+import { findObject, getObject, writeObject } from "../objects/client";
 import { runStrategyOf } from "../controllers/vm-run-strategy";
 import { stateChangeRequestsOf } from "../controllers/vm-requests";
 import { isVMIFinal } from "../controllers/vmi-policy";
@@ -45,14 +45,6 @@ async function options(req: Request): Promise<Record<string, Json>> {
   return body;
 }
 
-async function maybe(env: Env, resource: string, namespace: string, name: string): Promise<KubeObject | undefined> {
-  try {
-    return await getObject(env, { resource, namespace, name });
-  } catch (err) {
-    if (err instanceof ApiError && err.code === 404) return undefined;
-    throw err;
-  }
-}
 
 function phaseOf(vmi: KubeObject | undefined): string {
   return (vmi?.status as { phase?: string } | undefined)?.phase ?? "";
@@ -196,9 +188,9 @@ export const vmSubresources = new Hono<{ Bindings: Env }>()
     if (!action) throw new ApiError(404, "NotFound", "the server could not find the requested resource");
     const body = await options(c.req.raw);
     await withRetries(async () => {
-      const vm = await maybe(c.env, RESOURCES.vms, ns, name);
+      const vm = await findObject(c.env, { resource: RESOURCES.vms, namespace: ns, name: name });
       if (!vm) throw new ApiError(404, "NotFound", `virtualmachines.kubevirt.io "${name}" not found`, { name, group: "kubevirt.io", kind: "virtualmachines" });
-      await action(c.env, vm, await maybe(c.env, RESOURCES.vmis, ns, name), body);
+      await action(c.env, vm, await findObject(c.env, { resource: RESOURCES.vmis, namespace: ns, name: name }), body);
     }, VM_REF, name);
     return c.body(null, 202);
   })
@@ -208,6 +200,6 @@ export const vmSubresources = new Hono<{ Bindings: Env }>()
       throw new ApiError(404, "NotFound", "the server could not find the requested resource");
     }
     await options(c.req.raw);
-    await withRetries(async () => setPaused(c.env, await maybe(c.env, RESOURCES.vmis, ns, name), name, verb === "pause"), VMI_REF, name);
+    await withRetries(async () => setPaused(c.env, await findObject(c.env, { resource: RESOURCES.vmis, namespace: ns, name: name }), name, verb === "pause"), VMI_REF, name);
     return c.body(null, 200);
   });

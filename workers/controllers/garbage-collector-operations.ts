@@ -9,7 +9,7 @@
 import { ApiError } from "../../shared/k8s/errors";
 import type { Json, KubeObject, OwnerReference } from "../../shared/k8s/object";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
-import { getObject, listObjects, writeObject } from "../objects/client";
+import { findObject, getObject, listObjects, writeObject } from "../objects/client";
 import type { ObjectOp } from "../objects/object-ops";
 import { KINDS, resourceKey } from "../registry";
 import { FOREGROUND_FINALIZER } from "./keys";
@@ -63,14 +63,6 @@ function kindOfRef(ref: OwnerReference): ResourceKind | undefined {
   return KINDS.find((k) => k.kind === ref.kind && k.group === group);
 }
 
-async function getOrUndefined(env: Env, resource: string, namespace: string, name: string): Promise<KubeObject | undefined> {
-  try {
-    return await getObject(env, { resource, namespace, name });
-  } catch (err) {
-    if (err instanceof ApiError && err.code === 404) return undefined;
-    throw err;
-  }
-}
 
 /**
  * Owner states for one pass: `seed` (the keyed owner, as just read) first,
@@ -102,7 +94,7 @@ export class OwnerStates {
   private async read(ref: OwnerReference, namespace: string): Promise<OwnerState> {
     const kind = kindOfRef(ref);
     if (!kind) return "solid";
-    return stateOf(await getOrUndefined(this.env, resourceKey(kind), kind.namespaced ? namespace : "", ref.name), ref.uid);
+    return stateOf(await findObject(this.env, { resource: resourceKey(kind), namespace: kind.namespaced ? namespace : "", name: ref.name }), ref.uid);
   }
 }
 
@@ -165,7 +157,7 @@ export async function writeFresh(
       return written.type === "DELETED" ? undefined : written.object;
     } catch (err) {
       if (!(err instanceof ApiError && [404, 409, 422].includes(err.code))) throw err;
-      const fresh = await getOrUndefined(env, resource, namespace, name);
+      const fresh = await findObject(env, { resource: resource, namespace: namespace, name: name });
       if (!fresh || fresh.metadata.uid !== start.metadata.uid) return undefined;
       latest = fresh;
     }

@@ -17,7 +17,7 @@
  */
 import { ApiError } from "../../shared/k8s/errors";
 import type { KubeObject } from "../../shared/k8s/object";
-import { getObject } from "../objects/client";
+import { findObject } from "../objects/client";
 import { kindByResource } from "../registry";
 import {
   backgroundDelete, type Item, listItems, type OwnerState, OwnerStates, refTo, stateOf, withoutFinalizer, withoutOwners,
@@ -75,14 +75,9 @@ export function foregroundWaitSeconds(blocking: readonly KubeObject[], now: numb
 }
 
 async function readOwner(env: Env, resource: string, key: ReconcileKey): Promise<KubeObject | undefined> {
-  try {
-    const owner = await getObject(env, { resource, namespace: key.namespace, name: key.name });
-    // The same name with another uid is a new object: the keyed owner is gone.
-    return owner.metadata.uid === key.uid ? owner : undefined;
-  } catch (err) {
-    if (err instanceof ApiError && err.code === 404) return undefined;
-    throw err;
-  }
+  const owner = await findObject(env, { resource, namespace: key.namespace, name: key.name });
+  // The same name with another uid is a new object: the keyed owner is gone.
+  return owner?.metadata.uid === key.uid ? owner : undefined;
 }
 
 /** One garbage collector pass for the owner a `garbagecollector` key names (uid and resource). */

@@ -13,7 +13,7 @@ import { ApiError } from "../../shared/k8s/errors";
 import { labelSelectorFromObject, type LabelSelector, nothing } from "../../shared/k8s/labels";
 import { isJsonObject, type Json, type KubeObject } from "../../shared/k8s/object";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
-import { getObject, listObjects, writeObject } from "../objects/client";
+import { findObject, listObjects, writeObject } from "../objects/client";
 import { createObject } from "../objects/create";
 import { kindByResource, resourceKey } from "../registry";
 import { childEvents } from "./child-events";
@@ -120,13 +120,8 @@ async function createChildren(env: Env, c: ReplicasController, owner: KubeObject
 
 /** One reconcile of a ReplicaSet or VMIRS. */
 export async function syncReplicas(env: Env, c: ReplicasController, key: ReconcileKey): Promise<ReconcileResult> {
-  let owner: KubeObject;
-  try {
-    owner = await getObject(env, { resource: c.owner, namespace: key.namespace, name: key.name });
-  } catch (err) {
-    if (err instanceof ApiError && err.code === 404) return {};
-    throw err;
-  }
+  const owner = await findObject(env, { resource: c.owner, namespace: key.namespace, name: key.name });
+  if (!owner) return {};
   const now = new Date();
   const selectorSpec = specOf(owner).selector;
   let selector = nothing();

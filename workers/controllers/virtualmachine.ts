@@ -7,7 +7,7 @@
  */
 import { ApiError } from "../../shared/k8s/errors";
 import type { Json, KubeObject } from "../../shared/k8s/object";
-import { getObject, writeObject } from "../objects/client";
+import { findObject, getObject, writeObject } from "../objects/client";
 import { createObject } from "../objects/create";
 import { kindByResource } from "../registry";
 import { recordEvent } from "./events";
@@ -19,14 +19,6 @@ import { statusEqual } from "./status-equal";
 import { statusAfterFailedAction, syncVirtualMachine } from "./vm-sync";
 import { setupVMIFromVM, VM_CONTROLLER_FINALIZER } from "./vm-vmi-template";
 
-async function getOrUndefined(env: Env, resource: string, namespace: string, name: string): Promise<KubeObject | undefined> {
-  try {
-    return await getObject(env, { resource, namespace, name });
-  } catch (err) {
-    if (err instanceof ApiError && err.code === 404) return undefined;
-    throw err;
-  }
-}
 
 /** A JSON patch guarded by resourceVersion: a conflict means the next reconcile sees the newer state. */
 async function guardedPatch(env: Env, resource: string, obj: KubeObject, ops: Json[]): Promise<void> {
@@ -45,9 +37,9 @@ function withoutFinalizer(obj: KubeObject, finalizer: string): Json[] {
 
 /** One reconcile of a kubevirt.io/v1 VirtualMachine. */
 export async function reconcileVirtualMachine(env: Env, key: ReconcileKey): Promise<ReconcileResult> {
-  const vm = await getOrUndefined(env, RESOURCES.vms, key.namespace, key.name);
+  const vm = await findObject(env, { resource: RESOURCES.vms, namespace: key.namespace, name: key.name });
   if (!vm) return {};
-  const vmi = await getOrUndefined(env, RESOURCES.vmis, key.namespace, key.name);
+  const vmi = await findObject(env, { resource: RESOURCES.vmis, namespace: key.namespace, name: key.name });
   const input = { vm, vmi, now: new Date() };
   const result = syncVirtualMachine(input);
   if (result.vmFinalizer === "add") {
@@ -97,7 +89,7 @@ export async function reconcileVirtualMachine(env: Env, key: ReconcileKey): Prom
   }
   if (result.removeVMIFinalizer && vmi) await guardedPatch(env, RESOURCES.vmis, vmi, withoutFinalizer(vmi, VM_CONTROLLER_FINALIZER));
   if (result.vmFinalizer === "remove") {
-    const fresh = await getOrUndefined(env, RESOURCES.vms, key.namespace, key.name);
+    const fresh = await findObject(env, { resource: RESOURCES.vms, namespace: key.namespace, name: key.name });
     if (fresh) await guardedPatch(env, RESOURCES.vms, fresh, withoutFinalizer(fresh, VM_CONTROLLER_FINALIZER));
   }
   return result.requeueAfterSeconds !== undefined ? { requeueAfterSeconds: result.requeueAfterSeconds } : {};

@@ -3,6 +3,7 @@
  * The front's handle on storage: typed stubs for an object's store and a
  * kind's collection, with Outcomes turned back into ApiErrors.
  */
+import { ApiError } from "../../shared/k8s/errors";
 import type { KubeObject } from "../../shared/k8s/object";
 import type { CollectionStore } from "./collection-store";
 import type { ListRequest, ListResult } from "./collection-list";
@@ -24,6 +25,16 @@ export function collectionStub(env: Env, resource: string): DurableObjectStub<Co
 /** Reads one object (404 as ApiError). */
 export async function getObject(env: Env, ref: ObjectRef): Promise<KubeObject> {
   return JSON.parse(unwrap<string>(await objectStub(env, ref).get(ref))) as KubeObject;
+}
+
+/** Reads one object, or undefined when it does not exist. */
+export async function findObject(env: Env, ref: ObjectRef): Promise<KubeObject | undefined> {
+  try {
+    return await getObject(env, ref);
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 404) return undefined;
+    throw err;
+  }
 }
 
 /** A write's result with the object parsed. */
