@@ -15,7 +15,6 @@
  * Every write is guarded by uid and resourceVersion and decided again on a
  * conflict, so a pass is safe to repeat and to resume after a crash.
  */
-import { ApiError } from "../../shared/k8s/errors";
 import type { KubeObject } from "../../shared/k8s/object";
 import { findObject } from "../objects/client";
 import { kindByResource } from "../registry";
