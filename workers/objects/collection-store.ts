@@ -12,7 +12,7 @@ import type { KubeObject } from "../../shared/k8s/object";
 import { listPage, readBatch, type ListRequest, type ListResult } from "./collection-list";
 import type { StoredEvent } from "../watch/event-filter";
 import { WatcherSet } from "../watch/watcher-set";
-import { acceptWatchSocket, notifySockets, watchRequestOf } from "../watch/socket-watch";
+import { notifySockets, reciprocateClose, serveWatchSocket } from "../watch/socket-watch";
 import type { EventSource } from "../watch/watcher";
 import type { WatchRequest } from "../watch/watch-request";
 import { isControllerKind, keysForChange } from "../controllers/keys";
@@ -106,12 +106,9 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
     return this.watchers.open(req);
   }
 
-
   /** The WebSocket form of watch (hibernatable); the front forwards upgrades here. */
   override async fetch(request: Request): Promise<Response> {
-    const req = watchRequestOf(request);
-    if (!req) return new Response("expected a websocket watch upgrade", { status: 400 });
-    return acceptWatchSocket(this.ctx, this, req);
+    return serveWatchSocket(this.ctx, this, request);
   }
 
   /** Watch sockets send nothing meaningful; ignore it. */
@@ -119,11 +116,7 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
 
   /** Always reciprocate a close (1005/1006 cannot be echoed). */
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    try {
-      ws.close(code === 1005 || code === 1006 ? 1000 : code, "closed");
-    } catch {
-      // already closed
-    }
+    reciprocateClose(ws, code);
   }
 
   /** The number of open watch streams (for tests and metrics). */

@@ -21,7 +21,7 @@ import { migrate } from "./sql-migrations";
 import type { StoredEvent } from "../watch/event-filter";
 import type { EventSource } from "../watch/watcher";
 import { WatcherSet } from "../watch/watcher-set";
-import { acceptWatchSocket, notifySockets, watchRequestOf } from "../watch/socket-watch";
+import { notifySockets, reciprocateClose, serveWatchSocket } from "../watch/socket-watch";
 import type { WatchRequest } from "../watch/watch-request";
 import { awaitsCleanup, cleanupNamespace, NAMESPACE_CLEANUP_RETRY_MS } from "./namespace-cleanup";
 import { refOf } from "./write-rules";
@@ -137,12 +137,9 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
     });
   }
 
-
   /** The WebSocket form of watch (hibernatable); the front forwards upgrades here. */
   override async fetch(request: Request): Promise<Response> {
-    const req = watchRequestOf(request);
-    if (!req) return new Response("expected a websocket watch upgrade", { status: 400 });
-    return acceptWatchSocket(this.ctx, this, req);
+    return serveWatchSocket(this.ctx, this, request);
   }
 
   /** Watch sockets send nothing meaningful; ignore it. */
@@ -150,11 +147,7 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
 
   /** Always reciprocate a close (1005/1006 cannot be echoed). */
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    try {
-      ws.close(code === 1005 || code === 1006 ? 1000 : code, "closed");
-    } catch {
-      // already closed
-    }
+    reciprocateClose(ws, code);
   }
 
   /** EventSource: this object's latest resourceVersion (0 if it never existed). */

@@ -97,8 +97,24 @@ export function notifySockets(ctx: DurableObjectState, ev: StoredEvent): void {
   }
 }
 
+/** A store's `fetch`: accepts the watch socket the front forwarded, or answers 400. */
+export function serveWatchSocket(ctx: DurableObjectState, source: EventSource, request: Request): Response {
+  const req = watchRequestOf(request);
+  if (!req) return new Response("expected a websocket watch upgrade", { status: 400 });
+  return acceptWatchSocket(ctx, source, req);
+}
+
+/** A store's `webSocketClose`: always reciprocate (1005/1006 cannot be echoed). */
+export function reciprocateClose(ws: WebSocket, code: number): void {
+  try {
+    ws.close(code === 1005 || code === 1006 ? 1000 : code, "closed");
+  } catch {
+    // already closed
+  }
+}
+
 /** Reads the watch request the front attached to a forwarded upgrade. */
-export function watchRequestOf(request: Request): WatchRequest | undefined {
+function watchRequestOf(request: Request): WatchRequest | undefined {
   if ((request.headers.get("upgrade") ?? "").toLowerCase() !== "websocket") return undefined;
   const raw = request.headers.get("x-watch-request");
   return raw ? (JSON.parse(raw) as WatchRequest) : undefined;
