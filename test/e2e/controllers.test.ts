@@ -3,23 +3,14 @@
  * scale to 50 and to 2, delete a child and see it replaced.
  */
 import { describe, expect, inject, it } from "vitest";
-import { kubectl as run, manifest } from "./kubectl.ts";
+import { kubectl as run, kubectlOk, manifest, until } from "./kubectl.ts";
 
 const server = inject("server");
-const ok = (...args: string[]): string => {
-  const r = run(server.kubeconfig, args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-};
+const ok = kubectlOk(() => server.kubeconfig);
+/** Scaling to 50 on a loaded machine can take a while. */
+const untilLong = (what: string, check: () => boolean): Promise<void> => until(what, check, 90_000);
 const NS = "e2e-controllers";
 
-async function until(what: string, check: () => boolean, ms = 90_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 const names = (resource: string, selector: string): string[] =>
   ok("-n", NS, "get", resource, "-l", selector, "-o", "name").split("\n").filter((l) => l !== "");
@@ -43,19 +34,19 @@ spec:
       - name: nginx
         image: nginx:1.27
 `));
-    await until("5 pods", () => names("pods", "app=web").length === 5);
-    await until("status 5", () => /^web\s+5\s+5\s+0\s+\S+$/m.test(ok("-n", NS, "get", "rs", "web")));
+    await untilLong("5 pods", () => names("pods", "app=web").length === 5);
+    await untilLong("status 5", () => /^web\s+5\s+5\s+0\s+\S+$/m.test(ok("-n", NS, "get", "rs", "web")));
     ok("-n", NS, "scale", "rs", "web", "--replicas=50");
-    await until("50 pods", () => names("pods", "app=web").length === 50);
+    await untilLong("50 pods", () => names("pods", "app=web").length === 50);
     ok("-n", NS, "scale", "rs", "web", "--replicas=2");
-    await until("2 pods", () => names("pods", "app=web").length === 2);
+    await untilLong("2 pods", () => names("pods", "app=web").length === 2);
     const [victim] = names("pods", "app=web");
     ok("-n", NS, "delete", victim ?? "", "--wait=false");
-    await until("a replacement", () => {
+    await untilLong("a replacement", () => {
       const now = names("pods", "app=web");
       return now.length === 2 && !now.includes(victim ?? "");
     });
-    await until("status 2", () => /^web\s+2\s+2\s+0\s+\S+$/m.test(ok("-n", NS, "get", "rs", "web")));
+    await untilLong("status 2", () => /^web\s+2\s+2\s+0\s+\S+$/m.test(ok("-n", NS, "get", "rs", "web")));
     expect(ok("-n", NS, "describe", "rs", "web")).toMatch(/^Replicas:\s+2 current \/ 2 desired$/m);
   });
 
@@ -77,18 +68,18 @@ spec:
         resources:
           requests: {memory: 64Mi}
 `));
-    await until("5 VMIs", () => names("vmi", "app=vr").length === 5);
+    await untilLong("5 VMIs", () => names("vmi", "app=vr").length === 5);
     ok("-n", NS, "scale", "vmirs", "vr", "--replicas=50");
-    await until("50 VMIs", () => names("vmi", "app=vr").length === 50);
+    await untilLong("50 VMIs", () => names("vmi", "app=vr").length === 50);
     ok("-n", NS, "scale", "vmirs", "vr", "--replicas=2");
-    await until("2 VMIs", () => names("vmi", "app=vr").length === 2);
+    await untilLong("2 VMIs", () => names("vmi", "app=vr").length === 2);
     const [victim] = names("vmi", "app=vr");
     ok("-n", NS, "delete", victim ?? "", "--wait=false");
-    await until("a replacement", () => {
+    await untilLong("a replacement", () => {
       const now = names("vmi", "app=vr");
       return now.length === 2 && !now.includes(victim ?? "");
     });
-    await until("vmirs status", () => /^vr\s+2\s+2\s+0\s+\S+$/m.test(ok("-n", NS, "get", "vmirs", "vr")));
+    await untilLong("vmirs status", () => /^vr\s+2\s+2\s+0\s+\S+$/m.test(ok("-n", NS, "get", "vmirs", "vr")));
   });
 
   it("deletes an owner with each propagation policy", async () => {
@@ -109,10 +100,10 @@ spec:
         image: busybox
 `);
     for (const name of ["bg", "fg", "orph"]) ok("-n", NS, "apply", "-f", rs(name));
-    for (const name of ["bg", "fg", "orph"]) await until(`3 ${name} pods`, () => names("pods", `app=${name}`).length === 3);
+    for (const name of ["bg", "fg", "orph"]) await untilLong(`3 ${name} pods`, () => names("pods", `app=${name}`).length === 3);
 
     expect(ok("-n", NS, "delete", "rs", "bg")).toBe('replicaset.apps "bg" deleted\n');
-    await until("background dependents gone", () => names("pods", "app=bg").length === 0);
+    await untilLong("background dependents gone", () => names("pods", "app=bg").length === 0);
 
     expect(ok("-n", NS, "delete", "rs", "fg", "--cascade=foreground")).toBe('replicaset.apps "fg" deleted\n');
     expect(run(server.kubeconfig, ["-n", NS, "get", "rs", "fg"]).code).toBe(1);

@@ -3,15 +3,11 @@
  */
 import { spawn } from "node:child_process";
 import { describe, expect, inject, it } from "vitest";
-import { kubectl as run, manifest } from "./kubectl.ts";
+import { kubectl as run, kubectlOk, manifest, until } from "./kubectl.ts";
 import { api } from "./rest.ts";
 
 const server = inject("server");
-const ok = (...args: string[]): string => {
-  const r = run(server.kubeconfig, args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-};
+const ok = kubectlOk(() => server.kubeconfig);
 
 /** Starts kubectl in the background; resolves with its output when it exits (or is stopped). */
 function background(args: string[]): { done: Promise<{ code: number; stdout: string; stderr: string }>; stop: () => void; output: () => string } {
@@ -25,13 +21,7 @@ function background(args: string[]): { done: Promise<{ code: number; stdout: str
   return { done, stop: () => child.kill("SIGINT"), output: () => stdout };
 }
 
-async function until(check: () => boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const untilTrue = (check: () => boolean): Promise<void> => until("the condition", check, 15_000);
 
 const NS = "e2e-watch";
 const vmi = (name: string): string => `apiVersion: kubevirt.io/v1
@@ -51,12 +41,12 @@ describe("kubectl watch commands", () => {
     ok("create", "namespace", NS);
     const cache = `--cache-dir=/tmp/duraplane-watch-cache-${process.pid}`;
     const w = background([cache, "-n", NS, "get", "pods", "-w"]);
-    await until(() => w.output().includes("No resources found") || w.output().length >= 0);
+    await untilTrue(() => w.output().includes("No resources found") || w.output().length >= 0);
     await new Promise((r) => setTimeout(r, 1500));
     ok("-n", NS, "run", "w1", "--image=nginx");
-    await until(() => /^w1\s+0\/1\s+Pending\s+0\s+\S+$/m.test(w.output()));
+    await untilTrue(() => /^w1\s+0\/1\s+Pending\s+0\s+\S+$/m.test(w.output()));
     await api(server, "PATCH", `/api/v1/namespaces/${NS}/pods/w1/status`, { status: { phase: "Running" } }, "application/merge-patch+json");
-    await until(() => /^w1\s+0\/1\s+Running\s+0\s+\S+$/m.test(w.output()));
+    await untilTrue(() => /^w1\s+0\/1\s+Running\s+0\s+\S+$/m.test(w.output()));
     w.stop();
     const out = await w.done;
     expect(out.stdout).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/m);
@@ -66,7 +56,7 @@ describe("kubectl watch commands", () => {
     const w = background(["-n", NS, "get", "vmi", "-w"]);
     await new Promise((r) => setTimeout(r, 1500));
     ok("-n", NS, "create", "-f", manifest(vmi("watched")));
-    await until(() => /^watched\s+\S+\s+Pending\s*$/m.test(w.output()));
+    await untilTrue(() => /^watched\s+\S+\s+Pending\s*$/m.test(w.output()));
     w.stop();
     await w.done;
   });
@@ -104,7 +94,7 @@ spec:
 `));
     const del = background(["-n", NS, "delete", "pod", "held", "--timeout=30s"]);
     const waitDel = background(["-n", NS, "wait", "--for=delete", "pod/held", "--timeout=30s"]);
-    await until(() => del.output().includes('pod "held" deleted'));
+    await untilTrue(() => del.output().includes('pod "held" deleted'));
     await new Promise((r) => setTimeout(r, 1500));
     expect((await Promise.race([del.done, new Promise((r) => setTimeout(() => r("pending"), 200))]))).toBe("pending");
     await api(server, "PATCH", `/api/v1/namespaces/${NS}/pods/held`, { metadata: { finalizers: null } }, "application/merge-patch+json");

@@ -3,15 +3,11 @@
  * Assertions are on what kubectl prints, not only on its exit code.
  */
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { kubectl as run, type KubectlResult, manifest } from "./kubectl.ts";
+import { type KubectlResult, kubectl as run, kubectlOk, manifest } from "./kubectl.ts";
 
 const server = inject("server");
 const k = (...args: string[]): KubectlResult => run(server.kubeconfig, args);
-const ok = (...args: string[]): string => {
-  const r = k(...args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-};
+const ok = kubectlOk(() => server.kubeconfig);
 
 const NS = "e2e";
 

@@ -34,3 +34,21 @@ export function manifest(content: string): string {
   writeFileSync(file, content);
   return file;
 }
+
+/** A kubectl runner bound to one kubeconfig that returns stdout and throws (with stderr) on failure. */
+export function kubectlOk(kubeconfig: () => string): (...args: string[]) => string {
+  return (...args) => {
+    const r = kubectl(kubeconfig(), args);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
+    return r.stdout;
+  };
+}
+
+/** Polls `check` until it holds, failing with `what` after `ms`. */
+export async function until(what: string, check: () => boolean, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

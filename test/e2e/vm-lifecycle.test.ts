@@ -4,26 +4,15 @@
  * Until host agents exist, the test plays the host's part through /status.
  */
 import { describe, expect, inject, it } from "vitest";
-import { kubectl as run, manifest } from "./kubectl.ts";
+import { kubectl as run, kubectlOk, manifest, until } from "./kubectl.ts";
 import { api } from "./rest.ts";
 
 const server = inject("server");
-const ok = (...args: string[]): string => {
-  const r = run(server.kubeconfig, args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-};
+const ok = kubectlOk(() => server.kubeconfig);
 const NS = "e2e-vm";
 const empty = manifest("{}");
 const raw = (verb: string) => run(server.kubeconfig, ["replace", "--raw", `/apis/subresources.kubevirt.io/v1/namespaces/${NS}/virtualmachines/testvm/${verb}`, "-f", empty]);
 
-async function until(what: string, check: () => boolean, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 const statusIs = (s: string) => () => new RegExp(`^testvm\\s+\\S+\\s+${s}\\s+`, "m").test(ok("-n", NS, "get", "vm"));
 const host = (phase: string, ready: boolean) =>
   api(server, "PATCH", `/apis/kubevirt.io/v1/namespaces/${NS}/virtualmachineinstances/testvm/status`,
