@@ -53,6 +53,24 @@ let stopping = false;
 const observed: Observed[] = [];
 const t0 = Date.now();
 const now = (): number => Date.now() - t0;
+const acks: Ack[] = [];
+const retries: Retry[] = [];
+const window = { down: 0, up: 0 };
+/** Milestones of the run, so a run that times out still says where it stood. */
+const progress: { phase: string; at: number }[] = [];
+const reached = (phase: string): void => void progress.push({ phase, at: now() });
+let evidencePath: string | undefined;
+
+/** Writes everything observed to the state folder (also when the test failed). */
+function writeEvidence(state: string): string {
+  const evidence = {
+    seed: SEED, window, progress, acks, retries,
+    informers: observed.map((o) => ({ resource: o.target.resource, lists: o.lists, errors: o.errors, delivered: o.delivered, streams: o.watch.streams })),
+  };
+  const path = join(state, "informer-evidence.json");
+  writeFileSync(path, JSON.stringify(evidence, null, 1));
+  return path;
+}
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -115,6 +133,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   stopping = true;
+  if (!evidencePath && server) {
+    console.log(`informer run did not finish: seed ${SEED}, ${acks.length} acknowledged writes, progress ${JSON.stringify(progress)}; evidence ${writeEvidence(server.state)}`);
+  }
   await Promise.all(observed.map((o) => o.informer.stop()));
   if (server) await stop(server);
 });
@@ -140,23 +161,23 @@ describe("client-node informers across concurrent writes and a server restart", 
       observe(kc, vmis, () => custom.listNamespacedCustomObject({ group: "kubevirt.io", version: "v1", namespace: NS, plural: "virtualmachineinstances" })),
     ];
     await Promise.all(informers.map((o) => o.informer.start()));
+    reached("informers started");
     // start() resolves once the first watch has its response headers: the server holds the watcher.
     for (const o of informers) expect(o.watch.streams.length).toBe(1);
 
-    const acks: Ack[] = [];
-    const retries: Retry[] = [];
     const random = seeded(SEED);
     const writers = Array.from({ length: WRITERS }, (_, id) =>
       runWriter({ server: ref, id, targets, names: 3, ops: OPS, random: seeded(Math.floor(random() * 1e9)), acks, retries, t0, retryFor: 30_000 }));
-    const window = { down: 0, up: 0 };
     const restart = (async () => {
       while (acks.length < (WRITERS * OPS) / 2) await sleep(20);
       window.down = now();
       await stop(first);
+      reached("server stopped");
       server = await startServer({ port: first.port, state: first.state });
       window.up = now();
+      reached("server restarted");
     })();
-    await Promise.all([...writers, restart]);
+    await Promise.all([...writers.map((w, i) => w.then(() => reached(`writer ${i} done`))), restart]);
 
     // Settle: each informer's cache converges on the server's list.
     const deadline = Date.now() + 15_000;
@@ -169,9 +190,8 @@ describe("client-node informers across concurrent writes and a server restart", 
         await sleep(200);
       }
     }
-    const evidence = { seed: SEED, window, acks, retries, informers: informers.map((o) => ({ resource: o.target.resource, lists: o.lists, errors: o.errors, delivered: o.delivered, streams: o.watch.streams })) };
-    const evidencePath = join(first.state, "informer-evidence.json");
-    writeFileSync(evidencePath, JSON.stringify(evidence, null, 1));
+    reached("settled");
+    evidencePath = writeEvidence(first.state);
     console.log(`seed ${SEED}; ${acks.length} acknowledged writes, ${retries.length} retried attempts; restart ${window.down}–${window.up} ms; evidence ${evidencePath}`);
 
     for (const o of informers) {
@@ -213,5 +233,5 @@ describe("client-node informers across concurrent writes and a server restart", 
     }
     // Every retry belongs to the restart window (plus a little for sockets that died with the server).
     expect(retries.filter((x) => x.at < window.down || x.at > window.up + 3000)).toEqual([]);
-  }, 60_000);
+  }, 150_000);
 });

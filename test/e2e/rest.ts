@@ -12,11 +12,17 @@ export interface ServerRef {
   token: string;
 }
 
+/**
+ * No single call may hang a test: a request the server never answers (one
+ * caught by a restart, say) fails after this long, like a client-side timeout.
+ */
+const REQUEST_TIMEOUT_MS = 20_000;
+
 /** Sends one request; resolves with the status and parsed JSON body. */
 export function api<T = unknown>(server: ServerRef, method: string, path: string, body?: unknown, contentType = "application/json"): Promise<{ status: number; body: T }> {
   return new Promise((resolve, reject) => {
     const req = request(`${server.url}${path}`, {
-      method, agent,
+      method, agent, timeout: REQUEST_TIMEOUT_MS,
       headers: { authorization: `Bearer ${server.token}`, ...(body !== undefined ? { "content-type": contentType } : {}) },
     }, (res) => {
       let text = "";
@@ -33,6 +39,7 @@ export function api<T = unknown>(server: ServerRef, method: string, path: string
       });
     });
     req.on("error", reject);
+    req.on("timeout", () => req.destroy(new Error(`${method} ${path}: no response within ${REQUEST_TIMEOUT_MS} ms`)));
     if (body !== undefined) req.write(typeof body === "string" ? body : JSON.stringify(body));
     req.end();
   });
