@@ -8,7 +8,8 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations },
+          // A fixed key for tests only; real ones come from `wrangler secret put` or `npm start`.
+          bindings: { TEST_MIGRATIONS: migrations, SECRETS_KEY: "dGVzdC1vbmx5LWtleS0tZHVyYXBsYW5lLXRlc3RzMDE=" },
         },
       }),
     ],

@@ -43,6 +43,21 @@ export function ensureAdminToken(state: string): string {
   return token;
 }
 
+/**
+ * Returns the path of `state`'s env file holding SECRETS_KEY (the key that
+ * encrypts webhook signing secrets in D1), creating a random key on first
+ * use. It lives beside the D1 data it unlocks; `wrangler dev --env-file`
+ * hands it to the Worker as a secret.
+ */
+export function ensureSecretsKey(state: string): string {
+  const file = resolve(state, "secrets.env");
+  if (!existsSync(file)) {
+    mkdirSync(state, { recursive: true });
+    writeFileSync(file, `SECRETS_KEY=${randomBytes(32).toString("base64")}\n`, { mode: 0o600 });
+  }
+  return file;
+}
+
 /** Writes a kubeconfig for the local server and returns its absolute path. */
 export function writeKubeconfig(path: string, server: string, token: string): string {
   const file = resolve(path);

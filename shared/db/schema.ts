@@ -1,11 +1,13 @@
 /**
  * @module
- * D1 tables (drizzle): identities and, later, webhook receipts and the audit
- * log. Tokens are stored only as SHA-256 hashes.
+ * D1 tables (drizzle): identities (user and node tokens, join tokens, webhook
+ * signing secrets), webhook receipts and dead letters. Tokens are stored only
+ * as SHA-256 hashes; signing secrets, which the server must be able to use,
+ * are stored encrypted (AES-GCM under the SECRETS_KEY Worker secret).
  */
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
-/** Bearer tokens of users (the dev admin first) and, later, of host agents. */
+/** Bearer tokens of users (the dev admin first) and of host agents (bound to their Node). */
 export const tokens = sqliteTable(
   "tokens",
   {
@@ -17,8 +19,10 @@ export const tokens = sqliteTable(
     groups: text("groups").notNull(),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    /** The Node a host agent's token is bound to (NodeRestriction); null for users. */
+    nodeName: text("node_name"),
   },
-  (t) => [index("tokens_username").on(t.username)],
+  (t) => [index("tokens_username").on(t.username), index("tokens_node_name").on(t.nodeName)],
 );
 
 export type TokenRow = typeof tokens.$inferSelect;
@@ -35,4 +39,53 @@ export const deadLetters = sqliteTable(
     at: integer("at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [index("dead_letters_controller").on(t.controller)],
+);
+
+/** Join tokens (`<id>.<secret>`, like bootstrap tokens): single use, short-lived. */
+export const joinTokens = sqliteTable("join_tokens", {
+  /** The public 6-character id. */
+  id: text("id").primaryKey(),
+  /** Hex SHA-256 of the 16-character secret. */
+  secretHash: text("secret_hash").notNull(),
+  description: text("description").notNull().default(""),
+  createdBy: text("created_by").notNull(),
+  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+  /** Set once, atomically, when a host exchanges the token. */
+  usedAt: integer("used_at", { mode: "timestamp_ms" }),
+  usedBy: text("used_by"),
+});
+
+/** Webhook signing secrets of nodes. Several may be valid at once during a rotation. */
+export const nodeSecrets = sqliteTable(
+  "node_secrets",
+  {
+    id: text("id").primaryKey(),
+    nodeName: text("node_name").notNull(),
+    /** base64(iv ‖ AES-GCM ciphertext) of the `whsec_` secret. */
+    ciphertext: text("ciphertext").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    /** A rotated-out secret stays valid until then; null while current. */
+    notAfter: integer("not_after", { mode: "timestamp_ms" }),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("node_secrets_node_name").on(t.nodeName)],
+);
+
+/**
+ * One row per webhook call (Standard Webhooks' idempotency key): a replayed
+ * `webhook-id` gets the first answer back and nothing is applied twice.
+ * Rows older than the timestamp tolerance can be pruned — a replay that old
+ * is refused by its timestamp anyway.
+ */
+export const webhookReceipts = sqliteTable(
+  "webhook_receipts",
+  {
+    nodeName: text("node_name").notNull(),
+    webhookId: text("webhook_id").notNull(),
+    receivedAt: integer("received_at", { mode: "timestamp_ms" }).notNull(),
+    /** The JSON answer once the call was applied; null while it is being applied. */
+    response: text("response"),
+  },
+  (t) => [primaryKey({ columns: [t.nodeName, t.webhookId] }), index("webhook_receipts_received_at").on(t.receivedAt)],
 );

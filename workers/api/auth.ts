@@ -13,6 +13,8 @@ import { unauthorized } from "../../shared/k8s/errors";
 export interface UserInfo {
   username: string;
   groups: string[];
+  /** For a host agent: the Node its token is bound to (NodeRestriction fences it to that Node). */
+  node?: string;
 }
 
 const CACHE_MS = 5000;
@@ -37,11 +39,11 @@ export async function authenticate(env: Env, header: string | null): Promise<Use
     user = hit.user;
   } else {
     const row = await drizzle(env.DB)
-      .select({ username: tokens.username, groups: tokens.groups })
+      .select({ username: tokens.username, groups: tokens.groups, node: tokens.nodeName })
       .from(tokens)
       .where(and(eq(tokens.tokenHash, hash), isNull(tokens.revokedAt)))
       .get();
-    user = row ? { username: row.username, groups: JSON.parse(row.groups) as string[] } : undefined;
+    user = row ? { username: row.username, groups: JSON.parse(row.groups) as string[], ...(row.node ? { node: row.node } : {}) } : undefined;
     if (cache.size > 1000) cache.clear();
     cache.set(hash, { user, until: now + CACHE_MS });
   }
@@ -49,7 +51,12 @@ export async function authenticate(env: Env, header: string | null): Promise<Use
   return user;
 }
 
-/** Inserts a token (used by `npm start` for the dev admin, and by tests). */
+/** Drops cached lookups of these token hashes, so a revocation takes effect in this isolate at once. */
+export function forgetCachedTokens(hashes: readonly string[]): void {
+  for (const h of hashes) cache.delete(h);
+}
+
+/** Inserts a token (used by `npm start` for the dev admin, by joining hosts, and by tests). */
 export async function createToken(env: Env, token: string, user: UserInfo): Promise<void> {
   await drizzle(env.DB)
     .insert(tokens)
@@ -59,6 +66,7 @@ export async function createToken(env: Env, token: string, user: UserInfo): Prom
       username: user.username,
       groups: JSON.stringify(user.groups),
       createdAt: new Date(),
+      nodeName: user.node ?? null,
     })
     .onConflictDoNothing();
 }

@@ -1,0 +1,42 @@
+/**
+ * @module
+ * The Node a joining host becomes: created if absent (labels the kubelet
+ * sets — hostname, os, arch — plus the host's own), with its capacity and a
+ * Ready=Unknown condition until its first heartbeat, as a node that never
+ * posted status looks upstream.
+ */
+import { ApiError } from "../../shared/k8s/errors";
+import type { Json, KubeObject } from "../../shared/k8s/object";
+import { findObject, writeObject } from "../objects/client";
+import { timestamp } from "../objects/write-rules";
+
+const ref = (name: string) => ({ resource: "/nodes", namespace: "", name });
+
+/** Creates or refreshes the Node of a joining host. */
+export async function ensureNode(env: Env, name: string, labels: Record<string, string>, capacity: Record<string, string>, now = Date.now()): Promise<KubeObject> {
+  let node = await findObject(env, ref(name));
+  if (!node) {
+    const input = {
+      apiVersion: "v1", kind: "Node",
+      metadata: { name, labels: { "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", ...labels } },
+      spec: {},
+    };
+    try {
+      node = (await writeObject(env, ref(name), { verb: "create", input, uid: crypto.randomUUID() })).object;
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 409)) throw err;
+      node = await findObject(env, ref(name));
+      if (!node) throw err;
+    }
+  }
+  const stamp = timestamp(now);
+  const status = {
+    ...(node.status as Record<string, Json> | undefined),
+    ...(Object.keys(capacity).length > 0 ? { capacity, allocatable: capacity } : {}),
+    conditions: [{
+      type: "Ready", status: "Unknown", reason: "NodeStatusNeverUpdated", message: "Kubelet never posted node status.",
+      lastHeartbeatTime: stamp, lastTransitionTime: stamp,
+    }],
+  };
+  return (await writeObject(env, ref(name), { verb: "update", subresource: "status", input: { ...node, status } as unknown as Json })).object;
+}
