@@ -1,10 +1,10 @@
 /**
  * @module
  * The queue consumer: each message is a key, handed to that key's
- * Reconciler. Success acks; a requested requeue is a new delayed message (so
- * waiting does not use up retries); an error retries with exponential
- * backoff and, once retries run out, the queue moves the message to the
- * dead-letter queue. Unknown errors are never acked.
+ * Reconciler. Success acks; a requested requeue is a new delayed message,
+ * sent by the Reconciler (so waiting does not use up retries); an error
+ * retries with exponential backoff and, once retries run out, the queue
+ * moves the message to the dead-letter queue. Unknown errors are never acked.
  */
 import type { Reconciler } from "./reconciler";
 import { isReconcileKey, keyName, type ReconcileKey } from "./keys";
@@ -26,10 +26,8 @@ export async function consumeReconcileBatch(batch: MessageBatch<unknown>, env: E
       }
       const key: ReconcileKey = msg.body;
       try {
-        const result = await reconcilers.getByName(keyName(key)).reconcile(key);
-        if (result.requeueAfterSeconds !== undefined) {
-          await env.RECONCILE_QUEUE.send(key, { delaySeconds: Math.max(1, Math.ceil(result.requeueAfterSeconds)) });
-        }
+        // A requested requeue is sent by the Reconciler itself (it dedupes them).
+        await reconcilers.getByName(keyName(key)).reconcile(key);
         msg.ack();
       } catch (err) {
         console.error(`reconcile ${keyName(key)} failed (attempt ${msg.attempts})`, err);

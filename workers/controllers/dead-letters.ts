@@ -20,6 +20,10 @@ const OWNER_RESOURCE: Record<ReconcileKey["controller"], string | undefined> = {
   vmirs: RESOURCES.vmirs,
   virtualmachine: RESOURCES.vms,
   garbagecollector: undefined,
+  // The scheduler's key names no object; a node's Events would need a namespace the key lacks.
+  scheduler: undefined,
+  vmitermination: RESOURCES.vmis,
+  nodelifecycle: undefined,
 };
 
 /** Records and reports every dead-lettered key; always acks (there is nowhere further to go). */

@@ -4,9 +4,12 @@
  */
 import { reconcileGarbage } from "./garbage-collector";
 import type { ReconcileKey } from "./keys";
+import { reconcileNodeLifecycle } from "./node-lifecycle";
 import type { ReconcileResult } from "./reconciler";
 import { reconcileReplicaSet, reconcileVMIRS } from "./replicas-controllers";
+import { reconcileScheduler } from "./scheduler";
 import { reconcileVirtualMachine } from "./virtualmachine";
+import { reconcileVMITermination } from "./vmi-termination";
 
 /** Runs the controller a key names. */
 export async function runController(env: Env, key: ReconcileKey): Promise<ReconcileResult> {
@@ -19,5 +22,11 @@ export async function runController(env: Env, key: ReconcileKey): Promise<Reconc
       return reconcileVirtualMachine(env, key);
     case "garbagecollector":
       return reconcileGarbage(env, key);
+    case "scheduler":
+      return reconcileScheduler(env);
+    case "vmitermination":
+      return reconcileVMITermination(env, key);
+    case "nodelifecycle":
+      return reconcileNodeLifecycle(env, key);
   }
 }

@@ -7,9 +7,14 @@
 import type { KubeObject } from "../../shared/k8s/object";
 import type { EventType } from "../objects/collection-store";
 import { KINDS, resourceKey } from "../registry";
+import { isSchedulingKind, schedulingKeys } from "./scheduling-keys";
 
 /** The controllers that consume keys. */
-export type ControllerName = "replicaset" | "vmirs" | "virtualmachine" | "garbagecollector";
+export type ControllerName =
+  | "replicaset" | "vmirs" | "virtualmachine" | "garbagecollector" | "scheduler" | "vmitermination" | "nodelifecycle";
+
+/** Controllers keyed by an object that is not their owner kind (see scheduling-keys.ts). */
+const SCHEDULING_CONTROLLERS: readonly ControllerName[] = ["scheduler", "vmitermination", "nodelifecycle"];
 
 /** The garbage collector's controller name (kube-controller-manager's "garbagecollector"). */
 export const GARBAGE_COLLECTOR = "garbagecollector";
@@ -46,7 +51,8 @@ export function isReconcileKey(body: unknown): body is ReconcileKey {
       typeof b.uid === "string" && b.uid !== "" && typeof b.resource === "string" && b.resource !== "";
   }
   return (
-    typeof b.controller === "string" && Object.values(OWNERS).includes(b.controller as ControllerName) &&
+    typeof b.controller === "string" &&
+    (Object.values(OWNERS).includes(b.controller as ControllerName) || SCHEDULING_CONTROLLERS.includes(b.controller as ControllerName)) &&
     typeof b.namespace === "string" && typeof b.name === "string" && b.name !== ""
   );
 }
@@ -88,8 +94,9 @@ function garbageKey(obj: KubeObject, type: EventType | undefined): ReconcileKey 
 /**
  * The keys a committed change enqueues: an owner kind's own key, for a child
  * the key of its controlling owner (before and after the change, so a release
- * is seen by the old owner too), and the garbage collector's key (see
- * `garbageKey`; `type` is the event type, undefined for a resync).
+ * is seen by the old owner too), the garbage collector's key (see
+ * `garbageKey`; `type` is the event type, undefined for a resync), and for
+ * Pods, VMIs and Nodes the scheduling controllers' keys (scheduling-keys.ts).
  */
 export function keysForChange(obj: KubeObject, prev: KubeObject | null, type?: EventType): ReconcileKey[] {
   const namespace = obj.metadata.namespace ?? "";
@@ -98,6 +105,7 @@ export function keysForChange(obj: KubeObject, prev: KubeObject | null, type?: E
   if (own) return [{ controller: own, namespace, name: obj.metadata.name ?? "" }, ...(gc ? [gc] : [])];
   const keys = new Map<string, ReconcileKey>();
   if (gc) keys.set(keyName(gc), gc);
+  for (const key of schedulingKeys(obj, prev, type)) keys.set(keyName(key), key);
   for (const o of [obj, prev]) {
     for (const ref of o?.metadata.ownerReferences ?? []) {
       const controller = ref.controller ? OWNERS[ref.kind] : undefined;
@@ -107,4 +115,22 @@ export function keysForChange(obj: KubeObject, prev: KubeObject | null, type?: E
     }
   }
   return [...keys.values()];
+}
+
+/**
+ * The keys the periodic resync enqueues for one stored object: an owner
+ * kind's own key, the garbage collector's for a held deletion, and the
+ * scheduling controllers' (not a child's owner: the owner's own collection
+ * resyncs it).
+ */
+export function resyncKeys(obj: KubeObject): ReconcileKey[] {
+  const gc = garbageKey(obj, undefined);
+  const own = OWNERS[obj.kind];
+  const keys = own ? [{ controller: own, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "" }] : [];
+  return [...keys, ...(gc ? [gc] : []), ...schedulingKeys(obj, null)];
+}
+
+/** Whether a kind's collection runs the periodic resync (controller kinds, and Pods, VMIs and Nodes). */
+export function hasResync(kind: string): boolean {
+  return isControllerKind(kind) || isSchedulingKind(kind);
 }

@@ -11,9 +11,12 @@ import { DurableObject } from "cloudflare:workers";
 import { runController } from "./dispatch";
 import type { ReconcileKey } from "./keys";
 
+/** A pending requeue this close to due may be the delivery running now, so it covers nothing. */
+const REQUEUE_SLACK_MS = 1000;
+
 /** What a reconcile asks of the queue. */
 export interface ReconcileResult {
-  /** Reconcile this key again after this many seconds (e.g. minReadySeconds). */
+  /** Reconcile this key again after this many seconds (e.g. minReadySeconds); the Reconciler sends the delayed message. */
   requeueAfterSeconds?: number;
   /** True when this delivery was covered by a run another delivery started. */
   coalesced?: boolean;
@@ -26,6 +29,9 @@ export class Reconciler extends DurableObject<Env> {
   private running = 0;
   private maxRunning = 0;
   private runs = 0;
+  private requeues = 0;
+  /** When the delayed message of the last requested requeue is due (ms; 0 when none is known). */
+  private requeueAt = 0;
 
   /**
    * Reconciles `key`. A delivery that arrives while a run is in progress
@@ -53,14 +59,37 @@ export class Reconciler extends DurableObject<Env> {
         }
         this.runs++;
       } while (this.dirty);
+      await this.requeue(key, result);
       return result;
     } finally {
       this.active = false;
     }
   }
 
-  /** Test hook: how many runs happened and the most that ever overlapped. */
-  async stats(): Promise<{ runs: number; maxRunning: number }> {
-    return { runs: this.runs, maxRunning: this.maxRunning };
+  /**
+   * Sends the delayed message a result asks for, unless one already sent
+   * covers it (due no later, and not so soon that it may be the very
+   * delivery running now). Without this, every delivery of a key that always
+   * asks to be requeued (a node's heartbeat deadline, an unschedulable pod)
+   * would start one more delayed chain; the workqueue's AddAfter dedupes the
+   * same way. The send happens here, where the record of it lives: a failed
+   * send fails the delivery, which is retried. Memory only: after an
+   * eviction at most one extra chain starts, and the next covered requeue
+   * ends it.
+   */
+  private async requeue(key: ReconcileKey, result: ReconcileResult): Promise<void> {
+    if (result.requeueAfterSeconds === undefined) return;
+    const seconds = Math.max(1, Math.ceil(result.requeueAfterSeconds));
+    const now = Date.now();
+    const due = now + seconds * 1000;
+    if (this.requeueAt > now + REQUEUE_SLACK_MS && this.requeueAt <= due) return;
+    await this.env.RECONCILE_QUEUE.send(key, { delaySeconds: seconds });
+    this.requeueAt = due;
+    this.requeues++;
+  }
+
+  /** Test hook: how many runs happened, the most that ever overlapped, and how many requeues were sent. */
+  async stats(): Promise<{ runs: number; maxRunning: number; requeues: number }> {
+    return { runs: this.runs, maxRunning: this.maxRunning, requeues: this.requeues };
   }
 }

@@ -10,9 +10,11 @@ import { deepCopy, isJsonObject, type Json, type JsonObject, type KubeObject } f
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
 import { serverSideApply } from "../../shared/k8s/server-side-apply";
 import { applyStrategicMergePatch } from "../../shared/k8s/strategic-merge-patch";
+import { type BindOp, planBind } from "./bind-op";
 import type { EventType } from "./collection-store";
 import { type DeleteOptions, prepareDelete, shouldRemove } from "./delete-rules";
 import type { ObjectRef } from "./object-ref";
+import { planReport, type ReportOp } from "./report-op";
 import { scaleOf, updateScale } from "./scale";
 import { changed, prepareCreate, prepareUpdate, refOf } from "./write-rules";
 
@@ -33,6 +35,8 @@ export type ObjectOp = Common &
     | { verb: "apply"; applied: JsonObject; subresource: "" | "status"; uid: string }
     | { verb: "delete"; options: DeleteOptions }
     | { verb: "updateScale"; scale: Json }
+    | ReportOp
+    | BindOp
   );
 
 /** What a write leads to: `type` undefined means nothing changed. */
@@ -110,5 +114,9 @@ export function planWrite(
     }
     case "updateScale":
       return planUpdate(kind, current, updateScale(kind, current, op.scale), now);
+    case "report":
+      return planUpdate(kind, current, planReport(kind, current, op, now), now);
+    case "bind":
+      return planUpdate(kind, current, planBind(kind, current, op, now), now);
   }
 }

@@ -1,0 +1,62 @@
+/**
+ * @module
+ * The node lifecycle controller's executor, one key per Node: reads the
+ * Node, asks `assessNode` where its heartbeat stands, marks a silent node
+ * Unknown (guarded by the resourceVersion it read, so a heartbeat that lands
+ * in between is never overwritten — the conflict just requeues), marks its
+ * workloads NotReady, evicts them after the eviction timeout (re-reading
+ * the Node first), and always asks to run again at the next deadline, so a
+ * node that falls silent is noticed with no other trigger.
+ */
+import { ApiError } from "../../shared/k8s/errors";
+import type { Json } from "../../shared/k8s/object";
+import { findObject, writeObject } from "../objects/client";
+import { resourceKey } from "../registry";
+import { recordEvent } from "./events";
+import type { ReconcileKey } from "./keys";
+import { assessNode, type NodeLifecycleOptions, nodeLifecycleOptions, unknownConditions } from "./node-lifecycle-policy";
+import { handleWorkloads } from "./node-workloads";
+import { metaTime, statusOf } from "./object-fields";
+import type { ReconcileResult } from "./reconciler";
+
+const NODES = resourceKey({ group: "", plural: "nodes" });
+/** The Node changed under us (a heartbeat): look again this soon. */
+const RETRY_SECONDS = 1;
+const COMPONENT = "node-controller";
+
+/** One reconcile of a Node's health. */
+export async function reconcileNodeLifecycle(
+  env: Env,
+  key: ReconcileKey,
+  opts: NodeLifecycleOptions = nodeLifecycleOptions(env),
+  now: Date = new Date(),
+): Promise<ReconcileResult> {
+  const ref = { resource: NODES, namespace: "", name: key.name };
+  const node = await findObject(env, ref);
+  if (!node) return {};
+  const health = assessNode(node, now.getTime(), opts);
+  const stamp = metaTime(now);
+  const conditions = health.stale ? unknownConditions(node, stamp) : undefined;
+  if (conditions) {
+    try {
+      const written = await writeObject(env, ref, {
+        verb: "update", subresource: "status", input: { ...node, status: { ...statusOf(node), conditions } } as unknown as Json,
+      });
+      // RecordNodeStatusChange(…, "NodeNotReady")
+      await recordEvent(env, written.object, "Normal", "NodeNotReady", `Node ${key.name} status is now: NodeNotReady`, COMPONENT);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 409) return { requeueAfterSeconds: RETRY_SECONDS };
+      if (err instanceof ApiError && err.code === 404) return {};
+      throw err;
+    }
+  }
+  if (health.evict) {
+    // Eviction cannot be undone: make sure no heartbeat arrived since the read.
+    const fresh = await findObject(env, ref);
+    if (!fresh || !assessNode(fresh, now.getTime(), opts).evict) return { requeueAfterSeconds: RETRY_SECONDS };
+    await handleWorkloads(env, key.name, "evict", stamp);
+  } else if (health.workloadsNotReady) {
+    await handleWorkloads(env, key.name, "notReady", stamp);
+  }
+  return { requeueAfterSeconds: health.requeueAfterSeconds };
+}

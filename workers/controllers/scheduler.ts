@@ -1,0 +1,87 @@
+/**
+ * @module
+ * The scheduler (kube-scheduler's default profile, reduced to what a host
+ * here offers): one key, one Reconciler, so every placement of a pass sees
+ * the ones before it. A pass lists Nodes, Pods and VMIs, decides all
+ * placements in memory (scheduler-plan.ts), binds them a bounded number at a
+ * time through the `bind` write, marks what stays unplaced
+ * PodScheduled=False (only when that changed) and records upstream's Events.
+ * While anything is unschedulable it asks to run again, so capacity that
+ * appears without a trigger is still used.
+ */
+import { ApiError } from "../../shared/k8s/errors";
+import type { Json, KubeObject } from "../../shared/k8s/object";
+import { writeObject } from "../objects/client";
+import { resourceKey } from "../registry";
+import { runBounded } from "./bounded";
+import { recordEvent } from "./events";
+import { listAll } from "./list-all";
+import { metaTime } from "./object-fields";
+import type { ReconcileResult } from "./reconciler";
+import { RESOURCES } from "./replicas-sync";
+import { type Placement, planScheduling, type Unplaced } from "./scheduler-plan";
+import { unplacedStatus } from "./scheduler-status";
+import { DEFAULT_SCHEDULER } from "./scheduling-keys";
+
+/** Binds and status writes in flight at once. */
+export const BIND_PARALLELISM = 16;
+/** How soon a pass runs again while something is unschedulable (upstream's podMaxInUnschedulablePodsDuration is 5 min; events usually come first). */
+export const RETRY_UNSCHEDULABLE_SECONDS = 10;
+
+const NODES = resourceKey({ group: "", plural: "nodes" });
+
+function refOf(obj: KubeObject): { resource: string; namespace: string; name: string } {
+  const resource = obj.kind === "Pod" ? RESOURCES.pods : RESOURCES.vmis;
+  return { resource, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "" };
+}
+
+/** A write that lost to a change made since the list (bound, deleted, modified): the next pass sees it. */
+function isStale(err: unknown): boolean {
+  return err instanceof ApiError && (err.code === 404 || err.code === 409);
+}
+
+async function bind(env: Env, p: Placement): Promise<void> {
+  const ref = refOf(p.obj);
+  try {
+    const written = await writeObject(env, ref, { verb: "bind", node: p.node, preconditions: { uid: p.obj.metadata.uid ?? "" } });
+    await recordEvent(env, written.object, "Normal", "Scheduled", `Successfully assigned ${ref.namespace}/${ref.name} to ${p.node}`, DEFAULT_SCHEDULER);
+  } catch (err) {
+    if (!isStale(err)) throw err;
+  }
+}
+
+async function markUnplaced(env: Env, u: Unplaced, stamp: string): Promise<void> {
+  const status = unplacedStatus(u, stamp);
+  if (!status) return;
+  try {
+    // The listed object carries its resourceVersion: a pod changed since the list is left to the next pass.
+    const written = await writeObject(env, refOf(u.obj), {
+      verb: "update", subresource: "status", input: { ...u.obj, status } as unknown as Json,
+    });
+    if (u.reason === "Unschedulable") await recordEvent(env, written.object, "Warning", "FailedScheduling", u.message, DEFAULT_SCHEDULER);
+  } catch (err) {
+    if (!isStale(err)) throw err;
+  }
+}
+
+/**
+ * One scheduling pass. Without any Node there is nowhere to schedule and
+ * nothing is written: pods and VMIs stay as they are (the API-only mode
+ * before the first host joins); the first Node's creation triggers a pass.
+ */
+export async function reconcileScheduler(env: Env, now: Date = new Date()): Promise<ReconcileResult> {
+  const nodes = await listAll(env, NODES);
+  if (nodes.length === 0) return {};
+  const [pods, vmis] = await Promise.all([listAll(env, RESOURCES.pods), listAll(env, RESOURCES.vmis)]);
+  const plan = planScheduling({ nodes, pods, vmis });
+  const stamp = metaTime(now);
+  const errors = await runBounded([
+    ...plan.placements.map((p) => () => bind(env, p)),
+    ...plan.unplaced.map((u) => () => markUnplaced(env, u, stamp)),
+  ], BIND_PARALLELISM);
+  if (errors.length > 0) {
+    throw new Error(`scheduling pass: ${errors.length} write(s) failed; first: ${errors[0] instanceof Error ? errors[0].message : String(errors[0])}`);
+  }
+  const waiting = plan.unplaced.some((u) => u.reason === "Unschedulable");
+  return waiting ? { requeueAfterSeconds: RETRY_UNSCHEDULABLE_SECONDS } : {};
+}

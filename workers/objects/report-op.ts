@@ -1,0 +1,112 @@
+/**
+ * @module
+ * `report`: a host's observation of a pod or VMI bound to it, folded into
+ * status by the object's own store, so the checks and the write are one
+ * atomic step (invariant 7):
+ * - the object must be the one the host saw (uid) and bound to that host
+ *   (pods `spec.nodeName`, VMIs `status.nodeName`) — NodeRestriction;
+ * - the observation must be newer than the last one applied, kept in the
+ *   annotation OBSERVED_SEQUENCE_ANNOTATION on the object itself;
+ * - reported status fields replace the stored ones, conditions merge by type,
+ *   a VMI's phase change is stamped in phaseTransitionTimestamps;
+ * - `stopped` on a deleting object ends its deletion: a pod's grace period is
+ *   cut to now, a VMI loses the host finalizer (KubeVirt's
+ *   foregroundDeleteVirtualMachine, removed once the domain is gone).
+ */
+import { VMI_HOST_FINALIZER } from "../../shared/hosts/constants";
+import { ApiError, forbidden, notFound } from "../../shared/k8s/errors";
+import { deepCopy, type JsonObject, type KubeObject } from "../../shared/k8s/object";
+import type { ResourceKind } from "../../shared/k8s/resource-kind";
+import { prepareUpdate, refOf, timestamp } from "./write-rules";
+
+/** The annotation holding the sequence of the last applied host observation. */
+export const OBSERVED_SEQUENCE_ANNOTATION = "hosts.duraplane.io/observed-sequence";
+
+/** A host report about one object. */
+export interface ReportOp {
+  verb: "report";
+  node: string;
+  uid: string;
+  sequence: number;
+  status: JsonObject;
+  stopped: boolean;
+}
+
+type Condition = { type?: unknown; status?: unknown; lastTransitionTime?: unknown; [k: string]: unknown };
+
+function asConditions(value: unknown): Condition[] {
+  return Array.isArray(value) ? value.filter((c): c is Condition => typeof c === "object" && c !== null) : [];
+}
+
+/** Reported conditions replace stored ones of the same type; a status flip stamps lastTransitionTime. */
+function mergeConditions(stored: unknown, reported: unknown, now: string): Condition[] {
+  const out = asConditions(stored).map((c) => ({ ...c }));
+  for (const r of asConditions(reported)) {
+    const i = out.findIndex((c) => c.type === r.type);
+    const prev = i >= 0 ? out[i] : undefined;
+    const lastTransitionTime = r.lastTransitionTime ??
+      (prev && prev.status === r.status && prev.lastTransitionTime ? prev.lastTransitionTime : now);
+    const next: Condition = { lastProbeTime: null, ...r, lastTransitionTime };
+    if (i >= 0) out[i] = next;
+    else out.push(next);
+  }
+  return out;
+}
+
+function boundNode(obj: KubeObject): string | undefined {
+  if (obj.kind === "Pod") return (obj.spec as { nodeName?: string } | undefined)?.nodeName;
+  return (obj.status as { nodeName?: string } | undefined)?.nodeName;
+}
+
+const FINAL = new Set(["Succeeded", "Failed"]);
+
+/** The next state of `current` after a host report (throws 404/403/409 per the rules above). */
+export function planReport(kind: ResourceKind, current: KubeObject, op: ReportOp, now: number): KubeObject {
+  const name = current.metadata.name ?? "";
+  if (current.metadata.uid !== op.uid) throw notFound(refOf(kind), name);
+  const bound = boundNode(current);
+  if (bound !== op.node) {
+    throw forbidden(`node "${op.node}" can only report ${kind.plural} bound to it; ${kind.plural} "${name}" is ${bound ? `bound to node "${bound}"` : "not bound to any node"}`);
+  }
+  const last = Number(current.metadata.annotations?.[OBSERVED_SEQUENCE_ANNOTATION] ?? 0);
+  if (op.sequence <= last) {
+    throw new ApiError(409, "Conflict", `observation ${op.sequence} of ${kind.plural} "${name}" is not newer than the last applied one (${last})`);
+  }
+  const stamp = timestamp(now);
+  const oldStatus = (current.status ?? {}) as JsonObject;
+  const status: JsonObject = { ...deepCopy(oldStatus), ...deepCopy(op.status) };
+  if (op.status.conditions !== undefined || oldStatus.conditions !== undefined) {
+    status.conditions = mergeConditions(oldStatus.conditions, op.status.conditions, stamp) as unknown as JsonObject[];
+  }
+  // A final phase is final: a late "Running" cannot bring a Succeeded/Failed object back.
+  if (typeof oldStatus.phase === "string" && FINAL.has(oldStatus.phase) && status.phase !== oldStatus.phase) {
+    status.phase = oldStatus.phase;
+  }
+  if (current.kind === "VirtualMachineInstance" && status.phase !== oldStatus.phase && typeof status.phase === "string") {
+    const stamps = Array.isArray(oldStatus.phaseTransitionTimestamps) ? oldStatus.phaseTransitionTimestamps : [];
+    status.phaseTransitionTimestamps = [
+      ...stamps.filter((t) => !(typeof t === "object" && t !== null && !Array.isArray(t) && t.phase === status.phase)),
+      { phase: status.phase, phaseTransitionTimestamp: stamp },
+    ];
+  }
+  const next = prepareUpdate(kind, current, { ...deepCopy(current), status }, { strict: false, subresource: "status" });
+  const meta = next.metadata;
+  meta.annotations = { ...meta.annotations, [OBSERVED_SEQUENCE_ANNOTATION]: String(op.sequence) };
+  if (op.stopped) {
+    if (current.kind === "VirtualMachineInstance") {
+      meta.finalizers = (meta.finalizers ?? []).filter((f) => f !== VMI_HOST_FINALIZER);
+      if (meta.finalizers.length === 0) delete meta.finalizers;
+    } else if (meta.deletionTimestamp && Date.parse(meta.deletionTimestamp) > now) {
+      // The kubelet's final delete with grace 0 once the containers are gone.
+      meta.deletionTimestamp = stamp;
+      meta.deletionGracePeriodSeconds = 0;
+    }
+  }
+  return next;
+}
+
+/** Whether an error from a report write means "stale observation" rather than a failure. */
+export function isStaleReport(err: unknown): boolean {
+  return err instanceof ApiError && err.code === 409 && err.message.startsWith("observation ");
+}
+
