@@ -6,7 +6,11 @@
 import { Hono } from "hono";
 import { ApiError, internalError, methodNotAllowed } from "../../shared/k8s/errors";
 import { benchFloor } from "../bench/floor-route";
+import { WEBHOOK_PREFIX } from "../../shared/hosts/constants";
+import { reports } from "../webhooks/reports-route";
 import { authenticate, type UserInfo } from "./auth";
+import { hosts, JOIN_PATH } from "./hosts-routes";
+import { authorizeNode } from "./node-authorizer";
 import {
   aggregatedContentType, aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated,
 } from "./discovery";
@@ -14,6 +18,7 @@ import { ensureBuiltinNamespaces } from "./namespaces";
 import { deadLetterMetrics } from "../controllers/dead-letters";
 import { openapi } from "./openapi-routes";
 import { vmSubresources } from "./vm-subresources";
+import { podBinding } from "./pod-binding";
 import { getHandler, listHandler } from "./read-handlers";
 import { parseResourcePath, pathNotFound } from "./resource-path";
 import { json } from "./respond";
@@ -50,11 +55,16 @@ app.onError((err) => {
 app.notFound(() => json(pathNotFound().toStatus(), 404));
 
 app.use("*", async (c, next) => {
-  if (PUBLIC_PATHS.has(c.req.path)) return next();
+  // Host reports authenticate by signature, joining by the join token: neither carries a user token.
+  if (PUBLIC_PATHS.has(c.req.path) || c.req.path === JOIN_PATH || c.req.path.startsWith(`${WEBHOOK_PREFIX}/`)) return next();
   c.set("user", await authenticate(c.env, c.req.header("authorization") ?? null));
   await ensureBuiltinNamespaces(c.env);
   return next();
 });
+app.use("*", async (c, next) => (c.var.user ? authorizeNode(c, next) : next()));
+
+app.route("/", reports);
+app.route("/", hosts);
 
 app.get("/version", (c) => c.json(VERSION_INFO));
 app.get("/metrics", async (c) => c.text(await deadLetterMetrics(c.env), 200, { "content-type": "text/plain; version=0.0.4" }));
@@ -62,6 +72,7 @@ for (const p of ["/healthz", "/livez", "/readyz"]) app.get(p, (c) => c.text("ok"
 
 app.route("/", openapi);
 app.route("/", vmSubresources);
+app.route("/", podBinding);
 app.route("/", benchFloor);
 app.get("/openapi/v2", () => {
   throw pathNotFound();

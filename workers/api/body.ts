@@ -12,8 +12,8 @@ import { decodeKubernetesProtobuf, PROTOBUF_CONTENT_TYPE } from "../../shared/k8
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 /** Reads the body as text, refusing anything over the limit without buffering it all. */
-export async function readBodyText(req: Request): Promise<string> {
-  const bytes = await readBodyBytes(req);
+export async function readBodyText(req: Request, limit = MAX_BODY_BYTES): Promise<string> {
+  const bytes = await readBodyBytes(req, limit);
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
@@ -22,9 +22,9 @@ export async function readBodyText(req: Request): Promise<string> {
 }
 
 /** Reads the raw body bytes, refusing anything over the limit without buffering it all. */
-export async function readBodyBytes(req: Request): Promise<Uint8Array> {
+export async function readBodyBytes(req: Request, limit = MAX_BODY_BYTES): Promise<Uint8Array> {
   const declared = Number(req.headers.get("content-length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) throw tooLarge();
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
   if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -33,9 +33,9 @@ export async function readBodyBytes(req: Request): Promise<Uint8Array> {
     const { done, value } = await reader.read();
     if (done) break;
     total += value.byteLength;
-    if (total > MAX_BODY_BYTES) {
+    if (total > limit) {
       await reader.cancel();
-      throw tooLarge();
+      throw tooLarge(limit);
     }
     chunks.push(value);
   }
@@ -48,8 +48,8 @@ export async function readBodyBytes(req: Request): Promise<Uint8Array> {
   return bytes;
 }
 
-function tooLarge() {
-  return requestEntityTooLarge(`Request entity too large: limit is ${MAX_BODY_BYTES}`);
+function tooLarge(limit: number) {
+  return requestEntityTooLarge(`Request entity too large: limit is ${limit}`);
 }
 
 /** The media type of a Content-Type header, lower case and without parameters. */

@@ -1,0 +1,110 @@
+/**
+ * @module
+ * The host report: what an agent POSTs to its node's webhook — a heartbeat
+ * (node conditions, capacity) and the observed state of the pods and VMIs
+ * bound to it, each with a per-object observation sequence — and the
+ * per-item answer. Shared by the Worker (which validates it) and the agent.
+ */
+import { z } from "zod";
+
+/** Quantities by resource name, e.g. { cpu: "16", memory: "64Gi", pods: "110" }. */
+const ResourceList = z.record(z.string(), z.string());
+
+/** A node condition as the host sees it (the server stamps lastHeartbeatTime). */
+const NodeCondition = z.strictObject({
+  type: z.string().min(1),
+  status: z.enum(["True", "False", "Unknown"]),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+});
+
+/** The heartbeat half of a report: the Node's status as the host sees it. */
+export const NodeReportSchema = z.strictObject({
+  conditions: z.array(NodeCondition).max(32).optional(),
+  capacity: ResourceList.optional(),
+  allocatable: ResourceList.optional(),
+  addresses: z.array(z.strictObject({ type: z.string(), address: z.string() })).max(16).optional(),
+  nodeInfo: z.record(z.string(), z.string()).optional(),
+});
+
+/** Status fields a host may report for a pod (the kubelet's share of PodStatus). */
+const PodReportStatus = z.strictObject({
+  phase: z.enum(["Pending", "Running", "Succeeded", "Failed", "Unknown"]).optional(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  conditions: z.array(z.record(z.string(), z.unknown())).optional(),
+  hostIP: z.string().optional(),
+  hostIPs: z.array(z.strictObject({ ip: z.string() })).optional(),
+  podIP: z.string().optional(),
+  podIPs: z.array(z.strictObject({ ip: z.string() })).optional(),
+  startTime: z.string().optional(),
+  containerStatuses: z.array(z.record(z.string(), z.unknown())).optional(),
+});
+
+/** Status fields a host may report for a VMI (virt-handler's share of VirtualMachineInstanceStatus). */
+const VMIReportStatus = z.strictObject({
+  phase: z.enum(["Scheduled", "Running", "Succeeded", "Failed", "Unknown"]).optional(),
+  reason: z.string().optional(),
+  conditions: z.array(z.record(z.string(), z.unknown())).optional(),
+  interfaces: z.array(z.record(z.string(), z.unknown())).optional(),
+  guestOSInfo: z.record(z.string(), z.unknown()).optional(),
+});
+
+const itemBase = {
+  namespace: z.string().min(1),
+  name: z.string().min(1),
+  /** The object's uid as the host saw it: a recreated object of the same name is another object. */
+  uid: z.string().min(1),
+  /** Increases with every observation the host makes of this object; older ones are ignored. */
+  sequence: z.number().int().positive(),
+  /**
+   * The workload no longer runs on the host (stopped, or never started).
+   * For an object being deleted this ends the deletion.
+   */
+  stopped: z.boolean().optional(),
+};
+
+/** One observed object. */
+export const ReportItemSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("Pod"), ...itemBase, status: PodReportStatus }),
+  z.strictObject({ kind: z.literal("VirtualMachineInstance"), ...itemBase, status: VMIReportStatus }),
+]);
+
+/** The whole report body. */
+export const HostReportSchema = z.strictObject({
+  node: NodeReportSchema.optional(),
+  items: z.array(ReportItemSchema).max(500).default([]),
+});
+
+export type NodeReport = z.infer<typeof NodeReportSchema>;
+export type ReportItem = z.infer<typeof ReportItemSchema>;
+export type HostReport = z.input<typeof HostReportSchema>;
+
+/** What became of one item: HTTP-like code and a word for it. */
+export type ItemResult =
+  | "Applied" // folded into status
+  | "Stale" // not newer than the last applied observation: ignored
+  | "Refused" // not bound to this node (NodeRestriction)
+  | "NotFound" // no such object, or another uid
+  | "Invalid"; // the status would not validate
+
+/** The answer for one item. */
+export interface ReportItemResult {
+  kind: string;
+  namespace: string;
+  name: string;
+  result: ItemResult;
+  code: number;
+  message?: string;
+  resourceVersion?: string;
+}
+
+/** The webhook's 200 answer. */
+export interface HostReportResult {
+  kind: "HostReportResult";
+  apiVersion: "hosts.duraplane.io/v1";
+  /** True when this webhook-id was seen before: the first answer is returned and nothing is applied again. */
+  replayed: boolean;
+  node?: { result: ItemResult; code: number; message?: string; resourceVersion?: string };
+  items: ReportItemResult[];
+}

@@ -1,0 +1,121 @@
+/**
+ * @module
+ * The host API under /apis/hosts.duraplane.io/v1 (not a Kubernetes resource
+ * group; plain JSON endpoints answered with Status errors):
+ * - POST jointokens (admin): mint a single-use join token;
+ * - POST join (Bearer <join token>): a host joins as a Node and receives its
+ *   node-bound API token and webhook signing secret, once;
+ * - POST nodes/{name}/rotate (the node itself or an admin): a new signing
+ *   secret, the old one valid for an overlap window;
+ * - POST nodes/{name}/revoke (admin): every credential of the node ends.
+ */
+import { Hono } from "hono";
+import type { z } from "zod";
+import { ADMIN_GROUP, HOSTS_API_PREFIX, WEBHOOK_PREFIX } from "../../shared/hosts/constants";
+import {
+  JoinRequestSchema, type JoinResponse, JoinTokenRequestSchema, type JoinTokenResponse, type RotateResponse,
+} from "../../shared/hosts/join";
+import { ApiError, badRequest, forbidden, invalid, notFound, unauthorized } from "../../shared/k8s/errors";
+import { isDNS1123Subdomain, validateLabels } from "../../shared/k8s/validation";
+import { consumeJoinToken, createJoinToken, DEFAULT_JOIN_TOKEN_TTL_SECONDS, releaseJoinToken } from "../hosts/join-tokens";
+import { hasLiveCredentials, issueNodeCredentials, revokeNodeCredentials, rotateSigningSecret } from "../hosts/node-credentials";
+import { ensureNode } from "../hosts/node-object";
+import type { UserInfo } from "./auth";
+import { readBodyText } from "./body";
+import { json } from "./respond";
+
+type HostsEnv = { Bindings: Env; Variables: { user: UserInfo } };
+
+/** The join exchange authenticates with the join token itself, so it skips bearer authentication. */
+export const JOIN_PATH = `${HOSTS_API_PREFIX}/join`;
+
+const NODES = { group: "", resource: "nodes" };
+
+async function readJson<S extends z.ZodType>(req: Request, schema: S, what: string): Promise<z.output<S>> {
+  const text = await readBodyText(req, 64 * 1024);
+  let raw: unknown;
+  try {
+    raw = text.trim() === "" ? {} : JSON.parse(text);
+  } catch {
+    throw badRequest(`${what} body is not JSON`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw badRequest(`${what} body is malformed: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ")}`);
+  }
+  return parsed.data;
+}
+
+function requireAdmin(user: UserInfo, what: string): void {
+  if (!user.groups.includes(ADMIN_GROUP)) throw forbidden(`User "${user.username}" cannot ${what}: only members of ${ADMIN_GROUP} can`);
+}
+
+export const hosts = new Hono<HostsEnv>();
+
+hosts.post(`${HOSTS_API_PREFIX}/jointokens`, async (c) => {
+  const user = c.get("user");
+  requireAdmin(user, "create join tokens");
+  const req = await readJson(c.req.raw, JoinTokenRequestSchema, "JoinToken");
+  const { token, expiresAt } = await createJoinToken(c.env, user.username, req.ttlSeconds ?? DEFAULT_JOIN_TOKEN_TTL_SECONDS, req.description ?? "");
+  const body: JoinTokenResponse = { kind: "JoinToken", apiVersion: "hosts.duraplane.io/v1", token, expiresAt: expiresAt.toISOString() };
+  return json(body, 201);
+});
+
+hosts.post(JOIN_PATH, async (c) => {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1];
+  if (!bearer) throw unauthorized("joining needs Authorization: Bearer <join token>");
+  const req = await readJson(c.req.raw, JoinRequestSchema, "join");
+  const nameErrors = isDNS1123Subdomain(req.nodeName);
+  const labelCauses = validateLabels(req.labels, "labels");
+  if (nameErrors.length > 0 || labelCauses.length > 0) {
+    throw invalid("Node", req.nodeName, [
+      ...nameErrors.map((m) => ({ reason: "FieldValueInvalid", field: "nodeName", message: `Invalid value: "${req.nodeName}": ${m}` })),
+      ...labelCauses,
+    ]);
+  }
+  await consumeJoinToken(c.env, bearer, req.nodeName);
+  try {
+    if (await hasLiveCredentials(c.env, req.nodeName)) {
+      throw new ApiError(409, "AlreadyExists",
+        `node "${req.nodeName}" has already joined; revoke its credentials (POST ${HOSTS_API_PREFIX}/nodes/${req.nodeName}/revoke) before it joins again`,
+        { name: req.nodeName, kind: "nodes" });
+    }
+    await ensureNode(c.env, req.nodeName, req.labels ?? {}, req.capacity ?? {});
+    const creds = await issueNodeCredentials(c.env, req.nodeName);
+    const body: JoinResponse = {
+      kind: "HostCredentials", apiVersion: "hosts.duraplane.io/v1", nodeName: req.nodeName,
+      token: creds.token, signingSecret: creds.signingSecret, webhookPath: `${WEBHOOK_PREFIX}/${req.nodeName}/reports`,
+    };
+    return json(body, 201);
+  } catch (err) {
+    // The host can try again with the same token once the cause is fixed.
+    await releaseJoinToken(c.env, bearer);
+    throw err;
+  }
+});
+
+hosts.post(`${HOSTS_API_PREFIX}/nodes/:name/rotate`, async (c) => {
+  const user = c.get("user");
+  const name = c.req.param("name");
+  if (user.node !== name) requireAdmin(user, `rotate the signing secret of node "${name}"`);
+  if (!(await hasLiveCredentials(c.env, name))) throw notFound(NODES, name);
+  const { signingSecret, previousValidUntil } = await rotateSigningSecret(c.env, name);
+  const body: RotateResponse = {
+    kind: "SigningSecretRotation", apiVersion: "hosts.duraplane.io/v1", nodeName: name, signingSecret,
+    previousValidUntil: previousValidUntil.toISOString(),
+  };
+  return json(body, 200);
+});
+
+hosts.post(`${HOSTS_API_PREFIX}/nodes/:name/revoke`, async (c) => {
+  const user = c.get("user");
+  const name = c.req.param("name");
+  requireAdmin(user, `revoke the credentials of node "${name}"`);
+  const revoked = await revokeNodeCredentials(c.env, name);
+  if (revoked.tokens + revoked.secrets === 0) throw notFound(NODES, name);
+  return json({
+    kind: "Status", apiVersion: "v1", metadata: {}, status: "Success",
+    message: `revoked ${revoked.tokens} token(s) and ${revoked.secrets} signing secret(s) of node "${name}"`,
+    details: { name, kind: "nodes" },
+  }, 200);
+});

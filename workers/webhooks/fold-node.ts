@@ -1,0 +1,62 @@
+/**
+ * @module
+ * The heartbeat half of a report, folded into the Node's status: the host's
+ * conditions with `lastHeartbeatTime` stamped by the server's clock (the node
+ * lifecycle controller judges silence by it), `lastTransitionTime` moved only
+ * when a condition's status flips, capacity/allocatable, addresses and
+ * nodeInfo. A read-modify-write on /status with the resourceVersion as
+ * precondition, retried on conflict, so it never overwrites a concurrent
+ * change (e.g. the lifecycle controller marking the node Unknown).
+ */
+import type { NodeReport } from "../../shared/hosts/report";
+import { ApiError } from "../../shared/k8s/errors";
+import type { Json, JsonObject } from "../../shared/k8s/object";
+import { findObject, writeObject } from "../objects/client";
+import { timestamp } from "../objects/write-rules";
+import type { ReportItemResult } from "../../shared/hosts/report";
+
+const NODES = "/nodes";
+const ATTEMPTS = 4;
+
+type Condition = { type: string; status: string; lastTransitionTime?: string; [k: string]: unknown };
+
+/** The condition a heartbeat implies when the host reports none. */
+const READY: Condition = { type: "Ready", status: "True", reason: "KubeletReady", message: "host agent is posting ready status" };
+
+function nextConditions(stored: unknown, reported: NodeReport["conditions"], stamp: string): Condition[] {
+  const old = Array.isArray(stored) ? (stored as Condition[]) : [];
+  const incoming: Condition[] = reported && reported.length > 0 ? reported.map((c) => ({ ...c })) : [READY];
+  const out = old.filter((c) => !incoming.some((r) => r.type === c.type));
+  for (const r of incoming) {
+    const prev = old.find((c) => c.type === r.type);
+    out.push({
+      ...r,
+      lastHeartbeatTime: stamp,
+      lastTransitionTime: prev && prev.status === r.status && prev.lastTransitionTime ? prev.lastTransitionTime : stamp,
+    });
+  }
+  return out;
+}
+
+/** Applies a heartbeat to Node `name`; the answer is the node part of the webhook's reply. */
+export async function foldHeartbeat(env: Env, name: string, report: NodeReport, now = Date.now()): Promise<Omit<ReportItemResult, "kind" | "namespace" | "name">> {
+  const ref = { resource: NODES, namespace: "", name };
+  for (let attempt = 1; ; attempt++) {
+    const node = await findObject(env, ref);
+    if (!node) return { result: "NotFound", code: 404, message: `node "${name}" does not exist; join again` };
+    const status = { ...(node.status as JsonObject | undefined) } as JsonObject;
+    status.conditions = nextConditions(status.conditions, report.conditions, timestamp(now)) as unknown as JsonObject[];
+    if (report.capacity) status.capacity = report.capacity;
+    if (report.allocatable ?? report.capacity) status.allocatable = (report.allocatable ?? report.capacity) as JsonObject;
+    if (report.addresses) status.addresses = report.addresses;
+    if (report.nodeInfo) status.nodeInfo = report.nodeInfo;
+    try {
+      const written = await writeObject(env, ref, { verb: "update", subresource: "status", input: { ...node, status } as unknown as Json });
+      return { result: "Applied", code: 200, resourceVersion: written.object.metadata.resourceVersion ?? "" };
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 409 && attempt < ATTEMPTS) continue;
+      if (err instanceof ApiError && err.code === 422) return { result: "Invalid", code: 422, message: err.message };
+      throw err;
+    }
+  }
+}
