@@ -15,7 +15,7 @@ import { WatcherSet } from "../watch/watcher-set";
 import { notifySockets, reciprocateClose, serveWatchSocket } from "../watch/socket-watch";
 import type { EventSource } from "../watch/watcher";
 import type { WatchRequest } from "../watch/watch-request";
-import { isControllerKind, keysForChange } from "../controllers/keys";
+import { hasResync, keyName, keysForChange, resyncKeys, type ReconcileKey } from "../controllers/keys";
 
 const MIGRATIONS = [
   `CREATE TABLE meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
@@ -204,7 +204,7 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
     // Cheap text tests before parsing: a held deletion names its finalizer.
     const held = ev.body.includes('"orphan"') || ev.body.includes('"foregroundDeletion"');
     const obj = JSON.parse(ev.body) as KubeObject;
-    if (!owners && !held && !isControllerKind(obj.kind)) return;
+    if (!owners && !held && !hasResync(obj.kind)) return;
     const keys = keysForChange(obj, ev.prev ? (JSON.parse(ev.prev) as KubeObject) : null, ev.type);
     if (keys.length === 0) return;
     this.ctx.waitUntil(
@@ -212,7 +212,7 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
         console.error("enqueue of reconcile keys failed; the resync will cover it", err);
       }),
     );
-    if (isControllerKind(obj.kind)) this.ctx.waitUntil(this.ensureResync());
+    if (hasResync(obj.kind)) this.ctx.waitUntil(this.ensureResync());
   }
 
   private async ensureResync(): Promise<void> {
@@ -222,15 +222,19 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
   /**
    * The periodic resync: every object of a controller kind is enqueued again
    * (with the garbage collector's key while its deletion is held by `orphan`
-   * or `foregroundDeletion`), so nothing is left behind.
+   * or `foregroundDeletion`), and the scheduling controllers' keys of Pods,
+   * VMIs and Nodes (deduplicated: many pending pods are one scheduler key),
+   * so nothing is left behind. The alarm stays armed while there is work.
    */
   override async alarm(): Promise<void> {
     const rows = this.sql.exec<{ body: string }>("SELECT body FROM objects").toArray();
-    const keys = rows.flatMap((r) => keysForChange(JSON.parse(r.body) as KubeObject, null));
+    const unique = new Map<string, ReconcileKey>();
+    for (const r of rows) for (const key of resyncKeys(JSON.parse(r.body) as KubeObject)) unique.set(keyName(key), key);
+    const keys = [...unique.values()];
     for (let i = 0; i < keys.length; i += 100) {
       await this.env.RECONCILE_QUEUE.sendBatch(keys.slice(i, i + 100).map((body) => ({ body })));
     }
-    if (rows.length > 0) await this.ctx.storage.setAlarm(Date.now() + RESYNC_MS);
+    if (keys.length > 0) await this.ctx.storage.setAlarm(Date.now() + RESYNC_MS);
   }
 
   /** EventSource: the latest resourceVersion. */
