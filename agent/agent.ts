@@ -1,0 +1,120 @@
+/**
+ * @module
+ * One host agent: a list+watch of the pods and of the VMIs bound to this
+ * node (with the node's own token), a host loop per kind driving its runtime
+ * adapter, the reporter delivering observations and heartbeats through the
+ * signed webhook. `goSilent`/`comeBack` simulate losing the host's network.
+ */
+import { VMI_NODE_NAME_LABEL } from "../shared/hosts/constants.ts";
+import type { BackoffOptions } from "./backoff.ts";
+import type { Credentials } from "./config.ts";
+import { Heartbeat, nodeReport } from "./heartbeat.ts";
+import { HostLoop } from "./host.ts";
+import { HttpClient } from "./http.ts";
+import { podDriver } from "./kinds/pod.ts";
+import { vmiDriver } from "./kinds/vmi.ts";
+import type { Logger } from "./log.ts";
+import { type ApiObject, asApiObject } from "./objects.ts";
+import { Reporter } from "./reporter.ts";
+import type { ContainerRuntime } from "./runtime/containers.ts";
+import type { VirtRuntime } from "./runtime/vms.ts";
+import type { Sequence } from "./sequence.ts";
+import { ListWatch } from "./watch.ts";
+
+/** Everything an agent is made of. */
+export interface AgentOptions {
+  credentials: Credentials;
+  /** The signing secrets, current at each call (see SecretsSource). */
+  secrets(): readonly string[];
+  containers: ContainerRuntime;
+  vms: VirtRuntime;
+  capacity: Record<string, string>;
+  hostIP: string;
+  heartbeatIntervalMs: number;
+  sequence: Sequence;
+  log: Logger;
+  restartBackoff?: BackoffOptions;
+  watchBackoff?: BackoffOptions;
+  reportBackoff?: BackoffOptions;
+  flushDelayMs?: number;
+}
+
+/** A running host agent. */
+export class Agent {
+  private readonly api: HttpClient;
+  private readonly webhook: HttpClient;
+  private readonly reporter: Reporter;
+  private readonly loops: { resync(): void; close(): void; idle(): Promise<void> }[];
+  private readonly watches: ListWatch<ApiObject>[];
+  private readonly heartbeat: Heartbeat;
+  private silent = false;
+
+  constructor(private readonly options: AgentOptions) {
+    const { credentials: creds, log } = options;
+    this.api = new HttpClient({ server: creds.server, token: creds.token, insecureSkipTLSVerify: creds.insecureSkipTLSVerify });
+    // The webhook authenticates by signature; the API token is not sent there.
+    this.webhook = new HttpClient({ server: creds.server, insecureSkipTLSVerify: creds.insecureSkipTLSVerify });
+    this.reporter = new Reporter({
+      post: (body, headers) => this.webhook.request("POST", creds.webhookPath, { body, headers }),
+      secrets: options.secrets, log, backoff: options.reportBackoff, flushDelayMs: options.flushDelayMs,
+    });
+    const shared = { hostIP: options.hostIP, sequence: options.sequence, reporter: this.reporter, log, restartBackoff: options.restartBackoff };
+    const pods = new HostLoop(podDriver(options.containers), shared);
+    const vmis = new HostLoop(vmiDriver(options.vms), shared);
+    this.loops = [pods, vmis];
+    const common = {
+      http: this.api, parse: asApiObject, resourceVersionOf: (o: ApiObject) => o.metadata.resourceVersion, log, backoff: options.watchBackoff,
+    };
+    this.watches = [
+      new ListWatch({ ...common, name: "pods", path: "/api/v1/pods", query: { fieldSelector: `spec.nodeName=${creds.nodeName}` }, handler: pods }),
+      new ListWatch({
+        ...common, name: "vmis", path: "/apis/kubevirt.io/v1/virtualmachineinstances",
+        query: { labelSelector: `${VMI_NODE_NAME_LABEL}=${creds.nodeName}` }, handler: vmis,
+      }),
+    ];
+    const facts = { nodeName: creds.nodeName, hostIP: options.hostIP, capacity: options.capacity, containerRuntimeVersion: options.containers.runtimeVersion };
+    this.heartbeat = new Heartbeat(() => this.reporter.heartbeat(nodeReport(facts)), options.heartbeatIntervalMs);
+  }
+
+  /** Starts heartbeats and watches. */
+  start(): void {
+    const { credentials: creds, log } = this.options;
+    log.info("agent started", { node: creds.nodeName, server: creds.server, runtime: this.options.containers.runtimeVersion });
+    this.heartbeat.start();
+    for (const w of this.watches) w.start();
+  }
+
+  /** The host drops off the network: no heartbeats, no reports, no watch; workloads keep running. */
+  async goSilent(): Promise<void> {
+    if (this.silent) return;
+    this.silent = true;
+    this.options.log.warn("host lost (simulated): no heartbeats, reports or watches");
+    this.heartbeat.stop();
+    this.reporter.pause();
+    await Promise.all(this.watches.map((w) => w.stop()));
+  }
+
+  /** The host is back: list afresh (stopping what the API no longer wants here) and report everything again. */
+  comeBack(): void {
+    if (!this.silent) return;
+    this.silent = false;
+    this.options.log.info("host back (simulated): relisting and reporting again");
+    this.reporter.resume();
+    this.heartbeat.start();
+    for (const w of this.watches) w.start();
+    for (const loop of this.loops) loop.resync();
+  }
+
+  /** Stops cleanly: watches, heartbeats, a last flush of reports, then the runtimes. */
+  async stop(): Promise<void> {
+    this.heartbeat.stop();
+    await Promise.all(this.watches.map((w) => w.stop()));
+    for (const loop of this.loops) loop.close();
+    await this.reporter.close();
+    await Promise.all([this.options.containers.close(), this.options.vms.close()]);
+    await Promise.all(this.loops.map((l) => l.idle()));
+    this.api.close();
+    this.webhook.close();
+    this.options.log.info("agent stopped", { node: this.options.credentials.nodeName });
+  }
+}

@@ -1,0 +1,89 @@
+import { mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, it } from "vitest";
+import { HOSTS_API_PREFIX } from "../../shared/hosts/constants.ts";
+import { newSigningSecret } from "../../shared/hosts/signature.ts";
+import { credentialsPath, readCredentials, SecretsSource, writeCredentials } from "../config.ts";
+import { sendJson, startServer, type TestServer } from "../test-support/http-server.ts";
+import { joinCommand } from "./join.ts";
+import { rotateCommand } from "./rotate.ts";
+import { tokenCommand } from "./token.ts";
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const tempDir = (): string => mkdtempSync(join(tmpdir(), "agent-cmd-"));
+
+describe("join", () => {
+  it("exchanges the join token once, writes 0600 credentials, and is a no-op the second time", async ({ expect }) => {
+    const secret = newSigningSecret();
+    server = await startServer((req, res) => sendJson(res, 201, {
+      kind: "HostCredentials", apiVersion: "hosts.duraplane.io/v1", nodeName: "n1", token: "node-token", signingSecret: secret,
+      webhookPath: "/webhooks/v1/nodes/n1/reports",
+    }));
+    const state = join(tempDir(), "n1");
+    const args = ["--server", server.url, "--join-token", "abcdef.0123456789abcdef", "--name", "n1", "--state", state, "--cpu", "8", "--memory", "32Gi", "--label", "zone=a"];
+    expect(await joinCommand(args)).toBe(0);
+    expect(await joinCommand(args)).toBe(0);
+    expect(server.requests).toHaveLength(1);
+    const req = server.requests[0];
+    expect(req?.url.pathname).toBe(`${HOSTS_API_PREFIX}/join`);
+    expect(req?.headers.authorization).toBe("Bearer abcdef.0123456789abcdef");
+    expect(JSON.parse(req?.body ?? "{}")).toEqual(expect.objectContaining({ nodeName: "n1", labels: { zone: "a" }, capacity: expect.objectContaining({ cpu: "8", memory: "32Gi" }) }));
+    expect(statSync(credentialsPath(state)).mode & 0o777).toBe(0o600);
+    expect(readCredentials(state)).toEqual(expect.objectContaining({
+      server: server.url, nodeName: "n1", token: "node-token", signingSecrets: [secret], webhookPath: "/webhooks/v1/nodes/n1/reports",
+      insecureSkipTLSVerify: true, // a loopback server
+    }));
+    // Someone else's credentials in the folder: refuse rather than overwrite.
+    expect(await joinCommand([...args.slice(0, 4), "--name", "n2", "--state", state])).toBe(1);
+  });
+
+  it("rejects a malformed join token before calling the server", async ({ expect }) => {
+    await expect(joinCommand(["--server", "https://127.0.0.1:1", "--join-token", "nope", "--name", "n1", "--state", tempDir()])).rejects.toThrow(/join-token/);
+  });
+});
+
+describe("token create", () => {
+  it("reads server and admin token from a kubeconfig and prints the join token", async ({ expect }) => {
+    server = await startServer((req, res) => sendJson(res, 201, { kind: "JoinToken", apiVersion: "hosts.duraplane.io/v1", token: "abcdef.0123456789abcdef", expiresAt: "2030-01-01T00:00:00Z" }));
+    const kubeconfig = join(tempDir(), "kubeconfig");
+    writeFileSync(kubeconfig, `apiVersion: v1
+kind: Config
+clusters: [{name: dp, cluster: {server: "${server.url}", insecure-skip-tls-verify: true}}]
+users: [{name: admin, user: {token: admin-token}}]
+contexts: [{name: dp, context: {cluster: dp, user: admin}}]
+current-context: dp
+`);
+    expect(await tokenCommand(["create", "--kubeconfig", kubeconfig, "--ttl", "600"])).toBe(0);
+    const req = server.requests[0];
+    expect(req?.url.pathname).toBe(`${HOSTS_API_PREFIX}/jointokens`);
+    expect(req?.headers.authorization).toBe("Bearer admin-token");
+    expect(JSON.parse(req?.body ?? "{}")).toEqual({ ttlSeconds: 600 });
+  });
+});
+
+describe("rotate", () => {
+  it("puts the new secret first, keeps the previous one, and a running agent's SecretsSource sees it", async ({ expect }) => {
+    const [oldSecret, newSecret] = [newSigningSecret(), newSigningSecret()];
+    server = await startServer((req, res) => sendJson(res, 200, { kind: "SigningSecretRotation", nodeName: "n1", signingSecret: newSecret, previousValidUntil: "2030-01-01T00:00:00Z" }));
+    const state = tempDir();
+    writeCredentials(state, {
+      server: server.url, nodeName: "n1", token: "node-token", signingSecrets: [oldSecret], webhookPath: "/webhooks/v1/nodes/n1/reports",
+      insecureSkipTLSVerify: false, labels: {}, capacity: {},
+    });
+    const source = new SecretsSource(state, [oldSecret]);
+    expect(source.current()).toEqual([oldSecret]);
+    // mtime granularity: make sure the rewrite is seen as a change.
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await rotateCommand(["--state", state])).toBe(0);
+    expect(server.requests[0]?.url.pathname).toBe(`${HOSTS_API_PREFIX}/nodes/n1/rotate`);
+    expect(server.requests[0]?.headers.authorization).toBe("Bearer node-token");
+    expect(readCredentials(state)?.signingSecrets).toEqual([newSecret, oldSecret]);
+    expect(source.current()).toEqual([newSecret, oldSecret]);
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * @module
+ * `duraplane-agent run`: the agent loop for a joined host, with the
+ * simulated runtimes (the only adapters so far) and their fault injection,
+ * including `--lose-host-after-ms`, which silences the whole agent to
+ * simulate losing the host.
+ */
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { Agent } from "../agent.ts";
+import { credentialsPath, readCredentials, SecretsSource } from "../config.ts";
+import { createLogger, errorMessage } from "../log.ts";
+import { AddressPool, nodeIndexFor } from "../runtime/addresses.ts";
+import { simulatedContainerRuntime } from "../runtime/simulated-containers.ts";
+import { simulatedVirtRuntime } from "../runtime/simulated-vms.ts";
+import type { SimulationOptions } from "../runtime/simulated.ts";
+import { loadSequenceFloor, saveSequenceFloor, Sequence } from "../sequence.ts";
+import { intFlag, rateFlag, UsageError } from "./flags.ts";
+import { defaultStateDir } from "./join.ts";
+
+/** Usage of this command. */
+export const RUN_USAGE = `duraplane-agent run (--state DIR | --name NODE) [options]
+  --adapter simulated            runtime adapters (only "simulated" so far)
+  --heartbeat-interval-ms 10000  how often the Node's status is sent
+  --host-ip 127.0.0.1            the node's InternalIP
+  --cpu N --memory Q --pods N    override the capacity given at join
+  --[no-]insecure-skip-tls-verify override the TLS setting kept at join
+  --restart-backoff-ms 10000     first delay before restarting a crashed container (doubles to 5 min)
+ simulated runtime:
+  --boot-delay-ms 2000           creating → running
+  --stop-delay-ms 1000           a graceful stop (beyond the grace period: killed at its end)
+  --boot-failure-rate 0          share of starts that fail (0–1)
+  --crash-after-ms MS            running workloads crash this long after starting…
+  --crash-rate R                 …this share of them (1 when only --crash-after-ms is given)
+  --node-index N                 workload IPs are 10.N.x.y (default: from the node name)
+  --lose-host-after-ms MS        then go silent: no heartbeats, reports or watches
+  --lose-host-for-ms MS          …and come back after this long (default: never)`;
+
+/** Runs the agent until SIGTERM or SIGINT; resolves with the exit code. */
+export async function runCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args, allowNegative: true,
+    options: {
+      state: { type: "string" }, name: { type: "string" }, adapter: { type: "string", default: "simulated" },
+      "heartbeat-interval-ms": { type: "string" }, "host-ip": { type: "string", default: "127.0.0.1" },
+      cpu: { type: "string" }, memory: { type: "string" }, pods: { type: "string" },
+      "insecure-skip-tls-verify": { type: "boolean" }, "restart-backoff-ms": { type: "string" },
+      "boot-delay-ms": { type: "string" }, "stop-delay-ms": { type: "string" }, "boot-failure-rate": { type: "string" },
+      "crash-after-ms": { type: "string" }, "crash-rate": { type: "string" }, "node-index": { type: "string" },
+      "lose-host-after-ms": { type: "string" }, "lose-host-for-ms": { type: "string" },
+    },
+  });
+  const state = values.state ?? (values.name ? defaultStateDir(values.name) : undefined);
+  if (!state) throw new UsageError(RUN_USAGE);
+  if (values.adapter !== "simulated") throw new UsageError(`--adapter: only "simulated" exists so far, got "${values.adapter}"`);
+  const stored = readCredentials(state);
+  if (!stored) throw new UsageError(`no credentials in ${credentialsPath(state)}: run \`duraplane-agent join\` first`);
+  const credentials = { ...stored, insecureSkipTLSVerify: values["insecure-skip-tls-verify"] ?? stored.insecureSkipTLSVerify };
+
+  const simulation: SimulationOptions = {
+    bootDelayMs: intFlag("boot-delay-ms", values["boot-delay-ms"], 2000),
+    stopDelayMs: intFlag("stop-delay-ms", values["stop-delay-ms"], 1000),
+    bootFailureRate: rateFlag("boot-failure-rate", values["boot-failure-rate"], 0),
+    crashAfterMs: intFlag("crash-after-ms", values["crash-after-ms"], 30_000),
+    crashRate: rateFlag("crash-rate", values["crash-rate"], values["crash-after-ms"] !== undefined ? 1 : 0),
+  };
+  const addresses = new AddressPool(intFlag("node-index", values["node-index"], nodeIndexFor(credentials.nodeName), 0, 255));
+  const capacity = {
+    ...credentials.capacity,
+    ...(values.cpu ? { cpu: values.cpu } : {}), ...(values.memory ? { memory: values.memory } : {}), ...(values.pods ? { pods: values.pods } : {}),
+  };
+  const log = createLogger();
+  const sequenceFile = join(state, "sequence");
+  const sequence = new Sequence(loadSequenceFloor(sequenceFile));
+  const secrets = new SecretsSource(state, credentials.signingSecrets);
+  const restartMs = intFlag("restart-backoff-ms", values["restart-backoff-ms"], 10_000, 1);
+  const agent = new Agent({
+    credentials, secrets: () => secrets.current(), capacity, hostIP: values["host-ip"], log, sequence,
+    containers: simulatedContainerRuntime(simulation, addresses), vms: simulatedVirtRuntime(simulation, addresses),
+    heartbeatIntervalMs: intFlag("heartbeat-interval-ms", values["heartbeat-interval-ms"], 10_000, 100),
+    restartBackoff: { initialMs: restartMs, maxMs: Math.max(restartMs, 300_000), jitter: 0 },
+  });
+
+  const timers: NodeJS.Timeout[] = [];
+  const loseAfter = values["lose-host-after-ms"];
+  if (loseAfter !== undefined) {
+    const forMs = values["lose-host-for-ms"];
+    timers.push(setTimeout(() => {
+      agent.goSilent().then(() => {
+        if (forMs !== undefined) timers.push(setTimeout(() => agent.comeBack(), intFlag("lose-host-for-ms", forMs, 0)));
+      }, (err: unknown) => log.error("going silent failed", { error: errorMessage(err) }));
+    }, intFlag("lose-host-after-ms", loseAfter, 0)));
+  }
+
+  agent.start();
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
+  });
+  log.info("stopping", { signal });
+  for (const t of timers) clearTimeout(t);
+  await agent.stop();
+  saveSequenceFloor(sequenceFile, sequence);
+  return 0;
+}

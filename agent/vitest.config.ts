@@ -1,0 +1,15 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+// The host agent's tests run in plain Node: tiny local http servers stand in
+// for the watch stream and the webhook receiver.
+export default defineConfig({
+  // The repository root, so the patterns hold whatever the working directory.
+  root: fileURLToPath(new URL("..", import.meta.url)),
+  test: {
+    include: ["agent/**/*.test.ts"],
+    environment: "node",
+    pool: "forks",
+    testTimeout: 20_000,
+  },
+});
