@@ -37,13 +37,22 @@ export function freePort(): Promise<number> {
  * Runs `npm start` in the background; resolves once the server answers.
  * `benchFloor` turns on the benchmark's floor route (`--bench-floor`).
  */
-export async function startServer(opts: { port?: number; state?: string; benchFloor?: boolean } = {}): Promise<LocalServer> {
+export async function startServer(opts: {
+  port?: number; state?: string; benchFloor?: boolean;
+  /** Simulated hosts `npm start` runs (default none: most tests play the host's part themselves). */
+  hosts?: number;
+  /** Node lifecycle timing in seconds (`--node-monitor-grace-period`, `--pod-eviction-timeout`). */
+  nodeMonitorGracePeriod?: number; podEvictionTimeout?: number;
+} = {}): Promise<LocalServer> {
   const port = opts.port ?? (await freePort());
   const state = opts.state ?? mkdtempSync(join(tmpdir(), "duraplane-e2e-"));
   const kubeconfig = join(state, "kubeconfig");
   let output = "";
   const args = ["start", "--", "--port", String(port), "--state", state, "--kubeconfig", kubeconfig];
+  args.push("--hosts", String(opts.hosts ?? 0));
   if (opts.benchFloor) args.push("--bench-floor");
+  if (opts.nodeMonitorGracePeriod) args.push("--node-monitor-grace-period", String(opts.nodeMonitorGracePeriod));
+  if (opts.podEvictionTimeout) args.push("--pod-eviction-timeout", String(opts.podEvictionTimeout));
   const child = spawn("npm", args, {
     cwd: process.cwd(),
     detached: true,
