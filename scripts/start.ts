@@ -87,7 +87,8 @@ child.on("exit", (code) => {
 
 await waitUntilReady(server, token);
 try {
-  hosts = await startHosts(server, token, state, hostCount);
+  // Simulated hosts advertise a typical host's size, not this machine's.
+  hosts = await startHosts(server, token, state, hostCount, { joinArgs: ["--cpu", "8", "--memory", "32Gi", "--pods", "110"] });
 } catch (err) {
   console.error(`starting the simulated hosts failed: ${err instanceof Error ? err.message : String(err)}`);
   stop("SIGTERM");
