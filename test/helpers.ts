@@ -49,7 +49,11 @@ export async function api<T = Record<string, unknown>>(
       (init.headers as Record<string, string>)["content-type"] = "application/json";
     }
   }
-  const res = await send(new Request(`https://duraplane.test${path}`, init));
+  return readResponse<T>(await send(new Request(`https://duraplane.test${path}`, init)));
+}
+
+/** A response's status, headers and body (parsed JSON, else the text). */
+export async function readResponse<T = Record<string, unknown>>(res: Response): Promise<ApiResponse<T>> {
   const text = await res.text();
   let parsed: unknown = text;
   try {

@@ -5,7 +5,7 @@
 import { signedHeaders } from "../shared/hosts/signature";
 import type { JoinResponse } from "../shared/hosts/join";
 import type { HostReport } from "../shared/hosts/report";
-import { api, send, type ApiResponse } from "./helpers";
+import { api, readResponse, send, type ApiResponse } from "./helpers";
 
 /** Mints a join token as the admin. */
 export async function joinToken(ttlSeconds?: number): Promise<string> {
@@ -35,14 +35,7 @@ export async function asNode<T = Record<string, unknown>>(token: string, method:
     method, headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": contentType } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
   }));
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, headers: res.headers, body: parsed as T };
+  return readResponse<T>(res);
 }
 
 /** How to sign one call; defaults make a valid call. */
@@ -60,15 +53,7 @@ export async function postReport(node: string, secret: string, report: HostRepor
   const id = opts.id ?? `msg_${crypto.randomUUID()}`;
   const ts = opts.timestamp ?? Math.floor(Date.now() / 1000);
   const headers = { ...(await signedHeaders(opts.secrets ?? [secret], id, ts, body)), "content-type": "application/json", ...opts.headers };
-  const res = await send(new Request(`https://duraplane.test${opts.path ?? `/webhooks/v1/nodes/${node}/reports`}`, { method: "POST", headers, body }));
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, headers: res.headers, body: parsed as Record<string, unknown> };
+  return readResponse(await send(new Request(`https://duraplane.test${opts.path ?? `/webhooks/v1/nodes/${node}/reports`}`, { method: "POST", headers, body })));
 }
 
 let sequence = Date.now() * 1000;

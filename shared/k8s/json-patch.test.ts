@@ -2,21 +2,12 @@ import { describe, expect, it } from "vitest";
 import { ApiError } from "./errors";
 import { applyJsonPatch, decodeJsonPatch, MAX_JSON_PATCH_OPERATIONS } from "./json-patch";
 import type { Json } from "./object";
+import { apiErrorOf } from "../../test/api-error";
 
 const pod: Json = {
   metadata: { name: "web", labels: { app: "web" }, finalizers: ["a", "b"] },
   spec: { containers: [{ name: "web", image: "nginx:1.25" }], nodeName: null },
 };
-
-function errorOf(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error("expected an ApiError");
-}
 
 describe("applyJsonPatch: each operation", () => {
   it.each<[string, Json, Json, Json]>([
@@ -107,13 +98,13 @@ describe("applyJsonPatch: errors", () => {
     ["missing value", [{ op: "add", path: "/a" }], 'json patch operation 0 (add /a) is missing "value"'],
     ["missing test value", [{ op: "test", path: "/a" }], 'json patch operation 0 (test /a) is missing "value"'],
   ])("400 for %s", (_name, ops, message) => {
-    const err = errorOf(() => applyJsonPatch({ a: 1 }, ops));
+    const err = apiErrorOf(() => applyJsonPatch({ a: 1 }, ops));
     expect([err.code, err.reason, err.message]).toEqual([400, "BadRequest", message]);
   });
 
   it("413 past 10000 operations, with upstream's message", () => {
     const ops: Json = Array.from({ length: MAX_JSON_PATCH_OPERATIONS + 1 }, () => ({ op: "test", path: "", value: 1 }));
-    const err = errorOf(() => decodeJsonPatch(ops));
+    const err = apiErrorOf(() => decodeJsonPatch(ops));
     expect([err.code, err.reason, err.message]).toEqual([
       413,
       "RequestEntityTooLarge",
@@ -163,12 +154,12 @@ describe("applyJsonPatch: errors", () => {
     ["a prototype-changing key", { a: 1 }, JSON.parse('[{"op":"add","path":"/__proto__/x","value":1}]') as Json,
       'add operation does not apply: doc is missing path: "/__proto__/x" ("/__proto__" does not exist)'],
   ])("422 for %s", (_name, target, ops, message) => {
-    const err = errorOf(() => applyJsonPatch(target, ops));
+    const err = apiErrorOf(() => applyJsonPatch(target, ops));
     expect([err.code, err.reason, err.message, err.details]).toEqual([422, "Invalid", message, undefined]);
   });
 
   it("renders the 422 as a Status without details", () => {
-    const err = errorOf(() => applyJsonPatch({ a: 1 }, [{ op: "test", path: "/a", value: 2 }]));
+    const err = apiErrorOf(() => applyJsonPatch({ a: 1 }, [{ op: "test", path: "/a", value: 2 }]));
     expect(err.toStatus()).toEqual({
       kind: "Status",
       apiVersion: "v1",

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ApiError } from "./errors";
 import { isJsonObject, type Json, type JsonObject } from "./object";
 import type { PatchMeta } from "./resource-kind";
 import { applyStrategicMergePatch } from "./strategic-merge-patch";
+import { apiErrorOf } from "../../test/api-error";
 
 /** The shape of upstream's strategicpatch test struct, as PatchMeta. */
 const meta: PatchMeta = {
@@ -20,16 +20,6 @@ function allKeys(value: Json): string[] {
   if (Array.isArray(value)) return value.flatMap(allKeys);
   if (!isJsonObject(value)) return [];
   return Object.entries(value).flatMap(([k, v]) => [k, ...allKeys(v)]);
-}
-
-function errorOf(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error("expected an ApiError");
 }
 
 describe("applyStrategicMergePatch: semantics", () => {
@@ -202,7 +192,7 @@ describe("applyStrategicMergePatch: errors", () => {
     ["$retainKeys misses a patched field", { m: {} }, { m: { $retainKeys: ["a"], a: 1, b: 2 } }, 400,
       'invalid patch format of retainKeys: field "b" at m is set but not listed in $retainKeys'],
   ])("%s", (_name, original, patch, code, message) => {
-    const err = errorOf(() => applyStrategicMergePatch(original, patch, meta));
+    const err = apiErrorOf(() => applyStrategicMergePatch(original, patch, meta));
     expect([err.code, err.reason, err.message]).toEqual([code, code === 400 ? "BadRequest" : "Invalid", message]);
   });
 });

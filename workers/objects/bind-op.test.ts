@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { ApiError } from "../../shared/k8s/errors";
 import type { KubeObject } from "../../shared/k8s/object";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
 import { kindByResource } from "../registry";
 import { planBind } from "./bind-op";
+import { apiErrorOf } from "../../test/api-error";
 
 const NOW = Date.parse("2026-03-01T12:00:00Z");
 const STAMP = "2026-03-01T12:00:00Z";
@@ -34,16 +34,6 @@ function vmi(status: Record<string, unknown> = { phase: "Pending" }, meta: Parti
   };
 }
 
-function error(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error("expected an ApiError");
-}
-
 describe("bind: pods (assignPod)", () => {
   it("sets spec.nodeName and PodScheduled=True, replacing an Unschedulable condition", () => {
     const unschedulable = { type: "PodScheduled", status: "False", reason: "Unschedulable", message: "0/1 nodes", lastProbeTime: null, lastTransitionTime: "2026-03-01T11:00:00Z" };
@@ -56,25 +46,25 @@ describe("bind: pods (assignPod)", () => {
   });
 
   it("refuses a bound pod with upstream's 409 on pods/binding", () => {
-    const err = error(() => planBind(PODS, pod({ nodeName: "host-0" }), { verb: "bind", node: "host-1" }, NOW));
+    const err = apiErrorOf(() => planBind(PODS, pod({ nodeName: "host-0" }), { verb: "bind", node: "host-1" }, NOW));
     expect(err.code).toBe(409);
     expect(err.message).toBe('Operation cannot be fulfilled on pods/binding "web": pod web is already assigned to node "host-0"');
   });
 
   it("refuses a deleting pod, a gated pod and stale preconditions", () => {
-    expect(error(() => planBind(PODS, pod({}, { deletionTimestamp: STAMP }), { verb: "bind", node: "h" }, NOW)).message)
+    expect(apiErrorOf(() => planBind(PODS, pod({}, { deletionTimestamp: STAMP }), { verb: "bind", node: "h" }, NOW)).message)
       .toContain("pod web is being deleted, cannot be assigned to a host");
-    expect(error(() => planBind(PODS, pod({ schedulingGates: [{ name: "g" }] }), { verb: "bind", node: "h" }, NOW)).message)
+    expect(apiErrorOf(() => planBind(PODS, pod({ schedulingGates: [{ name: "g" }] }), { verb: "bind", node: "h" }, NOW)).message)
       .toContain("pod web has non-empty .spec.schedulingGates");
-    expect(error(() => planBind(PODS, pod(), { verb: "bind", node: "h", preconditions: { uid: "other" } }, NOW)).message)
+    expect(apiErrorOf(() => planBind(PODS, pod(), { verb: "bind", node: "h", preconditions: { uid: "other" } }, NOW)).message)
       .toContain("Precondition failed: UID in precondition: other, UID in object meta: u1");
-    expect(error(() => planBind(PODS, pod(), { verb: "bind", node: "h", preconditions: { resourceVersion: "6" } }, NOW)).code).toBe(409);
+    expect(apiErrorOf(() => planBind(PODS, pod(), { verb: "bind", node: "h", preconditions: { resourceVersion: "6" } }, NOW)).code).toBe(409);
   });
 
   it("answers 422 for an empty or malformed node name", () => {
-    const empty = error(() => planBind(PODS, pod(), { verb: "bind", node: "" }, NOW));
+    const empty = apiErrorOf(() => planBind(PODS, pod(), { verb: "bind", node: "" }, NOW));
     expect([empty.code, empty.message]).toEqual([422, 'Binding "web" is invalid: target.name: Required value']);
-    expect(error(() => planBind(PODS, pod(), { verb: "bind", node: "Bad_Name" }, NOW)).code).toBe(422);
+    expect(apiErrorOf(() => planBind(PODS, pod(), { verb: "bind", node: "Bad_Name" }, NOW)).code).toBe(422);
   });
 });
 
@@ -110,17 +100,17 @@ describe("bind: VMIs (virt-controller's Scheduled)", () => {
   it("is a no-op on the same node and refuses another node, a final, deleting or running VMI", () => {
     const bound = vmi({ phase: "Scheduled", nodeName: "h" });
     expect(planBind(VMIS, bound, { verb: "bind", node: "h" }, NOW)).toBe(bound);
-    expect(error(() => planBind(VMIS, bound, { verb: "bind", node: "other" }, NOW)).message)
+    expect(apiErrorOf(() => planBind(VMIS, bound, { verb: "bind", node: "other" }, NOW)).message)
       .toBe('Operation cannot be fulfilled on virtualmachineinstances.kubevirt.io "vm": vmi vm is already assigned to node "h"');
-    expect(error(() => planBind(VMIS, vmi({ phase: "Failed" }), { verb: "bind", node: "h" }, NOW)).code).toBe(409);
-    expect(error(() => planBind(VMIS, vmi({ phase: "Pending" }, { deletionTimestamp: STAMP }), { verb: "bind", node: "h" }, NOW)).message)
+    expect(apiErrorOf(() => planBind(VMIS, vmi({ phase: "Failed" }), { verb: "bind", node: "h" }, NOW)).code).toBe(409);
+    expect(apiErrorOf(() => planBind(VMIS, vmi({ phase: "Pending" }, { deletionTimestamp: STAMP }), { verb: "bind", node: "h" }, NOW)).message)
       .toContain("is being deleted");
-    expect(error(() => planBind(VMIS, vmi({ phase: "Running" }), { verb: "bind", node: "h" }, NOW)).message)
+    expect(apiErrorOf(() => planBind(VMIS, vmi({ phase: "Running" }), { verb: "bind", node: "h" }, NOW)).message)
       .toContain("vmi vm is in phase Running, cannot be assigned to a host");
   });
 
   it("binds only pods and VMIs", () => {
     const node: KubeObject = { apiVersion: "v1", kind: "Node", metadata: { name: "n" } };
-    expect(error(() => planBind(kind("/nodes"), node, { verb: "bind", node: "h" }, NOW)).code).toBe(400);
+    expect(apiErrorOf(() => planBind(kind("/nodes"), node, { verb: "bind", node: "h" }, NOW)).code).toBe(400);
   });
 });
