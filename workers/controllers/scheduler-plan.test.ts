@@ -186,6 +186,16 @@ describe("planScheduling: order and spreading", () => {
     expect(plan({ nodes, pods }).placed).toEqual({ p1: "a", p2: "b", p3: "c", p4: "a", p5: "b", p6: "c" });
   });
 
+  it("spreads evenly over big hosts whose whole-number scores tie, pods and VMIs alike", () => {
+    // On 64-cpu hosts, 100m requests leave every score at 99: ties go to the node with fewer workloads.
+    const nodes = ["h1", "h2", "h3"].map((n) => node(n, { cpu: "64", memory: "256Gi", pods: "500" }));
+    const pods = Array.from({ length: 30 }, (_, i) => pod(`p${i}`, { cpu: "100m", memory: "64Mi", age: 1000 - i }));
+    const vmis = Array.from({ length: 30 }, (_, i) => vmi(`v${i}`, { cpu: "100m", memory: "64Mi", age: 1000 - i }));
+    const counts: Record<string, number> = {};
+    for (const n of Object.values(plan({ nodes, pods, vmis }).placed)) counts[n] = (counts[n] ?? 0) + 1;
+    expect(counts).toEqual({ h1: 20, h2: 20, h3: 20 });
+  });
+
   it("prefers the emptier node", () => {
     const nodes = [node("busy"), node("idle")];
     const pods = [pod("x", { node: "busy", cpu: "3", memory: "6Gi", phase: "Running" }), pod("new", { cpu: "100m" })];

@@ -3,7 +3,7 @@
  * One scheduling pass decided in memory, without I/O: account what bound,
  * non-final pods and VMIs already take on each node, then place every
  * waiting pod and VMI in queue order (priority, then oldest first) on the
- * fitting node with the best LeastAllocated score (ties by name), adding
+ * fitting node with the best LeastAllocated score (ties to the node with fewer workloads, then by name), adding
  * each placement to its node before the next decision — the scheduler
  * cache's "assume" step. The executor (scheduler.ts) then binds.
  */
@@ -119,7 +119,10 @@ export function planScheduling(input: ScheduleInput): SchedulePlan {
       reasons.push(why);
       if (why.length > 0) continue;
       const score = leastAllocatedScore(c, state);
-      if (!best || score > best.score) best = { state, score };
+      // Upstream breaks score ties at random; scores are whole numbers, so on
+      // big hosts most nodes tie and "first by name" would pile everything on
+      // one. Ties go to the node with fewer workloads, then by name.
+      if (!best || score > best.score || (score === best.score && state.requested.pods < best.state.requested.pods)) best = { state, score };
     }
     if (!best) {
       plan.unplaced.push({ obj, reason: "Unschedulable", message: fitErrorMessage(nodes.length, reasons) });

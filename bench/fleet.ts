@@ -1,0 +1,254 @@
+/**
+ * `npm run bench:fleet`: H simulated hosts (real duraplane-agent processes),
+ * a VMIRS of N and a ReplicaSet of N created together → time until every VMI
+ * and pod is Running with Ready=True, and the creation→Running latency of each
+ * (p50/p99; KubeVirt's CI tracks vmiCreationToRunning P50/P95), beside the
+ * floor of the same objects created and marked Running by direct status
+ * writes in the same run (before any host joins, so nothing schedules them).
+ *
+ *   npx tsx bench/fleet.ts [--hosts 20] [--vmis 1000] [--pods 1000] [--clients 16]
+ *                          [--boot-delay-ms 500] [--timeout-s 600]
+ *
+ * The controller path includes what the floor skips: the queue and the
+ * replicas controllers, the scheduler's binds, each agent's watch, the
+ * simulated boot (--boot-delay-ms) and the signed report through the webhook.
+ * Prints a table and writes bench/results/fleet-<timestamp>.json (and the
+ * server's output on failure).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { type LocalHost, startHosts, stopHosts } from "../scripts/local-hosts.ts";
+import { type LocalServer, startServer, stopServer } from "../test/e2e/server.ts";
+import { createNamespace, ok, pool, type Target, warm } from "./converge-phases.ts";
+import { FleetWatch } from "./fleet-watch.ts";
+import { benchAgent, percentile } from "./load.ts";
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+process.chdir(dirname(BENCH_DIR));
+
+const { values } = parseArgs({
+  options: {
+    hosts: { type: "string", default: "20" },
+    vmis: { type: "string", default: "1000" },
+    pods: { type: "string", default: "1000" },
+    clients: { type: "string", default: "16" },
+    "boot-delay-ms": { type: "string", default: "500" },
+    "timeout-s": { type: "string", default: "600" },
+  },
+  allowPositionals: false,
+});
+function int(flag: keyof typeof values, min: number, max: number): number {
+  const n = Number(values[flag]);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${flag} must be an integer from ${min} to ${max}, got ${values[flag]}`);
+  return n;
+}
+const hostCount = int("hosts", 1, 100);
+const nVMIs = int("vmis", 0, 5000);
+const nPods = int("pods", 0, 5000);
+const clients = int("clients", 1, 128);
+const bootDelayMs = int("boot-delay-ms", 0, 60_000);
+const timeoutMs = int("timeout-s", 10, 3600) * 1000;
+
+const VMI_SPEC = { domain: { devices: {}, resources: { requests: { memory: "64Mi", cpu: "100m" } } } };
+const POD_SPEC = { containers: [{ name: "app", image: "registry.example/app:1", resources: { requests: { memory: "32Mi", cpu: "50m" } } }] };
+const READY = { type: "Ready", status: "True" };
+
+const msSince = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Stats { count: number; wallMs: number; p50: number; p95: number; p99: number }
+function stats(latencies: number[], wallMs: number): Stats {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return { count: sorted.length, wallMs, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) };
+}
+
+/** Floor: each object created, then its status written Running/Ready, by `clients` loops. */
+async function floor(t: Target, ns: string, kind: "vmis" | "pods", n: number): Promise<Stats> {
+  const agent = benchAgent(clients);
+  const path = kind === "vmis" ? `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances` : `/api/v1/namespaces/${ns}/pods`;
+  const latencies: number[] = [];
+  try {
+    await warm(t, agent, clients, ns);
+    const wallMs = await pool(clients, n, async (i) => {
+      const name = `${kind}-${i}`;
+      const body = kind === "vmis"
+        ? { apiVersion: "kubevirt.io/v1", kind: "VirtualMachineInstance", metadata: { name }, spec: VMI_SPEC }
+        : { apiVersion: "v1", kind: "Pod", metadata: { name }, spec: POD_SPEC };
+      const created = await ok(t, agent, "POST", path, JSON.stringify(body));
+      const done = await ok(t, agent, "PATCH", `${path}/${name}/status`, JSON.stringify({ status: { phase: "Running", conditions: [READY] } }));
+      latencies.push(Number(done.endNs - created.startNs) / 1e6);
+    });
+    return stats(latencies, wallMs);
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** Deletes the floor's objects and waits until they are gone, so they cost the real phase nothing. */
+async function clearFloor(t: Target, ns: string): Promise<void> {
+  const agent = benchAgent(1);
+  try {
+    const paths = [`/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances`, `/api/v1/namespaces/${ns}/pods`];
+    for (const p of paths) await ok(t, agent, "DELETE", p);
+    for (const p of paths) {
+      while ((JSON.parse((await ok(t, agent, "GET", `${p}?limit=1`)).body) as { items: unknown[] }).items.length > 0) await sleep(500);
+    }
+  } finally {
+    agent.destroy();
+  }
+}
+
+async function nodesReady(t: Target, want: number): Promise<void> {
+  const agent = benchAgent(1);
+  const deadline = Date.now() + 120_000;
+  try {
+    for (;;) {
+      const list = JSON.parse((await ok(t, agent, "GET", "/api/v1/nodes")).body) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] };
+      const ready = list.items.filter((n) => (n.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True")).length;
+      if (ready >= want) return;
+      if (Date.now() > deadline) throw new Error(`only ${ready}/${want} nodes Ready after 120 s`);
+      await sleep(500);
+    }
+  } finally {
+    agent.destroy();
+  }
+}
+
+interface Real { vmis?: Stats; pods?: Stats; allMs: number; converged: boolean; perNode: Record<string, number>; watchErrors: string[] }
+
+/** The real thing: a VMIRS and a ReplicaSet created at once; every child watched to Running/Ready. */
+async function real(t: Target, ns: string): Promise<Real> {
+  const agent = benchAgent(4);
+  const kinds = [
+    { n: nVMIs, watch: `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances`, owner: `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstancereplicasets`,
+      body: { apiVersion: "kubevirt.io/v1", kind: "VirtualMachineInstanceReplicaSet", metadata: { name: "fleet" },
+        spec: { replicas: nVMIs, selector: { matchLabels: { app: "fleet-vm" } }, template: { metadata: { labels: { app: "fleet-vm" } }, spec: VMI_SPEC } } } },
+    { n: nPods, watch: `/api/v1/namespaces/${ns}/pods`, owner: `/apis/apps/v1/namespaces/${ns}/replicasets`,
+      body: { apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "fleet" },
+        spec: { replicas: nPods, selector: { matchLabels: { app: "fleet-pod" } }, template: { metadata: { labels: { app: "fleet-pod" } }, spec: POD_SPEC } } } },
+  ].filter((k) => k.n > 0);
+  let wake: () => void = () => {};
+  const watches = await Promise.all(kinds.map((k) => FleetWatch.open(t.url, t.token, agent, k.watch, () => wake())));
+  const done = (): boolean => watches.every((w, i) => w.runningCount() >= (kinds[i]?.n ?? 0));
+  const start = process.hrtime.bigint();
+  const allDone: (number | undefined)[] = kinds.map(() => undefined);
+  try {
+    await Promise.all(kinds.map((k) => ok(t, agent, "POST", k.owner, JSON.stringify(k.body))));
+    const deadline = Date.now() + timeoutMs;
+    let last = 0;
+    while (!done() && Date.now() < deadline) {
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, 1000);
+      });
+      watches.forEach((w, i) => {
+        if (allDone[i] === undefined && w.runningCount() >= (kinds[i]?.n ?? 0)) allDone[i] = msSince(start);
+      });
+      if (Date.now() - last > 10_000) {
+        last = Date.now();
+        console.log(`  ${(msSince(start) / 1000).toFixed(0)} s: ${watches.map((w, i) => `${w.runningCount()}/${kinds[i]?.n} ${i === 0 && nVMIs > 0 ? "VMIs" : "pods"}`).join(", ")} Running`);
+      }
+    }
+    const allMs = msSince(start);
+    const perNode: Record<string, number> = {};
+    for (const w of watches) for (const [node, n] of w.perNode()) perNode[node] = (perNode[node] ?? 0) + n;
+    const byKind = (watch: string): Stats | undefined => {
+      const i = kinds.findIndex((k) => k.watch === watch);
+      const w = watches[i];
+      return w ? stats(w.latencies(), allDone[i] ?? allMs) : undefined;
+    };
+    return {
+      vmis: byKind(kinds.find((k) => k.watch.includes("virtualmachineinstances"))?.watch ?? ""),
+      pods: byKind(kinds.find((k) => k.watch.endsWith("/pods"))?.watch ?? ""),
+      allMs, converged: done(), perNode, watchErrors: watches.flatMap((w) => w.errors),
+    };
+  } finally {
+    for (const w of watches) w.close();
+    agent.destroy();
+  }
+}
+
+const state = mkdtempSync(join(tmpdir(), "duraplane-fleet-"));
+const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+const resultsDir = join(BENCH_DIR, "results");
+let server: LocalServer | undefined;
+let hosts: LocalHost[] = [];
+
+async function cleanUp(): Promise<void> {
+  await stopHosts(hosts);
+  hosts = [];
+  const running = server;
+  server = undefined;
+  if (running) await stopServer(running);
+  rmSync(state, { recursive: true, force: true });
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping the hosts and the server`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+const f = (ms: number | undefined) => (ms === undefined || Number.isNaN(ms) ? "" : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? "" : `${(a / b).toFixed(2)}×`);
+
+try {
+  console.log(`starting the server (state ${state})`);
+  server = await startServer({ state, hosts: 0 });
+  const t: Target = { url: server.url, token: server.token };
+
+  console.log(`floor: ${nVMIs} VMIs and ${nPods} pods created and marked Running by ${clients} clients (no hosts yet)`);
+  await createNamespace(t, "fleet-floor");
+  const floorStart = process.hrtime.bigint();
+  const [floorVMIs, floorPods] = await Promise.all([
+    nVMIs > 0 ? floor(t, "fleet-floor", "vmis", nVMIs) : undefined,
+    nPods > 0 ? floor(t, "fleet-floor", "pods", nPods) : undefined,
+  ]);
+  const floorAllMs = msSince(floorStart);
+  console.log(`  floor done in ${f(floorAllMs)}; clearing it`);
+  await clearFloor(t, "fleet-floor");
+
+  console.log(`joining ${hostCount} simulated hosts (boot delay ${bootDelayMs} ms)`);
+  hosts = await startHosts(t.url, t.token, state, hostCount, {
+    joinArgs: ["--cpu", "64", "--memory", "256Gi", "--pods", "500"],
+    runArgs: ["--boot-delay-ms", String(bootDelayMs), "--stop-delay-ms", "200"],
+  });
+  await nodesReady(t, hostCount);
+  await createNamespace(t, "fleet");
+  await sleep(3000);
+
+  console.log(`controllers: a VMIRS of ${nVMIs} and a ReplicaSet of ${nPods} over ${hostCount} hosts`);
+  const r = await real(t, "fleet");
+  const counts = Object.values(r.perNode);
+  const rows = [
+    ["VMIs", r.vmis, floorVMIs], ["pods", r.pods, floorPods],
+  ] as const;
+  const head = "| objects | N | all Running (real) | floor | ratio | p50 real | p50 floor | p95 real | p99 real | p99 floor | p99 ratio |";
+  const lines = rows.filter(([, real]) => real).map(([what, real, fl]) =>
+    `| ${what} | ${real?.count ?? 0} | ${f(real?.wallMs)} | ${f(fl?.wallMs)} | ${ratio(real?.wallMs, fl?.wallMs)} | ${f(real?.p50)} | ${f(fl?.p50)} | ${f(real?.p95)} | ${f(real?.p99)} | ${f(fl?.p99)} | ${ratio(real?.p99, fl?.p99)} |`);
+  console.log(`\n${head}\n|${"---|".repeat(11)}\n${lines.join("\n")}`);
+  console.log(`\nboth kinds all Running: ${f(r.allMs)} (floor, both kinds at once: ${f(floorAllMs)}, ${ratio(r.allMs, floorAllMs)}); ` +
+    `per host ${Math.min(...counts)}–${Math.max(...counts)} objects over ${counts.length} hosts; converged: ${r.converged}`);
+  if (r.watchErrors.length > 0) console.log(`watch errors: ${r.watchErrors.join("; ")}`);
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `fleet-${stamp}.json`);
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", node: process.version };
+  writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, hosts: hostCount, vmis: nVMIs, pods: nPods, clients, bootDelayMs, floor: { vmis: floorVMIs, pods: floorPods, allMs: floorAllMs }, real: r }, null, 2)}\n`);
+  console.log(`results written to ${file}`);
+  if (!r.converged) {
+    writeFileSync(join(resultsDir, `fleet-${stamp}.log`), server.logs());
+    process.exitCode = 1;
+  }
+} catch (err) {
+  console.error(err instanceof Error ? err.message : String(err));
+  if (server) {
+    mkdirSync(resultsDir, { recursive: true });
+    writeFileSync(join(resultsDir, `fleet-${stamp}.log`), server.logs());
+  }
+  process.exitCode = 1;
+} finally {
+  await cleanUp();
+}
