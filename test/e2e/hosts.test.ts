@@ -9,7 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalHost, startHosts, stopHosts } from "../../scripts/local-hosts.ts";
+import { type LocalHost, runHost, startHosts, stopHosts } from "../../scripts/local-hosts.ts";
 import { kubectl as run, kubectlOk, manifest, until } from "./kubectl.ts";
 import { type LocalServer, startServer, stopServer } from "./server.ts";
 
@@ -152,6 +152,27 @@ spec:
       const log = readFileSync(lost.log, "utf8");
       return onLost.every((uid) => new RegExp(`stopping vmi .*uid=${uid}`).test(log));
     }, 60_000);
+    expect(vmis("app=fleet").filter((v) => v.ready && v.phase === "Running").length).toBe(20);
+  }, 240_000);
+
+  it("a killed agent's node goes NotReady and its VMIs are replaced; restarted, it rejoins with its stored credentials", async () => {
+    const victim = hosts.find((h) => h.name === "host-2");
+    if (!victim) throw new Error("no host-2");
+    const onVictim = vmis("app=fleet").filter((v) => v.node === "host-2" && v.phase === "Running").map((v) => v.uid);
+    expect(onVictim.length).toBeGreaterThan(0);
+    victim.process.kill("SIGKILL");
+    await until("host-2 NotReady", () => /^host-2\s+NotReady\s/m.test(ok("get", "nodes")), 60_000);
+    await until("20 ready VMIs, none on host-2", () => {
+      const live = vmis("app=fleet").filter((v) => v.ready && v.phase === "Running");
+      return live.length === 20 && live.every((v) => v.node !== "host-2");
+    }, 90_000);
+    const back = runHost(server?.state ?? "", "host-2", RUN_ARGS);
+    hosts = [...hosts.filter((h) => h !== victim), back];
+    await until("host-2 Ready again", () => /^host-2\s+Ready\s/m.test(ok("get", "nodes")), 60_000);
+    // Its VMs died with it; it must not start any of them again.
+    await new Promise((r) => setTimeout(r, 3000));
+    const log = readFileSync(back.log, "utf8").split("agent started").pop() ?? "";
+    for (const uid of onVictim) expect(log).not.toMatch(new RegExp(`starting vmi .*uid=${uid}`));
     expect(vmis("app=fleet").filter((v) => v.ready && v.phase === "Running").length).toBe(20);
   }, 240_000);
 });
