@@ -53,6 +53,22 @@ describe("controller Events", () => {
     expect(await eventsAbout(ns, "other")).toEqual([]);
   });
 
+  it("records at most a burst of 25 Events per owner, as client-go's spam filter", async () => {
+    const ns = await namespace();
+    const rs = {
+      apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "many" },
+      spec: { replicas: 40, selector: { matchLabels: { app: "many" } },
+        template: { metadata: { labels: { app: "many" } }, spec: { containers: [{ name: "c", image: "busybox" }] } } },
+    };
+    expect((await api("POST", `/apis/apps/v1/namespaces/${ns}/replicasets`, rs)).status).toBe(201);
+    await eventually(async () => (await api<List>("GET", `/api/v1/namespaces/${ns}/pods`)).body.items.length === 40);
+    await eventually(async () => (await eventsAbout(ns, "many")).length >= 25);
+    // Let any straggling reconcile finish: still 25.
+    await new Promise((r) => setTimeout(r, 500));
+    const events = await eventsAbout(ns, "many");
+    expect(events.filter((e) => e.reason === "SuccessfulCreate")).toHaveLength(25);
+  });
+
   it("records SuccessfulDelete with the pod's name when scaling down", async () => {
     const ns = await namespace();
     const rs = {

@@ -4,13 +4,15 @@
  * (tools/record events_cache.go) does: an Event with the same source,
  * involved object, type, reason and message as one already recorded bumps
  * that Event's `count` and `lastTimestamp` instead of adding a new one, so
- * `kubectl describe` shows "(x3 over 2m)" rather than three rows.
+ * `kubectl describe` shows "(x3 over 2m)" rather than three rows; and
+ * rate-limited per source and object as its spam filter does.
  */
 import { ApiError } from "../../shared/k8s/errors";
 import type { Json, KubeObject } from "../../shared/k8s/object";
 import { getObject, writeObject } from "../objects/client";
 import { createObject } from "../objects/create";
 import { kindByResource, resourceKey } from "../registry";
+import { SpamFilter } from "./event-spam-filter";
 
 /** `v1.EventTypeNormal` / `v1.EventTypeWarning`. */
 export type EventType = "Normal" | "Warning";
@@ -99,6 +101,9 @@ async function createOrBump(env: Env, involved: KubeObject, type: EventType, rea
   }
 }
 
+/** One filter per isolate, as client-go keeps one per recorder. */
+const spamFilter = new SpamFilter();
+
 /**
  * Records `reason`/`message` about `involved` as a `v1` Event from
  * `component` (EventRecorder.Eventf). Never throws: as upstream, where
@@ -106,6 +111,9 @@ async function createOrBump(env: Env, involved: KubeObject, type: EventType, rea
  * the reconcile that caused it.
  */
 export async function recordEvent(env: Env, involved: KubeObject, type: EventType, reason: string, message: string, component: string): Promise<void> {
+  // Upstream's spam key: the source and the involved object (getSpamKey).
+  const spamKey = [component, involved.apiVersion, involved.kind, involved.metadata.namespace ?? "", involved.metadata.name ?? "", involved.metadata.uid ?? ""].join("/");
+  if (!spamFilter.allow(spamKey, Date.now())) return;
   try {
     await createOrBump(env, involved, type, reason, message, component);
   } catch (err) {
