@@ -18,6 +18,7 @@ import { checkName, checkNamespace, checkTypeMeta, nameForCreate, writeOptions }
 import { createObject } from "../objects/create";
 import { json, objectResponse } from "./respond";
 import { writeObject } from "../objects/client";
+import { runBounded } from "../bounded";
 
 /** What every handler gets. */
 export interface HandlerContext {
@@ -158,28 +159,27 @@ export async function deleteHandler(ctx: HandlerContext, name: string): Promise<
 
 const DELETE_COLLECTION_CONCURRENCY = 16;
 
-/** DELETE of a collection: every object the selectors match, a bounded number at a time. */
+/**
+ * DELETE of a collection: every object the selectors match, a bounded number
+ * at a time, yielding to the runtime between deletes (workers/bounded.ts).
+ * Objects already gone are skipped; the first other failure is the answer.
+ */
 export async function deleteCollectionHandler(ctx: HandlerContext): Promise<Response> {
   const { kind } = ctx.path;
   const opts = writeOptions(ctx.url.searchParams);
   const options = await deleteOptions(ctx);
   const items = await listAll(ctx);
   const deleted: KubeObject[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const obj = items[next++];
-      if (!obj) continue;
-      try {
-        const r = await writeObject(ctx.env, refOfPath({ ...ctx.path, namespace: obj.metadata.namespace }, obj.metadata.name ?? ""), {
-          verb: "delete", options: deepCopy(options), ...opts,
-        });
-        deleted.push(r.object);
-      } catch (err) {
-        if (!(err instanceof ApiError && err.code === 404)) throw err;
-      }
+  const errors = await runBounded(items.map((obj) => async () => {
+    try {
+      const r = await writeObject(ctx.env, refOfPath({ ...ctx.path, namespace: obj.metadata.namespace }, obj.metadata.name ?? ""), {
+        verb: "delete", options: deepCopy(options), ...opts,
+      });
+      deleted.push(r.object);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 404)) throw err;
     }
-  };
-  await Promise.all(Array.from({ length: DELETE_COLLECTION_CONCURRENCY }, worker));
+  }), DELETE_COLLECTION_CONCURRENCY);
+  if (errors.length > 0) throw errors[0];
   return json({ kind: kind.listKind, apiVersion: apiVersionOf(kind), metadata: {}, items: deleted });
 }

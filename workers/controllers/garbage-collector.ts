@@ -22,6 +22,7 @@ import {
   backgroundDelete, type Item, listItems, type OwnerState, OwnerStates, refTo, stateOf, withoutFinalizer, withoutOwners,
   writeFresh,
 } from "./garbage-collector-operations";
+import { yieldToRuntime } from "../bounded";
 import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER, type ReconcileKey } from "./keys";
 import { isDeleting } from "./object-fields";
 import type { ReconcileResult } from "./reconciler";
@@ -33,9 +34,15 @@ const HELD_POLL_SECONDS = 5;
 /** …and at most this long for dependents still within their grace period. */
 const MAX_WAIT_SECONDS = 30;
 
+/** `fn` over `items`, PARALLEL at a time, each after a turn of the runtime (see workers/bounded.ts). */
 async function forEachBounded<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = [];
-  for (let i = 0; i < items.length; i += PARALLEL) out.push(...(await Promise.all(items.slice(i, i + PARALLEL).map(fn))));
+  for (let i = 0; i < items.length; i += PARALLEL) {
+    out.push(...(await Promise.all(items.slice(i, i + PARALLEL).map(async (item) => {
+      await yieldToRuntime();
+      return fn(item);
+    }))));
+  }
   return out;
 }
 

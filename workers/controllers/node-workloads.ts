@@ -12,7 +12,7 @@ import { VMI_NODE_NAME_LABEL } from "../../shared/hosts/constants";
 import { ApiError } from "../../shared/k8s/errors";
 import type { Json, JsonObject, KubeObject } from "../../shared/k8s/object";
 import { writeObject } from "../objects/client";
-import { runBounded } from "./bounded";
+import { runBounded } from "../bounded";
 import { updatePodCondition } from "./conditions";
 import { recordEvent } from "./events";
 import { listAll } from "./list-all";

@@ -18,7 +18,7 @@ import { createObject } from "../objects/create";
 import { kindByResource, resourceKey } from "../registry";
 import { childEvents } from "./child-events";
 import type { ChildPolicy } from "./child-policy";
-import { runBounded } from "./bounded";
+import { runBounded } from "../bounded";
 import { recordEvent } from "./events";
 import type { ReconcileKey } from "./keys";
 import type { ReconcileResult } from "./reconciler";

@@ -13,7 +13,7 @@ import { ApiError } from "../../shared/k8s/errors";
 import type { Json, KubeObject } from "../../shared/k8s/object";
 import { writeObject } from "../objects/client";
 import { resourceKey } from "../registry";
-import { runBounded } from "./bounded";
+import { runBounded } from "../bounded";
 import { recordEvent } from "./events";
 import { listAll } from "./list-all";
 import { metaTime } from "./object-fields";

@@ -9,6 +9,7 @@ import { ApiError } from "../../shared/k8s/errors";
 import type { KubeObject } from "../../shared/k8s/object";
 import { KINDS, resourceKey } from "../registry";
 import { listObjects, writeObject } from "./client";
+import { yieldToRuntime } from "../bounded";
 
 /** Retry period while content is still being deleted (grace periods, finalizers). */
 export const NAMESPACE_CLEANUP_RETRY_MS = 2000;
@@ -26,6 +27,8 @@ export async function cleanupNamespace(env: Env, namespace: string): Promise<boo
         const obj = JSON.parse(item) as KubeObject;
         remaining++;
         if (obj.metadata.deletionTimestamp) continue;
+        // A namespace of thousands is one long burst of object calls: let the runtime breathe (workers/bounded.ts).
+        await yieldToRuntime();
         try {
           const r = await writeObject(env, { resource, namespace, name: obj.metadata.name ?? "" }, {
             verb: "delete", options: { propagationPolicy: "Background" },

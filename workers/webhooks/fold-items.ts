@@ -7,6 +7,7 @@
 import type { ItemResult, ReportItem, ReportItemResult } from "../../shared/hosts/report";
 import { ApiError } from "../../shared/k8s/errors";
 import type { JsonObject } from "../../shared/k8s/object";
+import { yieldToRuntime } from "../bounded";
 import { writeObject } from "../objects/client";
 import { isStaleReport } from "../objects/report-op";
 
@@ -47,7 +48,9 @@ export async function foldItems(env: Env, node: string, items: readonly ReportIt
   const worker = async (): Promise<void> => {
     for (let i = next++; i < items.length; i = next++) {
       const item = items[i];
-      if (item) out[i] = await foldItem(env, node, item);
+      if (!item) continue;
+      await yieldToRuntime();
+      out[i] = await foldItem(env, node, item);
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));

@@ -2,8 +2,9 @@
  * @module
  * Runs many writes a bounded number at a time (the scheduler binds with a
  * parallelism, as upstream's binding cycles run concurrently; the replicas
- * core creates and deletes children so), collecting failures instead of
- * stopping at the first.
+ * core creates and deletes children so; deletecollection, the garbage
+ * collector, namespace cleanup and the report webhook yield the same way),
+ * collecting failures instead of stopping at the first.
  *
  * Each task starts after a zero-delay timer. Locally every Durable Object
  * lives in one workerd process with one event loop, and an object calling
@@ -21,7 +22,7 @@
  */
 
 /** Resolves on a later turn of the event loop, once the runtime has polled for I/O and timers. */
-function yieldToRuntime(): Promise<void> {
+export function yieldToRuntime(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
