@@ -14,19 +14,11 @@
  * converge-<timestamp>.log beside it. Exits 1 then.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { type LocalServer, startServer, stopServer } from "../test/e2e/server.ts";
+import { runBench } from "./bench-server.ts";
 import { createMany, createNamespace, listNames, ok, patchStatuses, pollStatus, type PollResult, type Target, warm } from "./converge-phases.ts";
 import { WORKLOADS, type Workload } from "./converge-workload.ts";
 import { benchAgent } from "./load.ts";
-
-const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
-// startServer runs `npm start` in the working directory: make it the repo root.
-process.chdir(dirname(BENCH_DIR));
 
 function intList(flag: string, raw: string, min: number, max: number): number[] {
   const out = raw.split(",").map((s) => Number(s.trim()));
@@ -167,64 +159,13 @@ function table(rows: readonly Row[]): string {
   return [line(head), line(head.map(() => "---")), ...body.map(line)].join("\n");
 }
 
-let server: LocalServer | undefined;
-const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-const resultsDir = join(BENCH_DIR, "results");
-
-/** Keeps the server's output for a run that went wrong (the state folder is deleted). */
-function saveLogs(running: LocalServer | undefined): void {
-  if (!running) return;
-  mkdirSync(resultsDir, { recursive: true });
-  const file = join(resultsDir, `converge-${stamp}.log`);
-  writeFileSync(file, running.logs());
-  console.error(`server output written to ${file}`);
-}
-
-const state = mkdtempSync(join(tmpdir(), "duraplane-bench-"));
-
-async function cleanUp(): Promise<void> {
-  const running = server;
-  server = undefined;
-  if (running) await stopServer(running);
-  rmSync(state, { recursive: true, force: true });
-}
-
-let interrupted = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    // The server runs in its own process group, so a Ctrl-C does not reach it.
-    interrupted = true;
-    console.error(`\n${signal}: stopping the server`);
-    // While it is still starting there is no handle on it yet: the main flow
-    // stops it as soon as startServer returns.
-    if (server) void cleanUp().finally(() => process.exit(130));
-  });
-}
-
-try {
-  console.log(`starting the server (state ${state})`);
-  server = await startServer({ state });
-  if (interrupted) throw new Error("interrupted");
+await runBench({ name: "converge" }, async (server) => {
   console.log(`sizes ${sizes.join(",")}, ${clients} clients, give up after ${timeoutS} s per poll`);
   const rows = await run({ url: server.url, token: server.token });
-  const date = new Date();
   console.log(`\n${table(rows)}\n`);
-  mkdirSync(resultsDir, { recursive: true });
-  const file = join(resultsDir, `converge-${stamp}.json`);
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", node: process.version, platform: process.platform };
-  writeFileSync(file, `${JSON.stringify({ date: date.toISOString(), machine, sizes, kinds: workloads.map((w) => w.kind), clients, timeoutS, settleMs, rows }, null, 2)}\n`);
-  console.log(`results written to ${file}`);
-  if (rows.some((r) => !r.converge.converged || r.ready?.converged !== true)) {
-    saveLogs(server);
-    process.exitCode = 1;
-  }
-} catch (err) {
-  if (!interrupted) {
-    console.error(err instanceof Error ? err.message : String(err));
-    saveLogs(server);
-    process.exitCode = 1;
-  }
-} finally {
-  if (!interrupted || server) await cleanUp();
-  if (interrupted) process.exitCode = 130;
-}
+  const failed = rows.some((r) => !r.converge.converged || r.ready?.converged !== true);
+  return {
+    figures: { sizes, kinds: workloads.map((w) => w.kind), clients, timeoutS, settleMs, rows },
+    ...(failed ? { failed: "a phase did not converge" } : {}),
+  };
+});

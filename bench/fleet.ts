@@ -15,19 +15,12 @@
  * Prints a table and writes bench/results/fleet-<timestamp>.json (and the
  * server's output on failure).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { type LocalHost, startHosts, stopHosts } from "../scripts/local-hosts.ts";
-import { type LocalServer, startServer, stopServer } from "../test/e2e/server.ts";
+import { runBench } from "./bench-server.ts";
 import { createNamespace, ok, pool, type Target, warm } from "./converge-phases.ts";
 import { FleetWatch } from "./fleet-watch.ts";
 import { benchAgent, percentile } from "./load.ts";
-
-const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
-process.chdir(dirname(BENCH_DIR));
 
 const { values } = parseArgs({
   options: {
@@ -171,33 +164,12 @@ async function real(t: Target, ns: string): Promise<Real> {
   }
 }
 
-const state = mkdtempSync(join(tmpdir(), "duraplane-fleet-"));
-const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-const resultsDir = join(BENCH_DIR, "results");
-let server: LocalServer | undefined;
 let hosts: LocalHost[] = [];
-
-async function cleanUp(): Promise<void> {
-  await stopHosts(hosts);
-  hosts = [];
-  const running = server;
-  server = undefined;
-  if (running) await stopServer(running);
-  rmSync(state, { recursive: true, force: true });
-}
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: stopping the hosts and the server`);
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
 
 const f = (ms: number | undefined) => (ms === undefined || Number.isNaN(ms) ? "" : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? "" : `${(a / b).toFixed(2)}×`);
 
-try {
-  console.log(`starting the server (state ${state})`);
-  server = await startServer({ state, hosts: 0 });
+await runBench({ name: "fleet", server: { hosts: 0 }, beforeStop: () => stopHosts(hosts) }, async (server) => {
   const t: Target = { url: server.url, token: server.token };
 
   console.log(`floor: ${nVMIs} VMIs and ${nPods} pods created and marked Running by ${clients} clients (no hosts yet)`);
@@ -212,7 +184,7 @@ try {
   await clearFloor(t, "fleet-floor");
 
   console.log(`joining ${hostCount} simulated hosts (boot delay ${bootDelayMs} ms)`);
-  hosts = await startHosts(t.url, t.token, state, hostCount, {
+  hosts = await startHosts(t.url, t.token, server.state, hostCount, {
     joinArgs: ["--cpu", "64", "--memory", "256Gi", "--pods", "500"],
     runArgs: ["--boot-delay-ms", String(bootDelayMs), "--stop-delay-ms", "200"],
   });
@@ -223,9 +195,7 @@ try {
   console.log(`controllers: a VMIRS of ${nVMIs} and a ReplicaSet of ${nPods} over ${hostCount} hosts`);
   const r = await real(t, "fleet");
   const counts = Object.values(r.perNode);
-  const rows = [
-    ["VMIs", r.vmis, floorVMIs], ["pods", r.pods, floorPods],
-  ] as const;
+  const rows = [["VMIs", r.vmis, floorVMIs], ["pods", r.pods, floorPods]] as const;
   const head = "| objects | N | all Running (real) | floor | ratio | p50 real | p50 floor | p95 real | p99 real | p99 floor | p99 ratio |";
   const lines = rows.filter(([, real]) => real).map(([what, real, fl]) =>
     `| ${what} | ${real?.count ?? 0} | ${f(real?.wallMs)} | ${f(fl?.wallMs)} | ${ratio(real?.wallMs, fl?.wallMs)} | ${f(real?.p50)} | ${f(fl?.p50)} | ${f(real?.p95)} | ${f(real?.p99)} | ${f(fl?.p99)} | ${ratio(real?.p99, fl?.p99)} |`);
@@ -233,22 +203,8 @@ try {
   console.log(`\nboth kinds all Running: ${f(r.allMs)} (floor, both kinds at once: ${f(floorAllMs)}, ${ratio(r.allMs, floorAllMs)}); ` +
     `per host ${Math.min(...counts)}–${Math.max(...counts)} objects over ${counts.length} hosts; converged: ${r.converged}`);
   if (r.watchErrors.length > 0) console.log(`watch errors: ${r.watchErrors.join("; ")}`);
-  mkdirSync(resultsDir, { recursive: true });
-  const file = join(resultsDir, `fleet-${stamp}.json`);
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", node: process.version };
-  writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, hosts: hostCount, vmis: nVMIs, pods: nPods, clients, bootDelayMs, floor: { vmis: floorVMIs, pods: floorPods, allMs: floorAllMs }, real: r }, null, 2)}\n`);
-  console.log(`results written to ${file}`);
-  if (!r.converged) {
-    writeFileSync(join(resultsDir, `fleet-${stamp}.log`), server.logs());
-    process.exitCode = 1;
-  }
-} catch (err) {
-  console.error(err instanceof Error ? err.message : String(err));
-  if (server) {
-    mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(join(resultsDir, `fleet-${stamp}.log`), server.logs());
-  }
-  process.exitCode = 1;
-} finally {
-  await cleanUp();
-}
+  return {
+    figures: { hosts: hostCount, vmis: nVMIs, pods: nPods, clients, bootDelayMs, floor: { vmis: floorVMIs, pods: floorPods, allMs: floorAllMs }, real: r },
+    ...(r.converged ? {} : { failed: "not every object reached Running and Ready in time" }),
+  };
+});

@@ -12,22 +12,15 @@
  * Exits 1 if any phase lost, duplicated or garbled an event or a stream.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Agent } from "node:https";
-import { cpus, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { type LocalServer, startServer, stopServer } from "../test/e2e/server.ts";
+import type { LocalServer } from "../test/e2e/server.ts";
+import { runBench } from "./bench-server.ts";
 import { resourceVersionOf, send } from "./https-request.ts";
 import { treeMemory } from "./process-memory.ts";
 import { byRole, type MemorySample, type PhaseReport, phaseFailed, phaseReport, sampleOf, table } from "./watch-report.ts";
 import { openStreams, type WatchStream } from "./watch-stream.ts";
 import { startWriter, type Writer } from "./writer-process.ts";
-
-const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
-// startServer runs `npm start` in the working directory: make it the repo root.
-process.chdir(dirname(BENCH_DIR));
 
 /** The whole run is cut off after this long, server stopped, exit 1. */
 const DEADLINE_MS = 290_000;
@@ -62,11 +55,9 @@ const [settleMs = 0] = intList("settle-ms", values["settle-ms"], 0, 60_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const elapsedMs = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e6;
 
-let server: LocalServer | undefined;
 let writer: Writer | undefined;
 /** For the namespace create and the lists that give each phase its starting resourceVersion. */
 const listAgent = new Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: false });
-const state = mkdtempSync(join(tmpdir(), "duraplane-bench-"));
 
 function memoryNow(s: LocalServer): MemorySample {
   const pid = s.process.pid;
@@ -154,57 +145,20 @@ async function run(s: LocalServer): Promise<PhaseReport[]> {
   return reports;
 }
 
-async function cleanUp(): Promise<void> {
-  writer?.kill();
-  writer = undefined;
-  listAgent.destroy();
-  const running = server;
-  server = undefined;
-  if (running) await stopServer(running);
-  rmSync(state, { recursive: true, force: true });
-}
-
-let interrupted = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    // The server runs in its own process group, so a Ctrl-C does not reach it.
-    interrupted = true;
-    console.error(`\n${signal}: stopping the server`);
-    // While it is still starting there is no handle on it yet: the main flow
-    // stops it as soon as startServer returns.
-    if (server) void cleanUp().finally(() => process.exit(130));
-  });
-}
-const deadline = setTimeout(() => {
-  console.error(`\nthe bench ran over ${DEADLINE_MS / 1000} s: stopping the server`);
-  void cleanUp().finally(() => process.exit(1));
-}, DEADLINE_MS);
-
-try {
-  console.log(`starting the server (state ${state})`);
-  server = await startServer({ state });
-  if (interrupted) throw new Error("interrupted");
+await runBench({
+  name: "watch",
+  deadlineMs: DEADLINE_MS,
+  beforeStop: () => {
+    writer?.kill();
+    writer = undefined;
+    listAgent.destroy();
+  },
+}, async (server) => {
   console.log(`watchers ${levels.join(",")}; ${writes} measured sequential pod creates per phase after ${warmup} warm-up creates; streams opened ${batch} at a time`);
   const reports = await run(server);
-  const date = new Date();
   console.log(`\n${table(reports)}\n`);
-  const dir = join(BENCH_DIR, "results");
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `watch-${date.toISOString().replace(/[:.]/g, "-")}.json`);
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", node: process.version, platform: process.platform };
-  writeFileSync(file, `${JSON.stringify({ date: date.toISOString(), machine, writes, warmup, batch, drainMs, settleMs, reports }, null, 2)}\n`);
-  console.log(`results written to ${file}`);
-  if (reports.some(phaseFailed)) {
-    console.error("some phase lost, duplicated or garbled events or streams: see !!! lines above");
-    process.exitCode = 1;
-  }
-} catch (err) {
-  if (!interrupted) {
-    console.error(err instanceof Error ? err.message : String(err));
-    process.exitCode = 1;
-  }
-} finally {
-  clearTimeout(deadline);
-  if (!interrupted || server) await cleanUp();
-  if (interrupted) process.exitCode = 130;
-}
+  return {
+    figures: { writes, warmup, batch, drainMs, settleMs, reports },
+    ...(reports.some(phaseFailed) ? { failed: "some phase lost, duplicated or garbled events or streams: see !!! lines above" } : {}),
+  };
+});

@@ -10,17 +10,10 @@
  * Prints a table and writes the figures to bench/results/writes-<timestamp>.json.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { type LocalServer, startServer, stopServer } from "../test/e2e/server.ts";
+import type { LocalServer } from "../test/e2e/server.ts";
+import { runBench } from "./bench-server.ts";
 import { benchAgent, type PhaseResult, post, runPhase, type Shot } from "./load.ts";
-
-const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
-// startServer runs `npm start` in the working directory: make it the repo root.
-process.chdir(dirname(BENCH_DIR));
 
 // Bounds, so a typo cannot start an unbounded run.
 const MAX_CLIENTS = 128;
@@ -151,50 +144,10 @@ function table(results: LevelResult[]): string {
   return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
-let server: LocalServer | undefined;
-const state = mkdtempSync(join(tmpdir(), "duraplane-bench-"));
-
-async function cleanUp(): Promise<void> {
-  const running = server;
-  server = undefined;
-  if (running) await stopServer(running);
-  rmSync(state, { recursive: true, force: true });
-}
-
-let interrupted = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    // The server runs in its own process group, so a Ctrl-C does not reach it.
-    interrupted = true;
-    console.error(`\n${signal}: stopping the server`);
-    // While it is still starting there is no handle on it yet: the main flow
-    // stops it as soon as startServer returns.
-    if (server) void cleanUp().finally(() => process.exit(130));
-  });
-}
-
-try {
-  console.log(`starting the server (state ${state})`);
-  server = await startServer({ state, benchFloor: true });
-  if (interrupted) throw new Error("interrupted");
+await runBench({ name: "writes", server: { benchFloor: true } }, async (server) => {
   const payloadBytes = Buffer.byteLength(podBody("p1m-0"));
   console.log(`levels ${levels.join(",")}, ${count} measured + max(${warmup}, clients) warm-up requests per phase, pod ${payloadBytes} bytes`);
   const results = await run(server);
-  const date = new Date();
-  const out = table(results);
-  console.log(`\n${out}\n`);
-  const dir = join(BENCH_DIR, "results");
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `writes-${date.toISOString().replace(/[:.]/g, "-")}.json`);
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", node: process.version, platform: process.platform };
-  writeFileSync(file, `${JSON.stringify({ date: date.toISOString(), machine, count, warmup, settleMs, payloadBytes, results }, null, 2)}\n`);
-  console.log(`results written to ${file}`);
-} catch (err) {
-  if (!interrupted) {
-    console.error(err instanceof Error ? err.message : String(err));
-    process.exitCode = 1;
-  }
-} finally {
-  if (!interrupted || server) await cleanUp();
-  if (interrupted) process.exitCode = 130;
-}
+  console.log(`\n${table(results)}\n`);
+  return { figures: { count, warmup, settleMs, payloadBytes, results } };
+});
