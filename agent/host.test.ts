@@ -61,6 +61,32 @@ type VMIStatus = Extract<ReportItem, { kind: "VirtualMachineInstance" }>["status
 const podStatus = (i: ReportItem | undefined): PodStatus => (i?.kind === "Pod" ? i.status : {});
 const vmiStatus = (i: ReportItem | undefined): VMIStatus => (i?.kind === "VirtualMachineInstance" ? i.status : {});
 
+describe("host loop: the server's status drifts from what the host reported", () => {
+  it("reports again when the server marks a running VMI not ready (e.g. while it could not hear the host), once per server view", async ({ expect }) => {
+    const h = setup();
+    h.vmis.replace([vmi("vm")]);
+    await until(() => vmiStatus(h.last("uid-vm")).phase === "Running", 3000, "Running");
+    await h.vmis.idle();
+    const reported = vmiStatus(h.last("uid-vm"));
+    const count = h.items.length;
+    // The server echoes the report: nothing to do.
+    h.vmis.apply("MODIFIED", vmi("vm", { status: { ...reported, nodeName: "n1" } }));
+    await h.vmis.idle();
+    expect(h.items.length).toBe(count);
+    // The node lifecycle controller wrote Ready=False: the host says Ready=True again.
+    const notReady = { ...reported, nodeName: "n1", conditions: (reported.conditions ?? []).map((c) => (c.type === "Ready" ? { ...c, status: "False", reason: "NodeNotReady" } : c)) };
+    h.vmis.apply("MODIFIED", vmi("vm", { status: notReady }));
+    await h.vmis.idle();
+    expect(h.items.length).toBe(count + 1);
+    expect(vmiStatus(h.last("uid-vm")).conditions).toContainEqual(expect.objectContaining({ type: "Ready", status: "True" }));
+    // A server that keeps the same different view is not answered twice.
+    h.vmis.apply("MODIFIED", vmi("vm", { status: notReady }));
+    await h.vmis.idle();
+    expect(h.items.length).toBe(count + 1);
+    await h.close();
+  });
+});
+
 describe("host loop: pods", () => {
   it("starts a bound pod, reports ContainerCreating then Running, and on deletion stops it and reports stopped", async ({ expect }) => {
     const h = setup();

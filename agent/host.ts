@@ -50,6 +50,10 @@ interface Entry {
   backoff: Backoff;
   /** The last reported status and stopped flag, to skip repeats. */
   reported?: string;
+  /** What the last report said of phase and conditions (see `drifted`). */
+  reportedView?: string;
+  /** The server's view last answered with a re-report, so one that stays different is answered once. */
+  corrected?: string;
   /** The last logged runtime state, to log transitions once. */
   seen?: string;
 }
@@ -128,6 +132,23 @@ export class HostLoop<Spec, Detail> implements WatchHandler<ApiObject> {
     const entry = this.entry(object.metadata.uid);
     entry.object = object;
     entry.gone = false;
+    this.drifted(entry, object);
+  }
+
+  /**
+   * Like the kubelet's status manager, which compares its status with the
+   * API server's: when the server's phase or conditions no longer say what
+   * this host last reported — the node lifecycle controller marked them
+   * Ready=False while the control plane could not hear us (a restart, a
+   * partition) — report again, once per distinct server view, so a status
+   * the server keeps refusing cannot loop.
+   */
+  private drifted(entry: Entry, object: ApiObject): void {
+    if (entry.reportedView === undefined) return;
+    const server = statusView(object.status, entry.reportedView);
+    if (server === entry.reportedView || server === entry.corrected) return;
+    entry.corrected = server;
+    entry.reported = undefined;
   }
 
   private fields(uid: string, extra: Record<string, LogValue> = {}): Record<string, LogValue> {
@@ -254,8 +275,24 @@ export class HostLoop<Spec, Detail> implements WatchHandler<ApiObject> {
     const key = JSON.stringify([item.status, stopped]);
     if (key === entry.reported) return;
     entry.reported = key;
+    entry.reportedView = statusView(item.status);
     item.sequence = this.options.sequence.next();
     if (stopped) item.stopped = true;
     this.options.reporter.enqueue(item);
   }
+}
+
+/**
+ * Phase and condition statuses of a status, as a comparable string. With
+ * `like` (another view), only the condition types that view names count:
+ * the server keeps conditions this host never reports.
+ */
+export function statusView(status: Record<string, unknown>, like?: string): string {
+  const types = like === undefined ? undefined : new Set((JSON.parse(like) as [unknown, [string, unknown][]])[1].map(([t]) => t));
+  const conditions = (Array.isArray(status.conditions) ? status.conditions : [])
+    .filter((c): c is { type: string; status?: unknown } => typeof c === "object" && c !== null && typeof (c as { type?: unknown }).type === "string")
+    .filter((c) => types === undefined || types.has(c.type))
+    .map((c): [string, unknown] => [c.type, c.status ?? null])
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([status.phase ?? null, conditions]);
 }
