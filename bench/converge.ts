@@ -19,14 +19,7 @@ import { runBench } from "./bench-server.ts";
 import { createMany, createNamespace, listNames, ok, patchStatuses, pollStatus, type PollResult, type Target, warm } from "./converge-phases.ts";
 import { WORKLOADS, type Workload } from "./converge-workload.ts";
 import { benchAgent } from "./load.ts";
-
-function intList(flag: string, raw: string, min: number, max: number): number[] {
-  const out = raw.split(",").map((s) => Number(s.trim()));
-  for (const n of out) {
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${flag}: each value must be an integer in ${min}..${max}, got ${raw}`);
-  }
-  return out;
-}
+import { intList } from "./bench-args.ts";
 
 const { values } = parseArgs({
   options: {

@@ -17,6 +17,7 @@
  */
 import { parseArgs } from "node:util";
 import { type LocalHost, startHosts, stopHosts } from "../scripts/local-hosts.ts";
+import { intList } from "./bench-args.ts";
 import { runBench } from "./bench-server.ts";
 import { createNamespace, ok, pool, type Target, warm } from "./converge-phases.ts";
 import { FleetWatch } from "./fleet-watch.ts";
@@ -33,17 +34,13 @@ const { values } = parseArgs({
   },
   allowPositionals: false,
 });
-function int(flag: keyof typeof values, min: number, max: number): number {
-  const n = Number(values[flag]);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${flag} must be an integer from ${min} to ${max}, got ${values[flag]}`);
-  return n;
-}
-const hostCount = int("hosts", 1, 100);
-const nVMIs = int("vmis", 0, 5000);
-const nPods = int("pods", 0, 5000);
-const clients = int("clients", 1, 128);
-const bootDelayMs = int("boot-delay-ms", 0, 60_000);
-const timeoutMs = int("timeout-s", 10, 3600) * 1000;
+const [hostCount = 20] = intList("hosts", values.hosts, 1, 100);
+const [nVMIs = 0] = intList("vmis", values.vmis, 0, 5000);
+const [nPods = 0] = intList("pods", values.pods, 0, 5000);
+const [clients = 16] = intList("clients", values.clients, 1, 128);
+const [bootDelayMs = 0] = intList("boot-delay-ms", values["boot-delay-ms"], 0, 60_000);
+const [timeoutS = 600] = intList("timeout-s", values["timeout-s"], 10, 3600);
+const timeoutMs = timeoutS * 1000;
 
 const VMI_SPEC = { domain: { devices: {}, resources: { requests: { memory: "64Mi", cpu: "100m" } } } };
 const POD_SPEC = { containers: [{ name: "app", image: "registry.example/app:1", resources: { requests: { memory: "32Mi", cpu: "50m" } } }] };

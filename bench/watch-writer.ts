@@ -6,30 +6,7 @@
 import { Agent } from "node:https";
 import { resourceVersionOf, send } from "./https-request.ts";
 import type { WriteRecord, WriterMessage, WriterStart } from "./writer-process.ts";
-
-/** A pod as a small web deployment would send it (same shape as bench/writes'). */
-function podBody(name: string): string {
-  return JSON.stringify({
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: {
-      name,
-      labels: { app: "web", tier: "frontend", "app.kubernetes.io/part-of": "bench" },
-      annotations: { "bench.duraplane.dev/purpose": "watch delivery" },
-    },
-    spec: {
-      containers: [{
-        name: "web",
-        image: "nginx:1.27",
-        ports: [{ name: "http", containerPort: 80, protocol: "TCP" }],
-        env: [{ name: "MODE", value: "bench" }, { name: "LOG_LEVEL", value: "info" }],
-        resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
-      }],
-      restartPolicy: "Always",
-      terminationGracePeriodSeconds: 30,
-    },
-  });
-}
+import { podBody } from "./pod-body.ts";
 
 const tell = (m: WriterMessage): void => {
   process.send?.(m);
@@ -39,7 +16,7 @@ let start: WriterStart | undefined;
 const agent = new Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: false });
 
 async function create(s: WriterStart, name: string): Promise<WriteRecord> {
-  const res = await send(s.base, s.token, agent, "POST", `/api/v1/namespaces/${s.namespace}/pods`, podBody(name));
+  const res = await send(s.base, s.token, agent, "POST", `/api/v1/namespaces/${s.namespace}/pods`, podBody(name, "watch delivery"));
   if (res.status !== 201) throw new Error(`create ${name} answered ${res.status}: ${res.body}`);
   return { rv: resourceVersionOf(res.body), startNs: res.startNs, ackNs: res.endNs };
 }

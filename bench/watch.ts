@@ -21,17 +21,10 @@ import { treeMemory } from "./process-memory.ts";
 import { byRole, type MemorySample, type PhaseReport, phaseFailed, phaseReport, sampleOf, table } from "./watch-report.ts";
 import { openStreams, type WatchStream } from "./watch-stream.ts";
 import { startWriter, type Writer } from "./writer-process.ts";
+import { intList } from "./bench-args.ts";
 
 /** The whole run is cut off after this long, server stopped, exit 1. */
 const DEADLINE_MS = 290_000;
-
-function intList(flag: string, raw: string, min: number, max: number): number[] {
-  const out = raw.split(",").map((s) => Number(s.trim()));
-  for (const n of out) {
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${flag}: each value must be an integer in ${min}..${max}, got ${raw}`);
-  }
-  return out;
-}
 
 const { values } = parseArgs({
   options: {

@@ -14,19 +14,13 @@ import { parseArgs } from "node:util";
 import type { LocalServer } from "../test/e2e/server.ts";
 import { runBench } from "./bench-server.ts";
 import { benchAgent, type PhaseResult, post, runPhase, type Shot } from "./load.ts";
+import { intList } from "./bench-args.ts";
+import { podBody } from "./pod-body.ts";
 
 // Bounds, so a typo cannot start an unbounded run.
 const MAX_CLIENTS = 128;
 const MAX_LEVELS = 6;
 const MAX_COUNT = 5000;
-
-function intList(flag: string, raw: string, max: number): number[] {
-  const out = raw.split(",").map((s) => Number(s.trim()));
-  for (const n of out) {
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${flag}: each value must be an integer in 1..${max}, got ${raw}`);
-  }
-  return out;
-}
 
 const { values } = parseArgs({
   options: {
@@ -37,39 +31,12 @@ const { values } = parseArgs({
   },
   allowPositionals: false,
 });
-const levels = intList("clients", values.clients, MAX_CLIENTS);
+const levels = intList("clients", values.clients, 1, MAX_CLIENTS);
 if (levels.length > MAX_LEVELS) throw new Error(`--clients: at most ${MAX_LEVELS} levels`);
-const [count = 0] = intList("count", values.count, MAX_COUNT);
-const [warmup = 0] = intList("warmup", values.warmup, 1000);
+const [count = 0] = intList("count", values.count, 1, MAX_COUNT);
+const [warmup = 0] = intList("warmup", values.warmup, 1, 1000);
 const settleMs = Number(values["settle-ms"]);
 if (!Number.isInteger(settleMs) || settleMs < 0 || settleMs > 60_000) throw new Error("--settle-ms must be 0..60000");
-
-/**
- * A pod as kubectl would send it for a small web deployment; the floor gets
- * exactly these bytes (with its own name) so both paths move the same payload.
- */
-function podBody(name: string): string {
-  return JSON.stringify({
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: {
-      name,
-      labels: { app: "web", tier: "frontend", "app.kubernetes.io/part-of": "bench" },
-      annotations: { "bench.duraplane.dev/purpose": "write throughput" },
-    },
-    spec: {
-      containers: [{
-        name: "web",
-        image: "nginx:1.27",
-        ports: [{ name: "http", containerPort: 80, protocol: "TCP" }],
-        env: [{ name: "MODE", value: "bench" }, { name: "LOG_LEVEL", value: "info" }],
-        resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
-      }],
-      restartPolicy: "Always",
-      terminationGracePeriodSeconds: 30,
-    },
-  });
-}
 
 /** One row of the results. */
 interface LevelResult {
@@ -112,11 +79,11 @@ async function run(server: LocalServer): Promise<LevelResult[]> {
     // the floor itself leaves nothing behind that could slow the real phase.
     const floor = await phase(server, clients, (tag, i) => {
       const key = `f${clients}${tag}-${i}`;
-      return { path: `/debug/bench-floor/${key}`, body: podBody(key) };
+      return { path: `/debug/bench-floor/${key}`, body: podBody(key, "write throughput") };
     });
     const real = await phase(server, clients, (tag, i) => ({
       path: `/api/v1/namespaces/${ns}/pods`,
-      body: podBody(`p${clients}${tag}-${i}`),
+      body: podBody(`p${clients}${tag}-${i}`, "write throughput"),
     }));
     results.push({
       clients,
@@ -145,7 +112,7 @@ function table(results: LevelResult[]): string {
 }
 
 await runBench({ name: "writes", server: { benchFloor: true } }, async (server) => {
-  const payloadBytes = Buffer.byteLength(podBody("p1m-0"));
+  const payloadBytes = Buffer.byteLength(podBody("p1m-0", "write throughput"));
   console.log(`levels ${levels.join(",")}, ${count} measured + max(${warmup}, clients) warm-up requests per phase, pod ${payloadBytes} bytes`);
   const results = await run(server);
   console.log(`\n${table(results)}\n`);
