@@ -167,7 +167,7 @@ describe("client-node informers across concurrent writes and a server restart", 
 
     const random = seeded(SEED);
     const writers = Array.from({ length: WRITERS }, (_, id) =>
-      runWriter({ server: ref, id, targets, names: 3, ops: OPS, random: seeded(Math.floor(random() * 1e9)), acks, retries, t0, retryFor: 30_000 }));
+      runWriter({ server: ref, id, targets, names: 3, ops: OPS, random: seeded(Math.floor(random() * 1e9)), acks, retries, t0, retryFor: 60_000 }));
     const restart = (async () => {
       while (acks.length < (WRITERS * OPS) / 2) await sleep(20);
       window.down = now();

@@ -18,16 +18,35 @@ export interface ServerRef {
  */
 const REQUEST_TIMEOUT_MS = 20_000;
 
-/** Sends one request; resolves with the status and parsed JSON body. */
+/**
+ * Sends one request; resolves with the status and parsed JSON body. The
+ * deadline is a wall-clock timer over the whole exchange, not the socket's
+ * idle timeout, and every way the exchange can end (request error, response
+ * error or abort, a close before the body ended) settles the promise, so a
+ * server that dies mid-response cannot leave a caller waiting forever.
+ */
 export function api<T = unknown>(server: ServerRef, method: string, path: string, body?: unknown, contentType = "application/json"): Promise<{ status: number; body: T }> {
   return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (finish: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      finish();
+    };
+    const fail = (err: Error): void => settle(() => reject(err));
     const req = request(`${server.url}${path}`, {
-      method, agent, timeout: REQUEST_TIMEOUT_MS,
+      method, agent,
       headers: { authorization: `Bearer ${server.token}`, ...(body !== undefined ? { "content-type": contentType } : {}) },
     }, (res) => {
       let text = "";
       res.setEncoding("utf8");
       res.on("data", (d: string) => (text += d));
+      res.on("error", fail);
+      res.on("aborted", () => fail(new Error(`${method} ${path}: response aborted`)));
+      res.on("close", () => {
+        if (!res.complete) fail(new Error(`${method} ${path}: connection closed before the response ended`));
+      });
       res.on("end", () => {
         let parsed: unknown = text;
         try {
@@ -35,11 +54,15 @@ export function api<T = unknown>(server: ServerRef, method: string, path: string
         } catch {
           // not JSON
         }
-        resolve({ status: res.statusCode ?? 0, body: parsed as T });
+        settle(() => resolve({ status: res.statusCode ?? 0, body: parsed as T }));
       });
     });
-    req.on("error", reject);
-    req.on("timeout", () => req.destroy(new Error(`${method} ${path}: no response within ${REQUEST_TIMEOUT_MS} ms`)));
+    const timer = setTimeout(() => {
+      const err = new Error(`${method} ${path}: no complete response within ${REQUEST_TIMEOUT_MS} ms`);
+      fail(err);
+      req.destroy(err);
+    }, REQUEST_TIMEOUT_MS);
+    req.on("error", fail);
     if (body !== undefined) req.write(typeof body === "string" ? body : JSON.stringify(body));
     req.end();
   });
