@@ -28,8 +28,18 @@ afterEach(async () => {
   nodes = [];
 });
 
+/** The Reconciler of a node's lifecycle key. */
+const lifecycleReconciler = (host: string) =>
+  (env.RECONCILERS as DurableObjectNamespace<Reconciler>).getByName(`nodelifecycle//${host}`);
+
+/**
+ * A test node. Its lifecycle controller is told it has been observing for
+ * two hours, like a long-running control plane, so heartbeats written in the
+ * past count as silence it saw.
+ */
 async function node(name: string, heartbeatAgo: number): Promise<void> {
   nodes.push(name);
+  await lifecycleReconciler(name).observeSince(Date.now() - 7_200_000);
   await addNode(name, { pods: "0", heartbeatAgo });
 }
 
@@ -75,10 +85,10 @@ describe("node lifecycle", () => {
 
     // The next run is due at the eviction deadline; with a shorter timeout it evicts now.
     const key = { controller: "nodelifecycle" as const, namespace: "", name: host };
-    const next = (await reconcileNodeLifecycle(env, key, { gracePeriodSeconds: 40, evictionTimeoutSeconds: 300 })).requeueAfterSeconds ?? 0;
+    const next = (await reconcileNodeLifecycle(env, key, { opts: { gracePeriodSeconds: 40, evictionTimeoutSeconds: 300 } })).requeueAfterSeconds ?? 0;
     expect(next).toBeGreaterThan(270);
     expect(next).toBeLessThanOrEqual(281);
-    await reconcileNodeLifecycle(env, key, { gracePeriodSeconds: 40, evictionTimeoutSeconds: 10 });
+    await reconcileNodeLifecycle(env, key, { opts: { gracePeriodSeconds: 40, evictionTimeoutSeconds: 10 } });
     await eventually(async () => (await get(`/api/v1/namespaces/${ns}/pods/web`)).status === 404);
     expect((await get(vmiPath)).body.status).toMatchObject({ phase: "Failed", reason: "NodeUnresponsive" });
 
@@ -86,6 +96,30 @@ describe("node lifecycle", () => {
     await reportNode(host, { pods: "0", heartbeatAgo: 0 });
     await reconcileNodeLifecycle(env, key);
     expect(cond((await get(`/api/v1/nodes/${host}`)).body, "Ready")?.status).toBe("True");
+  });
+
+  it("does not hold silence it did not observe against a node: a restarted controller gives a fresh grace period", async () => {
+    const ns = await namespace();
+    const host = `back-${crypto.randomUUID().slice(0, 8)}`;
+    nodes.push(host);
+    // The last heartbeat is an hour old, but the controller (a fresh Reconciler) only just started watching.
+    await addNode(host, { pods: "0", heartbeatAgo: 3600 });
+    const vmiPath = await runningVMI(ns, "vm", host);
+    const key = { controller: "nodelifecycle" as const, namespace: "", name: host };
+    const opts = { gracePeriodSeconds: 40, evictionTimeoutSeconds: 10 };
+    const started = Date.now();
+    const next = (await reconcileNodeLifecycle(env, key, { opts, observingSince: started })).requeueAfterSeconds ?? 0;
+    // Nothing happens now; the next look is at the end of the grace period counted from the start.
+    expect(next).toBeGreaterThan(35);
+    expect(next).toBeLessThanOrEqual(42);
+    expect(cond((await get(`/api/v1/nodes/${host}`)).body, "Ready")?.status).toBe("True");
+    expect((await get(vmiPath)).body.status?.phase).toBe("Running");
+    // The same silence observed for long enough: Unknown past the grace period, eviction past both.
+    await reconcileNodeLifecycle(env, key, { opts, observingSince: started, now: new Date(started + 45_000) });
+    expect(cond((await get(`/api/v1/nodes/${host}`)).body, "Ready")?.status).toBe("Unknown");
+    expect((await get(vmiPath)).body.status?.phase).toBe("Running");
+    await reconcileNodeLifecycle(env, key, { opts, observingSince: started, now: new Date(started + 55_000) });
+    expect((await get(vmiPath)).body.status).toMatchObject({ phase: "Failed", reason: "NodeUnresponsive" });
   });
 
   it("evicts the workloads of a node silent past the eviction timeout; owners replace them and nothing hangs", async () => {

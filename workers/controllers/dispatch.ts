@@ -11,8 +11,11 @@ import { reconcileScheduler } from "./scheduler";
 import { reconcileVirtualMachine } from "./virtualmachine";
 import { reconcileVMITermination } from "./vmi-termination";
 
-/** Runs the controller a key names. */
-export async function runController(env: Env, key: ReconcileKey): Promise<ReconcileResult> {
+/**
+ * Runs the controller a key names. `observingSince` is when the key's
+ * Reconciler started (ms): what a controller process's start is upstream.
+ */
+export async function runController(env: Env, key: ReconcileKey, observingSince: number): Promise<ReconcileResult> {
   switch (key.controller) {
     case "replicaset":
       return reconcileReplicaSet(env, key);
@@ -27,6 +30,6 @@ export async function runController(env: Env, key: ReconcileKey): Promise<Reconc
     case "vmitermination":
       return reconcileVMITermination(env, key);
     case "nodelifecycle":
-      return reconcileNodeLifecycle(env, key);
+      return reconcileNodeLifecycle(env, key, { observingSince });
   }
 }

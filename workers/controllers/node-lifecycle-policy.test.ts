@@ -30,6 +30,15 @@ describe("assessNode", () => {
     expect(assessNode(node([ready(5, "False")]), NOW, OPTS)).toMatchObject({ stale: false, workloadsNotReady: true });
   });
 
+  it("counts silence only from when the controller began observing (a restarted control plane)", () => {
+    const since = NOW - 10_000;
+    expect(assessNode(node([ready(3600)]), NOW, OPTS, since)).toEqual({ stale: false, evict: false, workloadsNotReady: false, requeueAfterSeconds: 31 });
+    expect(assessNode(node([ready(3600)]), NOW + 31_000, OPTS, since)).toMatchObject({ stale: true, evict: false });
+    expect(assessNode(node([ready(3600)]), NOW + 331_000, OPTS, since)).toMatchObject({ stale: true, evict: true });
+    // A heartbeat newer than the observer's start is judged as usual.
+    expect(assessNode(node([ready(5)]), NOW, OPTS, since)).toMatchObject({ stale: false, requeueAfterSeconds: 36 });
+  });
+
   it("takes its timeouts from the vars, defaulting malformed ones", () => {
     expect(nodeLifecycleOptions({ NODE_MONITOR_GRACE_PERIOD_SECONDS: "5", POD_EVICTION_TIMEOUT_SECONDS: "x" })).toEqual({ gracePeriodSeconds: 5, evictionTimeoutSeconds: 300 });
     expect(nodeLifecycleOptions({})).toEqual(OPTS);

@@ -8,6 +8,12 @@
  * one silent for the grace period plus the eviction timeout loses its
  * workloads (the taint manager's eviction after the default 300 s
  * toleration of `node.kubernetes.io/unreachable`).
+ *
+ * Silence is counted only from when the controller began observing: like
+ * upstream's nodeHealthMap, which a restarted controller rebuilds with
+ * probeTimestamp = now, a control plane that was itself down (a restart, an
+ * outage of the webhook) gives every node a fresh grace period instead of
+ * evicting workloads whose hosts simply could not reach it.
  */
 import type { Json, JsonObject, KubeObject } from "../../shared/k8s/object";
 import { isJsonObject } from "../../shared/k8s/object";
@@ -57,9 +63,13 @@ export function heartbeatOf(node: KubeObject): number | undefined {
   return beat ?? timeOf(node.metadata.creationTimestamp);
 }
 
-/** Assesses `node` at `now` (ms). */
-export function assessNode(node: KubeObject, now: number, opts: NodeLifecycleOptions): NodeHealth {
-  const heartbeat = heartbeatOf(node) ?? now;
+/**
+ * Assesses `node` at `now` (ms). `observingSince` is when the controller
+ * began watching this node (ms); a heartbeat older than that counts as
+ * received then.
+ */
+export function assessNode(node: KubeObject, now: number, opts: NodeLifecycleOptions, observingSince = -Infinity): NodeHealth {
+  const heartbeat = Math.max(heartbeatOf(node) ?? now, observingSince);
   const staleAt = heartbeat + opts.gracePeriodSeconds * 1000;
   const evictAt = staleAt + opts.evictionTimeoutSeconds * 1000;
   const stale = now > staleAt;

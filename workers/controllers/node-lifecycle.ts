@@ -6,7 +6,9 @@
  * in between is never overwritten — the conflict just requeues), marks its
  * workloads NotReady, evicts them after the eviction timeout (re-reading
  * the Node first), and always asks to run again at the next deadline, so a
- * node that falls silent is noticed with no other trigger.
+ * node that falls silent is noticed with no other trigger. Silence before
+ * `observingSince` (when this key's Reconciler started) is not held against
+ * the node: see node-lifecycle-policy.ts.
  */
 import { ApiError } from "../../shared/k8s/errors";
 import type { Json } from "../../shared/k8s/object";
@@ -24,17 +26,21 @@ const NODES = resourceKey({ group: "", plural: "nodes" });
 const RETRY_SECONDS = 1;
 const COMPONENT = "node-controller";
 
+/** What a run may be given instead of the Worker's vars and clock (tests). */
+export interface NodeLifecycleRun {
+  opts?: NodeLifecycleOptions;
+  now?: Date;
+  /** When the controller began observing this node (ms); silence before it is not counted. */
+  observingSince?: number;
+}
+
 /** One reconcile of a Node's health. */
-export async function reconcileNodeLifecycle(
-  env: Env,
-  key: ReconcileKey,
-  opts: NodeLifecycleOptions = nodeLifecycleOptions(env),
-  now: Date = new Date(),
-): Promise<ReconcileResult> {
+export async function reconcileNodeLifecycle(env: Env, key: ReconcileKey, run: NodeLifecycleRun = {}): Promise<ReconcileResult> {
+  const { opts = nodeLifecycleOptions(env), now = new Date(), observingSince } = run;
   const ref = { resource: NODES, namespace: "", name: key.name };
   const node = await findObject(env, ref);
   if (!node) return {};
-  const health = assessNode(node, now.getTime(), opts);
+  const health = assessNode(node, now.getTime(), opts, observingSince);
   const stamp = metaTime(now);
   const conditions = health.stale ? unknownConditions(node, stamp) : undefined;
   if (conditions) {
@@ -53,7 +59,7 @@ export async function reconcileNodeLifecycle(
   if (health.evict) {
     // Eviction cannot be undone: make sure no heartbeat arrived since the read.
     const fresh = await findObject(env, ref);
-    if (!fresh || !assessNode(fresh, now.getTime(), opts).evict) return { requeueAfterSeconds: RETRY_SECONDS };
+    if (!fresh || !assessNode(fresh, now.getTime(), opts, observingSince).evict) return { requeueAfterSeconds: RETRY_SECONDS };
     await handleWorkloads(env, key.name, "evict", stamp);
   } else if (health.workloadsNotReady) {
     await handleWorkloads(env, key.name, "notReady", stamp);

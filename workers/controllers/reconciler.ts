@@ -32,6 +32,13 @@ export class Reconciler extends DurableObject<Env> {
   private requeues = 0;
   /** When the delayed message of the last requested requeue is due (ms; 0 when none is known). */
   private requeueAt = 0;
+  /**
+   * When this Reconciler began observing its key: memory only, so a
+   * restarted control plane starts observing afresh, as a restarted
+   * controller-manager does. A key that runs at least every resync (30 s)
+   * keeps its Reconciler in memory, so this moves only on a restart.
+   */
+  private observingSince = Date.now();
 
   /**
    * Reconciles `key`. A delivery that arrives while a run is in progress
@@ -53,7 +60,7 @@ export class Reconciler extends DurableObject<Env> {
         this.running++;
         this.maxRunning = Math.max(this.maxRunning, this.running);
         try {
-          result = await runController(this.env, key);
+          result = await runController(this.env, key, this.observingSince);
         } finally {
           this.running--;
         }
@@ -86,6 +93,11 @@ export class Reconciler extends DurableObject<Env> {
     await this.env.RECONCILE_QUEUE.send(key, { delaySeconds: seconds });
     this.requeueAt = due;
     this.requeues++;
+  }
+
+  /** Test hook: pretend this Reconciler has been observing since `ms` (a long-running control plane). */
+  async observeSince(ms: number): Promise<void> {
+    this.observingSince = ms;
   }
 
   /** Test hook: how many runs happened, the most that ever overlapped, and how many requeues were sent. */
