@@ -79,4 +79,32 @@ describe("Agent", () => {
     // Every report passed the webhook's own schema.
     expect(log.lines.filter((l) => l.includes("refused") || l.includes("invalid"))).toEqual([]);
   });
+
+  it("never waits longer than a heartbeat interval between webhook retries, so it is Ready again soon after an outage", async ({ expect }) => {
+    // Nothing listens on this port: every report fails, as during a control-plane restart.
+    const closed = await import("node:net").then(({ createServer }) => new Promise<number>((resolve) => {
+      const s = createServer();
+      s.listen(0, "127.0.0.1", () => {
+        const address = s.address();
+        s.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+      });
+    }));
+    const secrets = [newSigningSecret()];
+    const credentials: Credentials = {
+      server: `http://127.0.0.1:${closed}`, nodeName: "n1", token: "t", signingSecrets: secrets, webhookPath: "/webhooks/v1/nodes/n1/reports",
+      insecureSkipTLSVerify: false, labels: {}, capacity: { cpu: "1", memory: "1Gi", pods: "10" },
+    };
+    const addresses = new AddressPool(1);
+    const log = memoryLogger();
+    agent = new Agent({
+      credentials, secrets: () => secrets, capacity: credentials.capacity, hostIP: "127.0.0.1", log, sequence: new Sequence(),
+      containers: simulatedContainerRuntime(FAST, addresses), vms: simulatedVirtRuntime(FAST, addresses),
+      heartbeatIntervalMs: 300, flushDelayMs: 10, watchBackoff: { initialMs: 50, maxMs: 100 },
+    });
+    agent.start();
+    const waits = (): number[] => log.lines.filter((l) => l.includes("report not delivered")).map((l) => Number(/retryInMs=(\d+)/.exec(l)?.[1]));
+    // Enough failed attempts that an uncapped exponential backoff (250 ms doubling) would pass 300 ms.
+    await until(() => waits().length >= 6, 10_000, "six failed report attempts");
+    expect(waits().every((ms) => Number.isFinite(ms) && ms <= 300), waits().join(",")).toBe(true);
+  });
 });

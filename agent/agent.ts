@@ -56,7 +56,11 @@ export class Agent {
     this.webhook = new HttpClient({ server: creds.server, insecureSkipTLSVerify: creds.insecureSkipTLSVerify });
     this.reporter = new Reporter({
       post: (body, headers) => this.webhook.request("POST", creds.webhookPath, { body, headers }),
-      secrets: options.secrets, log, backoff: options.reportBackoff, flushDelayMs: options.flushDelayMs,
+      secrets: options.secrets, log, flushDelayMs: options.flushDelayMs,
+      // A retry never waits longer than a heartbeat interval (the kubelet retries its node status at
+      // that cadence): after a control-plane outage the node is Ready again within one interval,
+      // well inside the server's grace period, however long the outage lasted.
+      backoff: options.reportBackoff ?? { initialMs: 250, maxMs: Math.min(30_000, options.heartbeatIntervalMs) },
     });
     const shared = { hostIP: options.hostIP, sequence: options.sequence, reporter: this.reporter, log, restartBackoff: options.restartBackoff };
     const pods = new HostLoop(podDriver(options.containers), shared);
