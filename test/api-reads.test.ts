@@ -26,11 +26,14 @@ describe("unauthenticated access", () => {
 describe("discovery", () => {
   it("serves aggregated v2 discovery with the exact content type", async () => {
     const accept = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
-    const core = await api<{ items: { metadata: { name: string }; versions: { resources: { resource: string; shortNames: string[]; scope: string }[] }[] }[] }>("GET", "/api", undefined, { accept });
+    type Sub = { subresource: string; responseKind: { kind: string }; verbs: string[] };
+    const core = await api<{ items: { metadata: { name: string }; versions: { resources: { resource: string; shortNames: string[]; scope: string; subresources: Sub[] }[] }[] }[] }>("GET", "/api", undefined, { accept });
     expect(core.headers.get("content-type")).toBe("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList");
     expect(core.body.items[0]?.metadata.name).toBe("");
     const resources = core.body.items[0]?.versions[0]?.resources.map((r) => r.resource).sort();
     expect(resources).toEqual(["events", "namespaces", "nodes", "pods"]);
+    const pods = core.body.items[0]?.versions[0]?.resources.find((r) => r.resource === "pods");
+    expect(pods?.subresources.map((s) => `${s.subresource}:${s.responseKind.kind}:${s.verbs.join("/")}`)).toEqual(["status:Pod:get/patch/update", "binding:Binding:create"]);
     const groups = await api<{ items: { metadata: { name: string }; versions: { resources: { resource: string; subresources: { subresource: string; responseKind: { kind: string } }[] }[] }[] }[] }>("GET", "/apis", undefined, { accept });
     expect(groups.body.items.map((i) => i.metadata.name)).toEqual(["apps", "kubevirt.io"]);
     const vmirs = groups.body.items[1]?.versions[0]?.resources.find((r) => r.resource === "virtualmachineinstancereplicasets");
@@ -40,8 +43,10 @@ describe("discovery", () => {
   it("serves legacy discovery", async () => {
     expect((await api("GET", "/api")).body).toMatchObject({ kind: "APIVersions", versions: ["v1"] });
     expect((await api("GET", "/apis")).body).toMatchObject({ kind: "APIGroupList" });
-    const v1 = await api<{ resources: { name: string }[] }>("GET", "/api/v1");
+    const v1 = await api<{ resources: { name: string; kind?: string; verbs?: string[] }[] }>("GET", "/api/v1");
     expect(v1.body.resources.map((r) => r.name)).toContain("pods/status");
+    expect(v1.body.resources.find((r) => r.name === "pods/binding")).toMatchObject({ kind: "Binding", verbs: ["create"] });
+    expect(v1.body.resources.some((r) => r.name === "nodes/binding")).toBe(false);
     const kv = await api<{ resources: { name: string; kind: string }[] }>("GET", "/apis/kubevirt.io/v1");
     expect(kv.body.resources.find((r) => r.name === "virtualmachineinstancereplicasets/scale")?.kind).toBe("Scale");
     expect((await api("GET", "/apis/nope/v1")).status).toBe(404);

@@ -68,6 +68,7 @@ export const KINDS: readonly ResourceKind[] = [
     group: "", version: "v1", kind: "Pod", plural: "pods", shortNames: ["po"], namespaced: true, categories: ["all"],
     patchMeta: { ...podPatchMeta("spec"), ...podStatusPatchMeta("status") },
     gracePeriodSeconds: podGracePeriod,
+    binding: true,
     fieldSelectors: {
       "spec.nodeName": field("spec.nodeName"),
       "spec.restartPolicy": field("spec.restartPolicy"),

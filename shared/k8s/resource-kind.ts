@@ -77,6 +77,8 @@ export interface ResourceKind {
   fieldSelectors: Record<string, (obj: KubeObject) => string | undefined>;
   /** The scale subresource, when the kind has one. */
   scale?: ScaleSpec;
+  /** The `binding` subresource (pods: the scheduler's create-only Binding). */
+  binding?: boolean;
   /** Graceful deletion period in seconds (pods); undefined or 0 deletes at once. */
   gracePeriodSeconds?(obj: KubeObject, requested: number | undefined): number;
 }

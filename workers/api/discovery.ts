@@ -9,6 +9,9 @@ import { KINDS, groupVersions } from "../registry";
 
 const VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 const SUB_VERBS = ["get", "patch", "update"];
+/** pods/binding is create-only (what the scheduler posts). */
+const BINDING_VERBS = ["create"];
+const BINDING_KIND = { group: "", version: "v1", kind: "Binding" };
 
 function kindsOf(group: string, version: string): ResourceKind[] {
   return KINDS.filter((k) => k.group === group && k.version === version);
@@ -35,6 +38,9 @@ export function apiResourceList(group: string, version: string): object | undefi
         name: `${k.plural}/scale`, singularName: "", namespaced: k.namespaced,
         group: "autoscaling", version: "v1", kind: "Scale", verbs: SUB_VERBS,
       });
+    }
+    if (k.binding) {
+      resources.push({ name: `${k.plural}/binding`, singularName: "", namespaced: k.namespaced, kind: BINDING_KIND.kind, verbs: BINDING_VERBS });
     }
   }
   return { kind: "APIResourceList", apiVersion: "v1", groupVersion: group ? `${group}/${version}` : version, resources };
@@ -74,6 +80,7 @@ function aggregatedResource(k: ResourceKind): object {
   if (k.scale) {
     subresources.push({ subresource: "scale", responseKind: { group: "autoscaling", version: "v1", kind: "Scale" }, verbs: SUB_VERBS });
   }
+  if (k.binding) subresources.push({ subresource: "binding", responseKind: BINDING_KIND, verbs: BINDING_VERBS });
   return {
     resource: k.plural,
     responseKind,
