@@ -1,7 +1,7 @@
 /**
  * @module
  * D1 tables (drizzle): identities (user and node tokens, join tokens, webhook
- * signing secrets), webhook receipts and dead letters. Tokens are stored only
+ * signing secrets), webhook receipts, dead letters and the audit log. Tokens are stored only
  * as SHA-256 hashes; signing secrets, which the server must be able to use,
  * are stored encrypted (AES-GCM under the SECRETS_KEY Worker secret).
  */
@@ -89,3 +89,40 @@ export const webhookReceipts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.nodeName, t.webhookId] }), index("webhook_receipts_received_at").on(t.receivedAt)],
 );
+
+/**
+ * The audit log: one row per audited request at stage ResponseComplete and
+ * level Metadata (who, what, on which object, with what result; never the
+ * bodies). Rows are pruned after the retention period.
+ */
+export const auditEvents = sqliteTable(
+  "audit_events",
+  {
+    /** The auditID (a UUID), also sent back as the Audit-Id response header. */
+    id: text("id").primaryKey(),
+    /** requestReceivedTimestamp, ms. */
+    receivedAt: integer("received_at", { mode: "timestamp_ms" }).notNull(),
+    /** stageTimestamp (the response was complete), ms. */
+    completedAt: integer("completed_at", { mode: "timestamp_ms" }).notNull(),
+    verb: text("verb").notNull(),
+    requestUri: text("request_uri").notNull(),
+    username: text("username").notNull(),
+    /** JSON array of group names. */
+    groups: text("groups").notNull(),
+    sourceIp: text("source_ip").notNull(),
+    userAgent: text("user_agent").notNull(),
+    apiGroup: text("api_group"),
+    apiVersion: text("api_version"),
+    resource: text("resource"),
+    subresource: text("subresource"),
+    namespace: text("namespace"),
+    name: text("name"),
+    code: integer("code").notNull(),
+    /** For a failure: the Status reason and message. */
+    reason: text("reason"),
+    message: text("message"),
+  },
+  (t) => [index("audit_events_received_at").on(t.receivedAt), index("audit_events_username").on(t.username)],
+);
+
+export type AuditEventRow = typeof auditEvents.$inferSelect;

@@ -8,6 +8,8 @@ import { ApiError, internalError, methodNotAllowed } from "../../shared/k8s/erro
 import { benchFloor } from "../bench/floor-route";
 import { WEBHOOK_PREFIX } from "../../shared/hosts/constants";
 import { reports } from "../webhooks/reports-route";
+import { audit, auditNotesOf } from "../audit/audit-middleware";
+import { auditRoutes } from "../audit/audit-routes";
 import { authenticate, type UserInfo } from "./auth";
 import { hosts, JOIN_PATH } from "./hosts-routes";
 import { authorizeNode } from "./node-authorizer";
@@ -54,6 +56,7 @@ app.onError((err) => {
 
 app.notFound(() => json(pathNotFound().toStatus(), 404));
 
+app.use("*", audit);
 app.use("*", async (c, next) => {
   // Host reports authenticate by signature, joining by the join token: neither carries a user token.
   if (PUBLIC_PATHS.has(c.req.path) || c.req.path === JOIN_PATH || c.req.path.startsWith(`${WEBHOOK_PREFIX}/`)) return next();
@@ -65,6 +68,7 @@ app.use("*", async (c, next) => (c.var.user ? authorizeNode(c, next) : next()));
 
 app.route("/", reports);
 app.route("/", hosts);
+app.route("/", auditRoutes);
 
 app.get("/version", (c) => c.json(VERSION_INFO));
 app.get("/metrics", async (c) => c.text(await deadLetterMetrics(c.env), 200, { "content-type": "text/plain; version=0.0.4" }));
@@ -115,7 +119,7 @@ async function resource(c: { env: Env; req: { raw: Request } }): Promise<Respons
   const req = c.req.raw;
   const url = new URL(req.url);
   const path = parseResourcePath(url.pathname);
-  const ctx: HandlerContext = { env: c.env, req, url, path };
+  const ctx: HandlerContext = { env: c.env, req, url, path, audit: auditNotesOf(req) };
   const name = path.name;
   switch (req.method) {
     case "GET":

@@ -19,6 +19,7 @@ import { createObject } from "../objects/create";
 import { json, objectResponse } from "./respond";
 import { writeObject } from "../objects/client";
 import { runBounded } from "../bounded";
+import type { AuditNotes } from "../audit/audit-middleware";
 
 /** What every handler gets. */
 export interface HandlerContext {
@@ -26,6 +27,8 @@ export interface HandlerContext {
   req: Request;
   url: URL;
   path: ResourcePath;
+  /** Where a create leaves the object's name for the audit log (the URL does not carry it). */
+  audit?: AuditNotes;
 }
 
 const SCALE_TYPE = { apiVersion: "autoscaling/v1", kind: "Scale" };
@@ -41,8 +44,10 @@ export async function createHandler(ctx: HandlerContext): Promise<Response> {
   const body = checkTypeMeta(kind, await readObjectBody(ctx.req));
   checkNamespace(kind, body, namespace);
   const target = nameForCreate(kind, body);
+  if (ctx.audit && target.name) ctx.audit.name = target.name;
   await admitCreateIn(ctx.env, kind, namespace ?? "", target.name ?? target.generateName ?? "");
   const result = await createObject(ctx.env, { kind, namespace: namespace ?? "", ...target, ...opts }, body);
+  if (ctx.audit) ctx.audit.name = result.object.metadata.name;
   return respond(ctx, result.object, 201);
 }
 

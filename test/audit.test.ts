@@ -1,0 +1,129 @@
+/**
+ * The audit log through the real Worker and D1: writes, refusals and host
+ * calls are recorded at level Metadata with who, what, which object and the
+ * result; reads are not; only system:masters may read it; pages and filters
+ * work; rows past retention are pruned.
+ */
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { createToken } from "../workers/api/auth";
+import { pruneAudit, recordAudit } from "../workers/audit/audit-log";
+import { api, namespace, pod, readResponse, send } from "./helpers";
+import { asNode, joinNode, postReport } from "./hosts-helpers";
+
+interface AuditEvent {
+  auditID: string;
+  verb: string;
+  stage: string;
+  level: string;
+  requestURI: string;
+  user: { username: string; groups: string[] };
+  objectRef?: { resource: string; namespace?: string; name?: string; apiGroup: string; apiVersion: string; subresource?: string };
+  responseStatus: { code: number; status?: string; reason?: string; message?: string };
+  requestReceivedTimestamp: string;
+  stageTimestamp: string;
+}
+interface EventList { kind: string; apiVersion: string; metadata: { continue?: string }; items: AuditEvent[] }
+
+const EVENTS = "/apis/audit.duraplane.io/v1/events";
+
+async function auditOf(query: string): Promise<EventList> {
+  const res = await api<EventList>("GET", `${EVENTS}?${query}`);
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+describe("audit log", () => {
+  it("records writes and failed writes with the object and the result; not reads", async () => {
+    const ns = await namespace("audit");
+    const created = await api("POST", `/api/v1/namespaces/${ns}/pods`, pod("web"));
+    expect(created.headers.get("audit-id")).toMatch(/^[0-9a-f-]{36}$/);
+    await api("POST", `/api/v1/namespaces/${ns}/pods`, { ...pod("x"), metadata: { generateName: "gen-" } });
+    await api("GET", `/api/v1/namespaces/${ns}/pods/web`);
+    await api("GET", `/api/v1/namespaces/${ns}/pods`);
+    await api("PATCH", `/api/v1/namespaces/${ns}/pods/web`, { metadata: { labels: { a: "b" } } }, { "content-type": "application/merge-patch+json" });
+    const bad = await api("POST", `/api/v1/namespaces/${ns}/pods`, { apiVersion: "v1", kind: "Pod", metadata: { name: "Bad_Name" }, spec: { containers: [{ name: "c", image: "x" }] } });
+    expect(bad.status).toBe(422);
+    await api("DELETE", `/api/v1/namespaces/${ns}/pods/web`);
+
+    const list = await auditOf(`namespace=${ns}`);
+    expect(list).toMatchObject({ kind: "EventList", apiVersion: "audit.k8s.io/v1" });
+    // Newest first; the generated name is the one the server chose.
+    const seen = list.items.map((e) => `${e.verb} ${e.objectRef?.name ?? ""} ${e.responseStatus.code}`);
+    expect(seen).toHaveLength(5);
+    expect(seen[0]).toBe("delete web 200");
+    expect(seen[1]).toBe("create Bad_Name 422");
+    expect(seen[2]).toBe("patch web 200");
+    expect(seen[3]).toMatch(/^create gen-[a-z0-9]{5} 201$/);
+    expect(seen[4]).toBe("create web 201");
+    const first = list.items[4];
+    expect(first).toMatchObject({
+      auditID: created.headers.get("audit-id"), level: "Metadata", stage: "ResponseComplete",
+      requestURI: `/api/v1/namespaces/${ns}/pods`, user: { username: "admin", groups: ["system:masters"] },
+      objectRef: { resource: "pods", namespace: ns, name: "web", apiGroup: "", apiVersion: "v1" },
+    });
+    expect(Date.parse(first?.stageTimestamp ?? "")).toBeGreaterThanOrEqual(Date.parse(first?.requestReceivedTimestamp ?? ""));
+    expect(list.items[1]?.responseStatus).toMatchObject({ code: 422, status: "Failure", reason: "Invalid" });
+    expect(list.items[1]?.responseStatus.message).toContain("Bad_Name");
+  });
+
+  it("records refused requests (401, 403) and host calls under the node's name", async () => {
+    const ns = await namespace("audit");
+    const anonymous = await readResponse(await send(new Request(`https://duraplane.test/api/v1/namespaces/${ns}/pods`, { headers: { authorization: "Bearer nope" } })));
+    expect(anonymous.status).toBe(401);
+    const refused = await auditOf(`user=system:anonymous&limit=1`);
+    expect(refused.items[0]).toMatchObject({ verb: "list", responseStatus: { code: 401 }, objectRef: { namespace: ns, resource: "pods" } });
+
+    const node = await joinNode(`audit-${crypto.randomUUID().slice(0, 8)}`);
+    expect((await asNode(node.token, "GET", `/api/v1/namespaces/${ns}/pods`)).status).toBe(403);
+    const report = await postReport(node.nodeName, node.signingSecret, { items: [] });
+    expect(report.status).toBe(200);
+    const byNode = await auditOf(`user=system:node:${node.nodeName}`);
+    expect(byNode.items.map((e) => `${e.verb} ${e.responseStatus.code}`)).toEqual(["post 200", "list 403"]);
+    expect(byNode.items[0]?.requestURI).toBe(`/webhooks/v1/nodes/${node.nodeName}/reports`);
+    // The join itself (the join token is the credential) and the admin's join-token request are there too.
+    const joins = await auditOf("resource=join&limit=5");
+    expect(joins.items.some((e) => e.verb === "create" && e.responseStatus.code === 201)).toBe(true);
+  });
+
+  it("pages newest first with continue, filters, and refuses what it cannot read", async () => {
+    const ns = await namespace("audit");
+    for (const name of ["a", "b", "c", "d", "e"]) await api("POST", `/api/v1/namespaces/${ns}/pods`, pod(name));
+    const names: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await auditOf(`namespace=${ns}&verb=create&limit=2${token ? `&continue=${encodeURIComponent(token)}` : ""}`);
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      names.push(...page.items.map((e) => e.objectRef?.name ?? ""));
+      token = page.metadata.continue;
+    } while (token);
+    expect(names).toEqual(["e", "d", "c", "b", "a"]);
+    expect((await auditOf(`namespace=${ns}&name=c`)).items).toHaveLength(1);
+    expect((await auditOf(`namespace=${ns}&since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)).items).toEqual([]);
+
+    for (const [q, msg] of [["limit=0", "limit"], ["continue=%%%", "continue"], ["since=yesterday", "since"]] as const) {
+      const res = await api<{ reason: string; message: string }>("GET", `${EVENTS}?${q}`);
+      expect(res.status, q).toBe(400);
+      expect(res.body.message).toContain(msg);
+    }
+    // A user outside system:masters is told who may read it; a node is fenced off before that.
+    await createToken(env, "audit-alice-token", { username: "alice", groups: ["developers"] });
+    const denied = await asNode<{ message: string }>("audit-alice-token", "GET", EVENTS);
+    expect(denied.status).toBe(403);
+    expect(denied.body.message).toBe(`User "alice" cannot read the audit log: only members of system:masters can`);
+    const node = await joinNode(`audit-${crypto.randomUUID().slice(0, 8)}`);
+    expect((await asNode(node.token, "GET", EVENTS)).status).toBe(403);
+  });
+
+  it("prunes rows past retention", async () => {
+    const old = new Date(Date.now() - 30 * 24 * 3_600_000);
+    const id = crypto.randomUUID();
+    await recordAudit(env, {
+      id, receivedAt: old, completedAt: old, verb: "create", requestUri: "/x", username: "old-user", groups: "[]",
+      sourceIp: "", userAgent: "", code: 201,
+    }, () => 0.5);
+    expect((await auditOf("user=old-user")).items.map((e) => e.auditID)).toEqual([id]);
+    expect(await pruneAudit(env, new Date(Date.now() - 7 * 24 * 3_600_000))).toBeGreaterThanOrEqual(1);
+    expect((await auditOf("user=old-user")).items).toEqual([]);
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * @module
+ * The audit stage of the request chain, outermost so it sees every answer,
+ * refusals by authentication and authorization included. Every response
+ * carries an `Audit-Id` header; the requests the policy selects are written
+ * to the audit log after the response is complete, off the response's path
+ * (waitUntil), so auditing adds no latency to the caller.
+ *
+ * The policy (fixed, level Metadata — who, what, which object, the result;
+ * never bodies): every request that may change something (any method but
+ * GET and HEAD: creates, updates, patches, deletes, subresources such as
+ * binding and scale, the host API and the webhook), and every request
+ * refused with 401 or 403. Reads and watches are not recorded: they change
+ * nothing, and agents' watches would drown the log.
+ */
+import type { MiddlewareHandler } from "hono";
+import type { UserInfo } from "../api/auth";
+import { type AuditRecord, recordAudit } from "./audit-log";
+import { requestInfo } from "./request-info";
+
+/** What handlers learn that the URL does not say (a created object's name). */
+export interface AuditNotes {
+  name?: string;
+}
+
+type AuditEnv = { Bindings: Env; Variables: { user: UserInfo } };
+
+/** Notes by request, so handlers reach them without a change to every route's context type. */
+const notesByRequest = new WeakMap<Request, AuditNotes>();
+
+/** The audit notes of a request being audited. */
+export function auditNotesOf(req: Request): AuditNotes | undefined {
+  return notesByRequest.get(req);
+}
+
+const ANONYMOUS: UserInfo = { username: "system:anonymous", groups: ["system:unauthenticated"] };
+/** Messages are cut to this many characters: the log is for people, not a copy of responses. */
+const MAX_MESSAGE = 1024;
+
+/** Whether the policy records this request. */
+export function audited(method: string, code: number): boolean {
+  return (method !== "GET" && method !== "HEAD") || code === 401 || code === 403;
+}
+
+/** The Status reason and message of a failed JSON response, when it is small enough to read. */
+async function failureOf(res: Response): Promise<{ reason?: string; message?: string }> {
+  if (res.status < 400 || !(res.headers.get("content-type") ?? "").includes("json")) return {};
+  try {
+    const status = await res.clone().json<{ reason?: unknown; message?: unknown }>();
+    return {
+      ...(typeof status.reason === "string" ? { reason: status.reason } : {}),
+      ...(typeof status.message === "string" ? { message: status.message.slice(0, MAX_MESSAGE) } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+/** The webhook authenticates by signature: the caller it names is the node in its path. */
+function webhookNode(path: string): UserInfo | undefined {
+  const node = /^\/webhooks\/v1\/nodes\/([^/]+)\/reports$/.exec(path)?.[1];
+  return node ? { username: `system:node:${node}`, groups: ["system:nodes"], node } : undefined;
+}
+
+/** The audit middleware. */
+export const audit: MiddlewareHandler<AuditEnv> = async (c, next) => {
+  const receivedAt = new Date();
+  const id = crypto.randomUUID();
+  const notes: AuditNotes = {};
+  notesByRequest.set(c.req.raw, notes);
+  await next();
+  try {
+    c.res.headers.set("Audit-Id", id);
+  } catch {
+    // immutable headers (a WebSocket upgrade answered by a Durable Object): the id is still logged
+  }
+  const method = c.req.method;
+  if (!audited(method, c.res.status)) return;
+  const url = new URL(c.req.url);
+  const info = requestInfo(method, url);
+  const ref = info.objectRef;
+  const user = c.var.user ?? webhookNode(url.pathname) ?? ANONYMOUS;
+  const record: AuditRecord = {
+    id, receivedAt, completedAt: new Date(), verb: info.verb,
+    requestUri: `${url.pathname}${url.search}`.slice(0, 2048),
+    username: user.username, groups: JSON.stringify(user.groups),
+    sourceIp: c.req.header("cf-connecting-ip") ?? "", userAgent: (c.req.header("user-agent") ?? "").slice(0, 512),
+    apiGroup: ref?.apiGroup ?? null, apiVersion: ref?.apiVersion ?? null, resource: ref?.resource ?? null,
+    subresource: ref?.subresource ?? null, namespace: ref?.namespace ?? null, name: ref?.name ?? notes.name ?? null,
+    code: c.res.status, reason: null, message: null,
+    ...(await failureOf(c.res)),
+  };
+  const write = recordAudit(c.env, record).catch((err: unknown) => {
+    // The answer stands; a lost audit row is reported where operators look.
+    console.error("audit record failed", record.id, err);
+  });
+  try {
+    c.executionCtx.waitUntil(write);
+  } catch {
+    await write; // no execution context (called outside a fetch event)
+  }
+};
