@@ -155,6 +155,27 @@ describe("node lifecycle", () => {
   });
 });
 
+describe("deleted nodes", () => {
+  it("collects the workloads of a deleted Node: its pods are deleted and its VMIs fail, so their owners replace them", async () => {
+    const ns = await namespace();
+    const host = `gone-${crypto.randomUUID().slice(0, 8)}`;
+    await node(host, 0);
+    const podsPath = `/api/v1/namespaces/${ns}/pods`;
+    await api("POST", podsPath, pod("web", { spec: { nodeName: host, containers: [{ name: "c", image: "x" }] } }));
+    await api("PATCH", `${podsPath}/web/status`, { status: { phase: "Running" } }, MERGE);
+    const vmiPath = await runningVMI(ns, "vm", host);
+    const elsewhere = `other-${crypto.randomUUID().slice(0, 8)}`;
+    await node(elsewhere, 0);
+    await api("POST", podsPath, pod("stays", { spec: { nodeName: elsewhere, containers: [{ name: "c", image: "x" }] } }));
+
+    expect((await api("DELETE", `/api/v1/nodes/${host}`)).status).toBe(200);
+    await eventually(async () => (await get(`${podsPath}/web`)).status === 404);
+    await eventually(async () => (await get(vmiPath)).body.status?.phase === "Failed");
+    expect((await get(vmiPath)).body.status?.reason).toBe("NodeUnresponsive");
+    expect((await get(`${podsPath}/stays`)).status).toBe(200);
+  });
+});
+
 describe("VMI termination", () => {
   it("lets go of an unbound VMI (Failed) and of a final bound one", async () => {
     const ns = await namespace();

@@ -6,7 +6,8 @@
  * in between is never overwritten — the conflict just requeues), marks its
  * workloads NotReady, evicts them after the eviction timeout (re-reading
  * the Node first), and always asks to run again at the next deadline, so a
- * node that falls silent is noticed with no other trigger. Silence before
+ * node that falls silent is noticed with no other trigger. A deleted Node's
+ * workloads are evicted at once (PodGC's orphans). Silence before
  * `observingSince` (when this key's Reconciler started) is not held against
  * the node: see node-lifecycle-policy.ts.
  */
@@ -39,7 +40,12 @@ export async function reconcileNodeLifecycle(env: Env, key: ReconcileKey, run: N
   const { opts = nodeLifecycleOptions(env), now = new Date(), observingSince } = run;
   const ref = { resource: NODES, namespace: "", name: key.name };
   const node = await findObject(env, ref);
-  if (!node) return {};
+  if (!node) {
+    // The Node is gone (deleted, or a host that will never come back): what is still bound to it
+    // can never run, so it is evicted now, as PodGC collects pods of nonexistent nodes.
+    await handleWorkloads(env, key.name, "evict", metaTime(now));
+    return {};
+  }
   const health = assessNode(node, now.getTime(), opts, observingSince);
   const stamp = metaTime(now);
   const conditions = health.stale ? unknownConditions(node, stamp) : undefined;

@@ -5,8 +5,10 @@
  * is unchanged), and after the eviction timeout evict them — pods are
  * deleted at once (gracePeriodSeconds 0: their host cannot stop them), VMIs
  * go Failed with reason NodeUnresponsive (KubeVirt's node controller), so
- * their ReplicaSets, VMIRSs and VMs replace them elsewhere. Every status
- * write is guarded by the resourceVersion it read.
+ * their ReplicaSets, VMIRSs and VMs replace them elsewhere. The workloads of
+ * a Node that no longer exists are orphans and go the same way at once
+ * (PodGC's gcOrphaned). Every status write is guarded by the resourceVersion
+ * it read.
  */
 import { VMI_NODE_NAME_LABEL } from "../../shared/hosts/constants";
 import { ApiError } from "../../shared/k8s/errors";
@@ -80,7 +82,11 @@ async function evict(env: Env, obj: KubeObject, stamp: string): Promise<void> {
   }
 }
 
-/** Marks every non-final workload of `node` Ready=False, or evicts them; throws if a write failed. */
+/**
+ * Marks every non-final workload of `node` Ready=False, or evicts them (a
+ * silent node past the eviction timeout, or a Node that was deleted);
+ * throws if a write failed.
+ */
 export async function handleWorkloads(env: Env, node: string, action: "notReady" | "evict", stamp: string): Promise<void> {
   const workloads = await boundWorkloads(env, node);
   const run = action === "evict" ? evict : markNotReady;

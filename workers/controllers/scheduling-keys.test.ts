@@ -41,7 +41,8 @@ describe("scheduler triggers", () => {
     expect(controllers(schedulingKeys(node("Unknown"), n, "MODIFIED"))).toEqual(["scheduler", "nodelifecycle"]);
     expect(controllers(schedulingKeys(node("True", { allocatable: { cpu: "8" } }), n, "MODIFIED"))).toEqual(["scheduler", "nodelifecycle"]);
     expect(controllers(schedulingKeys(node("True", {}, { zone: "a" }), n, "MODIFIED"))).toEqual(["scheduler", "nodelifecycle"]);
-    expect(controllers(schedulingKeys(n, n, "DELETED"))).toEqual([]);
+    // A deleted node frees nothing for the scheduler, but its workloads are orphans to collect.
+    expect(controllers(schedulingKeys(n, n, "DELETED"))).toEqual(["nodelifecycle"]);
   });
 });
 

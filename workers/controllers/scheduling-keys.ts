@@ -95,7 +95,8 @@ export function schedulingKeys(obj: KubeObject, prev: KubeObject | null, type?: 
   if (type !== "DELETED" && awaitsTermination(obj)) {
     keys.push({ controller: "vmitermination", namespace: obj.metadata.namespace ?? "", name });
   }
-  if (obj.kind === "Node" && type !== "DELETED") keys.push({ controller: "nodelifecycle", namespace: "", name });
+  // A deleted Node too: its pods and VMIs are orphans the node lifecycle controller collects (PodGC).
+  if (obj.kind === "Node") keys.push({ controller: "nodelifecycle", namespace: "", name });
   return keys;
 }
 
