@@ -265,4 +265,17 @@ spec:
     expect(gone.code).toBe(1);
     expect(gone.stderr).toBe('Error from server (NotFound): pods "web" not found\n');
   });
+
+  it("the audit log tells who did what: kubectl get --raw reads it", () => {
+    const raw = ok("get", "--raw", `/apis/audit.duraplane.io/v1/events?namespace=${NS}&resource=pods&name=web&limit=100`);
+    const list = JSON.parse(raw) as { kind: string; items: { verb: string; user: { username: string }; userAgent: string; sourceIPs: string[]; responseStatus: { code: number } }[] };
+    expect(list.kind).toBe("EventList");
+    // Newest first: the failed second delete, the delete, then what created and changed it.
+    expect(list.items.slice(0, 2).map((e) => `${e.verb} ${e.responseStatus.code}`)).toEqual(["delete 404", "delete 200"]);
+    expect(list.items.map((e) => e.verb)).toContain("create");
+    const last = list.items[0];
+    expect(last?.user.username).toBe("admin");
+    expect(last?.userAgent).toMatch(/^kubectl\//);
+    expect(last?.sourceIPs).toEqual(["127.0.0.1"]);
+  });
 });
