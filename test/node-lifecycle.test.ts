@@ -43,6 +43,17 @@ async function node(name: string, heartbeatAgo: number): Promise<void> {
   await addNode(name, { pods: "0", heartbeatAgo });
 }
 
+/**
+ * A healthy peer: evictions are halted while every node is down (master
+ * disruption), so a test that expects one needs a node that is not.
+ * `heartbeatAgo` may be negative: a heartbeat at a simulated future `now`.
+ */
+async function peer(heartbeatAgo = 0): Promise<string> {
+  const name = `peer-${crypto.randomUUID().slice(0, 8)}`;
+  await node(name, heartbeatAgo);
+  return name;
+}
+
 const vmiBody = (name: string, extra: Record<string, unknown> = {}, meta: Record<string, unknown> = {}) => ({
   apiVersion: "kubevirt.io/v1", kind: "VirtualMachineInstance", metadata: { name, ...meta },
   spec: { domain: { devices: {}, resources: { requests: { memory: "64Mi" } } }, ...extra },
@@ -84,6 +95,7 @@ describe("node lifecycle", () => {
     expect((await get(vmiPath)).body.status?.phase).toBe("Running");
 
     // The next run is due at the eviction deadline; with a shorter timeout it evicts now.
+    await peer();
     const key = { controller: "nodelifecycle" as const, namespace: "", name: host };
     const next = (await reconcileNodeLifecycle(env, key, { opts: { gracePeriodSeconds: 40, evictionTimeoutSeconds: 300 } })).requeueAfterSeconds ?? 0;
     expect(next).toBeGreaterThan(270);
@@ -108,6 +120,7 @@ describe("node lifecycle", () => {
     const key = { controller: "nodelifecycle" as const, namespace: "", name: host };
     const opts = { gracePeriodSeconds: 40, evictionTimeoutSeconds: 10 };
     const started = Date.now();
+    await peer(-55);
     const next = (await reconcileNodeLifecycle(env, key, { opts, observingSince: started })).requeueAfterSeconds ?? 0;
     // Nothing happens now; the next look is at the end of the grace period counted from the start.
     expect(next).toBeGreaterThan(35);
@@ -119,6 +132,35 @@ describe("node lifecycle", () => {
     expect(cond((await get(`/api/v1/nodes/${host}`)).body, "Ready")?.status).toBe("Unknown");
     expect((await get(vmiPath)).body.status?.phase).toBe("Running");
     await reconcileNodeLifecycle(env, key, { opts, observingSince: started, now: new Date(started + 55_000) });
+    expect((await get(vmiPath)).body.status).toMatchObject({ phase: "Failed", reason: "NodeUnresponsive" });
+  });
+
+  it("halts evictions in a small zone in partial disruption, and evicts once enough of the zone is healthy again", async () => {
+    const ns = await namespace();
+    const zone = `z-${crypto.randomUUID().slice(0, 8)}`;
+    const zoned = async (heartbeatAgo: number): Promise<string> => {
+      const name = `${zone}-${crypto.randomUUID().slice(0, 4)}`;
+      nodes.push(name);
+      await lifecycleReconciler(name).observeSince(Date.now() - 7_200_000);
+      await addNode(name, { pods: "0", heartbeatAgo, labels: { "topology.kubernetes.io/zone": zone } });
+      return name;
+    };
+    // Three of the zone's four nodes are silent (75 %, more than two): upstream stops evicting there.
+    const host = await zoned(3600);
+    await zoned(3600);
+    await zoned(3600);
+    await zoned(0);
+    const vmiPath = await runningVMI(ns, "vm", host);
+    const key = { controller: "nodelifecycle" as const, namespace: "", name: host };
+    const opts = { gracePeriodSeconds: 40, evictionTimeoutSeconds: 10 };
+    const halted = await reconcileNodeLifecycle(env, key, { opts });
+    expect(halted.requeueAfterSeconds).toBe(5);
+    expect((await get(vmiPath)).body.status?.phase).toBe("Running");
+    expect(cond((await get(vmiPath)).body, "Ready")?.status).toBe("False");
+    // Two more healthy nodes: three of six silent is 50 %, a normal zone, so this node's workloads go.
+    await zoned(0);
+    await zoned(0);
+    await reconcileNodeLifecycle(env, key, { opts });
     expect((await get(vmiPath)).body.status).toMatchObject({ phase: "Failed", reason: "NodeUnresponsive" });
   });
 
@@ -143,6 +185,7 @@ describe("node lifecycle", () => {
     expect((await api("POST", `${podsPath}/${podName}/binding`, { apiVersion: "v1", kind: "Binding", metadata: { name: podName }, target: { kind: "Node", name: host } })).status).toBe(201);
     await writeObject(env, { resource: VMIS, namespace: ns, name: vmiName }, { verb: "bind", node: host });
 
+    await peer();
     await reportNode(host, { pods: "0", heartbeatAgo: 3600 });
     // The pod is deleted at once and replaced; the VMI fails, the VMIRS deletes it, the host finalizer does not hold it.
     await eventually(async () => {

@@ -6,25 +6,30 @@
  * in between is never overwritten — the conflict just requeues), marks its
  * workloads NotReady, evicts them after the eviction timeout (re-reading
  * the Node first), and always asks to run again at the next deadline, so a
- * node that falls silent is noticed with no other trigger. A deleted Node's
+ * node that falls silent is noticed with no other trigger. Evictions wait
+ * while the node's zone, or every zone, is disrupted (node-disruption.ts). A deleted Node's
  * workloads are evicted at once (PodGC's orphans). Silence before
  * `observingSince` (when this key's Reconciler started) is not held against
  * the node: see node-lifecycle-policy.ts.
  */
 import { ApiError } from "../../shared/k8s/errors";
-import type { Json } from "../../shared/k8s/object";
+import type { Json, KubeObject } from "../../shared/k8s/object";
 import { findObject, writeObject } from "../objects/client";
 import { resourceKey } from "../registry";
 import { recordEvent } from "./events";
 import type { ReconcileKey } from "./keys";
 import { assessNode, type NodeLifecycleOptions, nodeLifecycleOptions, unknownConditions } from "./node-lifecycle-policy";
 import { handleWorkloads } from "./node-workloads";
-import { metaTime, statusOf } from "./object-fields";
+import { listAll } from "./list-all";
+import { evictionHalt } from "./node-disruption";
+import { getCondition, metaTime, statusOf } from "./object-fields";
 import type { ReconcileResult } from "./reconciler";
 
 const NODES = resourceKey({ group: "", plural: "nodes" });
 /** The Node changed under us (a heartbeat): look again this soon. */
 const RETRY_SECONDS = 1;
+/** While evictions are halted by a disruption, look again this often (upstream's node monitor period). */
+const HALTED_RECHECK_SECONDS = 5;
 const COMPONENT = "node-controller";
 
 /** What a run may be given instead of the Worker's vars and clock (tests). */
@@ -66,6 +71,14 @@ export async function reconcileNodeLifecycle(env: Env, key: ReconcileKey, run: N
     // Eviction cannot be undone: make sure no heartbeat arrived since the read.
     const fresh = await findObject(env, ref);
     if (!fresh || !assessNode(fresh, now.getTime(), opts, observingSince).evict) return { requeueAfterSeconds: RETRY_SECONDS };
+    const isReady = (n: KubeObject): boolean =>
+      getCondition(n, "Ready")?.status === "True" && !assessNode(n, now.getTime(), opts, observingSince).stale;
+    const halt = evictionHalt(fresh, await listAll(env, NODES), isReady);
+    if (halt) {
+      console.warn(`node-controller: not evicting the workloads of node ${key.name}: ${halt}`);
+      await handleWorkloads(env, key.name, "notReady", stamp);
+      return { requeueAfterSeconds: Math.min(health.requeueAfterSeconds, HALTED_RECHECK_SECONDS) };
+    }
     await handleWorkloads(env, key.name, "evict", stamp);
   } else if (health.workloadsNotReady) {
     await handleWorkloads(env, key.name, "notReady", stamp);
