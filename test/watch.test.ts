@@ -7,7 +7,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../shared/k8s/object";
 import { collectionStub } from "../workers/objects/client";
-import { api, namespace, pod, send, TOKEN, type StatusBody } from "./helpers";
+import { api, namespace, pod, readResponse, send, TOKEN, type StatusBody } from "./helpers";
 
 type WatchEvent = { type: string; object: KubeObject & { code?: number; reason?: string; rows?: { cells: unknown[] }[]; columnDefinitions?: unknown } };
 const MERGE = { "content-type": "application/merge-patch+json" };
@@ -222,5 +222,40 @@ describe("watch", () => {
     while (got.length < 2 && Date.now() < until2) await new Promise((r) => setTimeout(r, 20));
     expect(summary(got)).toEqual(["ADDED:b", "DELETED:b"]);
     ws2.close(1000, "done");
+  });
+
+  it("takes a browser's token from the base64url.bearer.authorization.k8s.io subprotocol and echoes the other one", async () => {
+    const ns = await namespace();
+    await api("POST", `/api/v1/namespaces/${ns}/pods`, pod("a"));
+    const b64url = (text: string): string => btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    const bearer = `base64url.bearer.authorization.k8s.io.${b64url(TOKEN)}`;
+    const upgrade = (protocols: string) => send(new Request(`https://duraplane.test/api/v1/namespaces/${ns}/pods?watch=true&resourceVersion=0`, {
+      headers: { upgrade: "websocket", "sec-websocket-protocol": protocols },
+    }));
+    const res = await upgrade(`${bearer}, k8s.io`);
+    expect(res.status).toBe(101);
+    expect(res.headers.get("sec-websocket-protocol")).toBe("k8s.io");
+    const ws = res.webSocket;
+    if (!ws) throw new Error("no websocket");
+    const frames: WatchEvent[] = [];
+    ws.addEventListener("message", (m) => frames.push(JSON.parse(String(m.data)) as WatchEvent));
+    ws.accept();
+    const deadline = Date.now() + 3000;
+    while (frames.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(summary(frames)).toEqual(["ADDED:a"]);
+    ws.close(1000, "done");
+
+    // What upstream refuses, with its messages.
+    const refusals: [string, string][] = [
+      [bearer, "missing additional subprotocol"],
+      [`${bearer}, ${bearer}, k8s.io`, "multiple base64.bearer.authorization tokens specified"],
+      ["base64url.bearer.authorization.k8s.io.not+base64, k8s.io", "invalid base64.bearer.authorization token encoding"],
+      [`base64url.bearer.authorization.k8s.io.${b64url("wrong-token")}, k8s.io`, "Unauthorized"],
+    ];
+    for (const [protocols, message] of refusals) {
+      const refused = await readResponse<{ code: number; message: string }>(await upgrade(protocols));
+      expect(refused.status, protocols).toBe(401);
+      expect(refused.body.message).toBe(message);
+    }
   });
 });

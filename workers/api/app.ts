@@ -11,6 +11,7 @@ import { reports } from "../webhooks/reports-route";
 import { audit, auditNotesOf } from "../audit/audit-middleware";
 import { auditRoutes } from "../audit/audit-routes";
 import { authenticate, type UserInfo } from "./auth";
+import { websocketAuthorization } from "./websocket-bearer";
 import { hosts, JOIN_PATH } from "./hosts-routes";
 import { authorizeNode } from "./node-authorizer";
 import {
@@ -60,7 +61,9 @@ app.use("*", audit);
 app.use("*", async (c, next) => {
   // Host reports authenticate by signature, joining by the join token: neither carries a user token.
   if (PUBLIC_PATHS.has(c.req.path) || c.req.path === JOIN_PATH || c.req.path.startsWith(`${WEBHOOK_PREFIX}/`)) return next();
-  c.set("user", await authenticate(c.env, c.req.header("authorization") ?? null));
+  // A browser's WebSocket cannot send an Authorization header: its token may ride in a subprotocol.
+  const authorization = c.req.header("authorization") ?? websocketAuthorization(c.req.raw.headers) ?? null;
+  c.set("user", await authenticate(c.env, authorization));
   await ensureBuiltinNamespaces(c.env);
   return next();
 });

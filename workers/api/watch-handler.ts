@@ -10,6 +10,7 @@ import { collectionStub, objectStub } from "../objects/client";
 import { watchContentType } from "../watch/encode";
 import { parseWatchRequest, type WatchFormat, watchedName } from "../watch/watch-request";
 import { includeObjectOf, wantsTable } from "./respond";
+import { protocolsToEcho } from "./websocket-bearer";
 import type { HandlerContext } from "./write-handlers";
 
 /** Whether a GET asks for a watch. */
@@ -37,6 +38,10 @@ export async function watchHandler(ctx: HandlerContext): Promise<Response> {
       : collectionStub(ctx.env, req.resource);
     const forward = new Request("https://store/watch", { headers: ctx.req.headers });
     forward.headers.set("x-watch-request", JSON.stringify(req));
+    // The store echoes one offered subprotocol, never the one that carried a token.
+    const protocols = protocolsToEcho(ctx.req.headers);
+    if (protocols.length > 0) forward.headers.set("sec-websocket-protocol", protocols.join(", "));
+    else forward.headers.delete("sec-websocket-protocol");
     return target.fetch(forward);
   }
   const stream = single

@@ -38,8 +38,13 @@ function sendEvent(ws: WebSocket, state: SocketState, type: string, body: string
   }
 }
 
-/** Accepts a watch socket: sends its history, then leaves it to {@link notifySockets}. */
-export function acceptWatchSocket(ctx: DurableObjectState, source: EventSource, req: WatchRequest): Response {
+/**
+ * Accepts a watch socket: sends its history, then leaves it to
+ * {@link notifySockets}. `protocol` is the subprotocol to echo, if the
+ * client offered any (browsers fail a handshake that echoes none).
+ */
+export function acceptWatchSocket(ctx: DurableObjectState, source: EventSource, req: WatchRequest, protocol?: string): Response {
+  const headers: HeadersInit = protocol ? { "sec-websocket-protocol": protocol } : {};
   const pair = new WebSocketPair();
   const [client, server] = [pair[0], pair[1]];
   ctx.acceptWebSocket(server, [TAG]);
@@ -64,7 +69,7 @@ export function acceptWatchSocket(ctx: DurableObjectState, source: EventSource, 
   } else if (position < source.compactedRv()) {
     server.send(encodeExpired(position, source.compactedRv() + 1));
     server.close(1000, "expired");
-    return new Response(null, { status: 101, webSocket: client });
+    return new Response(null, { status: 101, webSocket: client, headers });
   }
   // Synchronous from here to the end: no commit can slip between history and live delivery.
   for (;;) {
@@ -76,7 +81,7 @@ export function acceptWatchSocket(ctx: DurableObjectState, source: EventSource, 
     }
     if (events.length < BATCH) break;
   }
-  return new Response(null, { status: 101, webSocket: client });
+  return new Response(null, { status: 101, webSocket: client, headers });
 }
 
 /** Pushes one committed event to every watch socket of this store. */
@@ -101,7 +106,9 @@ export function notifySockets(ctx: DurableObjectState, ev: StoredEvent): void {
 export function serveWatchSocket(ctx: DurableObjectState, source: EventSource, request: Request): Response {
   const req = watchRequestOf(request);
   if (!req) return new Response("expected a websocket watch upgrade", { status: 400 });
-  return acceptWatchSocket(ctx, source, req);
+  // The first offered subprotocol is echoed (the front already removed any carrying a token).
+  const protocol = (request.headers.get("sec-websocket-protocol") ?? "").split(",")[0]?.trim();
+  return acceptWatchSocket(ctx, source, req, protocol || undefined);
 }
 
 /** A store's `webSocketClose`: always reciprocate (1005/1006 cannot be echoed). */
