@@ -14,6 +14,7 @@ import { AddressPool, nodeIndexFor } from "../runtime/addresses.ts";
 import { simulatedContainerRuntime } from "../runtime/simulated-containers.ts";
 import { simulatedVirtRuntime } from "../runtime/simulated-vms.ts";
 import type { SimulationOptions } from "../runtime/simulated.ts";
+import { rotateSigningSecret, SecretRotator } from "../rotation.ts";
 import { loadSequenceFloor, saveSequenceFloor, Sequence } from "../sequence.ts";
 import { intFlag, rateFlag, UsageError } from "./flags.ts";
 import { defaultStateDir } from "./join.ts";
@@ -26,6 +27,7 @@ export const RUN_USAGE = `duraplane-agent run (--state DIR | --name NODE) [optio
   --cpu N --memory Q --pods N    override the capacity given at join
   --[no-]insecure-skip-tls-verify override the TLS setting kept at join
   --restart-backoff-ms 10000     first delay before restarting a crashed container (doubles to 5 min)
+  --rotate-secret-every-ms 86400000  rotate the webhook signing secret this often (0: never)
  simulated runtime:
   --boot-delay-ms 2000           creating → running
   --stop-delay-ms 1000           a graceful stop (beyond the grace period: killed at its end)
@@ -45,6 +47,7 @@ export async function runCommand(args: string[]): Promise<number> {
       "heartbeat-interval-ms": { type: "string" }, "host-ip": { type: "string", default: "127.0.0.1" },
       cpu: { type: "string" }, memory: { type: "string" }, pods: { type: "string" },
       "insecure-skip-tls-verify": { type: "boolean" }, "restart-backoff-ms": { type: "string" },
+      "rotate-secret-every-ms": { type: "string" },
       "boot-delay-ms": { type: "string" }, "stop-delay-ms": { type: "string" }, "boot-failure-rate": { type: "string" },
       "crash-after-ms": { type: "string" }, "crash-rate": { type: "string" }, "node-index": { type: "string" },
       "lose-host-after-ms": { type: "string" }, "lose-host-for-ms": { type: "string" },
@@ -93,12 +96,18 @@ export async function runCommand(args: string[]): Promise<number> {
   }
 
   agent.start();
+  const rotateEvery = intFlag("rotate-secret-every-ms", values["rotate-secret-every-ms"], 86_400_000, 0);
+  const rotator = rotateEvery > 0
+    ? new SecretRotator({ everyMs: rotateEvery, retryMs: Math.min(rotateEvery, 60_000), rotate: () => rotateSigningSecret(state), log })
+    : undefined;
+  rotator?.start();
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once("SIGTERM", () => resolve("SIGTERM"));
     process.once("SIGINT", () => resolve("SIGINT"));
   });
   log.info("stopping", { signal });
   for (const t of timers) clearTimeout(t);
+  rotator?.stop();
   await agent.stop();
   saveSequenceFloor(sequenceFile, sequence);
   return 0;
