@@ -6,22 +6,14 @@
  * `webhook-signature` may carry several space-separated signatures (secret
  * rotation). Web Crypto only, so the Worker and the Node agent share it.
  */
+import { base64FromBytes, bytesFromBase64 } from "../k8s/base64.js";
 
 /** The `whsec_` prefix of a signing secret. */
 const SECRET_PREFIX = "whsec_";
 
-function toBase64(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s);
-}
-
 function fromBase64(text: string): Uint8Array | undefined {
   try {
-    const s = atob(text);
-    const out = new Uint8Array(s.length);
-    for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-    return out;
+    return bytesFromBase64(text);
   } catch {
     return undefined;
   }
@@ -29,7 +21,7 @@ function fromBase64(text: string): Uint8Array | undefined {
 
 /** A fresh signing secret: 32 random bytes as `whsec_<base64>`. */
 export function newSigningSecret(): string {
-  return SECRET_PREFIX + toBase64(crypto.getRandomValues(new Uint8Array(32)));
+  return SECRET_PREFIX + base64FromBytes(crypto.getRandomValues(new Uint8Array(32)));
 }
 
 /** The key bytes of a `whsec_` secret (the prefix is optional, as in the reference libraries). */
@@ -47,7 +39,7 @@ async function hmac(secret: string, content: string): Promise<Uint8Array> {
 
 /** The `v1,<base64>` signature of one message under one secret. */
 export async function sign(secret: string, id: string, timestamp: number, body: string): Promise<string> {
-  return `v1,${toBase64(await hmac(secret, `${id}.${timestamp}.${body}`))}`;
+  return `v1,${base64FromBytes(await hmac(secret, `${id}.${timestamp}.${body}`))}`;
 }
 
 /** The three headers a signed webhook call carries; several secrets give several signatures. */

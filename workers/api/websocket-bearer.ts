@@ -8,6 +8,7 @@
  * other subprotocol, which the server echoes instead of the one carrying
  * the token.
  */
+import { bytesFromRawBase64Url } from "../../shared/k8s/base64";
 import { unauthorized } from "../../shared/k8s/errors";
 
 export const BEARER_PROTOCOL_PREFIX = "base64url.bearer.authorization.k8s.io.";
@@ -25,11 +26,9 @@ function offered(headers: Headers): string[] {
 }
 
 function decodeToken(encoded: string): string {
-  if (!/^[A-Za-z0-9_-]*$/.test(encoded)) throw unauthorized("invalid base64.bearer.authorization token encoding");
-  const b64 = encoded.replace(/-/g, "+").replace(/_/g, "/");
   let bytes: Uint8Array;
   try {
-    bytes = Uint8Array.from(atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4)), (ch) => ch.charCodeAt(0));
+    bytes = bytesFromRawBase64Url(encoded);
   } catch {
     throw unauthorized("invalid base64.bearer.authorization token encoding");
   }

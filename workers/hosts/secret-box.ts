@@ -6,23 +6,11 @@
  * is bound in as additional data, so a ciphertext copied to another row does
  * not decrypt.
  */
+import { base64FromBytes, bytesFromBase64 } from "../../shared/k8s/base64";
 import { ApiError } from "../../shared/k8s/errors";
 
 const IV_BYTES = 12;
 const keys = new Map<string, Promise<CryptoKey>>();
-
-function bytesFromBase64(text: string): Uint8Array {
-  const s = atob(text);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
-
-function base64FromBytes(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s);
-}
 
 /** The configured key, or a 503 saying how to configure it. */
 function key(env: Env): Promise<CryptoKey> {
