@@ -7,7 +7,8 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { tokens } from "../../shared/db/schema";
-import { unauthorized } from "../../shared/k8s/errors";
+import { ADMIN_GROUP } from "../../shared/hosts/constants";
+import { forbidden, unauthorized } from "../../shared/k8s/errors";
 
 /** The authenticated caller (user.Info). */
 export interface UserInfo {
@@ -69,4 +70,9 @@ export async function createToken(env: Env, token: string, user: UserInfo): Prom
       nodeName: user.node ?? null,
     })
     .onConflictDoNothing();
+}
+
+/** Refuses (403) a caller outside system:masters, saying what it cannot do and who can. */
+export function requireAdmin(user: UserInfo, what: string): void {
+  if (!user.groups.includes(ADMIN_GROUP)) throw forbidden(`User "${user.username}" cannot ${what}: only members of ${ADMIN_GROUP} can`);
 }

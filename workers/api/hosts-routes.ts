@@ -11,16 +11,16 @@
  */
 import { Hono } from "hono";
 import type { z } from "zod";
-import { ADMIN_GROUP, HOSTS_API_PREFIX, WEBHOOK_PREFIX } from "../../shared/hosts/constants";
+import { HOSTS_API_PREFIX, WEBHOOK_PREFIX } from "../../shared/hosts/constants";
 import {
   JoinRequestSchema, type JoinResponse, JoinTokenRequestSchema, type JoinTokenResponse, type RotateResponse,
 } from "../../shared/hosts/join";
-import { ApiError, badRequest, forbidden, invalid, notFound, unauthorized } from "../../shared/k8s/errors";
+import { ApiError, badRequest, invalid, notFound, unauthorized } from "../../shared/k8s/errors";
 import { isDNS1123Subdomain, validateLabels } from "../../shared/k8s/validation";
 import { consumeJoinToken, createJoinToken, DEFAULT_JOIN_TOKEN_TTL_SECONDS, releaseJoinToken } from "../hosts/join-tokens";
 import { hasLiveCredentials, issueNodeCredentials, revokeNodeCredentials, rotateSigningSecret } from "../hosts/node-credentials";
 import { ensureNode } from "../hosts/node-object";
-import type { UserInfo } from "./auth";
+import { requireAdmin, type UserInfo } from "./auth";
 import { readBodyText } from "./body";
 import { json } from "./respond";
 
@@ -44,10 +44,6 @@ async function readJson<S extends z.ZodType>(req: Request, schema: S, what: stri
     throw badRequest(`${what} body is malformed: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ")}`);
   }
   return parsed.data;
-}
-
-function requireAdmin(user: UserInfo, what: string): void {
-  if (!user.groups.includes(ADMIN_GROUP)) throw forbidden(`User "${user.username}" cannot ${what}: only members of ${ADMIN_GROUP} can`);
 }
 
 export const hosts = new Hono<HostsEnv>();

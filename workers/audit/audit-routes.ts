@@ -7,9 +7,8 @@
  * `resource`, `name` and `since` (RFC 3339). `kubectl get --raw` reads it.
  */
 import { Hono } from "hono";
-import { ADMIN_GROUP } from "../../shared/hosts/constants";
-import { badRequest, forbidden } from "../../shared/k8s/errors";
-import type { UserInfo } from "../api/auth";
+import { badRequest } from "../../shared/k8s/errors";
+import { requireAdmin, type UserInfo } from "../api/auth";
 import { json } from "../api/respond";
 import { type AuditQuery, auditEventOf, listAudit } from "./audit-log";
 
@@ -55,10 +54,7 @@ export function auditQueryOf(params: URLSearchParams): AuditQuery {
 export const auditRoutes = new Hono<RoutesEnv>();
 
 auditRoutes.get(AUDIT_EVENTS_PATH, async (c) => {
-  const user = c.get("user");
-  if (!user.groups.includes(ADMIN_GROUP)) {
-    throw forbidden(`User "${user.username}" cannot read the audit log: only members of ${ADMIN_GROUP} can`);
-  }
+  requireAdmin(c.get("user"), "read the audit log");
   const { rows, more } = await listAudit(c.env, auditQueryOf(new URL(c.req.url).searchParams));
   const last = rows[rows.length - 1];
   return json({
