@@ -7,6 +7,8 @@
  * resource requests, the lower-case method otherwise) and the object's
  * group, version, resource, subresource, namespace and name.
  */
+import { splitResourcePath } from "../api/resource-path";
+import { isWatch } from "../api/watch-handler";
 
 /** The request's target, as audit.k8s.io's ObjectReference names it. */
 export interface RequestInfo {
@@ -25,45 +27,19 @@ export interface RequestInfo {
 const COLLECTION_VERBS: Record<string, string> = { GET: "list", POST: "create", DELETE: "deletecollection" };
 const OBJECT_VERBS: Record<string, string> = { GET: "get", PUT: "update", PATCH: "patch", DELETE: "delete", POST: "create" };
 
-function isTrue(value: string | null): boolean {
-  return value === "true" || value === "1";
-}
-
 /** Describes a request by its method and URL. */
 export function requestInfo(method: string, url: URL): RequestInfo {
-  const segs = url.pathname.split("/").filter((s) => s !== "").map((s) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return s;
-    }
-  });
-  let apiGroup: string;
-  let rest: string[];
-  let apiVersion: string;
-  if (segs[0] === "api" && segs.length >= 3) {
-    [apiGroup, apiVersion, rest] = ["", segs[1] ?? "", segs.slice(2)];
-  } else if (segs[0] === "apis" && segs.length >= 4) {
-    [apiGroup, apiVersion, rest] = [segs[1] ?? "", segs[2] ?? "", segs.slice(3)];
-  } else {
-    return { verb: method.toLowerCase() };
-  }
-  let namespace: string | undefined;
-  // `namespaces/{name}` and its subresources are the Namespace itself, not a namespace scope.
-  if (rest[0] === "namespaces" && rest.length >= 3 && !(rest.length === 3 && (rest[2] === "status" || rest[2] === "finalize"))) {
-    namespace = rest[1];
-    rest = rest.slice(2);
-  }
-  const [resource = "", name, ...sub] = rest;
-  const watch = method === "GET" && isTrue(url.searchParams.get("watch"));
-  const verb = watch ? "watch" : ((name === undefined ? COLLECTION_VERBS : OBJECT_VERBS)[method] ?? method.toLowerCase());
+  const parts = splitResourcePath(url.pathname);
+  if (!parts) return { verb: method.toLowerCase() };
+  const watch = method === "GET" && isWatch(url);
+  const verbs = parts.name === undefined ? COLLECTION_VERBS : OBJECT_VERBS;
   return {
-    verb,
+    verb: watch ? "watch" : (verbs[method] ?? method.toLowerCase()),
     objectRef: {
-      apiGroup, apiVersion, resource,
-      ...(sub.length > 0 ? { subresource: sub.join("/") } : {}),
-      ...(namespace !== undefined ? { namespace } : {}),
-      ...(name !== undefined ? { name } : {}),
+      apiGroup: parts.group, apiVersion: parts.version, resource: parts.resource,
+      ...(parts.subresource !== undefined ? { subresource: parts.subresource } : {}),
+      ...(parts.namespace !== undefined ? { namespace: parts.namespace } : {}),
+      ...(parts.name !== undefined ? { name: parts.name } : {}),
     },
   };
 }
