@@ -38,9 +38,9 @@ export async function watchHandler(ctx: HandlerContext): Promise<Response> {
       : collectionStub(ctx.env, req.resource);
     const forward = new Request("https://store/watch", { headers: ctx.req.headers });
     forward.headers.set("x-watch-request", JSON.stringify(req));
-    // The store echoes one offered subprotocol, never the one that carried a token.
-    const protocols = protocolsToEcho(ctx.req.headers);
-    if (protocols.length > 0) forward.headers.set("sec-websocket-protocol", protocols.join(", "));
+    // The store echoes the subprotocol chosen here: the first offered, never the one that carried a token.
+    const [protocol] = protocolsToEcho(ctx.req.headers);
+    if (protocol) forward.headers.set("sec-websocket-protocol", protocol);
     else forward.headers.delete("sec-websocket-protocol");
     return target.fetch(forward);
   }

@@ -106,9 +106,8 @@ export function notifySockets(ctx: DurableObjectState, ev: StoredEvent): void {
 export function serveWatchSocket(ctx: DurableObjectState, source: EventSource, request: Request): Response {
   const req = watchRequestOf(request);
   if (!req) return new Response("expected a websocket watch upgrade", { status: 400 });
-  // The first offered subprotocol is echoed (the front already removed any carrying a token).
-  const protocol = (request.headers.get("sec-websocket-protocol") ?? "").split(",")[0]?.trim();
-  return acceptWatchSocket(ctx, source, req, protocol || undefined);
+  // The front forwards only the subprotocol to echo.
+  return acceptWatchSocket(ctx, source, req, request.headers.get("sec-websocket-protocol") ?? undefined);
 }
 
 /** A store's `webSocketClose`: always reciprocate (1005/1006 cannot be echoed). */
