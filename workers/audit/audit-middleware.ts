@@ -18,9 +18,12 @@ import type { UserInfo } from "../api/auth";
 import { type AuditRecord, recordAudit } from "./audit-log";
 import { requestInfo } from "./request-info";
 
-/** What handlers learn that the URL does not say (a created object's name). */
+/** What handlers learn that the URL and the bearer token do not say. */
 export interface AuditNotes {
+  /** A created object's name. */
   name?: string;
+  /** The caller of a route that authenticates otherwise (the webhook: the node its path names). */
+  user?: UserInfo;
 }
 
 type AuditEnv = { Bindings: Env; Variables: { user: UserInfo } };
@@ -56,12 +59,6 @@ async function failureOf(res: Response): Promise<{ reason?: string; message?: st
   }
 }
 
-/** The webhook authenticates by signature: the caller it names is the node in its path. */
-function webhookNode(path: string): UserInfo | undefined {
-  const node = /^\/webhooks\/v1\/nodes\/([^/]+)\/reports$/.exec(path)?.[1];
-  return node ? { username: `system:node:${node}`, groups: ["system:nodes"], node } : undefined;
-}
-
 /** The audit middleware. */
 export const audit: MiddlewareHandler<AuditEnv> = async (c, next) => {
   const receivedAt = new Date();
@@ -79,7 +76,7 @@ export const audit: MiddlewareHandler<AuditEnv> = async (c, next) => {
   const url = new URL(c.req.url);
   const info = requestInfo(method, url);
   const ref = info.objectRef;
-  const user = c.var.user ?? webhookNode(url.pathname) ?? ANONYMOUS;
+  const user = c.var.user ?? notes.user ?? ANONYMOUS;
   const record: AuditRecord = {
     id, receivedAt, completedAt: new Date(), verb: info.verb,
     requestUri: `${url.pathname}${url.search}`.slice(0, 2048),

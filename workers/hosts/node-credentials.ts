@@ -11,8 +11,13 @@ import { drizzle } from "drizzle-orm/d1";
 import { nodeSecrets, tokens } from "../../shared/db/schema";
 import { NODE_USER_PREFIX, NODES_GROUP } from "../../shared/hosts/constants";
 import { newSigningSecret } from "../../shared/hosts/signature";
-import { createToken, forgetCachedTokens } from "../api/auth";
+import { createToken, forgetCachedTokens, type UserInfo } from "../api/auth";
 import { open, seal } from "./secret-box";
+
+/** The identity of a node (`system:node:<name>` in `system:nodes`), bound to its Node. */
+export function nodeUser(nodeName: string): UserInfo {
+  return { username: `${NODE_USER_PREFIX}${nodeName}`, groups: [NODES_GROUP], node: nodeName };
+}
 
 /** How long a rotated-out signing secret stays valid. */
 export const ROTATION_OVERLAP_SECONDS = 3600;
@@ -45,7 +50,7 @@ async function addSecret(env: Env, nodeName: string, now: number): Promise<strin
 export async function issueNodeCredentials(env: Env, nodeName: string, now = Date.now()): Promise<{ token: string; signingSecret: string }> {
   const signingSecret = await addSecret(env, nodeName, now);
   const token = randomToken();
-  await createToken(env, token, { username: `${NODE_USER_PREFIX}${nodeName}`, groups: [NODES_GROUP], node: nodeName });
+  await createToken(env, token, nodeUser(nodeName));
   return { token, signingSecret };
 }
 

@@ -12,6 +12,8 @@ import { HostReportSchema, type HostReportResult } from "../../shared/hosts/repo
 import { badRequest, conflict } from "../../shared/k8s/errors";
 import { readBodyText } from "../api/body";
 import { json } from "../api/respond";
+import { auditNotesOf } from "../audit/audit-middleware";
+import { nodeUser } from "../hosts/node-credentials";
 import { foldItems } from "./fold-items";
 import { foldHeartbeat } from "./fold-node";
 import { claimReceipt, completeReceipt, pruneReceipts, releaseReceipt } from "./receipts";
@@ -40,6 +42,9 @@ export const reports = new Hono<{ Bindings: Env }>();
 
 reports.post("/webhooks/v1/nodes/:node/reports", async (c) => {
   const node = c.req.param("node");
+  // Audited as the node it claims to be, also when the signature then fails.
+  const notes = auditNotesOf(c.req.raw);
+  if (notes) notes.user = nodeUser(node);
   const body = await readBodyText(c.req.raw, MAX_REPORT_BYTES);
   const id = await verifyWebhook(c.env, node, c.req.raw.headers, body);
   const report = parseReport(body);
