@@ -37,10 +37,10 @@ const lifecycleReconciler = (host: string) =>
  * two hours, like a long-running control plane, so heartbeats written in the
  * past count as silence it saw.
  */
-async function node(name: string, heartbeatAgo: number): Promise<void> {
+async function node(name: string, heartbeatAgo: number, labels: Record<string, string> = {}): Promise<void> {
   nodes.push(name);
   await lifecycleReconciler(name).observeSince(Date.now() - 7_200_000);
-  await addNode(name, { pods: "0", heartbeatAgo });
+  await addNode(name, { pods: "0", heartbeatAgo, labels });
 }
 
 /**
@@ -140,9 +140,7 @@ describe("node lifecycle", () => {
     const zone = `z-${crypto.randomUUID().slice(0, 8)}`;
     const zoned = async (heartbeatAgo: number): Promise<string> => {
       const name = `${zone}-${crypto.randomUUID().slice(0, 4)}`;
-      nodes.push(name);
-      await lifecycleReconciler(name).observeSince(Date.now() - 7_200_000);
-      await addNode(name, { pods: "0", heartbeatAgo, labels: { "topology.kubernetes.io/zone": zone } });
+      await node(name, heartbeatAgo, { "topology.kubernetes.io/zone": zone });
       return name;
     };
     // Three of the zone's four nodes are silent (75 %, more than two): upstream stops evicting there.
