@@ -20,17 +20,30 @@ export interface LocalServer {
   logs: () => string;
 }
 
-/** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
+/** Ports tried for servers: below Linux's ephemeral range (32768–60999 by default). */
+const PORT_MIN = 20_000;
+const PORT_SPAN = 10_000;
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((done) => {
     const srv = createServer();
-    srv.once("error", fail);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => done(port));
-    });
+    srv.once("error", () => done(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => done(true)));
   });
+}
+
+/**
+ * A free TCP port on loopback, picked at random below the kernel's
+ * ephemeral range. A port from `listen(0)` is an ephemeral one: once freed,
+ * the kernel may hand it straight to one of wrangler's own `listen(0)`
+ * sockets before the server binds it ("Address already in use", seen in CI).
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = PORT_MIN + Math.floor(Math.random() * PORT_SPAN);
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port in ${PORT_MIN}–${PORT_MIN + PORT_SPAN - 1} after 100 tries`);
 }
 
 /**
