@@ -118,11 +118,11 @@ app.post("/apis/authentication.k8s.io/v1/selfsubjectreviews", (c) => {
   }, 201);
 });
 
-async function resource(c: { env: Env; req: { raw: Request } }): Promise<Response> {
+async function resource(c: { env: Env; req: { raw: Request }; var: { user?: { username: string } } }): Promise<Response> {
   const req = c.req.raw;
   const url = new URL(req.url);
   const path = parseResourcePath(url.pathname);
-  const ctx: HandlerContext = { env: c.env, req, url, path, audit: auditNotesOf(req) };
+  const ctx: HandlerContext = { env: c.env, req, url, path, audit: auditNotesOf(req), user: c.var.user?.username };
   const name = path.name;
   switch (req.method) {
     case "GET":

@@ -5,9 +5,12 @@
  * (`fieldSelector=metadata.name=x`, what `kubectl get x -w`, `wait` and
  * `delete --wait` use), else the kind's collection store.
  */
+import type { Status } from "../../shared/k8s/errors";
 import { resourceKey } from "../registry";
 import { collectionStub, objectStub } from "../objects/client";
+import type { Outcome } from "../objects/outcome";
 import { watchContentType } from "../watch/encode";
+import type { WatchStream } from "../watch/watch-hub";
 import { parseWatchRequest, type WatchFormat, watchedName } from "../watch/watch-request";
 import { includeObjectOf, wantsTable } from "./respond";
 import { protocolsToEcho } from "./websocket-bearer";
@@ -29,7 +32,7 @@ function formatOf(ctx: HandlerContext): WatchFormat {
 export async function watchHandler(ctx: HandlerContext): Promise<Response> {
   const kind = ctx.path.kind;
   const format = formatOf(ctx);
-  const req = parseWatchRequest(resourceKey(kind), ctx.path.namespace, ctx.url.searchParams, format);
+  const req = parseWatchRequest(resourceKey(kind), ctx.path.namespace, ctx.url.searchParams, format, ctx.user);
   const name = watchedName(req);
   const single = name !== undefined && (!kind.namespaced || req.namespace !== undefined);
   if ((ctx.req.headers.get("upgrade") ?? "").toLowerCase() === "websocket") {
@@ -44,10 +47,15 @@ export async function watchHandler(ctx: HandlerContext): Promise<Response> {
     else forward.headers.delete("sec-websocket-protocol");
     return target.fetch(forward);
   }
-  const stream = single
-    ? await objectStub(ctx.env, { resource: req.resource, namespace: req.namespace ?? "", name }).watch(req)
-    : await collectionStub(ctx.env, req.resource).watch(req);
-  return new Response(stream, {
+  const store = single
+    ? objectStub(ctx.env, { resource: req.resource, namespace: req.namespace ?? "", name })
+    : collectionStub(ctx.env, req.resource);
+  const opened: Outcome<WatchStream> = await store.watch(req);
+  if (!opened.ok) return refusal(opened.status);
+  const { id, stream } = opened.value;
+  // A client that goes away cancels this side only (the cancel does not cross RPC): tell the store.
+  const readable = withCancel(stream, () => store.cancelWatch(id));
+  return new Response(readable, {
     status: 200,
     headers: {
       "content-type": watchContentType(format),
@@ -58,4 +66,26 @@ export async function watchHandler(ctx: HandlerContext): Promise<Response> {
       "x-content-type-options": "nosniff",
     },
   });
+}
+
+/** A watch the store refused (429 past a watcher cap), with its Retry-After. */
+function refusal(status: Status): Response {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (status.details?.retryAfterSeconds !== undefined) headers["retry-after"] = String(status.details.retryAfterSeconds);
+  return new Response(JSON.stringify(status), { status: status.code, headers });
+}
+
+/** `stream`, passed through, calling `onCancel` when its reader cancels it. */
+function withCancel(stream: ReadableStream<Uint8Array>, onCancel: () => Promise<void>): ReadableStream<Uint8Array> {
+  const reader = stream.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const chunk = await reader.read();
+      if (chunk.done) controller.close();
+      else controller.enqueue(chunk.value);
+    },
+    async cancel(reason) {
+      await Promise.allSettled([onCancel(), reader.cancel(reason)]);
+    },
+  }, { highWaterMark: 0 });
 }

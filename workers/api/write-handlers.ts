@@ -29,6 +29,8 @@ export interface HandlerContext {
   path: ResourcePath;
   /** Where a create leaves the object's name for the audit log (the URL does not carry it). */
   audit?: AuditNotes;
+  /** The authenticated username (watches are capped per user). */
+  user?: string;
 }
 
 const SCALE_TYPE = { apiVersion: "autoscaling/v1", kind: "Scale" };

@@ -11,9 +11,9 @@ import { migrate } from "./sql-migrations";
 import type { KubeObject } from "../../shared/k8s/object";
 import { listPage, readBatch, type ListRequest, type ListResult } from "./collection-list";
 import type { StoredEvent } from "../watch/event-filter";
-import { WatcherSet } from "../watch/watcher-set";
-import { notifySockets, reciprocateClose, serveWatchSocket } from "../watch/socket-watch";
-import type { EventSource } from "../watch/watcher";
+import { EventLog } from "../watch/event-log";
+import { WatchHub, type WatchStream } from "../watch/watch-hub";
+import type { EventSource } from "../watch/watch-session";
 import type { WatchRequest } from "../watch/watch-request";
 import { hasResync, keyName, keysForChange, resyncKeys, type ReconcileKey } from "../controllers/keys";
 
@@ -75,11 +75,15 @@ export function objectKey(namespace: string, name: string): string {
 export class CollectionStore extends DurableObject<Env> implements EventSource {
   private readonly sql: SqlStorage;
   private commitsSincePrune = 0;
-  private readonly watchers = new WatcherSet(this);
+  /** This kind's watchers (public so tests can lower its caps through runInDurableObject). */
+  readonly watchers: WatchHub;
+  private readonly log: EventLog;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.watchers = new WatchHub(ctx, this);
+    this.log = new EventLog(this.sql, { meta: { table: "meta", key: "compacted" }, retainEvents: RETAIN_EVENTS, retainMs: RETAIN_MS });
     void ctx.blockConcurrencyWhile(async () => migrate(this.sql, MIGRATIONS));
   }
 
@@ -94,21 +98,25 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
       // After the transaction: watchers only ever see committed changes.
       if (event) {
         this.watchers.notify(event);
-        notifySockets(this.ctx, event);
         this.enqueueReconciles(event);
       }
       return result;
     });
   }
 
-  /** Opens a collection watch: a stream of newline-delimited JSON events. */
-  async watch(req: WatchRequest): Promise<ReadableStream<Uint8Array>> {
-    return this.watchers.open(req);
+  /** Opens a collection watch: a stream of newline-delimited JSON events (429 past a watcher cap). */
+  async watch(req: WatchRequest): Promise<Outcome<WatchStream>> {
+    return outcome(() => this.watchers.openStream(req));
+  }
+
+  /** The front saw a watch client go away. */
+  async cancelWatch(id: string): Promise<void> {
+    this.watchers.cancelStream(id);
   }
 
   /** The WebSocket form of watch (hibernatable); the front forwards upgrades here. */
   override async fetch(request: Request): Promise<Response> {
-    return serveWatchSocket(this.ctx, this, request);
+    return this.watchers.serveSocket(request);
   }
 
   /** Watch sockets send nothing meaningful; ignore it. */
@@ -116,7 +124,12 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
 
   /** Always reciprocate a close (1005/1006 cannot be echoed). */
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    reciprocateClose(ws, code);
+    this.watchers.socketClosed(ws, code);
+  }
+
+  /** A socket that failed is gone: forget its session. */
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.watchers.socketClosed(ws, 1011);
   }
 
   /** The number of open watch streams (for tests and metrics). */
@@ -159,22 +172,14 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
         body,
       );
     }
-    this.sql.exec(
-      "INSERT INTO events (rv, type, key, namespace, body, prev, ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      rv,
-      req.type,
-      key,
-      req.namespace,
-      body,
-      current?.body ?? null,
-      now,
-    );
+    const event: StoredEvent = { rv, type: req.type, body, prev: current?.body ?? null };
+    this.log.append(event, now, { key, namespace: req.namespace });
     this.sql.exec("INSERT INTO commits (pending_id, rv, ts) VALUES (?, ?, ?)", req.pendingId, rv, now);
     if (++this.commitsSincePrune >= PRUNE_EVERY) {
       this.commitsSincePrune = 0;
       this.prune(now);
     }
-    return { result: { rv, body }, event: { rv, type: req.type, body, prev: current?.body ?? null } };
+    return { result: { rv, body }, event };
   }
 
   /** Lists one page (see collection-list.ts for the paging and snapshot rules). */
@@ -244,7 +249,7 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
 
   /** EventSource: events at or below this resourceVersion were pruned. */
   compactedRv(): number {
-    return this.sql.exec<{ v: number }>("SELECT v FROM meta WHERE k = 'compacted'").one().v;
+    return this.log.compactedRv();
   }
 
   /** EventSource: the state at `rv`, page by page. */
@@ -254,13 +259,7 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
 
   /** EventSource: events after `afterRv`. */
   readEvents(afterRv: number, limit: number): StoredEvent[] {
-    return this.sql
-      .exec<{ rv: number; type: EventType; body: string; prev: string | null }>(
-        "SELECT rv, type, body, prev FROM events WHERE rv > ? ORDER BY rv LIMIT ?",
-        afterRv,
-        limit,
-      )
-      .toArray();
+    return this.log.read(afterRv, limit);
   }
 
   private nextRv(): number {
@@ -268,17 +267,9 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
     return row.v;
   }
 
-  /** Drops events that are both older than RETAIN_MS and beyond the last RETAIN_EVENTS. */
+  /** Trims the event log (count and age) and forgets old commit ids. */
   private prune(now: number): void {
-    const floor = this.currentRv() - RETAIN_EVENTS;
-    const cutoff = now - RETAIN_MS;
-    const row = this.sql
-      .exec<{ m: number | null }>("SELECT MAX(rv) AS m FROM events WHERE rv <= ? AND ts < ?", floor, cutoff)
-      .one();
-    if (row.m !== null) {
-      this.sql.exec("DELETE FROM events WHERE rv <= ?", row.m);
-      this.sql.exec("UPDATE meta SET v = MAX(v, ?) WHERE k = 'compacted'", row.m);
-    }
+    this.log.trim(now);
     this.sql.exec("DELETE FROM commits WHERE ts < ?", now - COMMIT_MEMORY_MS);
   }
 }

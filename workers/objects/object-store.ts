@@ -19,9 +19,9 @@ import type { ObjectRef } from "./object-ref";
 import { outcome, unwrap, type Outcome } from "./outcome";
 import { migrate } from "./sql-migrations";
 import type { StoredEvent } from "../watch/event-filter";
-import type { EventSource } from "../watch/watcher";
-import { WatcherSet } from "../watch/watcher-set";
-import { notifySockets, reciprocateClose, serveWatchSocket } from "../watch/socket-watch";
+import { EventLog } from "../watch/event-log";
+import type { EventSource } from "../watch/watch-session";
+import { WatchHub, type WatchStream } from "../watch/watch-hub";
 import type { WatchRequest } from "../watch/watch-request";
 import { awaitsCleanup, cleanupNamespace, NAMESPACE_CLEANUP_RETRY_MS } from "./namespace-cleanup";
 import { refOf } from "./write-rules";
@@ -70,11 +70,19 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
   private readonly lock = new Mutex();
   private fault: FaultPoint | undefined;
   private schemaReady = false;
-  private readonly watchers = new WatcherSet(this);
+  /** This object's watchers (public so tests can lower its caps through runInDurableObject). */
+  readonly watchers: WatchHub;
+  private readonly log: EventLog;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.watchers = new WatchHub(ctx, this);
+    this.log = new EventLog(this.sql, {
+      meta: { table: "log_meta", key: "trimmed" },
+      retainEvents: OBJECT_LOG_EVENTS,
+      retainMs: OBJECT_LOG_MS,
+    });
   }
 
   /**
@@ -129,17 +137,27 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
     );
   }
 
-  /** Opens a watch of this one object. */
-  async watch(req: WatchRequest): Promise<ReadableStream<Uint8Array>> {
-    return this.lock.run(async () => {
-      await this.recover();
-      return this.watchers.open(req);
-    });
+  /** Opens a watch of this one object (after finishing any pending write, so the log is complete). */
+  async watch(req: WatchRequest): Promise<Outcome<WatchStream>> {
+    return outcome(() =>
+      this.lock.run(async () => {
+        await this.recover();
+        return this.watchers.openStream(req);
+      }),
+    );
   }
 
-  /** The WebSocket form of watch (hibernatable); the front forwards upgrades here. */
+  /** The front saw a watch client go away. */
+  async cancelWatch(id: string): Promise<void> {
+    this.watchers.cancelStream(id);
+  }
+
+  /** The WebSocket form of watch (hibernatable); served under the lock after recovery, as `watch`. */
   override async fetch(request: Request): Promise<Response> {
-    return serveWatchSocket(this.ctx, this, request);
+    return this.lock.run(async () => {
+      await this.recover();
+      return this.watchers.serveSocket(request);
+    });
   }
 
   /** Watch sockets send nothing meaningful; ignore it. */
@@ -147,19 +165,22 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
 
   /** Always reciprocate a close (1005/1006 cannot be echoed). */
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    reciprocateClose(ws, code);
+    this.watchers.socketClosed(ws, code);
+  }
+
+  /** A socket that failed is gone: forget its session. */
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.watchers.socketClosed(ws, 1011);
   }
 
   /** EventSource: this object's latest resourceVersion (0 if it never existed). */
   currentRv(): number {
-    if (!this.hasSchema()) return 0;
-    return this.sql.exec<{ m: number | null }>("SELECT MAX(rv) AS m FROM events").one().m ?? 0;
+    return this.hasSchema() ? this.log.latestRv() : 0;
   }
 
   /** EventSource: events at or below this resourceVersion were trimmed from this object's log. */
   compactedRv(): number {
-    if (!this.hasSchema()) return 0;
-    return this.sql.exec<{ v: number }>("SELECT v FROM log_meta WHERE k = 'trimmed'").one().v;
+    return this.hasSchema() ? this.log.compactedRv() : 0;
   }
 
   /** EventSource: the object itself, as the whole snapshot. */
@@ -170,14 +191,7 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
 
   /** EventSource: this object's events after `afterRv`. */
   readEvents(afterRv: number, limit: number): StoredEvent[] {
-    if (!this.hasSchema()) return [];
-    return this.sql
-      .exec<{ rv: number; type: EventType; body: string; prev: string | null }>(
-        "SELECT rv, type, body, prev FROM events WHERE rv > ? ORDER BY rv LIMIT ?",
-        afterRv,
-        limit,
-      )
-      .toArray();
+    return this.hasSchema() ? this.log.read(afterRv, limit) : [];
   }
 
   /** Test hook: make the next write fail at `point`, as a crash there would. */
@@ -265,17 +279,11 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
     this.crashIf("afterCommit");
     const prev = this.sql.exec<{ body: string }>("SELECT body FROM object").toArray()[0]?.body ?? null;
     const now = Date.now();
+    const event: StoredEvent = { rv: result.rv, type: pending.type, body: result.body, prev };
     this.ctx.storage.transactionSync(() => {
       this.sql.exec("DELETE FROM pending WHERE id = ?", pending.id);
-      this.sql.exec(
-        "INSERT OR IGNORE INTO events (rv, type, body, prev, ts) VALUES (?, ?, ?, ?, ?)",
-        result.rv,
-        pending.type,
-        result.body,
-        prev,
-        now,
-      );
-      this.trimLog(now);
+      this.log.append(event, now);
+      this.log.trim(now);
       if (pending.type === "DELETED") this.sql.exec("DELETE FROM object");
       else {
         this.sql.exec(
@@ -285,9 +293,7 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
         );
       }
     });
-    const event: StoredEvent = { rv: result.rv, type: pending.type, body: result.body, prev };
     this.watchers.notify(event);
-    notifySockets(this.ctx, event);
     await this.scheduleAlarm();
     return result.body;
   }
@@ -300,20 +306,6 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
     const identity = this.identity();
     if (!identity) throw new Error("pending write without identity");
     await this.send(identity, pending);
-  }
-
-  /** Keeps the last OBJECT_LOG_EVENTS events and everything newer than OBJECT_LOG_MS. */
-  private trimLog(now: number): void {
-    const keep = this.sql
-      .exec<{ rv: number }>("SELECT rv FROM events ORDER BY rv DESC LIMIT 1 OFFSET ?", OBJECT_LOG_EVENTS - 1)
-      .toArray()[0];
-    if (!keep) return;
-    const cut = this.sql
-      .exec<{ m: number | null }>("SELECT MAX(rv) AS m FROM events WHERE rv < ? AND ts < ?", keep.rv, now - OBJECT_LOG_MS)
-      .one().m;
-    if (cut === null) return;
-    this.sql.exec("DELETE FROM events WHERE rv <= ?", cut);
-    this.sql.exec("UPDATE log_meta SET v = MAX(v, ?) WHERE k = 'trimmed'", cut);
   }
 
   /** One alarm: the end of a graceful deletion, if any. */

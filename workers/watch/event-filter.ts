@@ -48,6 +48,7 @@ export class EventView {
   private prevObj: KubeObject | null | undefined;
   private deletedPrev: string | undefined;
   private readonly lines = new Map<string, Uint8Array>();
+  private readonly texts = new Map<string, string>();
 
   constructor(readonly ev: StoredEvent) {}
 
@@ -60,6 +61,17 @@ export class EventView {
       this.lines.set(key, bytes);
     }
     return bytes;
+  }
+
+  /** `{"type":…,"object":…}` as text (a WebSocket frame), built once per distinct (type, object) of this event. */
+  jsonText(type: string, body: string): string {
+    const key = `${type}/${body === this.ev.body ? "cur" : "prev"}`;
+    let text = this.texts.get(key);
+    if (text === undefined) {
+      text = `{"type":"${type}","object":${body}}`;
+      this.texts.set(key, text);
+    }
+    return text;
   }
 
   /** The new object. */

@@ -30,10 +30,25 @@ export interface WatchRequest {
   /** Close the stream after this many seconds. */
   timeoutSeconds?: number;
   format: WatchFormat;
+  /** Who watches (the per-user watcher cap counts by it). */
+  user?: string;
 }
 
-/** Default server-side watch timeout range, as the apiserver's MinRequestTimeout (1800 s) randomised up to 2×. */
-const MIN_REQUEST_TIMEOUT_SECONDS = 1800;
+/** The apiserver's `--min-request-timeout` (1800 s): a watch lasts between it and twice it. */
+export const MIN_REQUEST_TIMEOUT_SECONDS = 1800;
+
+/**
+ * The server-side length of a watch. Upstream (endpoints/handlers/get.go)
+ * uses the client's `timeoutSeconds`, or, when it is unset or 0, a random
+ * duration in [min-request-timeout, 2×min-request-timeout) so that clients
+ * do not all reconnect at once. Here the client's value is also capped by
+ * that random duration: no watch outlives 2×1800 s, however large the
+ * number it asked for.
+ */
+export function watchTimeoutSeconds(requested: number | undefined, random: number = Math.random()): number {
+  const cap = MIN_REQUEST_TIMEOUT_SECONDS * (1 + random);
+  return requested === undefined || requested === 0 ? cap : Math.min(requested, cap);
+}
 
 function parseBool(value: string | null, name: string): boolean {
   if (value === null || value === "" || value === "false" || value === "0") return false;
@@ -42,7 +57,13 @@ function parseBool(value: string | null, name: string): boolean {
 }
 
 /** Parses and validates the query of a watch request. */
-export function parseWatchRequest(resource: string, namespace: string | undefined, q: URLSearchParams, format: WatchFormat): WatchRequest {
+export function parseWatchRequest(
+  resource: string,
+  namespace: string | undefined,
+  q: URLSearchParams,
+  format: WatchFormat,
+  user?: string,
+): WatchRequest {
   const labelSelector = q.get("labelSelector") ?? "";
   const fieldSelector = q.get("fieldSelector") ?? "";
   if (labelSelector) parseLabelSelector(labelSelector);
@@ -66,9 +87,7 @@ export function parseWatchRequest(resource: string, namespace: string | undefine
     if (!/^[0-9]+$/.test(timeoutText)) throw badRequest(`timeoutSeconds: invalid value "${timeoutText}"`);
     timeoutSeconds = Number(timeoutText);
   }
-  if (timeoutSeconds === undefined || timeoutSeconds === 0) {
-    timeoutSeconds = MIN_REQUEST_TIMEOUT_SECONDS * (1 + Math.random());
-  }
+  timeoutSeconds = watchTimeoutSeconds(timeoutSeconds);
   const req: WatchRequest = {
     resource,
     sendInitialEvents: sendInitialParam !== null ? sendInitial : rv === undefined,
@@ -79,6 +98,7 @@ export function parseWatchRequest(resource: string, namespace: string | undefine
     format,
   };
   if (namespace !== undefined) req.namespace = namespace;
+  if (user !== undefined) req.user = user;
   if (labelSelector) req.labelSelector = labelSelector;
   if (fieldSelector) req.fieldSelector = fieldSelector;
   return req;

@@ -1,0 +1,96 @@
+/**
+ * @module
+ * The event log a store keeps for its watchers: every committed change with
+ * its previous object, appended in resourceVersion order, read after a
+ * resourceVersion, and trimmed by count and age. What trimming removes is
+ * remembered as the compacted resourceVersion: a watch or list from at or
+ * below it is answered 410 Expired (the client relists). One component for
+ * both stores: an object keeps its own short log (single-object watches), a
+ * kind's collection the long one (collection watches, consistent paging).
+ *
+ * The tables stay those each store created in its first migrations: both have
+ * `events (rv, type, body, prev, ts, …)`; the collection's has `key` and
+ * `namespace` too, and each keeps the compacted resourceVersion in its own
+ * meta table under its own key.
+ */
+import type { EventType } from "../objects/collection-store";
+import type { StoredEvent } from "./event-filter";
+
+/** Where a store keeps its log and how much history it retains. */
+export interface EventLogOptions {
+  /** The `(k, v)` table and key holding the compacted resourceVersion. */
+  meta: { table: string; key: string };
+  /** At least this many of the newest events are kept… */
+  retainEvents: number;
+  /** …and every event younger than this (ms). */
+  retainMs: number;
+}
+
+/** Columns a collection's log records beside each event (its key and namespace). */
+export interface EventColumns {
+  key: string;
+  namespace: string;
+}
+
+/** A store's event log over its SQLite tables. */
+export class EventLog {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly opts: EventLogOptions,
+  ) {}
+
+  /** Appends one committed event (idempotent on its resourceVersion). Call inside the commit's transaction. */
+  append(ev: StoredEvent, ts: number, columns?: EventColumns): void {
+    if (columns) {
+      this.sql.exec(
+        "INSERT OR IGNORE INTO events (rv, type, key, namespace, body, prev, ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        ev.rv, ev.type, columns.key, columns.namespace, ev.body, ev.prev, ts,
+      );
+    } else {
+      this.sql.exec(
+        "INSERT OR IGNORE INTO events (rv, type, body, prev, ts) VALUES (?, ?, ?, ?, ?)",
+        ev.rv, ev.type, ev.body, ev.prev, ts,
+      );
+    }
+  }
+
+  /** Events after `afterRv`, ascending, at most `limit`. */
+  read(afterRv: number, limit: number): StoredEvent[] {
+    return this.sql
+      .exec<{ rv: number; type: EventType; body: string; prev: string | null }>(
+        "SELECT rv, type, body, prev FROM events WHERE rv > ? ORDER BY rv LIMIT ?",
+        afterRv,
+        limit,
+      )
+      .toArray();
+  }
+
+  /** The newest logged resourceVersion (0 for an empty log). */
+  latestRv(): number {
+    return this.sql.exec<{ m: number | null }>("SELECT MAX(rv) AS m FROM events").one().m ?? 0;
+  }
+
+  /** Events at or below this resourceVersion are gone: reading from there is 410 Expired. */
+  compactedRv(): number {
+    const { table, key } = this.opts.meta;
+    return this.sql.exec<{ v: number }>(`SELECT v FROM ${table} WHERE k = ?`, key).one().v;
+  }
+
+  /**
+   * Drops events that are both beyond the newest `retainEvents` and older
+   * than `retainMs`, and raises the compacted resourceVersion to match.
+   */
+  trim(now: number): void {
+    const keep = this.sql
+      .exec<{ rv: number }>("SELECT rv FROM events ORDER BY rv DESC LIMIT 1 OFFSET ?", this.opts.retainEvents - 1)
+      .toArray()[0];
+    if (!keep) return;
+    const cut = this.sql
+      .exec<{ m: number | null }>("SELECT MAX(rv) AS m FROM events WHERE rv < ? AND ts < ?", keep.rv, now - this.opts.retainMs)
+      .one().m;
+    if (cut === null) return;
+    const { table, key } = this.opts.meta;
+    this.sql.exec("DELETE FROM events WHERE rv <= ?", cut);
+    this.sql.exec(`UPDATE ${table} SET v = MAX(v, ?) WHERE k = ?`, cut, key);
+  }
+}
