@@ -38,6 +38,8 @@ interface SocketAttachment {
   req: WatchRequest;
   /** Set once the session is live. */
   checkpoint?: SessionCheckpoint;
+  /** Set when the server ended the session (the socket may linger until the close handshake ends). */
+  ended?: boolean;
 }
 
 const TAG = "watch";
@@ -169,7 +171,15 @@ export class WatchHub {
           // the socket is gone
         }
       },
-      onClose: () => this.sockets.delete(ws),
+      onClose: () => {
+        this.sockets.delete(ws);
+        const ended: SocketAttachment = { req, ended: true };
+        try {
+          ws.serializeAttachment(ended);
+        } catch {
+          // the socket is gone
+        }
+      },
     });
     this.sockets.set(ws, session);
     session.start(new SocketSink(ws, session));
@@ -183,7 +193,7 @@ export class WatchHub {
     const known = this.sockets.get(ws);
     if (known) return known;
     const attachment = ws.deserializeAttachment() as SocketAttachment | null;
-    if (!attachment) return undefined;
+    if (!attachment || attachment.ended) return undefined;
     if (!attachment.checkpoint) {
       // History was cut off by a restart: the client resumes from its last resourceVersion.
       this.socketClosed(ws, 1000);
