@@ -4,8 +4,9 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { Agent, request } from "node:https";
 
 /** Environment for wrangler: offline, no telemetry, no prompts. */
@@ -20,6 +21,24 @@ export function wranglerEnv(): NodeJS.ProcessEnv {
 
 function wrangler(args: string[]): string {
   return execFileSync("npx", ["wrangler", ...args], { env: wranglerEnv(), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/**
+ * Bundles the Worker once, as `wrangler deploy` would upload it, into a new
+ * folder outside the project, and returns the bundle's path. `npm start`
+ * runs that bundle with `wrangler dev --no-bundle`: `wrangler dev` on the
+ * sources keeps esbuild watching every source file, package.json,
+ * tsconfig.json and the folders it searched (the project's, its parents',
+ * `.wrangler/tmp`), and restarts workerd when any of them changes — also
+ * when a file is only touched or a looked-for file appears. A request in
+ * flight then fails (POSTs with wrangler's 503 "Your worker restarted
+ * mid-request"), which broke the hosts' joins in CI. Nothing writes into the
+ * bundle's folder, so the server restarts only when asked to.
+ */
+export function buildWorker(): string {
+  const out = mkdtempSync(join(tmpdir(), "duraplane-worker-"));
+  wrangler(["deploy", "--dry-run", "--outdir", out]);
+  return join(out, "index.js");
 }
 
 /** Applies the D1 migrations to the local database in `state`. */
