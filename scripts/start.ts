@@ -20,8 +20,6 @@
  * that `bench/writes` measures the create path against.
  */
 import { spawn } from "node:child_process";
-import { rmSync } from "node:fs";
-import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { type LocalHost, startHosts, stopHosts } from "./local-hosts.ts";
 import { buildWorker, ensureAdminToken, ensureSecretsKey, applyMigrations, wranglerEnv, writeKubeconfig, waitUntilReady } from "./local-cluster.ts";
@@ -73,7 +71,7 @@ const kubeconfig = writeKubeconfig(values.kubeconfig, server, token);
 const bundle = values.watch ? undefined : buildWorker();
 const child = spawn(
   "npx",
-  ["wrangler", "dev", ...(bundle ? [bundle, "--no-bundle"] : []), "--local-protocol", "https", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, "--env-file", secretsEnv, "--show-interactive-dev-session=false",
+  ["wrangler", "dev", ...(bundle ? [bundle, "--no-bundle", "--config", "wrangler.toml"] : []), "--local-protocol", "https", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, "--env-file", secretsEnv, "--show-interactive-dev-session=false",
     ...(values["bench-floor"] ? ["--var", "BENCH_FLOOR_ENABLED:true"] : []), ...lifecycleVars],
   // Not detached: wrangler and its workerd stay in this process group, so
   // whoever stops `npm start` by its group (the tests do) stops them too, even
@@ -91,7 +89,6 @@ process.on("SIGTERM", () => stop("SIGTERM"));
 // However this script ends (an error included), the server and hosts end with it.
 process.on("exit", () => stop("SIGKILL"));
 child.on("exit", (code) => {
-  if (bundle) rmSync(dirname(bundle), { recursive: true, force: true });
   void stopHosts(hosts).then(() => process.exit(code ?? (ready ? 0 : 1)));
 });
 

@@ -113,6 +113,7 @@ export async function startServer(opts: {
   } catch (err) {
     // Not started: stop what did start, so that nothing outlives the failed test.
     if (group !== undefined) killGroup(group, "SIGKILL");
+    if (err instanceof Error && !err.message.includes(output)) err.message += `\nnpm start said:\n${output.slice(-4000)}`;
     throw err;
   }
   // From here on, exiting is expected (stopServer): nobody awaits `exited` any more.
