@@ -6,6 +6,7 @@
  */
 import { Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { Backoff, type BackoffOptions, sleep } from "./backoff.ts";
 
 /** How to reach the control plane. */
 export interface HttpClientOptions {
@@ -33,6 +34,31 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** How a request is tried again. */
+export interface RetryOptions {
+  /** No attempt starts after this long (ms) since the first. */
+  deadlineMs: number;
+  /** Delays between attempts (default 250 ms doubling to 5 s, jittered). */
+  backoff?: BackoffOptions;
+  /** Told about each retry (for logs). */
+  onRetry?: (why: string, delayMs: number) => void;
+}
+
+/**
+ * Answers worth another try: the server (or the proxy in front of it) could
+ * not answer just then — 429, 502, 503 (wrangler's "Your worker restarted
+ * mid-request", upstream's overload and timeout answers), 504.
+ */
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || status === 502 || status === 503 || status === 504;
+}
+
+/** Retry-After in ms (seconds form only, as Kubernetes sends it); undefined when absent or malformed. */
+export function retryAfterMs(headers: IncomingHttpHeaders): number | undefined {
+  const raw = headers["retry-after"];
+  return typeof raw === "string" && /^\d+$/.test(raw.trim()) ? Number(raw.trim()) * 1000 : undefined;
+}
+
 /** An HTTP client bound to one server. */
 export class HttpClient {
   private readonly base: URL;
@@ -57,6 +83,35 @@ export class HttpClient {
     let text = "";
     for await (const chunk of res) text += String(chunk);
     return { status: res.statusCode ?? 0, headers: res.headers, text };
+  }
+
+  /**
+   * Sends a request, trying again after connection errors, timeouts and
+   * retryable answers (isRetryableStatus) with backoff, honouring
+   * Retry-After, until `retry.deadlineMs`. Only for calls that are safe to
+   * repeat: reads, and writes the server recognises when repeated (the join
+   * with its request id, webhook calls with their webhook-id).
+   * Resolves with the last answer; rejects with the last error.
+   */
+  async requestWithRetry(method: string, path: string, options: RequestOptions, retry: RetryOptions): Promise<HttpResponse> {
+    const deadline = Date.now() + retry.deadlineMs;
+    const backoff = new Backoff(retry.backoff ?? { initialMs: 250, maxMs: 5000 });
+    for (;;) {
+      let why: string;
+      let wait = backoff.next();
+      try {
+        const res = await this.request(method, path, options);
+        if (!isRetryableStatus(res.status)) return res;
+        why = describeError(res);
+        wait = Math.max(wait, Math.min(retryAfterMs(res.headers) ?? 0, 30_000));
+        if (Date.now() + wait > deadline || options.signal?.aborted) return res;
+      } catch (err) {
+        if (Date.now() + wait > deadline || options.signal?.aborted) throw err;
+        why = err instanceof Error ? err.message : String(err);
+      }
+      retry.onRetry?.(why, wait);
+      await sleep(wait, options.signal);
+    }
   }
 
   /**

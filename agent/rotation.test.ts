@@ -21,8 +21,9 @@ describe("SecretRotator", () => {
     const issued: string[] = [];
     let calls = 0;
     server = await startServer((_req, res) => {
-      // The second call fails (a control plane restarting): the rotator retries instead of waiting a full period.
-      if (++calls === 2) return sendJson(res, 503, { kind: "Status", code: 503, message: "restarting" });
+      // The second call fails with an answer the HTTP client does not retry itself (a 503 it does):
+      // the rotator retries instead of waiting a full period.
+      if (++calls === 2) return sendJson(res, 500, { kind: "Status", code: 500, message: "internal error" });
       const secret = newSigningSecret();
       issued.push(secret);
       return sendJson(res, 200, { kind: "SigningSecretRotation", nodeName: "n1", signingSecret: secret, previousValidUntil: "2030-01-01T00:00:00Z" });

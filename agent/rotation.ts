@@ -24,7 +24,8 @@ export async function rotateSigningSecret(state: string): Promise<RotationResult
   if (!creds) return { ok: false, error: `no credentials in ${credentialsPath(state)}: join first` };
   const http = new HttpClient({ server: creds.server, token: creds.token, insecureSkipTLSVerify: creds.insecureSkipTLSVerify });
   try {
-    const res = await http.request("POST", `${HOSTS_API_PREFIX}/nodes/${encodeURIComponent(creds.nodeName)}/rotate`, { body: "{}" });
+    // A repeated rotation is harmless: the server keeps only the newest secret and the one before it, as this file does.
+    const res = await http.requestWithRetry("POST", `${HOSTS_API_PREFIX}/nodes/${encodeURIComponent(creds.nodeName)}/rotate`, { body: "{}" }, { deadlineMs: 60_000 });
     const body = parseJson(res.text);
     const secret = isRecord(body) ? str(body.signingSecret) : undefined;
     if (res.status !== 200 || !secret) return { ok: false, error: describeError(res) };

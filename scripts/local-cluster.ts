@@ -4,8 +4,9 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { Agent, request } from "node:https";
 
 /** Environment for wrangler: offline, no telemetry, no prompts. */
@@ -20,6 +21,53 @@ export function wranglerEnv(): NodeJS.ProcessEnv {
 
 function wrangler(args: string[]): string {
   return execFileSync("npx", ["wrangler", ...args], { env: wranglerEnv(), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** What the Worker bundle is made of: a change to any of these makes a new bundle. */
+const BUNDLE_INPUTS = ["workers", "shared", "wrangler.toml", "package-lock.json", "tsconfig.json"];
+
+function sourcesHash(): string {
+  const hash = createHash("sha256");
+  for (const input of BUNDLE_INPUTS) {
+    const files = statSync(input).isDirectory()
+      ? readdirSync(input, { recursive: true, encoding: "utf8" }).map((f) => join(input, f)).filter((f) => statSync(f).isFile()).sort()
+      : [input];
+    for (const f of files) hash.update(f).update("\0").update(readFileSync(f)).update("\0");
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
+/**
+ * Bundles the Worker, as `wrangler deploy` would upload it, into a folder
+ * outside the project (one per version of the sources, shared by every
+ * server started from them) and returns the bundle's path. `npm start`
+ * runs that bundle with `wrangler dev --no-bundle`: `wrangler dev` on the
+ * sources keeps esbuild watching every source file, package.json,
+ * tsconfig.json and the folders it searched (the project's, its parents',
+ * `.wrangler/tmp`), and restarts workerd when any of them changes — also
+ * when a file is only touched or a looked-for file appears. A request in
+ * flight then fails (POSTs with wrangler's 503 "Your worker restarted
+ * mid-request"), which broke the hosts' joins in CI. Nothing writes into the
+ * bundle's folder, so the server restarts only when asked to.
+ */
+export function buildWorker(): string {
+  const dir = join(tmpdir(), `duraplane-worker-${sourcesHash()}`);
+  const entry = join(dir, "index.js");
+  if (existsSync(entry)) return entry;
+  const out = mkdtempSync(`${dir}-building-`);
+  wrangler(["deploy", "--dry-run", "--outdir", out]);
+  try {
+    renameSync(out, dir);
+  } catch {
+    // Another server built the same sources first: use its bundle.
+    rmSync(out, { recursive: true, force: true });
+  }
+  // Bundles of older sources are not needed any more.
+  for (const name of readdirSync(tmpdir())) {
+    const old = join(tmpdir(), name);
+    if (name.startsWith("duraplane-worker-") && old !== dir && Date.now() - statSync(old).mtimeMs > 3600_000) rmSync(old, { recursive: true, force: true });
+  }
+  return entry;
 }
 
 /** Applies the D1 migrations to the local database in `state`. */

@@ -13,6 +13,14 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 const CLI = resolve("agent/cli.ts");
 
+/** Agents started here that have not exited. */
+const live = new Set<ChildProcess>();
+// Whoever started hosts — `npm start`, a test, a bench — may end without
+// stopHosts (an error, a failed hook): its agents end with it.
+process.on("exit", () => {
+  for (const child of live) child.kill("SIGKILL");
+});
+
 /** One running simulated host. */
 export interface LocalHost {
   name: string;
@@ -48,6 +56,8 @@ export function runHost(state: string, name: string, runArgs: string[] = []): Lo
   const log = join(dir, "agent.log");
   const out = createWriteStream(log, { flags: "a" });
   const child = spawn(process.execPath, ["--import", "tsx", CLI, "run", "--state", dir, ...runArgs], { stdio: ["ignore", "pipe", "pipe"] });
+  live.add(child);
+  child.once("exit", () => live.delete(child));
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
   return { name, dir, log, process: child };

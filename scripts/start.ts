@@ -4,7 +4,13 @@
  * state persisted in a folder so a restart keeps every object.
  *
  *   npm start -- [--port 8787] [--state .wrangler/state] [--kubeconfig .duraplane/kubeconfig] [--hosts 3]
- *                [--node-monitor-grace-period 40] [--pod-eviction-timeout 300] [--bench-floor]
+ *                [--node-monitor-grace-period 40] [--pod-eviction-timeout 300] [--bench-floor] [--watch]
+ *
+ * The Worker is bundled once and run as built (`buildWorker`): writing or
+ * touching files of the project — state, kubeconfig, an editor's save —
+ * never restarts the server under a running client. `--watch` is for
+ * working on the Worker itself: `wrangler dev` on the sources, restarting
+ * on every change (requests in flight then fail; agents retry).
  *
  * `--hosts N` also starts N simulated hosts (duraplane-agent processes named
  * host-1…host-N, joined on first start; `--hosts 0` for none), so a VM created
@@ -16,7 +22,7 @@
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
 import { type LocalHost, startHosts, stopHosts } from "./local-hosts.ts";
-import { ensureAdminToken, ensureSecretsKey, applyMigrations, wranglerEnv, writeKubeconfig, waitUntilReady } from "./local-cluster.ts";
+import { buildWorker, ensureAdminToken, ensureSecretsKey, applyMigrations, wranglerEnv, writeKubeconfig, waitUntilReady } from "./local-cluster.ts";
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +31,7 @@ const { values } = parseArgs({
     kubeconfig: { type: "string", default: ".duraplane/kubeconfig" },
     hosts: { type: "string", default: "3" },
     "bench-floor": { type: "boolean", default: false },
+    watch: { type: "boolean", default: false },
     "node-monitor-grace-period": { type: "string" },
     "pod-eviction-timeout": { type: "string" },
   },
@@ -61,39 +68,47 @@ const token = ensureAdminToken(state);
 const secretsEnv = ensureSecretsKey(state);
 const kubeconfig = writeKubeconfig(values.kubeconfig, server, token);
 
+const bundle = values.watch ? undefined : buildWorker();
 const child = spawn(
   "npx",
-  ["wrangler", "dev", "--local-protocol", "https", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, "--env-file", secretsEnv, "--show-interactive-dev-session=false",
+  ["wrangler", "dev", ...(bundle ? [bundle, "--no-bundle", "--config", "wrangler.toml"] : []), "--local-protocol", "https", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, "--env-file", secretsEnv, "--show-interactive-dev-session=false",
     ...(values["bench-floor"] ? ["--var", "BENCH_FLOOR_ENABLED:true"] : []), ...lifecycleVars],
-  { stdio: ["ignore", "inherit", "inherit"], env: wranglerEnv(), detached: true },
+  // Not detached: wrangler and its workerd stay in this process group, so
+  // whoever stops `npm start` by its group (the tests do) stops them too, even
+  // if this script is killed outright before it can pass the signal on.
+  { stdio: ["ignore", "inherit", "inherit"], env: wranglerEnv() },
 );
 
 let hosts: LocalHost[] = [];
 const stop = (signal: NodeJS.Signals): void => {
   for (const h of hosts) h.process.kill(signal);
-  if (child.pid) {
-    try {
-      process.kill(-child.pid, signal);
-    } catch {
-      // already gone
-    }
-  }
+  child.kill(signal);
 };
 process.on("SIGINT", () => stop("SIGINT"));
 process.on("SIGTERM", () => stop("SIGTERM"));
+// However this script ends (an error included), the server and hosts end with it.
+process.on("exit", () => stop("SIGKILL"));
 child.on("exit", (code) => {
-  void stopHosts(hosts).then(() => process.exit(code ?? 0));
+  void stopHosts(hosts).then(() => process.exit(code ?? (ready ? 0 : 1)));
 });
 
-await waitUntilReady(server, token);
+let ready = false;
 try {
-  // Simulated hosts advertise a typical host's size, not this machine's.
-  hosts = await startHosts(server, token, state, hostCount, { joinArgs: ["--cpu", "8", "--memory", "32Gi", "--pods", "110"] });
+  await waitUntilReady(server, token);
+  ready = true;
 } catch (err) {
-  console.error(`starting the simulated hosts failed: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(err instanceof Error ? err.message : String(err));
   stop("SIGTERM");
 }
-console.log(`
+if (ready) {
+  try {
+    // Simulated hosts advertise a typical host's size, not this machine's.
+    hosts = await startHosts(server, token, state, hostCount, { joinArgs: ["--cpu", "8", "--memory", "32Gi", "--pods", "110"] });
+  } catch (err) {
+    console.error(`starting the simulated hosts failed: ${err instanceof Error ? err.message : String(err)}`);
+    stop("SIGTERM");
+  }
+  console.log(`
 duraplane is ready at ${server}
   state:      ${state}
   kubeconfig: ${kubeconfig}
@@ -102,3 +117,4 @@ duraplane is ready at ${server}
   export KUBECONFIG=${kubeconfig}
   kubectl get namespaces
 `);
+}

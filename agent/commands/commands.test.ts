@@ -43,6 +43,36 @@ describe("join", () => {
     expect(await joinCommand([...args.slice(0, 4), "--name", "n2", "--state", state])).toBe(1);
   });
 
+  it("tries again through a restarting server and a dropped connection, with one request id", async ({ expect }) => {
+    const secret = newSigningSecret();
+    let calls = 0;
+    server = await startServer((req, res) => {
+      calls++;
+      // wrangler's answer to a POST in flight while the worker restarts; then a connection cut before any answer.
+      if (calls === 1) {
+        res.writeHead(503, { "retry-after": "0", "content-type": "text/plain" });
+        res.end("Your worker restarted mid-request. Please try sending the request again. Only GET or HEAD requests are retried automatically.");
+      } else if (calls === 2) {
+        res.destroy();
+      } else {
+        sendJson(res, 201, { kind: "HostCredentials", apiVersion: "hosts.duraplane.io/v1", nodeName: "n3", token: "node-token", signingSecret: secret, webhookPath: "/webhooks/v1/nodes/n3/reports" });
+      }
+    });
+    const state = join(tempDir(), "n3");
+    expect(await joinCommand(["--server", server.url, "--join-token", "abcdef.0123456789abcdef", "--name", "n3", "--state", state])).toBe(0);
+    expect(server.requests).toHaveLength(3);
+    const ids = server.requests.map((r) => (JSON.parse(r.body) as { requestId?: string }).requestId);
+    expect(ids[0]).toMatch(/^[A-Za-z0-9_-]{22,128}$/);
+    expect(new Set(ids).size).toBe(1);
+    expect(readCredentials(state)?.token).toBe("node-token");
+  });
+
+  it("does not retry a refusal", async ({ expect }) => {
+    server = await startServer((req, res) => sendJson(res, 401, { kind: "Status", apiVersion: "v1", status: "Failure", message: "join token is invalid, expired or already used", code: 401 }));
+    expect(await joinCommand(["--server", server.url, "--join-token", "abcdef.0123456789abcdef", "--name", "n4", "--state", join(tempDir(), "n4")])).toBe(1);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it("rejects a malformed join token before calling the server", async ({ expect }) => {
     await expect(joinCommand(["--server", "https://127.0.0.1:1", "--join-token", "nope", "--name", "n1", "--state", tempDir()])).rejects.toThrow(/join-token/);
   });

@@ -3,8 +3,11 @@
  * `duraplane-agent join`: exchanges a join token for this host's credentials
  * (POST {HOSTS_API_PREFIX}/join) and keeps them in <state>/credentials.json.
  * Idempotent: with credentials already there it does nothing, since the
- * server hands out credentials once per node.
+ * server hands out credentials once per node. Safe to retry: every attempt
+ * carries the same request id, so an answer lost to a dropped connection or
+ * a restarting server is handed out again, not refused as a spent token.
  */
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { HOSTS_API_PREFIX, WEBHOOK_PREFIX } from "../../shared/hosts/constants.ts";
@@ -23,6 +26,9 @@ export const JOIN_USAGE = `duraplane-agent join --server URL --join-token TOKEN 
   .duraplane/agents/NODE). Does nothing if DIR already holds credentials.
   --kubeconfig PATH may stand in for --server. TLS verification is skipped by
   default only for a loopback server (the local dev server's self-signed certificate).`;
+
+/** How long `join` keeps trying through connection errors and 429/502/503/504 answers. */
+export const JOIN_RETRY_DEADLINE_MS = 120_000;
 
 /** The default state folder of a node. */
 export function defaultStateDir(nodeName: string): string {
@@ -61,12 +67,17 @@ export async function joinCommand(args: string[]): Promise<number> {
   const capacity = { ...hostCapacity(), ...(values.cpu ? { cpu: values.cpu } : {}), ...(values.memory ? { memory: values.memory } : {}), ...(values.pods ? { pods: values.pods } : {}) };
   const labels = labelsFlag(values.label);
   const insecureSkipTLSVerify = values["insecure-skip-tls-verify"] ?? kubeconfig?.insecureSkipTLSVerify ?? isLoopback(server);
-  const request: JoinRequest = { nodeName, labels, capacity };
+  // One request id for every attempt of this join: a retry after a lost
+  // answer is recognised by the server and answered with the same credentials.
+  const request: JoinRequest = { nodeName, labels, capacity, requestId: randomBytes(24).toString("base64url") };
   // The join token is the credential here; no other bearer token is involved.
   const http = new HttpClient({ server, insecureSkipTLSVerify });
   try {
-    const res = await http.request("POST", `${HOSTS_API_PREFIX}/join`, {
+    const res = await http.requestWithRetry("POST", `${HOSTS_API_PREFIX}/join`, {
       body: JSON.stringify(request), headers: { authorization: `Bearer ${joinToken}` },
+    }, {
+      deadlineMs: JOIN_RETRY_DEADLINE_MS,
+      onRetry: (why, delayMs) => process.stderr.write(`joining as node ${nodeName}: ${why}; trying again in ${delayMs} ms\n`),
     });
     if (res.status !== 201 && res.status !== 200) {
       process.stderr.write(`joining as node ${nodeName} failed: ${describeError(res)}\n`);

@@ -33,7 +33,8 @@ export async function tokenCommand(args: string[]): Promise<number> {
   };
   const http = new HttpClient(conn);
   try {
-    const res = await http.request("POST", `${HOSTS_API_PREFIX}/jointokens`, { body: JSON.stringify(request) });
+    // A retry after a lost answer mints another token; the unseen one is never used and expires (--ttl).
+    const res = await http.requestWithRetry("POST", `${HOSTS_API_PREFIX}/jointokens`, { body: JSON.stringify(request) }, { deadlineMs: 60_000 });
     const body = parseJson(res.text);
     if (res.status !== 201 && res.status !== 200) {
       process.stderr.write(`creating a join token failed: ${describeError(res)}\n`);

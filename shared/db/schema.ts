@@ -5,7 +5,8 @@
  * as SHA-256 hashes; signing secrets, which the server must be able to use,
  * are stored encrypted (AES-GCM under the SECRETS_KEY Worker secret).
  */
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Bearer tokens of users (the dev admin first) and of host agents (bound to their Node). */
 export const tokens = sqliteTable(
@@ -22,7 +23,12 @@ export const tokens = sqliteTable(
     /** The Node a host agent's token is bound to (NodeRestriction); null for users. */
     nodeName: text("node_name"),
   },
-  (t) => [index("tokens_username").on(t.username), index("tokens_node_name").on(t.nodeName)],
+  (t) => [
+    index("tokens_username").on(t.username), index("tokens_node_name").on(t.nodeName),
+    // A node has at most one live token: two joins of one name race on this
+    // index, so exactly one of them can commit (the other is refused, 409).
+    uniqueIndex("tokens_live_node").on(t.nodeName).where(sql`${t.nodeName} IS NOT NULL AND ${t.revokedAt} IS NULL`),
+  ],
 );
 
 export type TokenRow = typeof tokens.$inferSelect;
@@ -54,6 +60,19 @@ export const joinTokens = sqliteTable("join_tokens", {
   /** Set once, atomically, when a host exchanges the token. */
   usedAt: integer("used_at", { mode: "timestamp_ms" }),
   usedBy: text("used_by"),
+  /**
+   * Hex SHA-256 of the joining host's request id (its idempotency key): the
+   * same host retrying after a lost answer is recognised by it.
+   */
+  requestHash: text("request_hash"),
+  /** The id (tokens.id) of the API token this join issued. */
+  issuedTokenId: text("issued_token_id"),
+  /**
+   * The join's answer, sealed like the signing secrets, so a retry with the
+   * same request id gets the same credentials; cleared once the replay
+   * window has passed.
+   */
+  answer: text("answer"),
 });
 
 /** Webhook signing secrets of nodes. Several may be valid at once during a rotation. */

@@ -31,6 +31,12 @@ export const JoinRequestSchema = z.strictObject({
   nodeName: z.string().min(1).max(253),
   labels: z.record(z.string(), z.string()).optional(),
   capacity: z.record(z.string(), z.string()).optional(),
+  /**
+   * A random id the host draws once per join and sends again with each retry
+   * of it: a retry after a lost answer gets the same credentials back (for a
+   * short window) instead of a refusal of the spent token.
+   */
+  requestId: z.string().regex(/^[A-Za-z0-9_-]{22,128}$/, "must be 22 to 128 characters of [A-Za-z0-9_-]").optional(),
 });
 export type JoinRequest = z.infer<typeof JoinRequestSchema>;
 

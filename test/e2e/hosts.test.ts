@@ -8,7 +8,8 @@
  * it stops the workloads it lost; a control-plane outage longer than the
  * node timeouts evicts nothing.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalHost, runHost, startHosts, stopHosts } from "../../scripts/local-hosts.ts";
 import { kubectl as run, kubectlOk, manifest, until } from "./kubectl.ts";
@@ -55,6 +56,30 @@ afterAll(async () => {
 });
 
 describe("hosts, scheduling and the webhook with real agents", () => {
+  it("the server does not restart when files of the project change under it", async () => {
+    const srv = server;
+    if (!srv) throw new Error("no server");
+    // What wrangler dev's watcher restarted workerd for (a POST in flight then got 503 "Your worker
+    // restarted mid-request", which broke the joins in CI): a touched package.json, tsconfig.json or
+    // source file, a file appearing in a folder esbuild searched, state written under the project.
+    const now = new Date();
+    for (const f of ["package.json", "tsconfig.json", "workers/index.ts"]) utimesSync(f, now, now);
+    const scratch = join(".duraplane", `e2e-${process.pid}`);
+    mkdirSync(scratch, { recursive: true });
+    writeFileSync(join(scratch, "kubeconfig"), "x");
+    mkdirSync(join(".wrangler", "tmp"), { recursive: true });
+    writeFileSync(join(".wrangler", "tmp", "package.json"), "{}");
+    try {
+      writeFileSync(join(srv.state, "hosts", "touched"), "x");
+      await new Promise((r) => setTimeout(r, 4000));
+      expect(srv.logs()).not.toMatch(/Reloading local server/);
+      ok("create", "namespace", `${NS}-after-touch`);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+      rmSync(join(".wrangler", "tmp", "package.json"), { force: true });
+    }
+  });
+
   it("joins three hosts as Ready Nodes that kubectl lists", async () => {
     await until("3 Ready nodes", () => (ok("get", "nodes").match(/^host-\d+\s+Ready\s/gm) ?? []).length === 3, 60_000);
     const node = JSON.parse(ok("get", "node", "host-1", "-o", "json")) as { status: { capacity: Record<string, string>; nodeInfo: { kubeletVersion: string } } };

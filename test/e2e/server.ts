@@ -20,6 +20,31 @@ export interface LocalServer {
   logs: () => string;
 }
 
+/** Process groups of the servers started here and not yet stopped. */
+const running = new Set<number>();
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+// A test run that ends any other way than through stopServer — a failed
+// hook, an uncaught error, Ctrl-C, the runner's own SIGTERM — must not leave
+// a server (wrangler and its workerd) running behind it.
+process.on("exit", () => {
+  for (const pid of running) killGroup(pid, "SIGKILL");
+});
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.once(signal, () => {
+    for (const pid of running) killGroup(pid, "SIGKILL");
+    // Ours was the only handler: end as the signal would have (a bench's own handler decides for itself).
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  });
+}
+
 /** Ports tried for servers: below Linux's ephemeral range (32768–60999 by default). */
 const PORT_MIN = 20_000;
 const PORT_SPAN = 10_000;
@@ -71,6 +96,10 @@ export async function startServer(opts: {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  const group = child.pid;
+  if (group !== undefined) {
+    running.add(group);
+  }
   child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
   const url = `https://127.0.0.1:${port}`;
@@ -78,41 +107,52 @@ export async function startServer(opts: {
     child.once("exit", (code) => fail(new Error(`npm start exited with ${code}:\n${output}`))),
   );
   // The token file appears once migrations ran; then wait for the server itself.
-  const token = await Promise.race([
-    (async () => {
-      for (;;) {
-        try {
-          return readFileSync(join(state, "dev-admin-token"), "utf8").trim();
-        } catch {
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
-    })(),
-    exited,
-  ]);
-  await Promise.race([waitUntilReady(url, token, 90_000), exited]);
+  let token: string;
+  try {
+    token = await startup();
+  } catch (err) {
+    // Not started: stop what did start, so that nothing outlives the failed test.
+    if (group !== undefined) killGroup(group, "SIGKILL");
+    if (err instanceof Error && !err.message.includes(output)) err.message += `\nnpm start said:\n${output.slice(-4000)}`;
+    throw err;
+  }
   // From here on, exiting is expected (stopServer): nobody awaits `exited` any more.
   exited.catch(() => {});
   return { url, port, state, kubeconfig, token, process: child, logs: () => output };
+
+  async function startup(): Promise<string> {
+    let gone = false;
+    exited.catch(() => (gone = true));
+    const found = await Promise.race([
+      (async () => {
+        while (!gone) {
+          try {
+            return readFileSync(join(state, "dev-admin-token"), "utf8").trim();
+          } catch {
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
+        return "";
+      })(),
+      exited,
+    ]);
+    await Promise.race([waitUntilReady(url, found, 90_000), exited]);
+    return found;
+  }
 }
 
-/** Stops the server's whole process group and waits for it to exit. */
+/** Stops the server's whole process group (npm, the start script, wrangler, workerd) and waits for it to exit. */
 export async function stopServer(server: LocalServer): Promise<void> {
   const pid = server.process.pid;
-  if (pid === undefined || server.process.exitCode !== null) return;
-  const gone = new Promise<void>((done) => server.process.once("exit", () => done()));
-  try {
-    process.kill(-pid, "SIGTERM");
-  } catch {
-    return;
+  if (pid === undefined) return;
+  if (server.process.exitCode === null && server.process.signalCode === null) {
+    const gone = new Promise<void>((done) => server.process.once("exit", () => done()));
+    killGroup(pid, "SIGTERM");
+    const timer = setTimeout(() => killGroup(pid, "SIGKILL"), 5000);
+    await gone;
+    clearTimeout(timer);
   }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }, 5000);
-  await gone;
-  clearTimeout(timer);
+  // Whatever of the group outlived npm itself.
+  killGroup(pid, "SIGKILL");
+  running.delete(pid);
 }

@@ -4,9 +4,10 @@
  * group; plain JSON endpoints answered with Status errors):
  * - POST jointokens (admin): mint a single-use join token;
  * - POST join (Bearer <join token>): a host joins as a Node and receives its
- *   node-bound API token and webhook signing secret, once;
+ *   node-bound API token and webhook signing secret, once (a retry with the
+ *   same request id gets the same answer: join-exchange.ts);
  * - POST nodes/{name}/rotate (the node itself or an admin): a new signing
- *   secret, the old one valid for an overlap window;
+ *   secret, the current one valid for an overlap window, any older one ended;
  * - POST nodes/{name}/revoke (admin): every credential of the node ends.
  */
 import { Hono } from "hono";
@@ -15,11 +16,11 @@ import { HOSTS_API_PREFIX, WEBHOOK_PREFIX } from "../../shared/hosts/constants";
 import {
   JoinRequestSchema, type JoinResponse, JoinTokenRequestSchema, type JoinTokenResponse, type RotateResponse,
 } from "../../shared/hosts/join";
-import { ApiError, badRequest, invalid, notFound, unauthorized } from "../../shared/k8s/errors";
+import { badRequest, invalid, notFound, unauthorized } from "../../shared/k8s/errors";
 import { isDNS1123Subdomain, validateLabels } from "../../shared/k8s/validation";
-import { consumeJoinToken, createJoinToken, DEFAULT_JOIN_TOKEN_TTL_SECONDS, releaseJoinToken } from "../hosts/join-tokens";
-import { hasLiveCredentials, issueNodeCredentials, revokeNodeCredentials, rotateSigningSecret } from "../hosts/node-credentials";
-import { ensureNode } from "../hosts/node-object";
+import { exchangeJoinToken } from "../hosts/join-exchange";
+import { createJoinToken, DEFAULT_JOIN_TOKEN_TTL_SECONDS } from "../hosts/join-tokens";
+import { hasLiveCredentials, revokeNodeCredentials, rotateSigningSecret } from "../hosts/node-credentials";
 import { requireAdmin, type UserInfo } from "./auth";
 import { readBodyText } from "./body";
 import { json } from "./respond";
@@ -69,25 +70,8 @@ hosts.post(JOIN_PATH, async (c) => {
       ...labelCauses,
     ]);
   }
-  await consumeJoinToken(c.env, bearer, req.nodeName);
-  try {
-    if (await hasLiveCredentials(c.env, req.nodeName)) {
-      throw new ApiError(409, "AlreadyExists",
-        `node "${req.nodeName}" has already joined; revoke its credentials (POST ${HOSTS_API_PREFIX}/nodes/${req.nodeName}/revoke) before it joins again`,
-        { name: req.nodeName, kind: "nodes" });
-    }
-    await ensureNode(c.env, req.nodeName, req.labels ?? {}, req.capacity ?? {});
-    const creds = await issueNodeCredentials(c.env, req.nodeName);
-    const body: JoinResponse = {
-      kind: "HostCredentials", apiVersion: "hosts.duraplane.io/v1", nodeName: req.nodeName,
-      token: creds.token, signingSecret: creds.signingSecret, webhookPath: `${WEBHOOK_PREFIX}/${req.nodeName}/reports`,
-    };
-    return json(body, 201);
-  } catch (err) {
-    // The host can try again with the same token once the cause is fixed.
-    await releaseJoinToken(c.env, bearer);
-    throw err;
-  }
+  const body: JoinResponse = await exchangeJoinToken(c.env, bearer, req);
+  return json(body, 201);
 });
 
 hosts.post(`${HOSTS_API_PREFIX}/nodes/:name/rotate`, async (c) => {

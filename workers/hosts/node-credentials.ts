@@ -2,16 +2,17 @@
  * @module
  * A joined host's credentials: an API token bound to its Node
  * (`system:node:<name>`, stored hashed) and webhook signing secrets (stored
- * encrypted). Rotation adds a secret and keeps the previous ones valid for a
- * grace window, so reports in flight still verify; revocation ends all of a
- * node's credentials at once.
+ * encrypted). Issued by the join exchange (join-exchange.ts). Rotation adds
+ * a secret and keeps the previous one valid for a grace window, so reports
+ * in flight still verify (never more than one previous secret); revocation
+ * ends all of a node's credentials at once.
  */
-import { and, eq, gt, isNull, or } from "drizzle-orm";
+import { and, eq, gt, isNotNull, isNull, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { nodeSecrets, tokens } from "../../shared/db/schema";
 import { NODE_USER_PREFIX, NODES_GROUP } from "../../shared/hosts/constants";
 import { newSigningSecret } from "../../shared/hosts/signature";
-import { createToken, forgetCachedTokens, type UserInfo } from "../api/auth";
+import { forgetCachedTokens, type UserInfo } from "../api/auth";
 import { open, seal } from "./secret-box";
 
 /** The identity of a node (`system:node:<name>` in `system:nodes`), bound to its Node. */
@@ -19,15 +20,11 @@ export function nodeUser(nodeName: string): UserInfo {
   return { username: `${NODE_USER_PREFIX}${nodeName}`, groups: [NODES_GROUP], node: nodeName };
 }
 
-/** How long a rotated-out signing secret stays valid. */
+/** How long a rotated-out signing secret stays valid (unless the node rotates again sooner). */
 export const ROTATION_OVERLAP_SECONDS = 3600;
 /** Signing secrets are cached this long per isolate; a revocation takes effect within it. */
 const SECRETS_CACHE_MS = 2000;
 const cache = new Map<string, { secrets: string[]; until: number }>();
-
-function randomToken(): string {
-  return [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** Whether a node has a token or a signing secret that still works. */
 export async function hasLiveCredentials(env: Env, nodeName: string, now = Date.now()): Promise<boolean> {
@@ -38,28 +35,26 @@ export async function hasLiveCredentials(env: Env, nodeName: string, now = Date.
   return (await liveSecretRows(env, nodeName, now)).length > 0;
 }
 
-async function addSecret(env: Env, nodeName: string, now: number): Promise<string> {
-  const id = crypto.randomUUID();
-  const secret = newSigningSecret();
-  await drizzle(env.DB).insert(nodeSecrets).values({ id, nodeName, ciphertext: await seal(env, id, secret), createdAt: new Date(now) });
-  cache.delete(nodeName);
-  return secret;
-}
-
-/** Issues a fresh token and signing secret for `nodeName`. */
-export async function issueNodeCredentials(env: Env, nodeName: string, now = Date.now()): Promise<{ token: string; signingSecret: string }> {
-  const signingSecret = await addSecret(env, nodeName, now);
-  const token = randomToken();
-  await createToken(env, token, nodeUser(nodeName));
-  return { token, signingSecret };
-}
-
-/** Adds a new signing secret; the current ones stay valid for ROTATION_OVERLAP_SECONDS. */
+/**
+ * Makes a new signing secret current. The current one stays valid for
+ * ROTATION_OVERLAP_SECONDS (reports in flight still verify); one rotated out
+ * earlier ends now, so a node never has more than two valid secrets however
+ * often it rotates — the agent keeps the same two. One D1 batch, so
+ * concurrent rotations cannot leave two current secrets.
+ */
 export async function rotateSigningSecret(env: Env, nodeName: string, now = Date.now()): Promise<{ signingSecret: string; previousValidUntil: Date }> {
   const until = new Date(now + ROTATION_OVERLAP_SECONDS * 1000);
-  await drizzle(env.DB).update(nodeSecrets).set({ notAfter: until })
-    .where(and(eq(nodeSecrets.nodeName, nodeName), isNull(nodeSecrets.revokedAt), or(isNull(nodeSecrets.notAfter), gt(nodeSecrets.notAfter, until))));
-  const signingSecret = await addSecret(env, nodeName, now);
+  const id = crypto.randomUUID();
+  const signingSecret = newSigningSecret();
+  const ciphertext = await seal(env, id, signingSecret);
+  const db = drizzle(env.DB);
+  const live = and(eq(nodeSecrets.nodeName, nodeName), isNull(nodeSecrets.revokedAt));
+  await db.batch([
+    db.update(nodeSecrets).set({ revokedAt: new Date(now) }).where(and(live, isNotNull(nodeSecrets.notAfter))),
+    db.update(nodeSecrets).set({ notAfter: until }).where(and(live, isNull(nodeSecrets.notAfter))),
+    db.insert(nodeSecrets).values({ id, nodeName, ciphertext, createdAt: new Date(now) }),
+  ]);
+  cache.delete(nodeName);
   return { signingSecret, previousValidUntil: until };
 }
 
