@@ -5,13 +5,13 @@
  * fit the queue's delay limit instead of failing into the dead-letter queue.
  */
 import { env, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { KubeObject } from "../shared/k8s/object";
-import { objectStub } from "../workers/objects/client";
+import { objectStub, writeObject } from "../workers/objects/client";
 import { CLEANUP_BACKOFF_KEY, type CleanupBackoff } from "../workers/objects/namespace-cleanup";
 import type { Reconciler } from "../workers/controllers/reconciler";
 import { api, eventually, namespace, pod, type StatusBody } from "./helpers";
-import { addNode } from "./node-helpers";
+import { addNode, removeNodes } from "./node-helpers";
 
 const HUGE = 9999999999999;
 const NEVER = "9999-12-31T23:59:59Z";
@@ -28,10 +28,26 @@ async function getPod(ns: string, name: string) {
   return api<KubeObject>("GET", `/api/v1/namespaces/${ns}/pods/${name}`);
 }
 
+let nodes: string[] = [];
+afterEach(async () => {
+  await removeNodes(nodes);
+  nodes = [];
+});
+
+/** A Ready node for pods to be bound to (removed after the test). */
 async function freshNode(): Promise<string> {
   const name = `n-${crypto.randomUUID().slice(0, 8)}`;
+  nodes.push(name);
   await addNode(name);
   return name;
+}
+
+/** Runs `key` on its Reconciler; a delivery of the queue's may be running it, so go round until this call runs it itself. */
+async function reconcileNow(key: { controller: "replicaset" | "vmitermination"; namespace: string; name: string }) {
+  const reconciler = (env.RECONCILERS as DurableObjectNamespace<Reconciler>).getByName(`${key.controller}/${key.namespace}/${key.name}`);
+  let result = await reconciler.reconcile(key);
+  while (result.coalesced) result = await reconciler.reconcile(key);
+  return { result, stats: await reconciler.stats() };
 }
 
 describe("grace periods beyond any date", () => {
@@ -144,12 +160,26 @@ describe("requeues longer than the queue's delay limit", () => {
       status: { phase: "Running", conditions: [{ type: "Ready", status: "True", lastTransitionTime: now }] },
     }, MERGE);
     expect(ready.status).toBe(200);
-    const key = { controller: "replicaset" as const, namespace: ns, name: "slow" };
-    const reconciler = (env.RECONCILERS as DurableObjectNamespace<Reconciler>).getByName(`replicaset/${ns}/slow`);
-    // A delivery of the queue's may be running the key: go round until this call runs it itself.
-    let result = await reconciler.reconcile(key);
-    while (result.coalesced) result = await reconciler.reconcile(key);
+    const { result, stats } = await reconcileNow({ controller: "replicaset", namespace: ns, name: "slow" });
     expect(result.requeueAfterSeconds).toBeGreaterThan(43_200);
-    expect((await reconciler.stats()).requeues).toBeGreaterThanOrEqual(1);
+    expect(stats.requeues).toBeGreaterThanOrEqual(1);
+  });
+
+  it("a deleting VMI with a grace period of 9999999999999 s waits (requeued within the limit) instead of failing", async () => {
+    const ns = await namespace();
+    const node = await freshNode();
+    const vmi = {
+      apiVersion: "kubevirt.io/v1", kind: "VirtualMachineInstance", metadata: { name: "long" },
+      spec: { terminationGracePeriodSeconds: HUGE, domain: { devices: {}, resources: { requests: { memory: "64Mi" } } } },
+    };
+    const path = `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances`;
+    expect((await api("POST", path, vmi)).status).toBe(201);
+    await writeObject(env, { resource: "kubevirt.io/virtualmachineinstances", namespace: ns, name: "long" }, { verb: "bind", node });
+    await api("PATCH", `${path}/long/status`, { status: { phase: "Running", conditions: [{ type: "Ready", status: "True" }] } }, MERGE);
+    expect((await api("DELETE", `${path}/long`)).status).toBe(200);
+    const { result, stats } = await reconcileNow({ controller: "vmitermination", namespace: ns, name: "long" });
+    expect(result.requeueAfterSeconds).toBeGreaterThan(43_200);
+    expect(stats.requeues).toBeGreaterThanOrEqual(1);
+    expect((await api<KubeObject>("GET", `${path}/long`)).body.status).toMatchObject({ phase: "Running" });
   });
 });
