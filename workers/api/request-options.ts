@@ -83,3 +83,23 @@ export function nameForCreate(kind: ResourceKind, body: JsonObject): { name?: st
     { reason: "FieldValueRequired", field: "metadata.name", message: "Required value: name or generateName is required" },
   ], kind.group);
 }
+
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+
+/**
+ * A DeleteOptions `gracePeriodSeconds` from the query (text) or the body
+ * (a JSON number): an int64, as upstream decodes it, or a 400. Any int64 is
+ * accepted: negative ones count as 1 s and huge ones saturate where the
+ * deadline is computed (workers/objects/delete-rules.ts), so only what is no
+ * int64 at all is refused here.
+ */
+export function gracePeriodOption(value: string | number): number {
+  const integral = typeof value === "number" ? Number.isInteger(value) : /^-?[0-9]+$/.test(value);
+  if (!integral) throw badRequest(`gracePeriodSeconds: Invalid value: ${JSON.stringify(value)}: must be an integer`);
+  const big = BigInt(value);
+  if (big > INT64_MAX || big < INT64_MIN) {
+    throw badRequest(`gracePeriodSeconds: Invalid value: ${JSON.stringify(value)}: out of range for a 64-bit integer`);
+  }
+  return Number(big);
+}

@@ -14,7 +14,7 @@ import { mediaType, parseJsonOrYaml, readBodyText, readObjectBody } from "./body
 import { admitCreateIn, forgetNamespace } from "./namespaces";
 import { listAll } from "./read-handlers";
 import { type ResourcePath, refOfPath } from "./resource-path";
-import { checkName, checkNamespace, checkTypeMeta, nameForCreate, writeOptions } from "./request-options";
+import { checkName, checkNamespace, checkTypeMeta, gracePeriodOption, nameForCreate, writeOptions } from "./request-options";
 import { createObject } from "../objects/create";
 import { json, objectResponse } from "./respond";
 import { writeObject } from "../objects/client";
@@ -130,7 +130,7 @@ async function deleteOptions(ctx: HandlerContext): Promise<DeleteOptions> {
     if (!isJsonObject(body)) throw badRequest("DeleteOptions must be a JSON object");
     if (body.gracePeriodSeconds !== undefined && body.gracePeriodSeconds !== null) {
       if (typeof body.gracePeriodSeconds !== "number") throw badRequest("gracePeriodSeconds must be an integer");
-      opts.gracePeriodSeconds = body.gracePeriodSeconds;
+      opts.gracePeriodSeconds = gracePeriodOption(body.gracePeriodSeconds);
     }
     if (typeof body.propagationPolicy === "string") opts.propagationPolicy = body.propagationPolicy;
     if (typeof body.orphanDependents === "boolean") opts.orphanDependents = body.orphanDependents;
@@ -144,10 +144,7 @@ async function deleteOptions(ctx: HandlerContext): Promise<DeleteOptions> {
   }
   const q = ctx.url.searchParams;
   const grace = q.get("gracePeriodSeconds");
-  if (grace !== null) {
-    if (!/^-?[0-9]+$/.test(grace)) throw badRequest(`gracePeriodSeconds: invalid value "${grace}"`);
-    opts.gracePeriodSeconds = Number(grace);
-  }
+  if (grace !== null) opts.gracePeriodSeconds = gracePeriodOption(grace);
   const policy = q.get("propagationPolicy");
   if (policy !== null) opts.propagationPolicy = policy;
   const orphan = q.get("orphanDependents");

@@ -34,15 +34,27 @@ const HELD_POLL_SECONDS = 5;
 /** …and at most this long for dependents still within their grace period. */
 const MAX_WAIT_SECONDS = 30;
 
-/** `fn` over `items`, PARALLEL at a time, each after a turn of the runtime (see workers/bounded.ts). */
+/**
+ * `fn` over `items`, PARALLEL at a time, each after a turn of the runtime
+ * (see workers/bounded.ts). Every item is tried even when some fail, so one
+ * dependent that cannot be processed never starves the others; the pass
+ * then fails with the first error and the key is retried with the queue's
+ * backoff (consumer.ts).
+ */
 async function forEachBounded<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = [];
+  const errors: unknown[] = [];
   for (let i = 0; i < items.length; i += PARALLEL) {
-    out.push(...(await Promise.all(items.slice(i, i + PARALLEL).map(async (item) => {
+    const settled = await Promise.allSettled(items.slice(i, i + PARALLEL).map(async (item) => {
       await yieldToRuntime();
       return fn(item);
-    }))));
+    }));
+    for (const s of settled) {
+      if (s.status === "fulfilled") out.push(s.value);
+      else errors.push(s.reason);
+    }
   }
+  if (errors.length > 0) throw errors[0];
   return out;
 }
 

@@ -14,6 +14,32 @@ import type { ReconcileKey } from "./keys";
 /** A pending requeue this close to due may be the delivery running now, so it covers nothing. */
 const REQUEUE_SLACK_MS = 1000;
 
+/**
+ * The longest delay one queue message may carry: Cloudflare Queues' limit
+ * per message is 12 hours (miniflare's a day); a longer `delaySeconds`
+ * makes the send throw, the delivery fail and, after its retries, the key
+ * land in the dead-letter queue.
+ */
+export const MAX_QUEUE_DELAY_SECONDS = 43_200;
+
+/**
+ * The delay a requeue is sent with: at least 1 s, at most
+ * {@link MAX_QUEUE_DELAY_SECONDS}, finite for any input.
+ *
+ * A longer wait (minReadySeconds: 100000, a VMI's grace period of days) is
+ * cut to the maximum and re-checked on delivery rather than kept as a
+ * Durable Object alarm: reconciles are level-based, each run computes what
+ * is left from the objects themselves (when the pod turned Ready, the VMI's
+ * deletionTimestamp), so an early delivery finds nothing due and asks again,
+ * for one no-op run per 12 hours of waiting. An alarm would be exact but is a
+ * second, stateful path into the queue that must survive eviction; the
+ * delayed message needs nothing new, and the resync already repairs a lost one.
+ */
+export function queueDelaySeconds(requested: number): number {
+  if (!(requested > 1)) return 1;
+  return Math.min(MAX_QUEUE_DELAY_SECONDS, Math.ceil(requested));
+}
+
 /** What a reconcile asks of the queue. */
 export interface ReconcileResult {
   /** Reconcile this key again after this many seconds (e.g. minReadySeconds); the Reconciler sends the delayed message. */
@@ -86,7 +112,7 @@ export class Reconciler extends DurableObject<Env> {
    */
   private async requeue(key: ReconcileKey, result: ReconcileResult): Promise<void> {
     if (result.requeueAfterSeconds === undefined) return;
-    const seconds = Math.max(1, Math.ceil(result.requeueAfterSeconds));
+    const seconds = queueDelaySeconds(result.requeueAfterSeconds);
     const now = Date.now();
     const due = now + seconds * 1000;
     if (this.requeueAt > now + REQUEUE_SLACK_MS && this.requeueAt <= due) return;

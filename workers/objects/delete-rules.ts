@@ -8,6 +8,7 @@
  * collector.
  */
 import { ApiError, conflict, invalid } from "../../shared/k8s/errors";
+import { deadlineAfter, secondsUntil } from "../../shared/k8s/deadline";
 import { deepCopy, type KubeObject } from "../../shared/k8s/object";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
 import { notSupported } from "../../shared/k8s/validation";
@@ -79,11 +80,24 @@ function policyOf(kind: ResourceKind, obj: KubeObject, opts: DeleteOptions): str
   return undefined;
 }
 
+/**
+ * The grace period a delete gets: the kind's rule (a pod's own
+ * terminationGracePeriodSeconds, 0 when unscheduled …) given the requested
+ * one. Negative values, requested or from the object, count as 1 second, as
+ * upstream's rest.BeforeDelete and the pod strategy's CheckGracefulDelete
+ * treat them; there is no upper bound (upstream's is int64's).
+ */
+function gracePeriod(kind: ResourceKind, obj: KubeObject, requested: number | undefined): number {
+  const clamped = requested !== undefined && requested < 0 ? 1 : requested;
+  const grace = kind.gracePeriodSeconds?.(obj, clamped) ?? 0;
+  return grace < 0 ? 1 : grace;
+}
+
 /** BeforeDelete: the state a DELETE leads to. */
 export function prepareDelete(kind: ResourceKind, old: KubeObject, opts: DeleteOptions, now: number): DeleteResult {
   checkPreconditions(kind, old, opts.preconditions);
-  if (opts.gracePeriodSeconds !== undefined && (!Number.isInteger(opts.gracePeriodSeconds) || opts.gracePeriodSeconds < 0)) {
-    throw new ApiError(400, "BadRequest", `gracePeriodSeconds must be a non-negative integer, got ${opts.gracePeriodSeconds}`);
+  if (opts.gracePeriodSeconds !== undefined && !Number.isInteger(opts.gracePeriodSeconds)) {
+    throw new ApiError(400, "BadRequest", `gracePeriodSeconds must be an integer, got ${opts.gracePeriodSeconds}`);
   }
   const next = deepCopy(old);
   const meta = next.metadata;
@@ -95,16 +109,17 @@ export function prepareDelete(kind: ResourceKind, old: KubeObject, opts: DeleteO
   if (kind.kind === "Namespace" && !meta.deletionTimestamp) {
     next.status = { ...(next.status as object | undefined), phase: "Terminating" };
   }
-  const grace = kind.gracePeriodSeconds?.(old, opts.gracePeriodSeconds) ?? 0;
+  const grace = gracePeriod(kind, old, opts.gracePeriodSeconds);
   if (meta.deletionTimestamp) {
     // Already deleting: a delete may only shorten the grace period.
-    const remaining = Math.max(0, Math.ceil((Date.parse(meta.deletionTimestamp) - now) / 1000));
+    const remaining = secondsUntil(Date.parse(meta.deletionTimestamp), now);
     if (grace < remaining) {
-      meta.deletionTimestamp = timestamp(now + grace * 1000);
+      meta.deletionTimestamp = timestamp(deadlineAfter(now, grace));
       meta.deletionGracePeriodSeconds = grace;
     }
   } else {
-    meta.deletionTimestamp = timestamp(now + grace * 1000);
+    // Grace periods are int64 upstream: a huge one saturates at the year 9999 instead of throwing (shared/k8s/deadline.ts).
+    meta.deletionTimestamp = timestamp(deadlineAfter(now, grace));
     meta.deletionGracePeriodSeconds = grace;
     meta.generation = (meta.generation ?? 1) + 1;
   }

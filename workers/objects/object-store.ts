@@ -8,6 +8,7 @@
  * ends with exactly one event and GET, list and watch agree (invariant 5).
  */
 import { DurableObject } from "cloudflare:workers";
+import { alarmTime } from "../../shared/k8s/deadline";
 import { notFound } from "../../shared/k8s/errors";
 import type { KubeObject } from "../../shared/k8s/object";
 import { kindByResource } from "../registry";
@@ -23,7 +24,7 @@ import { EventLog } from "../watch/event-log";
 import type { EventSource } from "../watch/watch-session";
 import { WatchHub, type WatchStream } from "../watch/watch-hub";
 import type { WatchRequest } from "../watch/watch-request";
-import { awaitsCleanup, cleanupNamespace, NAMESPACE_CLEANUP_RETRY_MS } from "./namespace-cleanup";
+import { awaitsCleanup, runNamespaceCleanup } from "./namespace-cleanup";
 import { refOf } from "./write-rules";
 
 const MIGRATIONS = [
@@ -213,10 +214,8 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
       await this.scheduleAlarm();
       return awaitsCleanup(current.object) ? identity : undefined;
     });
-    // Outside the lock: the cleanup finishes by writing to this very object.
-    if (cleanup && !(await cleanupNamespace(this.env, cleanup.name))) {
-      await this.ctx.storage.setAlarm(Date.now() + NAMESPACE_CLEANUP_RETRY_MS);
-    }
+    // Outside the lock: the cleanup finishes by writing to this very object. It schedules its own next pass, with backoff.
+    if (cleanup) await runNamespaceCleanup(this.env, this.ctx.storage, cleanup.name);
   }
 
   private kindOf(ref: ObjectRef) {
@@ -317,7 +316,8 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
     }
     const at = current?.object.metadata.deletionTimestamp;
     // Past the deadline an object is only held by finalizers, whose removal is an update.
-    if (at !== undefined && Date.parse(at) > Date.now()) await this.ctx.storage.setAlarm(Date.parse(at));
+    // A grace period may end as late as the year 9999; alarms stop at 2189 (shared/k8s/deadline.ts).
+    if (at !== undefined && Date.parse(at) > Date.now()) await this.ctx.storage.setAlarm(alarmTime(Date.parse(at)));
     else await this.ctx.storage.deleteAlarm();
   }
 
