@@ -143,6 +143,15 @@ export function forbidden(message: string): ApiError {
   return new ApiError(403, "Forbidden", message);
 }
 
+/** 403 Forbidden about one object: `namespaces "default" is forbidden: <why>` (upstream's NewForbidden). */
+export function forbiddenObject(ref: ResourceRef, name: string, why: string): ApiError {
+  return new ApiError(403, "Forbidden", `${qualified(ref)} "${name}" is forbidden: ${why}`, {
+    name,
+    group: ref.group || undefined,
+    kind: ref.resource,
+  });
+}
+
 /** 401 Unauthorized. */
 export function unauthorized(message = "Unauthorized"): ApiError {
   return new ApiError(401, "Unauthorized", message);

@@ -137,8 +137,10 @@ async function resource(c: { env: Env; req: { raw: Request } }): Promise<Respons
       if (name !== undefined) return patchHandler(ctx, name);
       break;
     case "DELETE":
-      if (name === undefined) return deleteCollectionHandler(ctx);
-      if (path.subresource === undefined) return deleteHandler(ctx, name);
+      // Kinds without deletecollection (namespaces) fall through to 405, as upstream has no such route.
+      if (name === undefined) {
+        if (path.kind.deleteCollection !== false) return deleteCollectionHandler(ctx);
+      } else if (path.subresource === undefined) return deleteHandler(ctx, name);
       break;
   }
   throw methodNotAllowed(`the server does not allow this method on the requested resource`);
