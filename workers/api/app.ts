@@ -4,7 +4,7 @@
  * verbs, with every error rendered as a metav1.Status (invariant 8).
  */
 import { Hono } from "hono";
-import { ApiError, internalError, methodNotAllowed } from "../../shared/k8s/errors";
+import { methodNotAllowed } from "../../shared/k8s/errors";
 import { benchFloor } from "../bench/floor-route";
 import { WEBHOOK_PREFIX } from "../../shared/hosts/constants";
 import { reports } from "../webhooks/reports-route";
@@ -24,7 +24,7 @@ import { vmSubresources } from "./vm-subresources";
 import { podBinding } from "./pod-binding";
 import { getHandler, listHandler } from "./read-handlers";
 import { parseResourcePath, pathNotFound } from "./resource-path";
-import { json } from "./respond";
+import { errorResponse, json } from "./respond";
 import {
   createHandler, deleteCollectionHandler, deleteHandler, type HandlerContext, patchHandler, updateHandler,
 } from "./write-handlers";
@@ -48,12 +48,7 @@ const PUBLIC_PATHS = new Set(["/version", "/healthz", "/livez", "/readyz"]);
 
 export const app = new Hono<AppEnv>();
 
-app.onError((err) => {
-  if (err instanceof ApiError) return json(err.toStatus(), err.code);
-  console.error("unhandled error", err);
-  const e = internalError(err instanceof Error ? err.message : String(err));
-  return json(e.toStatus(), 500);
-});
+app.onError((err, c) => errorResponse(err, c.req.method));
 
 app.notFound(() => json(pathNotFound().toStatus(), 404));
 
