@@ -11,6 +11,7 @@ import { reports } from "../webhooks/reports-route";
 import { audit, auditNotesOf } from "../audit/audit-middleware";
 import { auditRoutes } from "../audit/audit-routes";
 import { authenticate, type UserInfo } from "./auth";
+import { sourceOf } from "./auth-limits";
 import { websocketAuthorization } from "./websocket-bearer";
 import { hosts, JOIN_PATH } from "./hosts-routes";
 import { authorizeNode } from "./node-authorizer";
@@ -58,7 +59,7 @@ app.use("*", async (c, next) => {
   if (PUBLIC_PATHS.has(c.req.path) || c.req.path === JOIN_PATH || c.req.path.startsWith(`${WEBHOOK_PREFIX}/`)) return next();
   // A browser's WebSocket cannot send an Authorization header: its token may ride in a subprotocol.
   const authorization = c.req.header("authorization") ?? websocketAuthorization(c.req.raw.headers) ?? null;
-  c.set("user", await authenticate(c.env, authorization));
+  c.set("user", await authenticate(c.env, authorization, sourceOf(c.req.raw.headers)));
   await ensureBuiltinNamespaces(c.env);
   return next();
 });
