@@ -58,6 +58,7 @@ function entry(
 export const KINDS: readonly ResourceKind[] = [
   entry(schemas.namespaceStrategy, {
     group: "", version: "v1", kind: "Namespace", plural: "namespaces", shortNames: ["ns"], namespaced: false,
+    deleteCollection: false,
     fieldSelectors: { "status.phase": field("status.phase") },
   }),
   entry(schemas.nodeStrategy, {

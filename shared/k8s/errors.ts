@@ -143,9 +143,42 @@ export function forbidden(message: string): ApiError {
   return new ApiError(403, "Forbidden", message);
 }
 
+/** 403 Forbidden about one object: `namespaces "default" is forbidden: <why>` (upstream's NewForbidden). */
+export function forbiddenObject(ref: ResourceRef, name: string, why: string): ApiError {
+  return new ApiError(403, "Forbidden", `${qualified(ref)} "${name}" is forbidden: ${why}`, {
+    name,
+    group: ref.group || undefined,
+    kind: ref.resource,
+  });
+}
+
 /** 401 Unauthorized. */
 export function unauthorized(message = "Unauthorized"): ApiError {
   return new ApiError(401, "Unauthorized", message);
+}
+
+/** 429 TooManyRequests, telling the client when to come back (upstream's NewTooManyRequests). */
+export function tooManyRequests(message: string, retryAfterSeconds: number): ApiError {
+  return new ApiError(429, "TooManyRequests", `Too many requests: ${message}`, { retryAfterSeconds });
+}
+
+/**
+ * 504 Timeout: the request may still take effect (a write recorded but not yet
+ * committed everywhere). Upstream's message for a 504; the client should read
+ * the object again before deciding to retry a non-idempotent write.
+ */
+export function serverTimeout(retryAfterSeconds: number): ApiError {
+  return new ApiError(
+    504,
+    "Timeout",
+    "the server was unable to return a response in the time allotted, but may still be processing the request",
+    { retryAfterSeconds },
+  );
+}
+
+/** 503 ServiceUnavailable: nothing of the request took effect; retry after the given delay. */
+export function serviceUnavailable(retryAfterSeconds: number): ApiError {
+  return new ApiError(503, "ServiceUnavailable", "the server is currently unable to handle the request", { retryAfterSeconds });
 }
 
 /** 500 InternalError: only for failures that are truly ours. */

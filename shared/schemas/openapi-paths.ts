@@ -116,9 +116,11 @@ export function kindPaths(kind: ResourceKind, componentId: string, hasStatus: bo
     [`${prefix}${ns}/${kind.plural}`]: {
       get: operation(kind, scope, "", { ...common, action: "list", verbWord: "list or watch", response: list, params: listParams }),
       post: operation(kind, scope, "", { ...common, action: "post", verbWord: "create", request: body(obj), params: writeParams }),
-      delete: operation(kind, scope, "", {
-        ...common, action: "deletecollection", verbWord: "delete collection of", response: ref(`${META}.Status`),
-        params: [...listParams, PARAMS.gracePeriodSeconds, PARAMS.propagationPolicy, PARAMS.dryRun],
+      ...(kind.deleteCollection === false ? {} : {
+        delete: operation(kind, scope, "", {
+          ...common, action: "deletecollection", verbWord: "delete collection of", response: ref(`${META}.Status`),
+          params: [...listParams, PARAMS.gracePeriodSeconds, PARAMS.propagationPolicy, PARAMS.dryRun],
+        }),
       }),
       parameters: [...nsParam, PARAMS.pretty],
     },

@@ -12,7 +12,7 @@ import {
   type KubernetesListObject, type KubernetesObject,
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Ack, type Retry, runWriter, seeded, type Target } from "./random-writers.ts";
+import { type Ack, type Retry, runWriter, seeded, type Target, type Unexpected } from "./random-writers.ts";
 import { api, type ServerRef } from "./rest.ts";
 import { type LocalServer, startServer, stopServer } from "./server.ts";
 import { RecordingWatch, streamViolations } from "./watch-recorder.ts";
@@ -55,6 +55,7 @@ const t0 = Date.now();
 const now = (): number => Date.now() - t0;
 const acks: Ack[] = [];
 const retries: Retry[] = [];
+const unexpected: Unexpected[] = [];
 const window = { down: 0, up: 0 };
 /** Milestones of the run, so a run that times out still says where it stood. */
 const progress: { phase: string; at: number }[] = [];
@@ -64,7 +65,7 @@ let evidencePath: string | undefined;
 /** Writes everything observed to the state folder (also when the test failed). */
 function writeEvidence(state: string): string {
   const evidence = {
-    seed: SEED, window, progress, acks, retries,
+    seed: SEED, window, progress, acks, retries, unexpected,
     informers: observed.map((o) => ({ resource: o.target.resource, lists: o.lists, errors: o.errors, delivered: o.delivered, streams: o.watch.streams })),
   };
   const path = join(state, "informer-evidence.json");
@@ -167,7 +168,7 @@ describe("client-node informers across concurrent writes and a server restart", 
 
     const random = seeded(SEED);
     const writers = Array.from({ length: WRITERS }, (_, id) =>
-      runWriter({ server: ref, id, targets, names: 3, ops: OPS, random: seeded(Math.floor(random() * 1e9)), acks, retries, t0, retryFor: 60_000 }));
+      runWriter({ server: ref, id, targets, names: 3, ops: OPS, random: seeded(Math.floor(random() * 1e9)), acks, retries, unexpected, t0, retryFor: 60_000 }));
     const restart = (async () => {
       while (acks.length < (WRITERS * OPS) / 2) await sleep(20);
       window.down = now();
@@ -231,6 +232,8 @@ describe("client-node informers across concurrent writes and a server restart", 
         .map((a) => `${a.type} ${a.name}@${a.rv}`);
       expect(missed, `${r}: writes the informer never caught up with`).toEqual([]);
     }
+    // A write the server could not finish was answered 503/504 with a Status and Retry-After: no 500, no 501.
+    expect(unexpected, "answers other than 2xx/4xx/503/504-with-Status").toEqual([]);
     // Every retry belongs to the restart window (plus a little for sockets that died with the server).
     expect(retries.filter((x) => x.at < window.down || x.at > window.up + 3000)).toEqual([]);
   }, 150_000);

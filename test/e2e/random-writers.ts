@@ -3,9 +3,11 @@
  * names and does a bounded series of random creates, label merge patches and
  * deletes over REST, logging every acknowledged write with the
  * resourceVersion the server returned (the ground truth a watcher must match).
- * Connection errors and 5xx are retried for a bounded time (a server restart
- * in the middle); an outcome that is unknown because the connection broke is
- * never logged as acknowledged.
+ * Connection errors and 503/504 are retried for a bounded time (a server
+ * restart in the middle); an outcome that is unknown because the connection
+ * broke is never logged as acknowledged. Any other 5xx, and a 503/504 without
+ * a Status body and Retry-After, is recorded as unexpected (the server must
+ * answer a write it cannot finish with a retryable Status, never a 500).
  */
 import { api, type ServerRef } from "./rest.ts";
 
@@ -37,6 +39,16 @@ export interface Retry {
   at: number;
 }
 
+/** An answer the server must never give: a 5xx other than 503/504, or one without a Status and Retry-After. */
+export interface Unexpected {
+  writer: number;
+  what: string;
+  status: number;
+  body: string;
+  retryAfter: string | undefined;
+  at: number;
+}
+
 /** A writer's plan and where it reports. */
 export interface WriterOptions {
   server: ServerRef;
@@ -47,13 +59,22 @@ export interface WriterOptions {
   random: () => number;
   acks: Ack[];
   retries: Retry[];
+  /** Where answers that break the 5xx contract are recorded (the test asserts it stays empty). */
+  unexpected: Unexpected[];
   t0: number;
   /** Give up on one operation after this long (ms). */
   retryFor: number;
 }
 
 interface Meta {
+  kind?: string;
+  code?: number;
   metadata?: { resourceVersion?: string };
+}
+
+/** A retryable answer as the API promises it: 503/504, a Status with that code, and Retry-After. */
+function isRetryableStatus(status: number, body: Meta, retryAfter: string | undefined): boolean {
+  return (status === 503 || status === 504) && body.kind === "Status" && body.code === status && retryAfter !== undefined;
 }
 
 /** A small seeded PRNG (mulberry32) so a failing run can be replayed. */
@@ -79,7 +100,11 @@ async function send(opts: WriterOptions, what: string, method: string, path: str
     try {
       const res = await api<Meta>(opts.server, method, path, body, type);
       if (res.status < 500) return { ...res, retried };
-      error = `HTTP ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`;
+      const retryAfter = [res.headers["retry-after"]].flat()[0];
+      error = `HTTP ${res.status} retry-after=${retryAfter ?? "none"} ${JSON.stringify(res.body).slice(0, 300)}`;
+      if (!isRetryableStatus(res.status, res.body, retryAfter)) {
+        opts.unexpected.push({ writer: opts.id, what, status: res.status, body: JSON.stringify(res.body).slice(0, 300), retryAfter, at: Date.now() - opts.t0 });
+      }
     } catch (err) {
       error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     }

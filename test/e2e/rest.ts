@@ -2,6 +2,7 @@
  * Plain REST calls to the test server (what another client — a controller,
  * a host agent — would send), over https with the self-signed certificate.
  */
+import type { IncomingHttpHeaders } from "node:http";
 import { Agent, request } from "node:https";
 
 const agent = new Agent({ keepAlive: true, rejectUnauthorized: false });
@@ -25,7 +26,7 @@ const REQUEST_TIMEOUT_MS = 20_000;
  * error or abort, a close before the body ended) settles the promise, so a
  * server that dies mid-response cannot leave a caller waiting forever.
  */
-export function api<T = unknown>(server: ServerRef, method: string, path: string, body?: unknown, contentType = "application/json"): Promise<{ status: number; body: T }> {
+export function api<T = unknown>(server: ServerRef, method: string, path: string, body?: unknown, contentType = "application/json"): Promise<{ status: number; body: T; headers: IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const settle = (finish: () => void): void => {
@@ -54,7 +55,7 @@ export function api<T = unknown>(server: ServerRef, method: string, path: string
         } catch {
           // not JSON
         }
-        settle(() => resolve({ status: res.statusCode ?? 0, body: parsed as T }));
+        settle(() => resolve({ status: res.statusCode ?? 0, body: parsed as T, headers: res.headers }));
       });
     });
     const timer = setTimeout(() => {

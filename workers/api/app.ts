@@ -4,13 +4,14 @@
  * verbs, with every error rendered as a metav1.Status (invariant 8).
  */
 import { Hono } from "hono";
-import { ApiError, internalError, methodNotAllowed } from "../../shared/k8s/errors";
+import { methodNotAllowed } from "../../shared/k8s/errors";
 import { benchFloor } from "../bench/floor-route";
 import { WEBHOOK_PREFIX } from "../../shared/hosts/constants";
 import { reports } from "../webhooks/reports-route";
 import { audit, auditNotesOf } from "../audit/audit-middleware";
 import { auditRoutes } from "../audit/audit-routes";
 import { authenticate, type UserInfo } from "./auth";
+import { sourceOf } from "./auth-limits";
 import { websocketAuthorization } from "./websocket-bearer";
 import { hosts, JOIN_PATH } from "./hosts-routes";
 import { authorizeNode } from "./node-authorizer";
@@ -24,7 +25,7 @@ import { vmSubresources } from "./vm-subresources";
 import { podBinding } from "./pod-binding";
 import { getHandler, listHandler } from "./read-handlers";
 import { parseResourcePath, pathNotFound } from "./resource-path";
-import { json } from "./respond";
+import { errorResponse, json } from "./respond";
 import {
   createHandler, deleteCollectionHandler, deleteHandler, type HandlerContext, patchHandler, updateHandler,
 } from "./write-handlers";
@@ -48,12 +49,7 @@ const PUBLIC_PATHS = new Set(["/version", "/healthz", "/livez", "/readyz"]);
 
 export const app = new Hono<AppEnv>();
 
-app.onError((err) => {
-  if (err instanceof ApiError) return json(err.toStatus(), err.code);
-  console.error("unhandled error", err);
-  const e = internalError(err instanceof Error ? err.message : String(err));
-  return json(e.toStatus(), 500);
-});
+app.onError((err, c) => errorResponse(err, c.req.method));
 
 app.notFound(() => json(pathNotFound().toStatus(), 404));
 
@@ -63,7 +59,7 @@ app.use("*", async (c, next) => {
   if (PUBLIC_PATHS.has(c.req.path) || c.req.path === JOIN_PATH || c.req.path.startsWith(`${WEBHOOK_PREFIX}/`)) return next();
   // A browser's WebSocket cannot send an Authorization header: its token may ride in a subprotocol.
   const authorization = c.req.header("authorization") ?? websocketAuthorization(c.req.raw.headers) ?? null;
-  c.set("user", await authenticate(c.env, authorization));
+  c.set("user", await authenticate(c.env, authorization, sourceOf(c.req.raw.headers)));
   await ensureBuiltinNamespaces(c.env);
   return next();
 });
@@ -137,8 +133,10 @@ async function resource(c: { env: Env; req: { raw: Request }; var: { user?: { us
       if (name !== undefined) return patchHandler(ctx, name);
       break;
     case "DELETE":
-      if (name === undefined) return deleteCollectionHandler(ctx);
-      if (path.subresource === undefined) return deleteHandler(ctx, name);
+      // Kinds without deletecollection (namespaces) fall through to 405, as upstream has no such route.
+      if (name === undefined) {
+        if (path.kind.deleteCollection !== false) return deleteCollectionHandler(ctx);
+      } else if (path.subresource === undefined) return deleteHandler(ctx, name);
       break;
   }
   throw methodNotAllowed(`the server does not allow this method on the requested resource`);

@@ -1,14 +1,17 @@
 /**
  * @module
  * Bearer-token authentication against D1. Tokens are compared by SHA-256
- * hash; a short per-isolate cache keeps D1 off the hot path while a revoked
- * token stops working within seconds.
+ * hash; short per-isolate caches (least recently used evicted first, found and
+ * not-found answers apart) keep D1 off the hot path while a revoked token
+ * stops working within seconds, and failures are limited per source.
  */
 import { and, eq, isNull } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { tokens } from "../../shared/db/schema";
 import { ADMIN_GROUP } from "../../shared/hosts/constants";
 import { forbidden, unauthorized } from "../../shared/k8s/errors";
+import { recordFailure, refuseIfLimited } from "./auth-limits";
+import { LruCache } from "./lru-cache";
 
 /** The authenticated caller (user.Info). */
 export interface UserInfo {
@@ -18,8 +21,14 @@ export interface UserInfo {
   node?: string;
 }
 
+/** How long a lookup, found or not, is trusted (a revocation elsewhere takes effect within this). */
 const CACHE_MS = 5000;
-const cache = new Map<string, { user: UserInfo | undefined; until: number }>();
+/** Known tokens cached per isolate; the least recently used go first. */
+const KNOWN_CAPACITY = 1000;
+/** Unknown tokens cached per isolate, apart, so a flood of bad tokens cannot push out the good ones. */
+const UNKNOWN_CAPACITY = 1000;
+const known = new LruCache<string, UserInfo>(KNOWN_CAPACITY);
+const unknown = new LruCache<string, true>(UNKNOWN_CAPACITY);
 
 /** Hex SHA-256, how tokens are stored. */
 export async function hashToken(token: string): Promise<string> {
@@ -27,34 +36,53 @@ export async function hashToken(token: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Resolves the Authorization header to a user, or throws 401. */
-export async function authenticate(env: Env, header: string | null): Promise<UserInfo> {
+async function lookup(env: Env, hash: string, now: number): Promise<UserInfo | undefined> {
+  const cached = known.get(hash, now);
+  if (cached) return cached;
+  if (unknown.get(hash, now)) return undefined;
+  const row = await drizzle(env.DB)
+    .select({ username: tokens.username, groups: tokens.groups, node: tokens.nodeName })
+    .from(tokens)
+    .where(and(eq(tokens.tokenHash, hash), isNull(tokens.revokedAt)))
+    .get();
+  if (!row) {
+    unknown.set(hash, true, now + CACHE_MS);
+    return undefined;
+  }
+  const user = { username: row.username, groups: JSON.parse(row.groups) as string[], ...(row.node ? { node: row.node } : {}) };
+  known.set(hash, user, now + CACHE_MS);
+  return user;
+}
+
+/**
+ * Resolves the Authorization header to a user, or throws 401. A token this
+ * isolate knows to be valid is served from the cache; anything else first
+ * passes the per-source limit on failures (429, auth-limits.ts), and each
+ * failure counts against it. Unknown tokens are cached too, so repeating a bad
+ * one costs no D1 read.
+ */
+export async function authenticate(env: Env, header: string | null, source = ""): Promise<UserInfo> {
+  const now = Date.now();
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
   const token = match?.[1];
-  if (!token) throw unauthorized();
-  const hash = await hashToken(token);
-  const now = Date.now();
-  const hit = cache.get(hash);
-  let user: UserInfo | undefined;
-  if (hit && hit.until > now) {
-    user = hit.user;
-  } else {
-    const row = await drizzle(env.DB)
-      .select({ username: tokens.username, groups: tokens.groups, node: tokens.nodeName })
-      .from(tokens)
-      .where(and(eq(tokens.tokenHash, hash), isNull(tokens.revokedAt)))
-      .get();
-    user = row ? { username: row.username, groups: JSON.parse(row.groups) as string[], ...(row.node ? { node: row.node } : {}) } : undefined;
-    if (cache.size > 1000) cache.clear();
-    cache.set(hash, { user, until: now + CACHE_MS });
+  const hash = token ? await hashToken(token) : undefined;
+  const good = hash ? known.get(hash, now) : undefined;
+  if (good) return good;
+  refuseIfLimited(source, now);
+  const user = hash ? await lookup(env, hash, now) : undefined;
+  if (!user) {
+    recordFailure(source, now);
+    throw unauthorized();
   }
-  if (!user) throw unauthorized();
   return user;
 }
 
 /** Drops cached lookups of these token hashes, so a revocation takes effect in this isolate at once. */
 export function forgetCachedTokens(hashes: readonly string[]): void {
-  for (const h of hashes) cache.delete(h);
+  for (const h of hashes) {
+    known.delete(h);
+    unknown.delete(h);
+  }
 }
 
 /** Inserts a token (used by `npm start` for the dev admin, by joining hosts, and by tests). */

@@ -13,6 +13,11 @@ const SUB_VERBS = ["get", "patch", "update"];
 const BINDING_VERBS = ["create"];
 const BINDING_KIND = { group: "", version: "v1", kind: "Binding" };
 
+/** The main resource's verbs: every kind's but deletecollection where the kind has none. */
+export function verbsOf(k: ResourceKind): string[] {
+  return k.deleteCollection === false ? VERBS.filter((v) => v !== "deletecollection") : VERBS;
+}
+
 function kindsOf(group: string, version: string): ResourceKind[] {
   return KINDS.filter((k) => k.group === group && k.version === version);
 }
@@ -28,7 +33,7 @@ export function apiResourceList(group: string, version: string): object | undefi
       singularName: k.singular,
       namespaced: k.namespaced,
       kind: k.kind,
-      verbs: VERBS,
+      verbs: verbsOf(k),
       shortNames: k.shortNames,
       ...(k.categories.length ? { categories: k.categories } : {}),
     });
@@ -86,7 +91,7 @@ function aggregatedResource(k: ResourceKind): object {
     responseKind,
     scope: k.namespaced ? "Namespaced" : "Cluster",
     singularResource: k.singular,
-    verbs: VERBS,
+    verbs: verbsOf(k),
     shortNames: k.shortNames,
     ...(k.categories.length ? { categories: k.categories } : {}),
     subresources,

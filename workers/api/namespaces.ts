@@ -1,14 +1,15 @@
 /**
  * @module
  * Namespaces as the rest of the API sees them: creates into a missing
- * namespace are 404 and into a terminating one 403 (upstream's
- * NamespaceLifecycle admission), and the built-in namespaces exist from the
- * first request on.
+ * namespace are 404 and into a terminating one 403, and the built-in
+ * namespaces cannot be deleted (upstream's NamespaceLifecycle admission);
+ * they exist from the first request on.
  */
-import { ApiError, forbidden, notFound } from "../../shared/k8s/errors";
+import { ApiError, forbidden, forbiddenObject, notFound } from "../../shared/k8s/errors";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
 import { kindByResource } from "../registry";
-import { getObject, writeObject } from "../objects/client";
+import { findObject, getObject, writeObject } from "../objects/client";
+import type { ObjectRef } from "../objects/object-ref";
 
 const NAMESPACES = "/namespaces";
 /** Namespaces every cluster starts with. */
@@ -44,6 +45,33 @@ export async function admitCreateIn(env: Env, kind: ResourceKind, namespace: str
   }
   if (active.size > 10_000) active.clear();
   active.set(namespace, now + ACTIVE_TTL_MS);
+}
+
+/**
+ * Server-side apply creates only what does not exist: an object already in a
+ * terminating namespace is updated like any update (upstream forbids only new
+ * content there). Like the create check, this reads a moment's state; a create
+ * that slips in as the object goes is removed by the namespace's cleanup.
+ */
+export async function admitApplyIn(env: Env, kind: ResourceKind, ref: ObjectRef): Promise<void> {
+  try {
+    await admitCreateIn(env, kind, ref.namespace, ref.name);
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 403 && (await findObject(env, ref))) return;
+    throw err;
+  }
+}
+
+/**
+ * Refuses deleting a built-in namespace (403, upstream's message). Upstream
+ * protects default, kube-system and kube-public and lets a controller recreate
+ * kube-node-lease; here all four are protected, since they are created only
+ * once per isolate.
+ */
+export function admitDelete(kind: ResourceKind, name: string): void {
+  if (kind.kind === "Namespace" && BUILTIN_NAMESPACES.includes(name)) {
+    throw forbiddenObject({ group: "", resource: "namespaces" }, name, "this namespace may not be deleted");
+  }
 }
 
 /** Drops a namespace from the admission cache (its deletion went through this isolate). */

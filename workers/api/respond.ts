@@ -4,10 +4,12 @@
  * Table when the client asks for `as=Table` (kubectl get). Protobuf is never
  * produced; clients that also accept JSON get JSON, as kubectl-wire.md says.
  */
+import { ApiError, internalError } from "../../shared/k8s/errors";
 import type { KubeObject } from "../../shared/k8s/object";
 import { toTable } from "../../shared/k8s/printers/table";
 import { apiVersionOf, type ResourceKind } from "../../shared/k8s/resource-kind";
 import type { ListResult } from "../objects/collection-list";
+import { transientFailure } from "../objects/transient";
 
 const TABLE_CONTENT_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io";
 const TABLE_BETA_CONTENT_TYPE = "application/json;as=Table;v=v1beta1;g=meta.k8s.io";
@@ -31,6 +33,30 @@ export function includeObjectOf(value: string | undefined): "None" | "Metadata" 
 /** A JSON response with the API's content type. */
 export function json(body: unknown, status = 200, contentType = "application/json"): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": contentType } });
+}
+
+/** A Status response; one that names a retry delay also carries it as `Retry-After`, as upstream's do. */
+export function statusResponse(err: ApiError): Response {
+  const res = json(err.toStatus(), err.code);
+  const after = err.details?.retryAfterSeconds;
+  if (after !== undefined && after > 0) res.headers.set("retry-after", String(after));
+  return res;
+}
+
+/**
+ * The answer to anything a handler threw: its own Status for an ApiError;
+ * 503/504 with Retry-After for the platform's transient trouble (a Durable
+ * Object restarting, a lost connection: objects/transient.ts); 500 for the rest.
+ */
+export function errorResponse(err: unknown, method: string): Response {
+  if (err instanceof ApiError) return statusResponse(err);
+  const transient = transientFailure(err, method);
+  if (transient) {
+    console.error(`transient failure answered ${transient.code}`, err);
+    return statusResponse(transient);
+  }
+  console.error("unhandled error", err);
+  return statusResponse(internalError(err instanceof Error ? err.message : String(err)));
 }
 
 function tableResponse(

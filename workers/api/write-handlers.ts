@@ -11,7 +11,7 @@ import type { PatchType } from "../objects/object-ops";
 import { scaleOf } from "../objects/scale";
 import { apiVersionOf } from "../../shared/k8s/resource-kind";
 import { mediaType, parseJsonOrYaml, readBodyText, readObjectBody } from "./body";
-import { admitCreateIn, forgetNamespace } from "./namespaces";
+import { admitApplyIn, admitCreateIn, admitDelete, forgetNamespace } from "./namespaces";
 import { listAll } from "./read-handlers";
 import { type ResourcePath, refOfPath } from "./resource-path";
 import { checkName, checkNamespace, checkTypeMeta, gracePeriodOption, nameForCreate, writeOptions } from "./request-options";
@@ -104,7 +104,7 @@ export async function patchHandler(ctx: HandlerContext, name: string): Promise<R
     const body = checkTypeMeta(kind, parseJsonOrYaml(text));
     checkNamespace(kind, body, namespace);
     checkName(body, name);
-    await admitCreateIn(ctx.env, kind, namespace ?? "", name);
+    await admitApplyIn(ctx.env, kind, ref);
     const result = await writeObject(ctx.env, ref, { verb: "apply", applied: body, subresource: sub, uid: crypto.randomUUID(), ...opts });
     return respond(ctx, result.object, result.created ? 201 : 200);
   }
@@ -156,6 +156,7 @@ async function deleteOptions(ctx: HandlerContext): Promise<DeleteOptions> {
 export async function deleteHandler(ctx: HandlerContext, name: string): Promise<Response> {
   const opts = writeOptions(ctx.url.searchParams);
   const options = await deleteOptions(ctx);
+  admitDelete(ctx.path.kind, name);
   if (ctx.path.kind.kind === "Namespace") forgetNamespace(name);
   const result = await writeObject(ctx.env, refOfPath(ctx.path, name), { verb: "delete", options, ...opts });
   return respond(ctx, result.object, 200);

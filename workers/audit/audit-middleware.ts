@@ -11,11 +11,14 @@
  * GET and HEAD: creates, updates, patches, deletes, subresources such as
  * binding and scale, the host API and the webhook), and every request
  * refused with 401 or 403. Reads and watches are not recorded: they change
- * nothing, and agents' watches would drown the log.
+ * nothing, and agents' watches would drown the log. Refusals of callers that
+ * never authenticated are recorded at a bounded rate (refusal-sampler.ts),
+ * so a flood of bad tokens costs no D1 insert per request.
  */
 import type { MiddlewareHandler } from "hono";
 import type { UserInfo } from "../api/auth";
 import { type AuditRecord, recordAudit } from "./audit-log";
+import { type Admission, omittedNote, RefusalSampler } from "./refusal-sampler";
 import { requestInfo } from "./request-info";
 
 /** What handlers learn that the URL and the bearer token do not say. */
@@ -39,6 +42,9 @@ export function auditNotesOf(req: Request): AuditNotes | undefined {
 const ANONYMOUS: UserInfo = { username: "system:anonymous", groups: ["system:unauthenticated"] };
 /** Messages are cut to this many characters: the log is for people, not a copy of responses. */
 const MAX_MESSAGE = 1024;
+/** Refusals before authentication: recorded at a bounded rate (refusal-sampler.ts). */
+const REFUSED_CODES = new Set([401, 429]);
+const refusals = new RefusalSampler();
 
 /** Whether the policy records this request. */
 export function audited(method: string, code: number): boolean {
@@ -77,6 +83,14 @@ export const audit: MiddlewareHandler<AuditEnv> = async (c, next) => {
   const info = requestInfo(method, url);
   const ref = info.objectRef;
   const user = c.var.user ?? notes.user ?? ANONYMOUS;
+  const admission: Admission = user === ANONYMOUS && REFUSED_CODES.has(c.res.status)
+    ? refusals.admit(receivedAt.getTime())
+    : { record: true };
+  if (!admission.record) return;
+  const failure = await failureOf(c.res);
+  if (admission.omitted) {
+    failure.message = `${failure.message ?? ""} ${omittedNote(admission.omitted)}`.trim().slice(0, MAX_MESSAGE);
+  }
   const record: AuditRecord = {
     id, receivedAt, completedAt: new Date(), verb: info.verb,
     requestUri: `${url.pathname}${url.search}`.slice(0, 2048),
@@ -85,7 +99,7 @@ export const audit: MiddlewareHandler<AuditEnv> = async (c, next) => {
     apiGroup: ref?.apiGroup ?? null, apiVersion: ref?.apiVersion ?? null, resource: ref?.resource ?? null,
     subresource: ref?.subresource ?? null, namespace: ref?.namespace ?? null, name: ref?.name ?? notes.name ?? null,
     code: c.res.status, reason: null, message: null,
-    ...(await failureOf(c.res)),
+    ...failure,
   };
   const write = recordAudit(c.env, record).catch((err: unknown) => {
     // The answer stands; a lost audit row is reported where operators look.

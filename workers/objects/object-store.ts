@@ -17,7 +17,7 @@ import { shouldRemove } from "./delete-rules";
 import { Mutex } from "./mutex";
 import { type ObjectOp, planWrite } from "./object-ops";
 import type { ObjectRef } from "./object-ref";
-import { outcome, unwrap, type Outcome } from "./outcome";
+import { outcome, unwrap, whilePending, type Outcome } from "./outcome";
 import { migrate } from "./sql-migrations";
 import type { StoredEvent } from "../watch/event-filter";
 import { EventLog } from "../watch/event-log";
@@ -261,9 +261,12 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
       JSON.stringify(object),
       prevRv,
     );
-    await this.ctx.storage.setAlarm(Date.now() + RECOVERY_DELAY_MS);
-    this.crashIf("afterPending");
-    return this.send(ref, { id, type, body: JSON.stringify(object), prev_rv: prevRv });
+    // From here on the write may still apply (recovery re-sends the row): a failure is 504, never 500.
+    return whilePending(async () => {
+      await this.ctx.storage.setAlarm(Date.now() + RECOVERY_DELAY_MS);
+      this.crashIf("afterPending");
+      return this.send(ref, { id, type, body: JSON.stringify(object), prev_rv: prevRv });
+    });
   }
 
   private async send(ref: ObjectRef, pending: PendingRow): Promise<string> {
