@@ -3,10 +3,12 @@
  * bound to its Node, through the selectors that name it, updates only its
  * own Node, and writes nothing else.
  */
+import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { JoinResponse } from "../shared/hosts/join";
 import type { KubeObject } from "../shared/k8s/object";
 import { api, namespace, pod, type StatusBody } from "./helpers";
+import { writeObject } from "../workers/objects/client";
 import { asNode, joinNode } from "./hosts-helpers";
 
 const unique = (p: string): string => `${p}-${crypto.randomUUID().slice(0, 8)}`;
@@ -51,6 +53,33 @@ describe("a node's token", () => {
     const denied = await asNode(me.token, "GET", `/api/v1/namespaces/${ns}/pods/${theirs.metadata.name ?? ""}`);
     expect(denied.status).toBe(403);
     expect((denied.body as unknown as StatusBody).message).toMatch(/not bound to node/);
+  });
+
+  it("reads a named object with ?watch=true as the GET it is served as: only what is bound to it", async () => {
+    // A GET of a name is served as a GET whatever `watch` says (as upstream does): it is checked as one.
+    const podPath = (name: string | undefined) => `/api/v1/namespaces/${ns}/pods/${name ?? ""}?watch=true&fieldSelector=spec.nodeName%3D${me.nodeName}`;
+    const own = await asNode<KubeObject>(me.token, "GET", podPath(mine.metadata.name));
+    expect(own.status).toBe(200);
+    expect(own.body.metadata.uid).toBe(mine.metadata.uid);
+    const pod = await asNode(me.token, "GET", podPath(theirs.metadata.name));
+    expect(pod.status).toBe(403);
+    expect((pod.body as unknown as StatusBody).message).toMatch(/cannot get resource "pods".*not bound to node/);
+    expect(JSON.stringify(pod.body)).not.toContain(theirs.metadata.uid ?? "-");
+
+    const vmis = `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances`;
+    const vmiName = unique("vmi");
+    await api("POST", vmis, {
+      apiVersion: "kubevirt.io/v1", kind: "VirtualMachineInstance", metadata: { name: vmiName },
+      spec: { domain: { devices: {}, resources: { requests: { memory: "64Mi" } } } },
+    });
+    await writeObject(env, { resource: "kubevirt.io/virtualmachineinstances", namespace: ns, name: vmiName }, { verb: "bind", node: other.nodeName });
+    const vmi = await asNode(me.token, "GET", `${vmis}/${vmiName}?watch=true&labelSelector=kubevirt.io%2FnodeName%3D${me.nodeName}`);
+    expect(vmi.status).toBe(403);
+    expect((vmi.body as unknown as StatusBody).message).toMatch(/not bound to node/);
+
+    const node = await asNode(me.token, "GET", `/api/v1/nodes/${other.nodeName}?watch=true&fieldSelector=metadata.name%3D${me.nodeName}`);
+    expect(node.status).toBe(403);
+    expect((node.body as unknown as StatusBody).message).toMatch(/cannot get resource "nodes"/);
   });
 
   it("writes no pods, VMIs, namespaces or other Nodes", async () => {
