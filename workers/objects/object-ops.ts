@@ -15,6 +15,7 @@ import type { EventType } from "./collection-store";
 import { type DeleteOptions, prepareDelete, shouldRemove } from "./delete-rules";
 import type { ObjectRef } from "./object-ref";
 import { planReport, type ReportOp } from "./report-op";
+import type { Facts } from "./server-facts";
 import { scaleOf, updateScale } from "./scale";
 import { changed, prepareCreate, prepareUpdate, refOf } from "./write-rules";
 
@@ -76,13 +77,14 @@ function planUpdate(kind: ResourceKind, current: KubeObject, next: KubeObject, n
   return { type: "MODIFIED", object: next, created: false };
 }
 
-/** Computes the next state for `op` against `current` (undefined when absent). */
+/** Computes the next state for `op` against `current` (undefined when absent), given the store's facts about it. */
 export function planWrite(
   kind: ResourceKind,
   ref: ObjectRef,
   current: KubeObject | undefined,
   op: ObjectOp,
   now: number,
+  facts: Facts = {},
 ): WritePlan {
   const strict = op.strict ?? false;
   if (op.verb === "create" || (op.verb === "apply" && !current)) {
@@ -115,7 +117,7 @@ export function planWrite(
     case "updateScale":
       return planUpdate(kind, current, updateScale(kind, current, op.scale), now);
     case "report":
-      return planUpdate(kind, current, planReport(kind, current, op, now), now);
+      return planUpdate(kind, current, planReport(kind, current, op, now, facts.observedSequence ?? 0), now);
     case "bind":
       return planUpdate(kind, current, planBind(kind, current, op, now), now);
   }
