@@ -128,7 +128,8 @@ async function resource(c: Context<AppEnv>): Promise<Response> {
   const req = c.req.raw;
   const url = new URL(req.url);
   const { verb, path } = resourceRequestOf(c);
-  const ctx: HandlerContext = { env: c.env, req, url, path, audit: auditNotesOf(req) };
+  const node = c.var.user?.node;
+  const ctx: HandlerContext = { env: c.env, req, url, path, audit: auditNotesOf(req), ...(node !== undefined ? { node } : {}) };
   const name = path.name;
   switch (verb) {
     case "get":

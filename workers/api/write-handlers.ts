@@ -29,6 +29,13 @@ export interface HandlerContext {
   path: ResourcePath;
   /** Where a create leaves the object's name for the audit log (the URL does not carry it). */
   audit?: AuditNotes;
+  /** The Node the caller's token is bound to: its writes are admitted by NodeRestriction in the store. */
+  node?: string;
+}
+
+/** The op field that makes the store admit a node's write (node-admission.ts). */
+function writer(ctx: HandlerContext): { byNode?: string } {
+  return ctx.node === undefined ? {} : { byNode: ctx.node };
 }
 
 const SCALE_TYPE = { apiVersion: "autoscaling/v1", kind: "Scale" };
@@ -67,7 +74,7 @@ export async function updateHandler(ctx: HandlerContext, name: string): Promise<
   checkNamespace(kind, body, namespace);
   checkName(body, name);
   const result = await writeObject(ctx.env, ref, {
-    verb: "update", input: body, subresource: subresource === "status" ? "status" : "", ...opts,
+    verb: "update", input: body, subresource: subresource === "status" ? "status" : "", ...opts, ...writer(ctx),
   });
   return respond(ctx, result.object, 200);
 }
@@ -103,7 +110,7 @@ export async function patchHandler(ctx: HandlerContext, name: string): Promise<R
     checkNamespace(kind, body, namespace);
     checkName(body, name);
     await admitCreateIn(ctx.env, kind, namespace ?? "", name);
-    const result = await writeObject(ctx.env, ref, { verb: "apply", applied: body, subresource: sub, uid: crypto.randomUUID(), ...opts });
+    const result = await writeObject(ctx.env, ref, { verb: "apply", applied: body, subresource: sub, uid: crypto.randomUUID(), ...opts, ...writer(ctx) });
     return respond(ctx, result.object, result.created ? 201 : 200);
   }
   let patch: Json;
@@ -113,7 +120,7 @@ export async function patchHandler(ctx: HandlerContext, name: string): Promise<R
     throw badRequest(`the patch is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
   const result = await writeObject(ctx.env, ref, {
-    verb: "patch", patchType: type, patch, subresource: subresource === "scale" ? "scale" : sub, ...opts,
+    verb: "patch", patchType: type, patch, subresource: subresource === "scale" ? "scale" : sub, ...opts, ...writer(ctx),
   });
   if (subresource === "scale") return json(scaleOf(kind, result.object));
   return respond(ctx, result.object, 200);
