@@ -132,6 +132,26 @@ describe("signed reports", () => {
     expect((await getPod(ns, p.metadata.name ?? "")).body.status?.phase).toBe("Running");
   });
 
+  it("keeps the fence where no user can move it: a huge observed-sequence annotation blocks nothing", async () => {
+    const node = unique("node");
+    const creds = await joinNode(node);
+    const ns = await namespace();
+    const p = await boundPod(ns, node);
+    const annotation = "hosts.duraplane.io/observed-sequence";
+    const path = `/api/v1/namespaces/${ns}/pods/${p.metadata.name ?? ""}`;
+    const set = await api("PATCH", path, { metadata: { annotations: { [annotation]: "9007199254740991" } } }, { "content-type": "application/merge-patch+json" });
+    expect(set.status).toBe(200);
+    const res = await postReport(node, creds.signingSecret, { items: [running(p)] });
+    expect((res.body as unknown as HostReportResult).items[0]?.result).toBe("Applied");
+    const got = await getPod(ns, p.metadata.name ?? "");
+    expect(got.body.status?.phase).toBe("Running");
+    // The fence is not in the object: the old annotation is gone, and none replaces it.
+    expect(got.body.metadata.annotations?.[annotation]).toBeUndefined();
+    const next = await postReport(node, creds.signingSecret, { items: [{ ...running(p), status: { phase: "Succeeded" } }] });
+    expect((next.body as unknown as HostReportResult).items[0]?.result).toBe("Applied");
+    expect((await getPod(ns, p.metadata.name ?? "")).body.status?.phase).toBe("Succeeded");
+  });
+
   it("answers a partial batch per item: unbound, other node's, unknown and wrong-uid objects are refused, the rest applied", async () => {
     const node = unique("node");
     const otherNode = unique("other");

@@ -1,9 +1,16 @@
 /**
  * Nodes for workerd tests: created through the API, then given the status a
  * host would report (capacity, allocatable, a Ready condition with its
- * heartbeat), as the webhook would write it.
+ * heartbeat), as the webhook would write it. A heartbeat in the past is
+ * made one the server saw then: the store's record of when it saw the
+ * heartbeat change (what the lifecycle controller counts silence from) is
+ * set back by as much, as if the write had happened that long ago.
  */
+import { env, runInDurableObject } from "cloudflare:test";
 import type { KubeObject } from "../shared/k8s/object";
+import { objectStub } from "../workers/objects/client";
+import type { ObjectStore } from "../workers/objects/object-store";
+import { writeFacts } from "../workers/objects/server-facts";
 import { api } from "./helpers";
 
 /** What a test node offers and reports. */
@@ -49,7 +56,17 @@ export async function addNode(name: string, o: TestNode = {}): Promise<KubeObjec
 export async function reportNode(name: string, o: TestNode = {}): Promise<KubeObject> {
   const res = await api<KubeObject>("PATCH", `/api/v1/nodes/${name}/status`, { status: nodeStatus(o) }, { "content-type": "application/merge-patch+json" });
   if (res.status !== 200) throw new Error(`node status failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const ago = o.heartbeatAgo ?? 0;
+  if (ago !== 0) await heartbeatSeen(name, res.body.metadata.uid, Date.now() - ago * 1000);
   return res.body;
+}
+
+/** Sets when the server saw Node `name`'s heartbeat change (ms), as if its last heartbeat had come then. */
+export async function heartbeatSeen(name: string, uid: string | undefined, at: number): Promise<void> {
+  const stub = objectStub(env, { resource: "/nodes", namespace: "", name });
+  await runInDurableObject(stub, (_store: ObjectStore, state: DurableObjectState) => {
+    writeFacts(state.storage.sql, uid, { heartbeatSeenAt: at });
+  });
 }
 
 /** Deletes nodes (tests share the cluster-scoped Nodes of their file). */

@@ -15,6 +15,7 @@ import { reconcileNodeLifecycle } from "../workers/controllers/node-lifecycle";
 import type { Reconciler } from "../workers/controllers/reconciler";
 import { collectionStub, writeObject } from "../workers/objects/client";
 import { api, eventually, namespace, pod } from "./helpers";
+import { asNode, joinNode } from "./hosts-helpers";
 import { addNode, removeNodes, reportNode } from "./node-helpers";
 
 type Cond = { type: string; status: string; reason?: string; message?: string; lastHeartbeatTime?: string };
@@ -108,6 +109,24 @@ describe("node lifecycle", () => {
     await reportNode(host, { pods: "0", heartbeatAgo: 0 });
     await reconcileNodeLifecycle(env, key);
     expect(cond((await get(`/api/v1/nodes/${host}`)).body, "Ready")?.status).toBe("True");
+  });
+
+  it("counts silence from when the server saw a heartbeat, not from the time the node wrote: a heartbeat a year ahead buys nothing", async () => {
+    const creds = await joinNode(`liar-${crypto.randomUUID().slice(0, 8)}`, { cpu: "1", memory: "1Gi", pods: "0" });
+    const host = creds.nodeName;
+    nodes.push(host);
+    const ahead = new Date(Date.now() + 365 * 86_400_000).toISOString().replace(/\.\d+Z$/, "Z");
+    const ready = { type: "Ready", status: "True", reason: "KubeletReady", message: "ready", lastHeartbeatTime: ahead, lastTransitionTime: ahead };
+    const wrote = await asNode(creds.token, "PATCH", `/api/v1/nodes/${host}/status`, { status: { conditions: [ready] } });
+    expect(wrote.status).toBe(200);
+    const key = { controller: "nodelifecycle" as const, namespace: "", name: host };
+    const opts = { gracePeriodSeconds: 40, evictionTimeoutSeconds: 300 };
+    const written = Date.now();
+    await reconcileNodeLifecycle(env, key, { opts, now: new Date(written + 30_000) });
+    expect(cond((await get(`/api/v1/nodes/${host}`)).body, "Ready")?.status).toBe("True");
+    // Silent past the grace period, counted from the write the server saw.
+    await reconcileNodeLifecycle(env, key, { opts, now: new Date(written + 45_000) });
+    expect(cond((await get(`/api/v1/nodes/${host}`)).body, "Ready")).toMatchObject({ status: "Unknown", reason: "NodeStatusUnknown", lastHeartbeatTime: ahead });
   });
 
   it("does not hold silence it did not observe against a node: a restarted controller gives a fresh grace period", async () => {

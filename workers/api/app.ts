@@ -3,7 +3,7 @@
  * The API front: authentication, discovery, OpenAPI and the generic resource
  * verbs, with every error rendered as a metav1.Status (invariant 8).
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { methodNotAllowed } from "../../shared/k8s/errors";
 import { benchFloor } from "../bench/floor-route";
 import { WEBHOOK_PREFIX } from "../../shared/hosts/constants";
@@ -24,13 +24,15 @@ import { openapi } from "./openapi-routes";
 import { vmSubresources } from "./vm-subresources";
 import { podBinding } from "./pod-binding";
 import { getHandler, listHandler } from "./read-handlers";
-import { parseResourcePath, pathNotFound } from "./resource-path";
+import { pathNotFound } from "./resource-path";
+import { type ResourceRequestVariables, resourceRequestOf } from "./resource-request";
+import { watchHandler } from "./watch-handler";
 import { errorResponse, json } from "./respond";
 import {
   createHandler, deleteCollectionHandler, deleteHandler, type HandlerContext, patchHandler, updateHandler,
 } from "./write-handlers";
 
-type AppEnv = { Bindings: Env; Variables: { user: UserInfo } };
+type AppEnv = { Bindings: Env; Variables: { user: UserInfo } & ResourceRequestVariables };
 
 /** The server's version, reported so kubectl's dispatcher picks kubectl 1.32. */
 export const VERSION_INFO = {
@@ -114,29 +116,40 @@ app.post("/apis/authentication.k8s.io/v1/selfsubjectreviews", (c) => {
   }, 201);
 });
 
-async function resource(c: { env: Env; req: { raw: Request }; var: { user?: { username: string } } }): Promise<Response> {
+/**
+ * The generic resource verbs, dispatched on the request as parsed once for
+ * the authorizer too (resource-request.ts): what was authorized is what is served.
+ */
+async function resource(c: Context<AppEnv>): Promise<Response> {
   const req = c.req.raw;
   const url = new URL(req.url);
-  const path = parseResourcePath(url.pathname);
-  const ctx: HandlerContext = { env: c.env, req, url, path, audit: auditNotesOf(req), user: c.var.user?.username };
+  const { verb, path } = resourceRequestOf(c);
+  const node = c.var.user?.node;
+  const ctx: HandlerContext = { env: c.env, req, url, path, audit: auditNotesOf(req), user: c.var.user?.username, ...(node !== undefined ? { node } : {}) };
   const name = path.name;
-  switch (req.method) {
-    case "GET":
-      return name === undefined ? listHandler(ctx) : getHandler(ctx, name);
-    case "POST":
+  switch (verb) {
+    case "get":
+      if (name !== undefined) return getHandler(ctx, name);
+      break;
+    case "list":
+      return listHandler(ctx);
+    case "watch":
+      return watchHandler(ctx);
+    case "create":
       if (name === undefined && path.namespace !== undefined === path.kind.namespaced) return createHandler(ctx);
       break;
-    case "PUT":
+    case "update":
       if (name !== undefined) return updateHandler(ctx, name);
       break;
-    case "PATCH":
+    case "patch":
       if (name !== undefined) return patchHandler(ctx, name);
       break;
-    case "DELETE":
+    case "delete":
+      if (name !== undefined && path.subresource === undefined) return deleteHandler(ctx, name);
+      break;
+    case "deletecollection":
       // Kinds without deletecollection (namespaces) fall through to 405, as upstream has no such route.
-      if (name === undefined) {
-        if (path.kind.deleteCollection !== false) return deleteCollectionHandler(ctx);
-      } else if (path.subresource === undefined) return deleteHandler(ctx, name);
+      if (path.kind.deleteCollection !== false) return deleteCollectionHandler(ctx);
       break;
   }
   throw methodNotAllowed(`the server does not allow this method on the requested resource`);

@@ -12,7 +12,6 @@ import { json, listResponse, objectResponse } from "./respond";
 import { getObject, listObjects } from "../objects/client";
 import type { HandlerContext } from "./write-handlers";
 import { badRequest } from "../../shared/k8s/errors";
-import { isWatch, watchHandler } from "./watch-handler";
 
 /** GET of one object, its /status (the whole object) or its /scale. */
 export async function getHandler(ctx: HandlerContext, name: string): Promise<Response> {
@@ -45,9 +44,8 @@ export function listRequestOf(ctx: HandlerContext): ListRequest {
   return req;
 }
 
-/** GET of a collection. */
+/** GET of a collection (a watch is served by watchHandler). */
 export async function listHandler(ctx: HandlerContext): Promise<Response> {
-  if (isWatch(ctx.url)) return watchHandler(ctx);
   const page = await listObjects(ctx.env, listRequestOf(ctx));
   return listResponse(ctx.path.kind, page, ctx.req.headers.get("accept"), ctx.url.searchParams.get("includeObject") ?? undefined);
 }

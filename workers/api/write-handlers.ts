@@ -31,6 +31,13 @@ export interface HandlerContext {
   audit?: AuditNotes;
   /** The authenticated username (watches are capped per user). */
   user?: string;
+  /** The Node the caller's token is bound to: its writes are admitted by NodeRestriction in the store. */
+  node?: string;
+}
+
+/** The op field that makes the store admit a node's write (node-admission.ts). */
+function writer(ctx: HandlerContext): { byNode?: string } {
+  return ctx.node === undefined ? {} : { byNode: ctx.node };
 }
 
 const SCALE_TYPE = { apiVersion: "autoscaling/v1", kind: "Scale" };
@@ -69,7 +76,7 @@ export async function updateHandler(ctx: HandlerContext, name: string): Promise<
   checkNamespace(kind, body, namespace);
   checkName(body, name);
   const result = await writeObject(ctx.env, ref, {
-    verb: "update", input: body, subresource: subresource === "status" ? "status" : "", ...opts,
+    verb: "update", input: body, subresource: subresource === "status" ? "status" : "", ...opts, ...writer(ctx),
   });
   return respond(ctx, result.object, 200);
 }
@@ -105,7 +112,7 @@ export async function patchHandler(ctx: HandlerContext, name: string): Promise<R
     checkNamespace(kind, body, namespace);
     checkName(body, name);
     await admitApplyIn(ctx.env, kind, ref);
-    const result = await writeObject(ctx.env, ref, { verb: "apply", applied: body, subresource: sub, uid: crypto.randomUUID(), ...opts });
+    const result = await writeObject(ctx.env, ref, { verb: "apply", applied: body, subresource: sub, uid: crypto.randomUUID(), ...opts, ...writer(ctx) });
     return respond(ctx, result.object, result.created ? 201 : 200);
   }
   let patch: Json;
@@ -115,7 +122,7 @@ export async function patchHandler(ctx: HandlerContext, name: string): Promise<R
     throw badRequest(`the patch is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
   const result = await writeObject(ctx.env, ref, {
-    verb: "patch", patchType: type, patch, subresource: subresource === "scale" ? "scale" : sub, ...opts,
+    verb: "patch", patchType: type, patch, subresource: subresource === "scale" ? "scale" : sub, ...opts, ...writer(ctx),
   });
   if (subresource === "scale") return json(scaleOf(kind, result.object));
   return respond(ctx, result.object, 200);

@@ -8,6 +8,7 @@ describe("requestInfo", () => {
     expect(info("GET", "/api/v1/namespaces/a/pods").verb).toBe("list");
     expect(info("GET", "/api/v1/namespaces/a/pods?watch=true").verb).toBe("watch");
     expect(info("GET", "/api/v1/namespaces/a/pods/p").verb).toBe("get");
+    expect(info("GET", "/api/v1/namespaces/a/pods/p?watch=true").verb).toBe("get");
     expect(info("POST", "/api/v1/namespaces/a/pods").verb).toBe("create");
     expect(info("PUT", "/api/v1/namespaces/a/pods/p").verb).toBe("update");
     expect(info("PATCH", "/api/v1/namespaces/a/pods/p/status").verb).toBe("patch");

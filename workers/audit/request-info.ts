@@ -31,7 +31,8 @@ const OBJECT_VERBS: Record<string, string> = { GET: "get", PUT: "update", PATCH:
 export function requestInfo(method: string, url: URL): RequestInfo {
   const parts = splitResourcePath(url.pathname);
   if (!parts) return { verb: method.toLowerCase() };
-  const watch = method === "GET" && isWatch(url);
+  // Only a GET of a collection is a watch: a GET of a name is served as a get whatever its query says.
+  const watch = method === "GET" && parts.name === undefined && isWatch(url);
   const verbs = parts.name === undefined ? COLLECTION_VERBS : OBJECT_VERBS;
   return {
     verb: watch ? "watch" : (verbs[method] ?? method.toLowerCase()),

@@ -2,12 +2,17 @@
  * @module
  * The node lifecycle controller's decisions, pure and with `now` and the
  * timeouts injected (pkg/controller/nodelifecycle monitorNodeHealth /
- * tryUpdateNodeHealth): a node whose heartbeat — the Ready condition's
- * `lastHeartbeatTime`, stamped by the webhook with the server's clock — is
- * older than the grace period is marked Unknown and its workloads NotReady;
+ * tryUpdateNodeHealth): a node last heard from longer ago than the grace
+ * period is marked Unknown and its workloads NotReady;
  * one silent for the grace period plus the eviction timeout loses its
  * workloads (the taint manager's eviction after the default 300 s
  * toleration of `node.kubernetes.io/unreachable`).
+ *
+ * "Heard from" is when the server saw the Ready condition's
+ * `lastHeartbeatTime` change, by its own clock (the store's
+ * `heartbeatSeenAt`, server-facts.ts) — upstream's probeTimestamp — never
+ * the time a node wrote there: a node that writes a heartbeat far in the
+ * future and falls silent is still Unknown once the grace period passes.
  *
  * Silence is counted only from when the controller began observing: like
  * upstream's nodeHealthMap, which a restarted controller rebuilds with
@@ -54,22 +59,15 @@ export interface NodeHealth {
   requeueAfterSeconds: number;
 }
 
-/** The heartbeat in ms: Ready's lastHeartbeatTime, else the node's creation (it never posted status). */
-export function heartbeatOf(node: KubeObject): number | undefined {
-  const raw = statusOf(node).conditions;
-  // The typed Condition has no lastHeartbeatTime (only nodes carry it): read the raw entry.
-  const ready = Array.isArray(raw) ? raw.find((c) => isJsonObject(c) && c.type === "Ready") : undefined;
-  const beat = isJsonObject(ready) ? timeOf(ready.lastHeartbeatTime) : undefined;
-  return beat ?? timeOf(node.metadata.creationTimestamp);
-}
-
 /**
- * Assesses `node` at `now` (ms). `observingSince` is when the controller
- * began watching this node (ms); a heartbeat older than that counts as
- * received then.
+ * Assesses `node` at `now` (ms). `seenAt` is when the server last saw its
+ * heartbeat change (ms; undefined when it never did: then its creation
+ * counts, as upstream's for a node that never posted status).
+ * `observingSince` is when the controller began watching this node (ms); a
+ * heartbeat older than that counts as received then.
  */
-export function assessNode(node: KubeObject, now: number, opts: NodeLifecycleOptions, observingSince = -Infinity): NodeHealth {
-  const heartbeat = Math.max(heartbeatOf(node) ?? now, observingSince);
+export function assessNode(node: KubeObject, seenAt: number | undefined, now: number, opts: NodeLifecycleOptions, observingSince = -Infinity): NodeHealth {
+  const heartbeat = Math.max(seenAt ?? timeOf(node.metadata.creationTimestamp) ?? now, observingSince);
   const staleAt = heartbeat + opts.gracePeriodSeconds * 1000;
   const evictAt = staleAt + opts.evictionTimeoutSeconds * 1000;
   const stale = now > staleAt;

@@ -10,11 +10,13 @@
  * while the node's zone, or every zone, is disrupted (node-disruption.ts). A deleted Node's
  * workloads are evicted at once (PodGC's orphans). Silence before
  * `observingSince` (when this key's Reconciler started) is not held against
- * the node: see node-lifecycle-policy.ts.
+ * the node: see node-lifecycle-policy.ts. A node's heartbeat is when the
+ * server saw it change (the Node store's `heartbeatSeenAt`), not the time
+ * the node wrote.
  */
 import { ApiError } from "../../shared/k8s/errors";
 import type { Json, KubeObject } from "../../shared/k8s/object";
-import { findObject, writeObject } from "../objects/client";
+import { findObject, objectStub, writeObject } from "../objects/client";
 import { resourceKey } from "../registry";
 import { recordEvent } from "./events";
 import type { ReconcileKey } from "./keys";
@@ -32,6 +34,13 @@ const RETRY_SECONDS = 1;
 const HALTED_RECHECK_SECONDS = 5;
 const COMPONENT = "node-controller";
 
+const refOf = (name: string) => ({ resource: NODES, namespace: "", name });
+
+/** When the server last saw Node `name`'s heartbeat change (ms), if ever. */
+async function heartbeatSeenAt(env: Env, name: string): Promise<number | undefined> {
+  return objectStub(env, refOf(name)).fact("heartbeatSeenAt");
+}
+
 /** What a run may be given instead of the Worker's vars and clock (tests). */
 export interface NodeLifecycleRun {
   opts?: NodeLifecycleOptions;
@@ -43,7 +52,7 @@ export interface NodeLifecycleRun {
 /** One reconcile of a Node's health. */
 export async function reconcileNodeLifecycle(env: Env, key: ReconcileKey, run: NodeLifecycleRun = {}): Promise<ReconcileResult> {
   const { opts = nodeLifecycleOptions(env), now = new Date(), observingSince } = run;
-  const ref = { resource: NODES, namespace: "", name: key.name };
+  const ref = refOf(key.name);
   const node = await findObject(env, ref);
   if (!node) {
     // The Node is gone (deleted, or a host that will never come back): what is still bound to it
@@ -51,7 +60,7 @@ export async function reconcileNodeLifecycle(env: Env, key: ReconcileKey, run: N
     await handleWorkloads(env, key.name, "evict", metaTime(now));
     return {};
   }
-  const health = assessNode(node, now.getTime(), opts, observingSince);
+  const health = assessNode(node, await heartbeatSeenAt(env, key.name), now.getTime(), opts, observingSince);
   const stamp = metaTime(now);
   const conditions = health.stale ? unknownConditions(node, stamp) : undefined;
   if (conditions) {
@@ -70,10 +79,17 @@ export async function reconcileNodeLifecycle(env: Env, key: ReconcileKey, run: N
   if (health.evict) {
     // Eviction cannot be undone: make sure no heartbeat arrived since the read.
     const fresh = await findObject(env, ref);
-    if (!fresh || !assessNode(fresh, now.getTime(), opts, observingSince).evict) return { requeueAfterSeconds: RETRY_SECONDS };
+    if (!fresh || !assessNode(fresh, await heartbeatSeenAt(env, key.name), now.getTime(), opts, observingSince).evict) {
+      return { requeueAfterSeconds: RETRY_SECONDS };
+    }
+    const nodes = await listAll(env, NODES);
+    const seen = new Map(await Promise.all(nodes.map(async (n) => {
+      const name = n.metadata.name ?? "";
+      return [name, await heartbeatSeenAt(env, name)] as const;
+    })));
     const isReady = (n: KubeObject): boolean =>
-      getCondition(n, "Ready")?.status === "True" && !assessNode(n, now.getTime(), opts, observingSince).stale;
-    const halt = evictionHalt(fresh, await listAll(env, NODES), isReady);
+      getCondition(n, "Ready")?.status === "True" && !assessNode(n, seen.get(n.metadata.name ?? ""), now.getTime(), opts, observingSince).stale;
+    const halt = evictionHalt(fresh, nodes, isReady);
     if (halt) {
       console.warn(`node-controller: not evicting the workloads of node ${key.name}: ${halt}`);
       await handleWorkloads(env, key.name, "notReady", stamp);

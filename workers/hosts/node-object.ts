@@ -22,7 +22,8 @@ export async function ensureNode(env: Env, name: string, labels: Record<string, 
       spec: {},
     };
     try {
-      node = (await writeObject(env, ref(name), { verb: "create", input, uid: crypto.randomUUID() })).object;
+      // The host's own labels are admitted as a node's would be (NodeRestriction on create).
+      node = (await writeObject(env, ref(name), { verb: "create", input, uid: crypto.randomUUID(), byNode: name })).object;
     } catch (err) {
       if (!(err instanceof ApiError && err.code === 409)) throw err;
       node = await findObject(env, ref(name));

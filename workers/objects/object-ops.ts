@@ -14,7 +14,9 @@ import { type BindOp, planBind } from "./bind-op";
 import type { EventType } from "./collection-store";
 import { type DeleteOptions, prepareDelete, shouldRemove } from "./delete-rules";
 import type { ObjectRef } from "./object-ref";
+import { admitNodeWrite } from "./node-admission";
 import { planReport, type ReportOp } from "./report-op";
+import type { Facts } from "./server-facts";
 import { scaleOf, updateScale } from "./scale";
 import { changed, prepareCreate, prepareUpdate, refOf } from "./write-rules";
 
@@ -24,6 +26,8 @@ export type PatchType = "merge" | "json" | "strategic";
 interface Common {
   dryRun?: boolean;
   strict?: boolean;
+  /** The write is node `byNode`'s own (its token, its webhook): NodeRestriction admits the result (node-admission.ts). */
+  byNode?: string;
 }
 
 /** One write, as the API front sends it to the object's store. */
@@ -76,13 +80,31 @@ function planUpdate(kind: ResourceKind, current: KubeObject, next: KubeObject, n
   return { type: "MODIFIED", object: next, created: false };
 }
 
-/** Computes the next state for `op` against `current` (undefined when absent). */
+/**
+ * Computes the next state for `op` against `current` (undefined when
+ * absent), given the store's facts about it; a node's write to a Node is
+ * admitted on that state.
+ */
 export function planWrite(
   kind: ResourceKind,
   ref: ObjectRef,
   current: KubeObject | undefined,
   op: ObjectOp,
   now: number,
+  facts: Facts = {},
+): WritePlan {
+  const plan = planUnadmitted(kind, ref, current, op, now, facts);
+  if (op.byNode !== undefined && kind.kind === "Node" && plan.type !== undefined) admitNodeWrite(op.byNode, ref.name, current, plan.object);
+  return plan;
+}
+
+function planUnadmitted(
+  kind: ResourceKind,
+  ref: ObjectRef,
+  current: KubeObject | undefined,
+  op: ObjectOp,
+  now: number,
+  facts: Facts = {},
 ): WritePlan {
   const strict = op.strict ?? false;
   if (op.verb === "create" || (op.verb === "apply" && !current)) {
@@ -115,7 +137,7 @@ export function planWrite(
     case "updateScale":
       return planUpdate(kind, current, updateScale(kind, current, op.scale), now);
     case "report":
-      return planUpdate(kind, current, planReport(kind, current, op, now), now);
+      return planUpdate(kind, current, planReport(kind, current, op, now, facts.observedSequence ?? 0), now);
     case "bind":
       return planUpdate(kind, current, planBind(kind, current, op, now), now);
   }

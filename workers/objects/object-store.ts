@@ -26,6 +26,7 @@ import { WatchHub, type WatchStream } from "../watch/watch-hub";
 import type { WatchRequest } from "../watch/watch-request";
 import { awaitsCleanup, runNamespaceCleanup } from "./namespace-cleanup";
 import { refOf } from "./write-rules";
+import { factsOfWrite, type FactKey, readFacts, SERVER_FACTS_MIGRATION, writeFacts } from "./server-facts";
 
 const MIGRATIONS = [
   `CREATE TABLE object (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL, rv INTEGER NOT NULL);
@@ -35,6 +36,8 @@ const MIGRATIONS = [
   `CREATE TABLE events (rv INTEGER PRIMARY KEY, type TEXT NOT NULL, body TEXT NOT NULL, prev TEXT, ts INTEGER NOT NULL);
    CREATE TABLE log_meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
    INSERT INTO log_meta (k, v) VALUES ('trimmed', 0);`,
+  // What the server knows about the object that no client may write (server-facts.ts).
+  SERVER_FACTS_MIGRATION,
 ];
 
 /** An object keeps at least this many of its own events… */
@@ -126,19 +129,32 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
         await this.recover();
         const kind = this.kindOf(ref);
         const current = this.load();
-        const plan = planWrite(kind, ref, current?.object, op, Date.now());
+        const now = Date.now();
+        const facts = current ? readFacts(this.sql, current.object.metadata.uid) : {};
+        const plan = planWrite(kind, ref, current?.object, op, now, facts);
+        const implied = op.dryRun ? {} : factsOfWrite(current?.object, plan.object, op.verb === "report" ? op.sequence : undefined, now);
         if (plan.type === undefined || op.dryRun) {
+          // A report that changes nothing still moves the fence.
+          if (current) writeFacts(this.sql, current.object.metadata.uid, implied);
           return { body: JSON.stringify(plan.object), created: plan.created, changed: false, type: plan.type };
         }
         this.ensureSchema();
         this.remember(ref);
+        // No await until the pending row is written: the facts commit with the write.
+        writeFacts(this.sql, plan.object.metadata.uid, implied);
         const body = await this.commit(ref, plan.type, plan.object, current?.rv ?? 0);
         return { body, created: plan.created, changed: true, type: plan.type };
       }),
     );
   }
 
-  /** Opens a watch of this one object (after finishing any pending write, so the log is complete). */
+  /** A fact the server keeps about the current object (server-facts.ts); undefined when unknown or absent. */
+  async fact(key: FactKey): Promise<number | undefined> {
+    const current = this.load();
+    return current ? readFacts(this.sql, current.object.metadata.uid)[key] : undefined;
+  }
+
+/** Opens a watch of this one object (after finishing any pending write, so the log is complete). */
   async watch(req: WatchRequest): Promise<Outcome<WatchStream>> {
     return outcome(() =>
       this.lock.run(async () => {

@@ -5,8 +5,11 @@
  * atomic step (invariant 7):
  * - the object must be the one the host saw (uid) and bound to that host
  *   (pods `spec.nodeName`, VMIs `status.nodeName`) — NodeRestriction;
- * - the observation must be newer than the last one applied, kept in the
- *   annotation OBSERVED_SEQUENCE_ANNOTATION on the object itself;
+ * - the observation must be newer than the last one applied, a fact the
+ *   store keeps beside the object (server-facts.ts), where no client can
+ *   write it: an annotation anyone could set would let a user block every
+ *   later report. The annotation an earlier version used is ignored and
+ *   removed by the next report;
  * - reported status fields replace the stored ones, conditions merge by type,
  *   a VMI's phase change is stamped in phaseTransitionTimestamps;
  * - `stopped` on a deleting object ends its deletion: a pod's grace period is
@@ -19,8 +22,8 @@ import { deepCopy, type JsonObject, type KubeObject } from "../../shared/k8s/obj
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
 import { prepareUpdate, refOf, timestamp } from "./write-rules";
 
-/** The annotation holding the sequence of the last applied host observation. */
-export const OBSERVED_SEQUENCE_ANNOTATION = "hosts.duraplane.io/observed-sequence";
+/** Where an earlier version kept the fence (user-writable, so never read): removed by the next report. */
+export const LEGACY_SEQUENCE_ANNOTATION = "hosts.duraplane.io/observed-sequence";
 
 /** A host report about one object. */
 export interface ReportOp {
@@ -60,17 +63,19 @@ function boundNode(obj: KubeObject): string | undefined {
 
 const FINAL = new Set(["Succeeded", "Failed"]);
 
-/** The next state of `current` after a host report (throws 404/403/409 per the rules above). */
-export function planReport(kind: ResourceKind, current: KubeObject, op: ReportOp, now: number): KubeObject {
+/**
+ * The next state of `current` after a host report (throws 404/403/409 per
+ * the rules above); `lastSequence` is the store's fence for this object.
+ */
+export function planReport(kind: ResourceKind, current: KubeObject, op: ReportOp, now: number, lastSequence: number): KubeObject {
   const name = current.metadata.name ?? "";
   if (current.metadata.uid !== op.uid) throw notFound(refOf(kind), name);
   const bound = boundNode(current);
   if (bound !== op.node) {
     throw forbidden(`node "${op.node}" can only report ${kind.plural} bound to it; ${kind.plural} "${name}" is ${bound ? `bound to node "${bound}"` : "not bound to any node"}`);
   }
-  const last = Number(current.metadata.annotations?.[OBSERVED_SEQUENCE_ANNOTATION] ?? 0);
-  if (op.sequence <= last) {
-    throw new ApiError(409, "Conflict", `observation ${op.sequence} of ${kind.plural} "${name}" is not newer than the last applied one (${last})`);
+  if (op.sequence <= lastSequence) {
+    throw new ApiError(409, "Conflict", `observation ${op.sequence} of ${kind.plural} "${name}" is not newer than the last applied one (${lastSequence})`);
   }
   const stamp = timestamp(now);
   const oldStatus = (current.status ?? {}) as JsonObject;
@@ -91,7 +96,10 @@ export function planReport(kind: ResourceKind, current: KubeObject, op: ReportOp
   }
   const next = prepareUpdate(kind, current, { ...deepCopy(current), status }, { strict: false, subresource: "status" });
   const meta = next.metadata;
-  meta.annotations = { ...meta.annotations, [OBSERVED_SEQUENCE_ANNOTATION]: String(op.sequence) };
+  if (meta.annotations?.[LEGACY_SEQUENCE_ANNOTATION] !== undefined) {
+    delete meta.annotations[LEGACY_SEQUENCE_ANNOTATION];
+    if (Object.keys(meta.annotations).length === 0) delete meta.annotations;
+  }
   if (op.stopped) {
     if (current.kind === "VirtualMachineInstance") {
       meta.finalizers = (meta.finalizers ?? []).filter((f) => f !== VMI_HOST_FINALIZER);

@@ -1,12 +1,14 @@
 /**
  * @module
  * The heartbeat half of a report, folded into the Node's status: the host's
- * conditions with `lastHeartbeatTime` stamped by the server's clock (the node
- * lifecycle controller judges silence by it), `lastTransitionTime` moved only
+ * conditions with `lastHeartbeatTime` stamped by the server's clock (the
+ * Node's store records when it saw that change, which is what the node
+ * lifecycle controller counts silence from), `lastTransitionTime` moved only
  * when a condition's status flips, capacity/allocatable, addresses and
  * nodeInfo. A read-modify-write on /status with the resourceVersion as
  * precondition, retried on conflict, so it never overwrites a concurrent
- * change (e.g. the lifecycle controller marking the node Unknown).
+ * change (e.g. the lifecycle controller marking the node Unknown). Written
+ * as the node's own write, so NodeRestriction admits it like any other.
  */
 import type { NodeReport } from "../../shared/hosts/report";
 import { ApiError } from "../../shared/k8s/errors";
@@ -51,7 +53,7 @@ export async function foldHeartbeat(env: Env, name: string, report: NodeReport, 
     if (report.addresses) status.addresses = report.addresses;
     if (report.nodeInfo) status.nodeInfo = report.nodeInfo;
     try {
-      const written = await writeObject(env, ref, { verb: "update", subresource: "status", input: { ...node, status } as unknown as Json });
+      const written = await writeObject(env, ref, { verb: "update", subresource: "status", input: { ...node, status } as unknown as Json, byNode: name });
       return { result: "Applied", code: 200, resourceVersion: written.object.metadata.resourceVersion ?? "" };
     } catch (err) {
       if (err instanceof ApiError && err.code === 409 && attempt < ATTEMPTS) continue;
