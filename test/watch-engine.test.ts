@@ -135,7 +135,7 @@ for (const sink of SINKS) {
       // A write committed to the collection whose object store crashed before recording it.
       await runInDurableObject(objectStub(env, ref), (store: ObjectStore) => store.injectFault("afterCommit"));
       const failed = await api("PATCH", `/api/v1/namespaces/${ns}/pods/web`, { metadata: { labels: { v: "1" } } }, MERGE);
-      expect(failed.status).toBe(500);
+      expect(failed.status).toBe(504);
       const list = await api<List>("GET", `/api/v1/namespaces/${ns}/pods`);
       const listedRv = Number(list.body.metadata.resourceVersion);
       expect(list.body.items[0]?.metadata.labels).toEqual({ v: "1" });
