@@ -8,7 +8,7 @@
  * ends with exactly one event and GET, list and watch agree (invariant 5).
  */
 import { DurableObject } from "cloudflare:workers";
-import { notFound } from "../../shared/k8s/errors";
+import { ApiError, notFound } from "../../shared/k8s/errors";
 import type { KubeObject } from "../../shared/k8s/object";
 import { kindByResource } from "../registry";
 import type { CollectionStore, CommitResult, EventType } from "./collection-store";
@@ -16,7 +16,7 @@ import { shouldRemove } from "./delete-rules";
 import { Mutex } from "./mutex";
 import { type ObjectOp, planWrite } from "./object-ops";
 import type { ObjectRef } from "./object-ref";
-import { outcome, unwrap, type Outcome } from "./outcome";
+import { outcome, type Outcome } from "./outcome";
 import { migrate } from "./sql-migrations";
 import type { StoredEvent } from "../watch/event-filter";
 import type { EventSource } from "../watch/watcher";
@@ -34,6 +34,9 @@ const MIGRATIONS = [
   `CREATE TABLE events (rv INTEGER PRIMARY KEY, type TEXT NOT NULL, body TEXT NOT NULL, prev TEXT, ts INTEGER NOT NULL);
    CREATE TABLE log_meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
    INSERT INTO log_meta (k, v) VALUES ('trimmed', 0);`,
+  // Previous objects in their own rows: a SQLite row holds at most 2 MB, and an object and its
+  // previous state may each be up to MAX_OBJECT_BYTES. Older events keep theirs in events.prev.
+  `CREATE TABLE event_prevs (rv INTEGER PRIMARY KEY, prev TEXT NOT NULL);`,
 ];
 
 /** An object keeps at least this many of its own events… */
@@ -63,6 +66,9 @@ interface PendingRow {
   prev_rv: number;
   [key: string]: SqlStorageValue;
 }
+
+/** The collection refused a commit for good: its pending row was dropped (see `send`). */
+class CommitRefused extends ApiError {}
 
 /** The per-object Durable Object. */
 export class ObjectStore extends DurableObject<Env> implements EventSource {
@@ -173,7 +179,8 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
     if (!this.hasSchema()) return [];
     return this.sql
       .exec<{ rv: number; type: EventType; body: string; prev: string | null }>(
-        "SELECT rv, type, body, prev FROM events WHERE rv > ? ORDER BY rv LIMIT ?",
+        "SELECT e.rv AS rv, e.type AS type, e.body AS body, COALESCE(e.prev, p.prev) AS prev " +
+          "FROM events e LEFT JOIN event_prevs p ON p.rv = e.rv WHERE e.rv > ? ORDER BY e.rv LIMIT ?",
         afterRv,
         limit,
       )
@@ -253,28 +260,42 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
     return this.send(ref, { id, type, body: JSON.stringify(object), prev_rv: prevRv });
   }
 
+  /**
+   * Sends a pending write to the collection and records it as committed. A
+   * failure to reach the collection keeps the pending row for a retry; a
+   * refusal by the collection (nothing applied, and a resend would be refused
+   * again) ends it: the row is dropped, the object keeps its previous state
+   * and the refusal is thrown as a {@link CommitRefused}.
+   */
   private async send(ref: ObjectRef, pending: PendingRow): Promise<string> {
-    const result = unwrap<CommitResult>(await this.collection(ref).commit({
+    const answer = await this.collection(ref).commit({
       pendingId: pending.id,
       prevRv: pending.prev_rv,
       type: pending.type,
       namespace: ref.namespace,
       name: ref.name,
       body: pending.body,
-    }));
+    });
+    if (!answer.ok) {
+      this.sql.exec("DELETE FROM pending WHERE id = ?", pending.id);
+      await this.scheduleAlarm();
+      const s = answer.status;
+      throw new CommitRefused(s.code, s.reason, s.message, s.details);
+    }
+    const result: CommitResult = answer.value;
     this.crashIf("afterCommit");
     const prev = this.sql.exec<{ body: string }>("SELECT body FROM object").toArray()[0]?.body ?? null;
     const now = Date.now();
     this.ctx.storage.transactionSync(() => {
       this.sql.exec("DELETE FROM pending WHERE id = ?", pending.id);
       this.sql.exec(
-        "INSERT OR IGNORE INTO events (rv, type, body, prev, ts) VALUES (?, ?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO events (rv, type, body, prev, ts) VALUES (?, ?, ?, NULL, ?)",
         result.rv,
         pending.type,
         result.body,
-        prev,
         now,
       );
+      if (prev !== null) this.sql.exec("INSERT OR IGNORE INTO event_prevs (rv, prev) VALUES (?, ?)", result.rv, prev);
       this.trimLog(now);
       if (pending.type === "DELETED") this.sql.exec("DELETE FROM object");
       else {
@@ -299,7 +320,13 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
     if (!pending) return;
     const identity = this.identity();
     if (!identity) throw new Error("pending write without identity");
-    await this.send(identity, pending);
+    try {
+      await this.send(identity, pending);
+    } catch (err) {
+      // The write that left this row was answered (or lost) long ago; this caller goes on with the previous state.
+      if (!(err instanceof CommitRefused)) throw err;
+      console.error(`pending write ${pending.id} of ${identity.resource}/${identity.namespace}/${identity.name} dropped: ${err.message}`);
+    }
   }
 
   /** Keeps the last OBJECT_LOG_EVENTS events and everything newer than OBJECT_LOG_MS. */
@@ -313,6 +340,7 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
       .one().m;
     if (cut === null) return;
     this.sql.exec("DELETE FROM events WHERE rv <= ?", cut);
+    this.sql.exec("DELETE FROM event_prevs WHERE rv <= ?", cut);
     this.sql.exec("UPDATE log_meta SET v = MAX(v, ?) WHERE k = 'trimmed'", cut);
   }
 
