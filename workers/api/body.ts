@@ -1,10 +1,13 @@
 /**
  * @module
  * Reading request bodies: a hard size limit (413 before anything is parsed),
- * then JSON or YAML by Content-Type, with a 400 a person can act on.
+ * then JSON or YAML by Content-Type, with a 400 a person can act on. Nothing
+ * nested deeper than MAX_NESTING_DEPTH gets past here (400), so the
+ * recursive code behind (validation, patches, RPC) never sees it.
  */
 import { parse as parseYaml } from "yaml";
 import { badRequest, requestEntityTooLarge, unsupportedMediaType } from "../../shared/k8s/errors";
+import { jsonTextTooDeep, nestedTooDeeply, valueTooDeep } from "../../shared/k8s/limits";
 import type { Json } from "../../shared/k8s/object";
 import { decodeKubernetesProtobuf, PROTOBUF_CONTENT_TYPE } from "../../shared/k8s/protobuf/decode";
 
@@ -57,22 +60,35 @@ export function mediaType(header: string | null): string {
   return (header ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
 }
 
-function parseJson(text: string): Json {
+/**
+ * Parses JSON text from a client, refusing (400) text nested too deeply
+ * before parsing it. `what` names it in errors ("the request body", "the patch").
+ */
+export function parseJsonText(text: string, what = "the request body"): Json {
+  if (jsonTextTooDeep(text)) throw nestedTooDeeply(what);
   try {
     return JSON.parse(text) as Json;
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
-    throw badRequest(`the request body is not valid JSON: ${detail}`);
+    throw badRequest(`${what} is not valid JSON: ${detail}`);
   }
 }
 
 function parseYamlDoc(text: string): Json {
+  let doc: Json;
   try {
-    return parseYaml(text, { maxAliasCount: 100 }) as Json;
+    doc = parseYaml(text, { maxAliasCount: 100 }) as Json;
   } catch (err) {
+    // The yaml package recurses per level; deep enough input overflows its stack before our check can run.
+    if (err instanceof Error && err.message.includes("Maximum call stack size exceeded")) {
+      throw nestedTooDeeply("the request body");
+    }
     const detail = err instanceof Error ? err.message.split("\n")[0] : String(err);
     throw badRequest(`the request body is not valid YAML: ${detail}`);
   }
+  // YAML has no brackets to count (indentation nests too), so the parsed value is walked instead.
+  if (valueTooDeep(doc)) throw nestedTooDeeply("the request body");
+  return doc;
 }
 
 const JSON_TYPES = new Set(["application/json", "", "*/*", "text/plain", "application/octet-stream"]);
@@ -90,12 +106,12 @@ export async function readObjectBody(req: Request): Promise<Json> {
   }
   const text = await readBodyText(req);
   if (text.trim() === "") throw badRequest("the request body is empty");
-  return YAML_TYPES.has(type) ? parseYamlDoc(text) : parseJson(text);
+  return YAML_TYPES.has(type) ? parseYamlDoc(text) : parseJsonText(text);
 }
 
 /** Parses a body that may be JSON or YAML (apply patches, raw clients without a type). */
 export function parseJsonOrYaml(text: string): Json {
   const trimmed = text.trimStart();
-  if (trimmed.startsWith("{") || trimmed.startsWith("[")) return parseJson(text);
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) return parseJsonText(text);
   return parseYamlDoc(text);
 }

@@ -10,7 +10,7 @@ import type { DeleteOptions } from "../objects/delete-rules";
 import type { PatchType } from "../objects/object-ops";
 import { scaleOf } from "../objects/scale";
 import { apiVersionOf } from "../../shared/k8s/resource-kind";
-import { mediaType, parseJsonOrYaml, readBodyText, readObjectBody } from "./body";
+import { mediaType, parseJsonOrYaml, parseJsonText, readBodyText, readObjectBody } from "./body";
 import { admitApplyIn, admitCreateIn, admitDelete, forgetNamespace } from "./namespaces";
 import { listAll } from "./read-handlers";
 import { type ResourcePath, refOfPath } from "./resource-path";
@@ -115,12 +115,7 @@ export async function patchHandler(ctx: HandlerContext, name: string): Promise<R
     const result = await writeObject(ctx.env, ref, { verb: "apply", applied: body, subresource: sub, uid: crypto.randomUUID(), ...opts, ...writer(ctx) });
     return respond(ctx, result.object, result.created ? 201 : 200);
   }
-  let patch: Json;
-  try {
-    patch = JSON.parse(text) as Json;
-  } catch (err) {
-    throw badRequest(`the patch is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  const patch = parseJsonText(text, "the patch");
   const result = await writeObject(ctx.env, ref, {
     verb: "patch", patchType: type, patch, subresource: subresource === "scale" ? "scale" : sub, ...opts, ...writer(ctx),
   });

@@ -170,8 +170,9 @@ export function readBatch(
       `SELECT key, body FROM (
          SELECT key, body FROM objects WHERE rv <= ? AND key > ?${ns}
          UNION ALL
-         SELECT e.key AS key, e.prev AS body FROM events e
-           WHERE e.rv > ? AND e.key > ?${ns} AND e.prev IS NOT NULL
+         SELECT e.key AS key, COALESCE(e.prev, p.prev) AS body FROM events e
+           LEFT JOIN event_prevs p ON p.rv = e.rv
+           WHERE e.rv > ? AND e.key > ?${ns} AND COALESCE(e.prev, p.prev) IS NOT NULL
              AND e.rv = (SELECT MIN(e2.rv) FROM events e2 WHERE e2.key = e.key AND e2.rv > ?)
        ) ORDER BY key LIMIT ${limit}`,
       rv,

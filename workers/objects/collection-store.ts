@@ -6,6 +6,8 @@
  * Object stores commit here; nothing else writes these tables.
  */
 import { DurableObject } from "cloudflare:workers";
+import { internalError } from "../../shared/k8s/errors";
+import { objectTooLarge } from "../../shared/k8s/limits";
 import { outcome, type Outcome } from "./outcome";
 import { migrate } from "./sql-migrations";
 import type { KubeObject } from "../../shared/k8s/object";
@@ -30,6 +32,9 @@ const MIGRATIONS = [
   // An empty kind lists at resourceVersion "1", never "0": a client that watches from the list's
   // resourceVersion must get "changes after", not "current state first".
   `UPDATE meta SET v = MAX(v, 1) WHERE k = 'rv';`,
+  // An event's previous object has its own row: a SQLite row holds at most 2 MB, and an object and
+  // its previous state may each be up to MAX_OBJECT_BYTES. Older events keep theirs in events.prev.
+  `CREATE TABLE event_prevs (rv INTEGER PRIMARY KEY, prev TEXT NOT NULL);`,
 ];
 
 /** The kind of change an event records. */
@@ -94,7 +99,7 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
    */
   async commit(req: CommitRequest): Promise<Outcome<CommitResult>> {
     return outcome(() => {
-      const { result, event } = this.ctx.storage.transactionSync(() => this.commitSync(req));
+      const { result, event } = this.commitTransaction(req);
       // After the transaction: watchers only ever see committed changes.
       if (event) {
         this.watchers.notify(event);
@@ -135,6 +140,23 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
   /** The number of open watch streams (for tests and metrics). */
   async watcherCount(): Promise<number> {
     return this.watchers.size;
+  }
+
+  /**
+   * Runs the commit's transaction. A failure inside it rolled everything back,
+   * and the same request would fail the same way again (a row too large, a
+   * resourceVersion mismatch), so it is answered as a refusal (a failed
+   * Outcome): the object store then drops its pending write instead of
+   * re-sending it forever. Only failures to reach this store are worth a retry.
+   */
+  private commitTransaction(req: CommitRequest): { result: CommitResult; event?: StoredEvent } {
+    try {
+      return this.ctx.storage.transactionSync(() => this.commitSync(req));
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      console.error(`commit of ${objectKey(req.namespace, req.name)} refused: ${message}`);
+      throw message.includes("SQLITE_TOOBIG") ? objectTooLarge() : internalError(message);
+    }
   }
 
   private commitSync(req: CommitRequest): { result: CommitResult; event?: StoredEvent } {

@@ -5,6 +5,7 @@
  */
 import { alreadyExists, badRequest, notFound, unsupportedMediaType } from "../../shared/k8s/errors";
 import { applyJsonPatch } from "../../shared/k8s/json-patch";
+import { nestedTooDeeply, valueTooDeep } from "../../shared/k8s/limits";
 import { applyMergePatch } from "../../shared/k8s/merge-patch";
 import { deepCopy, isJsonObject, type Json, type JsonObject, type KubeObject } from "../../shared/k8s/object";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
@@ -13,6 +14,7 @@ import { applyStrategicMergePatch } from "../../shared/k8s/strategic-merge-patch
 import { type BindOp, planBind } from "./bind-op";
 import type { EventType } from "./collection-store";
 import { type DeleteOptions, prepareDelete, shouldRemove } from "./delete-rules";
+import { checkObjectSize } from "./object-size";
 import type { ObjectRef } from "./object-ref";
 import { admitNodeWrite } from "./node-admission";
 import { planReport, type ReportOp } from "./report-op";
@@ -54,8 +56,19 @@ function asJson(obj: KubeObject): JsonObject {
   return deepCopy(obj) as unknown as JsonObject;
 }
 
-/** Applies a PATCH body of the given type to a JSON document. */
+/**
+ * Applies a PATCH body of the given type to a JSON document. The result is
+ * refused (400) if it nests deeper than the limit: JSON patch `copy` and
+ * `move` can nest a document deeper than either input, and what follows
+ * (decoding, validation) recurses per level.
+ */
 export function patchDocument(kind: ResourceKind, doc: JsonObject, type: PatchType, patch: Json): Json {
+  const patched = applyPatch(kind, doc, type, patch);
+  if (valueTooDeep(patched)) throw nestedTooDeeply("the patched object");
+  return patched;
+}
+
+function applyPatch(kind: ResourceKind, doc: JsonObject, type: PatchType, patch: Json): Json {
   switch (type) {
     case "merge":
       return applyMergePatch(doc, patch);
@@ -83,7 +96,10 @@ function planUpdate(kind: ResourceKind, current: KubeObject, next: KubeObject, n
 /**
  * Computes the next state for `op` against `current` (undefined when
  * absent), given the store's facts about it; a node's write to a Node is
- * admitted on that state.
+ * admitted on that state. A created or modified object larger than the
+ * limit is refused here (413), before anything is stored; a deletion is
+ * never refused for its size, so an object stored before the limit existed
+ * can still be deleted.
  */
 export function planWrite(
   kind: ResourceKind,
@@ -105,6 +121,19 @@ function planUnadmitted(
   op: ObjectOp,
   now: number,
   facts: Facts = {},
+): WritePlan {
+  const plan = planNext(kind, ref, current, op, now, facts);
+  if (plan.type === "ADDED" || plan.type === "MODIFIED") checkObjectSize(plan.object);
+  return plan;
+}
+
+function planNext(
+  kind: ResourceKind,
+  ref: ObjectRef,
+  current: KubeObject | undefined,
+  op: ObjectOp,
+  now: number,
+  facts: Facts,
 ): WritePlan {
   const strict = op.strict ?? false;
   if (op.verb === "create" || (op.verb === "apply" && !current)) {

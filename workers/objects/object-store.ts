@@ -9,7 +9,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { alarmTime } from "../../shared/k8s/deadline";
-import { notFound } from "../../shared/k8s/errors";
+import { ApiError, notFound } from "../../shared/k8s/errors";
 import type { KubeObject } from "../../shared/k8s/object";
 import { kindByResource } from "../registry";
 import type { CollectionStore, CommitResult, EventType } from "./collection-store";
@@ -17,7 +17,7 @@ import { shouldRemove } from "./delete-rules";
 import { Mutex } from "./mutex";
 import { type ObjectOp, planWrite } from "./object-ops";
 import type { ObjectRef } from "./object-ref";
-import { outcome, unwrap, whilePending, type Outcome } from "./outcome";
+import { outcome, whilePending, type Outcome } from "./outcome";
 import { migrate } from "./sql-migrations";
 import type { StoredEvent } from "../watch/event-filter";
 import { EventLog } from "../watch/event-log";
@@ -38,6 +38,9 @@ const MIGRATIONS = [
    INSERT INTO log_meta (k, v) VALUES ('trimmed', 0);`,
   // What the server knows about the object that no client may write (server-facts.ts).
   SERVER_FACTS_MIGRATION,
+  // Previous objects in their own rows: a SQLite row holds at most 2 MB, and an object and its
+  // previous state may each be up to MAX_OBJECT_BYTES. Older events keep theirs in events.prev.
+  `CREATE TABLE event_prevs (rv INTEGER PRIMARY KEY, prev TEXT NOT NULL);`,
 ];
 
 /** An object keeps at least this many of its own events… */
@@ -67,6 +70,9 @@ interface PendingRow {
   prev_rv: number;
   [key: string]: SqlStorageValue;
 }
+
+/** The collection refused a commit for good: its pending row was dropped (see `send`). */
+class CommitRefused extends ApiError {}
 
 /** The per-object Durable Object. */
 export class ObjectStore extends DurableObject<Env> implements EventSource {
@@ -285,15 +291,29 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
     });
   }
 
+  /**
+   * Sends a pending write to the collection and records it as committed. A
+   * failure to reach the collection keeps the pending row for a retry; a
+   * refusal by the collection (nothing applied, and a resend would be refused
+   * again) ends it: the row is dropped, the object keeps its previous state
+   * and the refusal is thrown as a {@link CommitRefused}.
+   */
   private async send(ref: ObjectRef, pending: PendingRow): Promise<string> {
-    const result = unwrap<CommitResult>(await this.collection(ref).commit({
+    const answer = await this.collection(ref).commit({
       pendingId: pending.id,
       prevRv: pending.prev_rv,
       type: pending.type,
       namespace: ref.namespace,
       name: ref.name,
       body: pending.body,
-    }));
+    });
+    if (!answer.ok) {
+      this.sql.exec("DELETE FROM pending WHERE id = ?", pending.id);
+      await this.scheduleAlarm();
+      const s = answer.status;
+      throw new CommitRefused(s.code, s.reason, s.message, s.details);
+    }
+    const result: CommitResult = answer.value;
     this.crashIf("afterCommit");
     const prev = this.sql.exec<{ body: string }>("SELECT body FROM object").toArray()[0]?.body ?? null;
     const now = Date.now();
@@ -323,7 +343,13 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
     if (!pending) return;
     const identity = this.identity();
     if (!identity) throw new Error("pending write without identity");
-    await this.send(identity, pending);
+    try {
+      await this.send(identity, pending);
+    } catch (err) {
+      // The write that left this row was answered (or lost) long ago; this caller goes on with the previous state.
+      if (!(err instanceof CommitRefused)) throw err;
+      console.error(`pending write ${pending.id} of ${identity.resource}/${identity.namespace}/${identity.name} dropped: ${err.message}`);
+    }
   }
 
   /** One alarm: the end of a graceful deletion, if any. */

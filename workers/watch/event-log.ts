@@ -11,7 +11,10 @@
  * The tables stay those each store created in its first migrations: both have
  * `events (rv, type, body, prev, ts, …)`; the collection's has `key` and
  * `namespace` too, and each keeps the compacted resourceVersion in its own
- * meta table under its own key.
+ * meta table under its own key. An event's previous object has a row of its
+ * own in `event_prevs (rv, prev)`: a SQLite row holds at most 2 MB and an
+ * object and its previous state may each be up to the object size limit.
+ * Events written before that table existed keep theirs in `events.prev`.
  */
 import type { EventType } from "../objects/collection-store";
 import type { StoredEvent } from "./event-filter";
@@ -43,22 +46,24 @@ export class EventLog {
   append(ev: StoredEvent, ts: number, columns?: EventColumns): void {
     if (columns) {
       this.sql.exec(
-        "INSERT OR IGNORE INTO events (rv, type, key, namespace, body, prev, ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        ev.rv, ev.type, columns.key, columns.namespace, ev.body, ev.prev, ts,
+        "INSERT OR IGNORE INTO events (rv, type, key, namespace, body, prev, ts) VALUES (?, ?, ?, ?, ?, NULL, ?)",
+        ev.rv, ev.type, columns.key, columns.namespace, ev.body, ts,
       );
     } else {
       this.sql.exec(
-        "INSERT OR IGNORE INTO events (rv, type, body, prev, ts) VALUES (?, ?, ?, ?, ?)",
-        ev.rv, ev.type, ev.body, ev.prev, ts,
+        "INSERT OR IGNORE INTO events (rv, type, body, prev, ts) VALUES (?, ?, ?, NULL, ?)",
+        ev.rv, ev.type, ev.body, ts,
       );
     }
+    if (ev.prev !== null) this.sql.exec("INSERT OR IGNORE INTO event_prevs (rv, prev) VALUES (?, ?)", ev.rv, ev.prev);
   }
 
   /** Events after `afterRv`, ascending, at most `limit`. */
   read(afterRv: number, limit: number): StoredEvent[] {
     return this.sql
       .exec<{ rv: number; type: EventType; body: string; prev: string | null }>(
-        "SELECT rv, type, body, prev FROM events WHERE rv > ? ORDER BY rv LIMIT ?",
+        "SELECT e.rv AS rv, e.type AS type, e.body AS body, COALESCE(e.prev, p.prev) AS prev " +
+          "FROM events e LEFT JOIN event_prevs p ON p.rv = e.rv WHERE e.rv > ? ORDER BY e.rv LIMIT ?",
         afterRv,
         limit,
       )
@@ -91,6 +96,7 @@ export class EventLog {
     if (cut === null) return;
     const { table, key } = this.opts.meta;
     this.sql.exec("DELETE FROM events WHERE rv <= ?", cut);
+    this.sql.exec("DELETE FROM event_prevs WHERE rv <= ?", cut);
     this.sql.exec(`UPDATE ${table} SET v = MAX(v, ?) WHERE k = ?`, cut, key);
   }
 }

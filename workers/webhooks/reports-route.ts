@@ -10,6 +10,7 @@ import { z } from "zod";
 import { MAX_REPORT_BYTES } from "../../shared/hosts/constants";
 import { HostReportSchema, type HostReportResult } from "../../shared/hosts/report";
 import { badRequest, conflict } from "../../shared/k8s/errors";
+import { jsonTextTooDeep, nestedTooDeeply } from "../../shared/k8s/limits";
 import { readBodyText } from "../api/body";
 import { json } from "../api/respond";
 import { auditNotesOf } from "../audit/audit-middleware";
@@ -23,6 +24,8 @@ import { verifyWebhook } from "./verify";
 const PRUNE_EVERY = 50;
 
 function parseReport(text: string): z.output<typeof HostReportSchema> {
+  // Free-form members (conditions, guestOSInfo) end up in stored status: refuse deep nesting here.
+  if (jsonTextTooDeep(text)) throw nestedTooDeeply("report body");
   let raw: unknown;
   try {
     raw = JSON.parse(text);
