@@ -16,7 +16,7 @@
  */
 import { env } from "cloudflare:test";
 import fc from "fast-check";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, namespace } from "./helpers";
 import { joinNode } from "./hosts-helpers";
 import { type Actor, KINDS, requestArb, type RequestSpec, sampleObject, SEEDED } from "./adversarial/arbitraries";
@@ -51,6 +51,14 @@ beforeAll(async () => {
   }
 }, 60_000);
 
+/** How often each actor × verb got each status: printed with FUZZ_STATS=1, to see what the runs reached. */
+const seen = new Map<string, number>();
+const examples = new Map<string, string>();
+
+afterAll(() => {
+  if (env.FUZZ_STATS) console.log([...seen].sort().map(([k, n]) => `${k}: ${n} ${examples.get(k) ?? ""}`).join("\n"));
+});
+
 /** A request unanswered after this long is a wedged server, reported as a problem rather than a test timeout. */
 const ANSWER_WITHIN_MS = 20_000;
 
@@ -61,6 +69,9 @@ async function runOne(spec: RequestSpec): Promise<string[]> {
   const hung = new Promise<"hung">((r) => { timer = setTimeout(() => r("hung"), ANSWER_WITHIN_MS); });
   const answer = await Promise.race([sendSpec(spec, w), hung]).finally(() => clearTimeout(timer));
   if (answer === "hung") return [`${what}: no answer within ${ANSWER_WITHIN_MS} ms`];
+  const key = `${spec.actor} ${spec.verb}${spec.subresource ? `/${spec.subresource}` : ""} → ${answer.status}`;
+  seen.set(key, (seen.get(key) ?? 0) + 1);
+  if (env.FUZZ_STATS && !examples.has(key)) examples.set(key, JSON.stringify((answer.body as { message?: unknown } | undefined)?.message ?? "").slice(0, 160));
   return answerProblems(spec, answer, w).map((p) => `${what}: ${p}`);
 }
 
@@ -71,7 +82,7 @@ describe("adversarial requests", () => {
       const problems = await runOne(spec);
       problems.push(...await storeProblems(w, [kindInfo(spec.kind)], [spec.name.replace("$NODE", w.nodeName), ...SEEDED]));
       expect(problems).toEqual([]);
-    }), params(120));
+    }), params(100));
   }, 120_000);
 
   it("random concurrent interleavings of admin, node and anonymous requests", async () => {

@@ -90,7 +90,7 @@ export const NODE = "$NODE";
 
 /** Names: the seeded ones (so writes hit real objects), fresh valid ones, and hostile ones. */
 export const nameArb: fc.Arbitrary<string> = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom(...SEEDED, NODE) },
+  { weight: 12, arbitrary: fc.constantFrom(...SEEDED, ...SEEDED, NODE) },
   { weight: 2, arbitrary: fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/).map((s) => `fz-${s}`) },
   {
     weight: 3,
@@ -201,6 +201,7 @@ const fieldPathArb: fc.Arbitrary<readonly string[]> = fc.oneof(
     ["spec", "taints"], ["spec", "unschedulable"], ["spec", "finalizers"], ["spec", "tolerations"],
     ["status"], ["status", "phase"], ["status", "conditions"], ["status", "capacity"], ["status", "replicas"],
     ["involvedObject"], ["count"], ["kind"], ["apiVersion"],
+    ["__proto__"], ["metadata", "__proto__"], ["metadata", "labels", "__proto__"], ["spec", "constructor", "prototype"],
   ),
   fc.array(fc.string({ maxLength: 6 }), { minLength: 1, maxLength: 4 }),
 );
@@ -222,6 +223,9 @@ const MAX_DEPTH = known(6) ? 300 : 30_000;
 /** Object sizes stay below what wedges an object on main until defect 4 is merged. */
 const MAX_STORED_BYTES = known(4) ? 200_000 : 2_000_000;
 
+/** YAML-only hostility: alias bombs, deep anchors, tags, several documents, merge keys, `.nan`/`.inf`. */
+export type YamlBomb = "aliases" | "anchors-deep" | "tags" | "multi-doc" | "merge" | "special-numbers";
+
 /** A request body, described (rendered into bytes by requests.ts). */
 export type BodySpec =
   | { t: "none" }
@@ -234,7 +238,7 @@ export type BodySpec =
   | { t: "duplicateKeys" }
   | { t: "invalidUtf8"; at: number }
   | { t: "protobuf"; payload: "garbage" | "namespace" | "wrong-kind" | "truncated"; bytes: number[] }
-  | { t: "yamlBomb"; kind: "aliases" | "anchors-deep" | "tags" | "multi-doc" | "merge" }
+  | { t: "yamlBomb"; kind: YamlBomb }
   | { t: "jsonPatch"; ops: unknown[] }
   | { t: "patchBomb"; doublings: number; op: "copy" | "move-copy" }
   | { t: "mergePatch"; value: unknown }
@@ -285,8 +289,8 @@ export const bodyArb: fc.Arbitrary<BodySpec> = fc.oneof(
   { weight: 1, arbitrary: protobufPayloadArb.map((p) => ({ t: "protobuf" as const, ...p })) },
   {
     weight: 1,
-    arbitrary: fc.constantFrom("aliases", "anchors-deep", "tags", "multi-doc", "merge")
-      .map((kind) => ({ t: "yamlBomb" as const, kind: kind as "aliases" | "anchors-deep" | "tags" | "multi-doc" | "merge" })),
+    arbitrary: fc.constantFrom<YamlBomb>("aliases", "anchors-deep", "tags", "multi-doc", "merge", "special-numbers")
+      .map((kind) => ({ t: "yamlBomb" as const, kind })),
   },
   { weight: 1, arbitrary: fc.constant({ t: "none" as const }) },
 );
@@ -403,7 +407,10 @@ export function requestArb(actors: fc.Arbitrary<Actor>): fc.Arbitrary<RequestSpe
     actor: actors,
     kindInfo: fc.constantFrom(...KINDS),
     verb: fc.constantFrom(...VERBS),
-    scope: fc.constantFrom("ns", "ns", "ns", "ns", "other-ns", "all", "missing-ns") as fc.Arbitrary<RequestSpec["scope"]>,
+    scope: fc.oneof(
+      { weight: 10, arbitrary: fc.constant("ns" as const) },
+      { weight: 1, arbitrary: fc.constantFrom("other-ns", "all", "missing-ns") as fc.Arbitrary<RequestSpec["scope"]> },
+    ),
     name: nameArb,
     encoding: fc.constantFrom("encoded", "encoded", "encoded", "raw") as fc.Arbitrary<NameEncoding>,
     body: bodyArb,

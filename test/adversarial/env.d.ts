@@ -6,5 +6,7 @@ declare namespace Cloudflare {
     FUZZ_RUNS?: string;
     /** Non-empty: shrink a failing counterexample (slow). */
     FUZZ_SHRINK?: string;
+    /** Non-empty: print how often each verb got each status. */
+    FUZZ_STATS?: string;
   }
 }

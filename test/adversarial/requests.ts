@@ -42,11 +42,16 @@ function setPath(obj: Record<string, unknown>, path: readonly string[], value: u
   let cur: Record<string, unknown> = obj;
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i] ?? "";
-    const next = cur[key];
-    if (typeof next !== "object" || next === null) cur[key] = {};
+    const next = Object.hasOwn(cur, key) ? cur[key] : undefined;
+    if (typeof next !== "object" || next === null) define(cur, key, {});
     cur = cur[key] as Record<string, unknown>;
   }
-  cur[path[path.length - 1] ?? ""] = value;
+  define(cur, path[path.length - 1] ?? "", value);
+}
+
+/** An own property even for `__proto__`, as JSON.parse makes it (assignment would set the prototype). */
+function define(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function deepText(depth: number, open: "[" | "{" | "mixed", closed: boolean): string {
@@ -143,7 +148,16 @@ export function renderBody(spec: RequestSpec, body: BodySpec, w: World): string 
       return new Uint8Array([...bytes.slice(0, at), 0xff, 0xfe, 0xc3, ...bytes.slice(at)]);
     }
     case "protobuf": return protobufBody(body.payload, body.bytes, name);
-    case "yamlBomb": return YAML_BOMBS[body.kind];
+    case "yamlBomb": {
+      if (body.kind !== "special-numbers") return YAML_BOMBS[body.kind];
+      // Numbers JSON cannot carry: YAML's .nan and .inf where integers belong.
+      const obj = base();
+      setPath(obj, ["spec", "replicas"], "__INF__");
+      setPath(obj, ["spec", "terminationGracePeriodSeconds"], "__NAN__");
+      setPath(obj, ["metadata", "deletionGracePeriodSeconds"], "__NINF__");
+      setPath(obj, ["gracePeriodSeconds"], "__NAN__");
+      return toYaml(obj).replaceAll("__INF__", ".inf").replaceAll("__NAN__", ".nan").replaceAll("__NINF__", "-.inf");
+    }
     case "jsonPatch": return subst(JSON.stringify(body.ops), w);
     case "patchBomb": {
       const ops: unknown[] = [];
