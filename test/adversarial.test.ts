@@ -19,7 +19,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, namespace } from "./helpers";
 import { joinNode } from "./hosts-helpers";
-import { type Actor, KINDS, requestArb, type RequestSpec, sampleObject, SEEDED } from "./adversarial/arbitraries";
+import { type Actor, extremeRequests, KINDS, MUST_EXIST_NAMESPACES, requestArb, type RequestSpec, sampleObject, SEEDED } from "./adversarial/arbitraries";
 import { answerProblems, kindInfo, readWatch, sendSpec, type WatchEvent, type World } from "./adversarial/requests";
 import { storeProblems } from "./adversarial/store";
 import { send, TOKEN } from "./helpers";
@@ -83,6 +83,22 @@ describe("adversarial requests", () => {
       problems.push(...await storeProblems(w, [kindInfo(spec.kind)], [spec.name.replace("$NODE", w.nodeName), ...SEEDED]));
       expect(problems).toEqual([]);
     }), params(100));
+  }, 120_000);
+
+  const extremes = extremeRequests();
+  it.skipIf(extremes.length === 0)("the extremes of the defects no longer known (patch bombs, depth, size, grace, built-in namespaces)", async () => {
+    // Each one, in order: a fixed list needs no seed, and a failure names the request.
+    const problems: string[] = [];
+    for (const spec of extremes) {
+      const found = await runOne(spec);
+      found.push(...await storeProblems(w, [kindInfo(spec.kind)], [...SEEDED]));
+      for (const ns of MUST_EXIST_NAMESPACES) {
+        const got = await api<{ metadata: { deletionTimestamp?: string } }>("GET", `/api/v1/namespaces/${ns}`);
+        if (got.status !== 200 || got.body.metadata.deletionTimestamp) found.push(`namespace ${ns}: ${got.status} ${JSON.stringify(got.body.metadata)}`);
+      }
+      problems.push(...found.map((p) => `${JSON.stringify(spec)}: ${p}`));
+    }
+    expect(problems).toEqual([]);
   }, 120_000);
 
   it("random concurrent interleavings of admin, node and anonymous requests", async () => {

@@ -459,3 +459,45 @@ export function requestArb(actors: fc.Arbitrary<Actor>): fc.Arbitrary<RequestSpe
 
 /** The namespaces the server creates itself. */
 const BUILTIN_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+/**
+ * The extremes each known defect needs, sent once each whatever the seed:
+ * random generation reaches them too rarely to prove their fix. Only those
+ * whose defect is no longer in KNOWN_UNTIL_MERGED are produced.
+ */
+export function extremeRequests(): RequestSpec[] {
+  const base = { actor: "admin" as const, scope: "ns" as const, encoding: "encoded" as const, query: [] as [string, string][], named: true };
+  const out: RequestSpec[] = [];
+  if (!known(6)) {
+    for (const kind of ["Pod", "ReplicaSet", "VirtualMachine"]) {
+      const deep: BodySpec = { t: "deep", depth: 20_000, open: "{", closed: true };
+      out.push({ ...base, kind, name: "fz-deep", named: false, verb: "create", method: "POST", contentType: "application/json", body: deep });
+      out.push({ ...base, kind, name: "seed-a", verb: "update", method: "PUT", contentType: "application/yaml", body: { t: "deep", depth: 20_000, open: "[", closed: true } });
+      out.push({ ...base, kind, name: "seed-a", verb: "patch", method: "PATCH", contentType: "application/merge-patch+json", body: deep });
+    }
+  }
+  if (!known(3)) {
+    for (const kind of ["Pod", "ReplicaSet", "VirtualMachineInstance"]) {
+      out.push({ ...base, kind, name: "seed-a", verb: "patch", method: "PATCH", contentType: "application/json-patch+json", body: { t: "patchBomb", doublings: 40, op: "copy" } });
+    }
+  }
+  if (!known(4)) {
+    for (const kind of ["Pod", "VirtualMachine"]) {
+      out.push({ ...base, kind, name: "seed-a", verb: "update", method: "PUT", contentType: "application/json", body: { t: "big", bytes: 1_100_000, where: "annotation" } });
+      out.push({ ...base, kind, name: "seed-b", verb: "update", method: "PUT", contentType: "application/json", body: { t: "big", bytes: 1_600_000, where: "annotation" } });
+    }
+  }
+  if (!known(5)) {
+    out.push({ ...base, kind: "Pod", name: "seed-b", verb: "delete", method: "DELETE", query: [["gracePeriodSeconds", "9999999999999"]], body: { t: "none" } });
+    out.push({ ...base, kind: "Pod", name: "seed-a", verb: "patch", method: "PATCH", contentType: "application/merge-patch+json", body: { t: "mergePatch", value: { spec: { terminationGracePeriodSeconds: 9999999999999 } } } });
+    out.push({ ...base, kind: "Pod", name: "seed-a", verb: "delete", method: "DELETE", contentType: "application/json", body: { t: "deleteOptions", value: { gracePeriodSeconds: 9999999999999 } } });
+  }
+  if (!known(8)) {
+    for (const name of BUILTIN_NAMESPACES) out.push({ ...base, kind: "Namespace", name, verb: "delete", method: "DELETE", body: { t: "none" } });
+    out.push({ ...base, kind: "Namespace", name: "", named: false, verb: "deletecollection", method: "DELETE", query: [["labelSelector", "seeded=true"]], body: { t: "none" } });
+  }
+  return out;
+}
+
+/** What must hold after an extreme request beyond the general checks: the built-in namespaces stay. */
+export const MUST_EXIST_NAMESPACES: readonly string[] = known(8) ? [] : BUILTIN_NAMESPACES;
