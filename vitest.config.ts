@@ -9,7 +9,12 @@ export default defineConfig(async () => {
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           // A fixed key for tests only; real ones come from `wrangler secret put` or `npm start`.
-          bindings: { TEST_MIGRATIONS: migrations, SECRETS_KEY: "dGVzdC1vbmx5LWtleS0tZHVyYXBsYW5lLXRlc3RzMDE=" },
+          bindings: {
+            TEST_MIGRATIONS: migrations, SECRETS_KEY: "dGVzdC1vbmx5LWtleS0tZHVyYXBsYW5lLXRlc3RzMDE=",
+            // The adversarial suite's seed and run count (test/adversarial.test.ts); CI leaves them empty.
+            FUZZ_SEED: process.env.FUZZ_SEED ?? "", FUZZ_RUNS: process.env.FUZZ_RUNS ?? "", FUZZ_SHRINK: process.env.FUZZ_SHRINK ?? "",
+            FUZZ_STATS: process.env.FUZZ_STATS ?? "",
+          },
         },
       }),
     ],
