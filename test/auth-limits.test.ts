@@ -89,7 +89,8 @@ describe("failed authentication per source", () => {
     expect(after).toBeGreaterThanOrEqual(1);
     expect(after).toBeLessThanOrEqual(FAILED_AUTH_WINDOW_MS / 1000);
     expect(limited.body.details?.retryAfterSeconds).toBe(after);
-    expect((await asSource(source, undefined)).status).toBe(429);
+    // No token costs no lookup: refused as unauthenticated, not counted or limited.
+    expect((await asSource(source, undefined)).status).toBe(401);
 
     // Another source is unaffected, and a token this isolate knows to be good still works from the blocked one.
     expect((await asSource("203.0.113.8", unique("bad"))).status).toBe(401);

@@ -8,26 +8,6 @@
  */
 import fc from "fast-check";
 
-/**
- * Known until merged: inputs that main still answers wrongly because of a
- * defect of issue 8 that another branch fixes. While a number is listed here,
- * the generators do not produce the input that trips it; the lead deletes the
- * entry when the fix is merged, and the suite then covers it.
- */
-export const KNOWN_UNTIL_MERGED: Readonly<Record<number, string>> = {
-  1: "a named watch (pods/<name>?watch=true) is served as a plain GET (one object, no events), and for a node token unchecked",
-  3: "json-patch copy/move doubling blows up inside the object's store before any limit",
-  4: "no stored object size limit: an update near 1 MiB wedges the object with 500s",
-  5: "gracePeriodSeconds / terminationGracePeriodSeconds of 9999999999999 throw a RangeError (500)",
-  6: "no nesting limit: a body nested 20,000 levels deep overflows the stack (500)",
-  8: "built-in namespaces can be deleted; DELETE /api/v1/namespaces deletes every namespace",
-};
-
-/** Whether a defect is still excluded from generation (see KNOWN_UNTIL_MERGED). */
-export function known(defect: number): boolean {
-  return defect in KNOWN_UNTIL_MERGED;
-}
-
 /** A served kind as the suite addresses it. */
 export interface KindInfo {
   kind: string;
@@ -148,9 +128,7 @@ export const queryParamArb: fc.Arbitrary<[string, string]> = fc.oneof(
   fc.tuple(fc.constant("watch"), fc.constantFrom("true", "1", "false", "0", "", "yes", "TRUE")),
   fc.tuple(fc.constant("allowWatchBookmarks"), fc.constantFrom("true", "false", "maybe")),
   fc.tuple(fc.constant("sendInitialEvents"), fc.constantFrom("true", "false", "x")),
-  fc.tuple(fc.constant("gracePeriodSeconds"), known(5)
-    ? fc.constantFrom("0", "1", "-1", "30", "abc", "1.5", "")
-    : fc.constantFrom("0", "1", "-1", "30", "abc", "1.5", "", "9999999999999", "99999999999999999999", "9223372036854775807")),
+  fc.tuple(fc.constant("gracePeriodSeconds"), fc.constantFrom("0", "1", "-1", "30", "abc", "1.5", "", "9999999999999", "99999999999999999999", "9223372036854775807")),
   fc.tuple(fc.constant("propagationPolicy"), fc.constantFrom("Orphan", "Foreground", "Background", "bogus", "")),
   fc.tuple(fc.constant("orphanDependents"), fc.constantFrom("true", "false", "x")),
   fc.tuple(fc.constant("dryRun"), fc.constantFrom("All", "all", "", "None", "All,All")),
@@ -217,11 +195,11 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.record({
   value: fc.oneof(wrongValueArb, fc.constantFrom("busybox", "Running", "Always", 0, 1, { a: "b" }, ["x"])),
 });
 
-/** Deep nesting stays below the depth known to crash main until defect 6 is merged. */
-const MAX_DEPTH = known(6) ? 300 : 30_000;
+/** Deep nesting, beyond the server's limit of 100 levels and its decoders' recursion. */
+const MAX_DEPTH = 30_000;
 
 /** Object sizes stay below what wedges an object on main until defect 4 is merged. */
-const MAX_STORED_BYTES = known(4) ? 200_000 : 2_000_000;
+const MAX_STORED_BYTES = 2_000_000;
 
 /** YAML-only hostility: alias bombs, deep anchors, tags, several documents, merge keys, `.nan`/`.inf`. */
 export type YamlBomb = "aliases" | "anchors-deep" | "tags" | "multi-doc" | "merge" | "special-numbers";
@@ -302,7 +280,7 @@ export const patchBodyArb: fc.Arbitrary<BodySpec> = fc.oneof(
     weight: 1,
     arbitrary: fc.record({
       // Upstream bounds the number of operations and the result's size; main does not yet (defect 3).
-      doublings: known(3) ? fc.integer({ min: 1, max: 6 }) : fc.integer({ min: 1, max: 45 }),
+      doublings: fc.integer({ min: 1, max: 45 }),
       op: fc.constantFrom("copy", "move-copy") as fc.Arbitrary<"copy" | "move-copy">,
     }).map((p) => ({ t: "patchBomb" as const, ...p })),
   },
@@ -324,7 +302,7 @@ export const deleteBodyArb: fc.Arbitrary<BodySpec> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constantFrom("DeleteOptions", "Pod", 5),
       apiVersion: fc.constantFrom("v1", "meta.k8s.io/v1", null),
-      gracePeriodSeconds: known(5) ? fc.oneof(fc.constantFrom(0, 1, -1, 30, "x", null, 1.5, true)) : wrongValueArb,
+      gracePeriodSeconds: wrongValueArb,
       propagationPolicy: fc.oneof(fc.constantFrom("Orphan", "Foreground", "Background", "x"), wrongValueArb),
       orphanDependents: fc.oneof(fc.boolean(), wrongValueArb),
       preconditions: fc.oneof(fc.record({ uid: fc.oneof(fc.uuid(), wrongValueArb), resourceVersion: fc.oneof(rvArb, wrongValueArb) }, { requiredKeys: [] }), wrongValueArb),
@@ -396,11 +374,6 @@ const queryArb = fc.array(queryParamArb, { maxLength: 4 });
 /** The verbs generated, with their HTTP method and what body they carry. */
 const VERBS = ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "subget", "subput", "subpatch", "subpost", "kubevirt", "other"] as const;
 
-/** Kinds whose deletecollection main cannot be asked for yet (defect 8). */
-function deleteCollectionAllowed(kind: string): boolean {
-  return !(known(8) && kind === "Namespace");
-}
-
 /** A hostile request against `kind`. */
 export function requestArb(actors: fc.Arbitrary<Actor>): fc.Arbitrary<RequestSpec> {
   return fc.record({
@@ -440,7 +413,6 @@ export function requestArb(actors: fc.Arbitrary<Actor>): fc.Arbitrary<RequestSpe
       case "patch": return { ...base, verb: "patch", method: "PATCH", body: r.patchBody, contentType: r.patchType };
       case "delete": return { ...base, verb: "delete", method: "DELETE", body: r.deleteBody, contentType: r.objectType };
       case "deletecollection":
-        if (!deleteCollectionAllowed(k.kind)) return { ...collection, verb: "list", method: "GET", body: { t: "none" } };
         return { ...collection, verb: "deletecollection", method: "DELETE", body: r.deleteBody, contentType: r.objectType };
       case "subget": return { ...base, verb: "get", subresource: sub, method: "GET", body: { t: "none" } };
       case "subput": return { ...base, verb: "update", subresource: sub, method: "PUT", body: r.body, contentType: r.objectType };
@@ -452,23 +424,21 @@ export function requestArb(actors: fc.Arbitrary<Actor>): fc.Arbitrary<RequestSpe
       };
       default: return { ...base, verb: "other", method: r.otherMethod, body: r.body, contentType: r.objectType };
     }
-  })
-    .filter((r) => !(known(1) && r.verb === "watch" && r.named))
-    .filter((r) => !(known(8) && r.kind === "Namespace" && r.method === "DELETE" && BUILTIN_NAMESPACES.includes(r.name)));
+  });
 }
 
 /** The namespaces the server creates itself. */
 const BUILTIN_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
 /**
- * The extremes each known defect needs, sent once each whatever the seed:
- * random generation reaches them too rarely to prove their fix. Only those
- * whose defect is no longer in KNOWN_UNTIL_MERGED are produced.
+ * The extremes of issue 8's defects (nesting 6, patch bombs 3, object size 4,
+ * grace periods 5, built-in namespaces 8), sent once each whatever the seed:
+ * random generation reaches them too rarely to prove their fix.
  */
 export function extremeRequests(): RequestSpec[] {
   const base = { actor: "admin" as const, scope: "ns" as const, encoding: "encoded" as const, query: [] as [string, string][], named: true };
   const out: RequestSpec[] = [];
-  if (!known(6)) {
+  {
     for (const kind of ["Pod", "ReplicaSet", "VirtualMachine"]) {
       const deep: BodySpec = { t: "deep", depth: 20_000, open: "{", closed: true };
       out.push({ ...base, kind, name: "fz-deep", named: false, verb: "create", method: "POST", contentType: "application/json", body: deep });
@@ -476,23 +446,23 @@ export function extremeRequests(): RequestSpec[] {
       out.push({ ...base, kind, name: "seed-a", verb: "patch", method: "PATCH", contentType: "application/merge-patch+json", body: deep });
     }
   }
-  if (!known(3)) {
+  {
     for (const kind of ["Pod", "ReplicaSet", "VirtualMachineInstance"]) {
       out.push({ ...base, kind, name: "seed-a", verb: "patch", method: "PATCH", contentType: "application/json-patch+json", body: { t: "patchBomb", doublings: 40, op: "copy" } });
     }
   }
-  if (!known(4)) {
+  {
     for (const kind of ["Pod", "VirtualMachine"]) {
       out.push({ ...base, kind, name: "seed-a", verb: "update", method: "PUT", contentType: "application/json", body: { t: "big", bytes: 1_100_000, where: "annotation" } });
       out.push({ ...base, kind, name: "seed-b", verb: "update", method: "PUT", contentType: "application/json", body: { t: "big", bytes: 1_600_000, where: "annotation" } });
     }
   }
-  if (!known(5)) {
+  {
     out.push({ ...base, kind: "Pod", name: "seed-b", verb: "delete", method: "DELETE", query: [["gracePeriodSeconds", "9999999999999"]], body: { t: "none" } });
     out.push({ ...base, kind: "Pod", name: "seed-a", verb: "patch", method: "PATCH", contentType: "application/merge-patch+json", body: { t: "mergePatch", value: { spec: { terminationGracePeriodSeconds: 9999999999999 } } } });
     out.push({ ...base, kind: "Pod", name: "seed-a", verb: "delete", method: "DELETE", contentType: "application/json", body: { t: "deleteOptions", value: { gracePeriodSeconds: 9999999999999 } } });
   }
-  if (!known(8)) {
+  {
     for (const name of BUILTIN_NAMESPACES) out.push({ ...base, kind: "Namespace", name, verb: "delete", method: "DELETE", body: { t: "none" } });
     out.push({ ...base, kind: "Namespace", name: "", named: false, verb: "deletecollection", method: "DELETE", query: [["labelSelector", "seeded=true"]], body: { t: "none" } });
   }
@@ -500,4 +470,4 @@ export function extremeRequests(): RequestSpec[] {
 }
 
 /** What must hold after an extreme request beyond the general checks: the built-in namespaces stay. */
-export const MUST_EXIST_NAMESPACES: readonly string[] = known(8) ? [] : BUILTIN_NAMESPACES;
+export const MUST_EXIST_NAMESPACES: readonly string[] = BUILTIN_NAMESPACES;

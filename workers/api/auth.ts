@@ -29,6 +29,13 @@ const KNOWN_CAPACITY = 1000;
 const UNKNOWN_CAPACITY = 1000;
 const known = new LruCache<string, UserInfo>(KNOWN_CAPACITY);
 const unknown = new LruCache<string, true>(UNKNOWN_CAPACITY);
+/**
+ * Tokens accepted lately pass the per-source failure limit: a flood of bad
+ * tokens from an address (a NAT, a CI runner) must not lock out the people
+ * who share it. They are still looked up again once their CACHE_MS is over.
+ */
+const VOUCHED_MS = 10 * 60 * 1000;
+const vouched = new LruCache<string, true>(KNOWN_CAPACITY);
 
 /** Hex SHA-256, how tokens are stored. */
 export async function hashToken(token: string): Promise<string> {
@@ -51,25 +58,29 @@ async function lookup(env: Env, hash: string, now: number): Promise<UserInfo | u
   }
   const user = { username: row.username, groups: JSON.parse(row.groups) as string[], ...(row.node ? { node: row.node } : {}) };
   known.set(hash, user, now + CACHE_MS);
+  vouched.set(hash, true, now + VOUCHED_MS);
   return user;
 }
 
 /**
  * Resolves the Authorization header to a user, or throws 401. A token this
  * isolate knows to be valid is served from the cache; anything else first
- * passes the per-source limit on failures (429, auth-limits.ts), and each
- * failure counts against it. Unknown tokens are cached too, so repeating a bad
+ * passes the per-source limit on failures (429, auth-limits.ts) unless it was
+ * accepted lately, and each failure counts against it; a request without a
+ * token is refused at once (nothing to look up). Unknown tokens are cached too, so repeating a bad
  * one costs no D1 read.
  */
 export async function authenticate(env: Env, header: string | null, source = ""): Promise<UserInfo> {
   const now = Date.now();
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
   const token = match?.[1];
-  const hash = token ? await hashToken(token) : undefined;
-  const good = hash ? known.get(hash, now) : undefined;
+  // No token costs no lookup: it is refused without counting against the source.
+  if (!token) throw unauthorized();
+  const hash = await hashToken(token);
+  const good = known.get(hash, now);
   if (good) return good;
-  refuseIfLimited(source, now);
-  const user = hash ? await lookup(env, hash, now) : undefined;
+  if (!vouched.get(hash, now)) refuseIfLimited(source, now);
+  const user = await lookup(env, hash, now);
   if (!user) {
     recordFailure(source, now);
     throw unauthorized();
@@ -82,6 +93,7 @@ export function forgetCachedTokens(hashes: readonly string[]): void {
   for (const h of hashes) {
     known.delete(h);
     unknown.delete(h);
+    vouched.delete(h);
   }
 }
 
