@@ -5,10 +5,11 @@
  * NamespaceLifecycle admission), and the built-in namespaces exist from the
  * first request on.
  */
-import { ApiError, forbidden, notFound } from "../../shared/k8s/errors";
+import { forbidden, notFound } from "../../shared/k8s/errors";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
 import { kindByResource } from "../registry";
 import { getObject, writeObject } from "../objects/client";
+import { isConflict, isNotFound } from "../client/errors";
 
 const NAMESPACES = "/namespaces";
 /** Namespaces every cluster starts with. */
@@ -33,7 +34,7 @@ export async function admitCreateIn(env: Env, kind: ResourceKind, namespace: str
   try {
     ns = await getObject(env, { resource: NAMESPACES, namespace: "", name: namespace });
   } catch (err) {
-    if (err instanceof ApiError && err.code === 404) throw notFound({ group: "", resource: "namespaces" }, namespace);
+    if (isNotFound(err)) throw notFound({ group: "", resource: "namespaces" }, namespace);
     throw err;
   }
   if (ns.metadata.deletionTimestamp) {
@@ -73,7 +74,7 @@ async function createBuiltins(env: Env): Promise<void> {
           input: { apiVersion: "v1", kind: "Namespace", metadata: { name } },
         });
       } catch (err) {
-        if (!(err instanceof ApiError && err.code === 409)) throw err;
+        if (!isConflict(err)) throw err;
       }
     }),
   );

@@ -12,7 +12,6 @@
  * `observingSince` (when this key's Reconciler started) is not held against
  * the node: see node-lifecycle-policy.ts.
  */
-import { ApiError } from "../../shared/k8s/errors";
 import type { Json, KubeObject } from "../../shared/k8s/object";
 import { findObject, writeObject } from "../objects/client";
 import { resourceKey } from "../registry";
@@ -20,10 +19,11 @@ import { recordEvent } from "./events";
 import type { ReconcileKey } from "./keys";
 import { assessNode, type NodeLifecycleOptions, nodeLifecycleOptions, unknownConditions } from "./node-lifecycle-policy";
 import { handleWorkloads } from "./node-workloads";
-import { listAll } from "./list-all";
+import { listAll } from "../client/list-all";
 import { evictionHalt } from "./node-disruption";
 import { getCondition, metaTime, statusOf } from "./object-fields";
 import type { ReconcileResult } from "./reconciler";
+import { isNotFound, isConflict } from "../client/errors";
 
 const NODES = resourceKey({ group: "", plural: "nodes" });
 /** The Node changed under us (a heartbeat): look again this soon. */
@@ -62,8 +62,8 @@ export async function reconcileNodeLifecycle(env: Env, key: ReconcileKey, run: N
       // RecordNodeStatusChange(…, "NodeNotReady")
       await recordEvent(env, written.object, "Normal", "NodeNotReady", `Node ${key.name} status is now: NodeNotReady`, COMPONENT);
     } catch (err) {
-      if (err instanceof ApiError && err.code === 409) return { requeueAfterSeconds: RETRY_SECONDS };
-      if (err instanceof ApiError && err.code === 404) return {};
+      if (isConflict(err)) return { requeueAfterSeconds: RETRY_SECONDS };
+      if (isNotFound(err)) return {};
       throw err;
     }
   }
@@ -73,7 +73,7 @@ export async function reconcileNodeLifecycle(env: Env, key: ReconcileKey, run: N
     if (!fresh || !assessNode(fresh, now.getTime(), opts, observingSince).evict) return { requeueAfterSeconds: RETRY_SECONDS };
     const isReady = (n: KubeObject): boolean =>
       getCondition(n, "Ready")?.status === "True" && !assessNode(n, now.getTime(), opts, observingSince).stale;
-    const halt = evictionHalt(fresh, await listAll(env, NODES), isReady);
+    const halt = evictionHalt(fresh, await listAll(env, { resource: NODES }), isReady);
     if (halt) {
       console.warn(`node-controller: not evicting the workloads of node ${key.name}: ${halt}`);
       await handleWorkloads(env, key.name, "notReady", stamp);

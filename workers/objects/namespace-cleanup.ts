@@ -5,11 +5,12 @@
  * spec finalizer so the namespace itself goes. Run from the namespace's own
  * object store alarm, so it retries until done even across restarts.
  */
-import { ApiError } from "../../shared/k8s/errors";
 import type { KubeObject } from "../../shared/k8s/object";
 import { KINDS, resourceKey } from "../registry";
-import { listObjects, writeObject } from "./client";
+import { writeObject } from "./client";
+import { listPages } from "../client/list-all";
 import { yieldToRuntime } from "../bounded";
+import { isNotFound } from "../client/errors";
 
 /** Retry period while content is still being deleted (grace periods, finalizers). */
 export const NAMESPACE_CLEANUP_RETRY_MS = 2000;
@@ -20,9 +21,7 @@ export async function cleanupNamespace(env: Env, namespace: string): Promise<boo
   for (const kind of KINDS) {
     if (!kind.namespaced) continue;
     const resource = resourceKey(kind);
-    let token: string | undefined;
-    do {
-      const page = await listObjects(env, { resource, namespace, limit: 500, ...(token ? { continue: token } : {}) });
+    for await (const page of listPages(env, { resource, namespace })) {
       for (const item of page.items) {
         const obj = JSON.parse(item) as KubeObject;
         remaining++;
@@ -35,12 +34,11 @@ export async function cleanupNamespace(env: Env, namespace: string): Promise<boo
           });
           if (r.type === "DELETED") remaining--;
         } catch (err) {
-          if (err instanceof ApiError && err.code === 404) remaining--;
+          if (isNotFound(err)) remaining--;
           else throw err;
         }
       }
-      token = page.continue;
-    } while (token);
+    }
   }
   if (remaining > 0) return false;
   try {
@@ -50,7 +48,7 @@ export async function cleanupNamespace(env: Env, namespace: string): Promise<boo
       patch: [{ op: "replace", path: "/spec/finalizers", value: [] }],
     });
   } catch (err) {
-    if (!(err instanceof ApiError && err.code === 404)) throw err;
+    if (!isNotFound(err)) throw err;
   }
   return true;
 }

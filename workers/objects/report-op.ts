@@ -18,6 +18,7 @@ import { ApiError, forbidden, notFound } from "../../shared/k8s/errors";
 import { deepCopy, type JsonObject, type KubeObject } from "../../shared/k8s/object";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
 import { prepareUpdate, refOf, timestamp } from "./write-rules";
+import { isConflict } from "../client/errors";
 
 /** The annotation holding the sequence of the last applied host observation. */
 export const OBSERVED_SEQUENCE_ANNOTATION = "hosts.duraplane.io/observed-sequence";
@@ -107,6 +108,6 @@ export function planReport(kind: ResourceKind, current: KubeObject, op: ReportOp
 
 /** Whether an error from a report write means "stale observation" rather than a failure. */
 export function isStaleReport(err: unknown): boolean {
-  return err instanceof ApiError && err.code === 409 && err.message.startsWith("observation ");
+  return isConflict(err) && err.message.startsWith("observation ");
 }
 
