@@ -19,6 +19,7 @@ import { parseJsonOrYaml, readBodyText } from "./body";
 import { isConflict, isInvalid } from "../client/errors";
 import { patchGuarded } from "../client/patch-guarded";
 import { retryOnConflict } from "../client/retry";
+import { formatTime } from "../../shared/k8s/time";
 
 /** A guarded write lost a race with another writer (usually the VM controller): read again and retry. */
 class StaleWrite extends Error {}
@@ -148,7 +149,7 @@ async function setPaused(env: Env, vmi: KubeObject | undefined, name: string, pa
   const paused = conditions.some((c) => c.type === "Paused" && c.status === "True");
   if (pause && paused) throw conflict(VMI_REF, name, "VMI is already paused");
   if (!pause && !paused) throw conflict(VMI_REF, name, "VMI is not paused");
-  const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  const now = formatTime(Date.now());
   const next = pause
     ? [...conditions, { type: "Paused", status: "True", reason: "PausedByUser", message: "VMI was paused by user", lastTransitionTime: now, lastProbeTime: null }]
     : conditions.filter((c) => c.type !== "Paused");

@@ -14,6 +14,7 @@ import { kindByResource, resourceKey } from "../registry";
 import { SpamFilter } from "./event-spam-filter";
 import { isAlreadyExists, isStale } from "../client/errors";
 import { patchGuarded } from "../client/patch-guarded";
+import { formatTime } from "../../shared/k8s/time";
 
 /** `v1.EventTypeNormal` / `v1.EventTypeWarning`. */
 export type EventType = "Normal" | "Warning";
@@ -42,11 +43,6 @@ export async function eventName(involved: KubeObject, type: EventType, reason: s
   return `${prefix}.${hex}`;
 }
 
-/** Event times are metav1.Time: RFC 3339 in whole seconds. */
-function timestamp(now: Date): string {
-  return now.toISOString().replace(/\.\d+Z$/, "Z");
-}
-
 /** `count` of a stored Event (a missing or odd value counts as one occurrence, as upstream's zero count). */
 function countOf(event: KubeObject): number {
   const n = event.count;
@@ -59,7 +55,7 @@ async function createOrBump(env: Env, involved: KubeObject, type: EventType, rea
   const namespace = involved.metadata.namespace || "default";
   const name = await eventName(involved, type, reason, message, component);
   for (let attempt = 1; ; attempt++) {
-    const now = timestamp(new Date());
+    const now = formatTime(Date.now());
     const event: Json = {
       apiVersion: "v1", kind: "Event",
       metadata: { name, namespace },

@@ -21,9 +21,10 @@ import { assessNode, type NodeLifecycleOptions, nodeLifecycleOptions, unknownCon
 import { handleWorkloads } from "./node-workloads";
 import { listAll } from "../client/list-all";
 import { evictionHalt } from "./node-disruption";
-import { getCondition, metaTime, statusOf } from "./object-fields";
+import { getCondition, statusOf } from "./object-fields";
 import type { ReconcileResult } from "./reconciler";
 import { isNotFound, isConflict } from "../client/errors";
+import { formatTime } from "../../shared/k8s/time";
 
 const NODES = resourceKey({ group: "", plural: "nodes" });
 /** The Node changed under us (a heartbeat): look again this soon. */
@@ -48,11 +49,11 @@ export async function reconcileNodeLifecycle(env: Env, key: ReconcileKey, run: N
   if (!node) {
     // The Node is gone (deleted, or a host that will never come back): what is still bound to it
     // can never run, so it is evicted now, as PodGC collects pods of nonexistent nodes.
-    await handleWorkloads(env, key.name, "evict", metaTime(now));
+    await handleWorkloads(env, key.name, "evict", formatTime(now.getTime()));
     return {};
   }
   const health = assessNode(node, now.getTime(), opts, observingSince);
-  const stamp = metaTime(now);
+  const stamp = formatTime(now.getTime());
   const conditions = health.stale ? unknownConditions(node, stamp) : undefined;
   if (conditions) {
     try {

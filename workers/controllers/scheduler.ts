@@ -15,13 +15,13 @@ import { resourceKey } from "../registry";
 import { runBounded } from "../bounded";
 import { recordEvent } from "./events";
 import { listAll } from "../client/list-all";
-import { metaTime } from "./object-fields";
 import type { ReconcileResult } from "./reconciler";
 import { RESOURCES } from "./replicas-sync";
 import { type Placement, planScheduling, type Unplaced } from "./scheduler-plan";
 import { unplacedStatus } from "./scheduler-status";
 import { DEFAULT_SCHEDULER } from "./scheduling-keys";
 import { isNotFound, isConflict } from "../client/errors";
+import { formatTime } from "../../shared/k8s/time";
 
 /** Binds and status writes in flight at once. */
 export const BIND_PARALLELISM = 16;
@@ -74,7 +74,7 @@ export async function reconcileScheduler(env: Env, now: Date = new Date()): Prom
   if (nodes.length === 0) return {};
   const [pods, vmis] = await Promise.all([listAll(env, { resource: RESOURCES.pods }), listAll(env, { resource: RESOURCES.vmis })]);
   const plan = planScheduling({ nodes, pods, vmis });
-  const stamp = metaTime(now);
+  const stamp = formatTime(now.getTime());
   const errors = await runBounded([
     ...plan.placements.map((p) => () => bind(env, p)),
     ...plan.unplaced.map((u) => () => markUnplaced(env, u, stamp)),

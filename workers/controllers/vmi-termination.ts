@@ -12,13 +12,14 @@ import { findObject, writeObject } from "../objects/client";
 import { VMI_HOST_FINALIZER } from "../../shared/hosts/constants";
 import { recordEvent } from "./events";
 import type { ReconcileKey } from "./keys";
-import { metaTime, numberField, specOf, statusOf } from "./object-fields";
+import { numberField, specOf, statusOf } from "./object-fields";
 import type { ReconcileResult } from "./reconciler";
 import { RESOURCES } from "./replicas-sync";
 import { awaitsTermination } from "./scheduling-keys";
 import { withVMIPhase } from "./vmi-phase";
 import { DEFAULT_VMI_GRACE_PERIOD_SECONDS, decideVMITermination } from "./vmi-termination-policy";
 import { isNotFound, isConflict } from "../client/errors";
+import { formatTime } from "../../shared/k8s/time";
 
 /** The component named in this controller's Events. */
 const COMPONENT = "virtualmachine-controller";
@@ -27,7 +28,7 @@ const RETRY_SECONDS = 1;
 
 /** Writes phase Failed (stamped once in phaseTransitionTimestamps), guarded by the VMI's resourceVersion. */
 async function markFailed(env: Env, ref: { resource: string; namespace: string; name: string }, vmi: KubeObject, now: Date): Promise<KubeObject> {
-  const status = withVMIPhase(statusOf(vmi), "Failed", metaTime(now));
+  const status = withVMIPhase(statusOf(vmi), "Failed", formatTime(now.getTime()));
   const written = await writeObject(env, ref, { verb: "update", subresource: "status", input: { ...vmi, status } as unknown as Json });
   return written.object;
 }

@@ -7,7 +7,7 @@
  */
 import type { Json, KubeObject } from "../../shared/k8s/object";
 import { findObject, writeObject } from "../objects/client";
-import { timestamp } from "../objects/write-rules";
+import { formatTime } from "../../shared/k8s/time";
 import { isConflict } from "../client/errors";
 
 const ref = (name: string) => ({ resource: "/nodes", namespace: "", name });
@@ -29,7 +29,7 @@ export async function ensureNode(env: Env, name: string, labels: Record<string, 
       if (!node) throw err;
     }
   }
-  const stamp = timestamp(now);
+  const stamp = formatTime(now);
   const status = {
     ...(node.status as Record<string, Json> | undefined),
     ...(Object.keys(capacity).length > 0 ? { capacity, allocatable: capacity } : {}),

@@ -21,7 +21,8 @@ import { invalidValue, isDNS1123Subdomain, required } from "../../shared/k8s/val
 import { updatePodCondition } from "../controllers/conditions";
 import { withVMIPhase } from "../controllers/vmi-phase";
 import { VMI_HOST_FINALIZER } from "../../shared/hosts/constants";
-import { checkResourceVersion, refOf, timestamp } from "./write-rules";
+import { checkResourceVersion, refOf } from "./write-rules";
+import { formatTime } from "../../shared/k8s/time";
 
 /** Binds the object to `node` (a Pod's `pods/binding`, a VMI's scheduling). */
 export interface BindOp {
@@ -107,7 +108,7 @@ export function planBind(kind: ResourceKind, current: KubeObject, op: BindOp, no
   const name = current.metadata.name ?? "";
   checkNode(op.node, name);
   checkPreconditions(kind, current, op.preconditions);
-  const stamp = timestamp(now);
+  const stamp = formatTime(now);
   if (kind.kind === "Pod") return bindPod(current, op.node, stamp);
   if (kind.kind === "VirtualMachineInstance") return bindVMI(kind, current, op.node, stamp);
   throw badRequest(`${kind.plural} cannot be bound to a node`);

@@ -11,7 +11,8 @@ import { ApiError, conflict, invalid } from "../../shared/k8s/errors";
 import { deepCopy, type KubeObject } from "../../shared/k8s/object";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
 import { notSupported } from "../../shared/k8s/validation";
-import { refOf, timestamp } from "./write-rules";
+import { refOf } from "./write-rules";
+import { formatTime } from "../../shared/k8s/time";
 
 /** metav1.DeleteOptions, as far as the server interprets them. */
 export interface DeleteOptions {
@@ -100,11 +101,11 @@ export function prepareDelete(kind: ResourceKind, old: KubeObject, opts: DeleteO
     // Already deleting: a delete may only shorten the grace period.
     const remaining = Math.max(0, Math.ceil((Date.parse(meta.deletionTimestamp) - now) / 1000));
     if (grace < remaining) {
-      meta.deletionTimestamp = timestamp(now + grace * 1000);
+      meta.deletionTimestamp = formatTime(now + grace * 1000);
       meta.deletionGracePeriodSeconds = grace;
     }
   } else {
-    meta.deletionTimestamp = timestamp(now + grace * 1000);
+    meta.deletionTimestamp = formatTime(now + grace * 1000);
     meta.deletionGracePeriodSeconds = grace;
     meta.generation = (meta.generation ?? 1) + 1;
   }

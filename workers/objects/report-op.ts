@@ -17,8 +17,9 @@ import { VMI_HOST_FINALIZER } from "../../shared/hosts/constants";
 import { ApiError, forbidden, notFound } from "../../shared/k8s/errors";
 import { deepCopy, type JsonObject, type KubeObject } from "../../shared/k8s/object";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
-import { prepareUpdate, refOf, timestamp } from "./write-rules";
+import { prepareUpdate, refOf } from "./write-rules";
 import { isConflict } from "../client/errors";
+import { formatTime } from "../../shared/k8s/time";
 
 /** The annotation holding the sequence of the last applied host observation. */
 export const OBSERVED_SEQUENCE_ANNOTATION = "hosts.duraplane.io/observed-sequence";
@@ -73,7 +74,7 @@ export function planReport(kind: ResourceKind, current: KubeObject, op: ReportOp
   if (op.sequence <= last) {
     throw new ApiError(409, "Conflict", `observation ${op.sequence} of ${kind.plural} "${name}" is not newer than the last applied one (${last})`);
   }
-  const stamp = timestamp(now);
+  const stamp = formatTime(now);
   const oldStatus = (current.status ?? {}) as JsonObject;
   const status: JsonObject = { ...deepCopy(oldStatus), ...deepCopy(op.status) };
   if (op.status.conditions !== undefined || oldStatus.conditions !== undefined) {

@@ -11,11 +11,7 @@ import type { ResourceKind } from "../../shared/k8s/resource-kind";
 import { forbidden as forbiddenCause } from "../../shared/k8s/validation";
 import { decodeObject } from "../../shared/schemas/decode";
 import { initialStatus } from "./initial-status";
-
-/** Time in upstream's RFC 3339 form with second precision (metav1.Time). */
-export function timestamp(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
-}
+import { formatTime } from "../../shared/k8s/time";
 
 /** The GroupResource an error message names. */
 export function refOf(kind: ResourceKind): ResourceRef {
@@ -48,7 +44,7 @@ export function prepareCreate(
   if (kind.namespaced) meta.namespace = opts.namespace;
   else delete meta.namespace;
   meta.uid = opts.uid;
-  meta.creationTimestamp = timestamp(opts.now);
+  meta.creationTimestamp = formatTime(opts.now);
   meta.generation = 1;
   delete meta.resourceVersion;
   delete meta.deletionTimestamp;

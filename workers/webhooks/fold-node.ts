@@ -11,7 +11,7 @@
 import type { NodeReport } from "../../shared/hosts/report";
 import type { Json, JsonObject } from "../../shared/k8s/object";
 import { findObject, writeObject } from "../objects/client";
-import { timestamp } from "../objects/write-rules";
+import { formatTime } from "../../shared/k8s/time";
 import type { ReportItemResult } from "../../shared/hosts/report";
 import { isInvalid } from "../client/errors";
 import { retryOnConflict } from "../client/retry";
@@ -47,7 +47,7 @@ export async function foldHeartbeat(env: Env, name: string, report: NodeReport, 
       const node = await findObject(env, ref);
       if (!node) return { result: "NotFound", code: 404, message: `node "${name}" does not exist; join again` };
       const status = { ...(node.status as JsonObject | undefined) } as JsonObject;
-      status.conditions = nextConditions(status.conditions, report.conditions, timestamp(now)) as unknown as JsonObject[];
+      status.conditions = nextConditions(status.conditions, report.conditions, formatTime(now)) as unknown as JsonObject[];
       if (report.capacity) status.capacity = report.capacity;
       if (report.allocatable ?? report.capacity) status.allocatable = (report.allocatable ?? report.capacity) as JsonObject;
       if (report.addresses) status.addresses = report.addresses;
