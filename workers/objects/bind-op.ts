@@ -21,7 +21,8 @@ import { invalidValue, isDNS1123Subdomain, required } from "../../shared/k8s/val
 import { updatePodCondition } from "../controllers/conditions";
 import { withVMIPhase } from "../controllers/vmi-phase";
 import { VMI_HOST_FINALIZER } from "../../shared/hosts/constants";
-import { checkResourceVersion, refOf } from "./write-rules";
+import { refOf } from "./write-rules";
+import { checkPreconditions, type Preconditions } from "./preconditions";
 import { formatTime } from "../../shared/k8s/time";
 
 /** Binds the object to `node` (a Pod's `pods/binding`, a VMI's scheduling). */
@@ -29,7 +30,7 @@ export interface BindOp {
   verb: "bind";
   node: string;
   /** The Binding's metadata.uid / resourceVersion, honoured as upstream's storage preconditions. */
-  preconditions?: { uid?: string; resourceVersion?: string };
+  preconditions?: Preconditions;
 }
 
 /** The resource upstream names in a refused binding (`NewConflict(api.Resource("pods/binding"), …)`). */
@@ -43,14 +44,6 @@ function checkNode(node: string, name: string): void {
   const errs = isDNS1123Subdomain(node);
   // A node name that is not a subdomain would make every later update of the pod invalid.
   if (errs.length > 0) throw invalid("Binding", name, [invalidValue("target.name", node, errs.join("; "))]);
-}
-
-function checkPreconditions(kind: ResourceKind, current: KubeObject, pre: BindOp["preconditions"]): void {
-  const name = current.metadata.name ?? "";
-  if (pre?.uid && pre.uid !== current.metadata.uid) {
-    throw conflict(refOf(kind), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid ?? ""}`);
-  }
-  checkResourceVersion(kind, current, pre?.resourceVersion);
 }
 
 function conditionsOf(status: JsonObject): Json[] {
@@ -107,7 +100,7 @@ function bindVMI(kind: ResourceKind, current: KubeObject, node: string, stamp: s
 export function planBind(kind: ResourceKind, current: KubeObject, op: BindOp, now: number): KubeObject {
   const name = current.metadata.name ?? "";
   checkNode(op.node, name);
-  checkPreconditions(kind, current, op.preconditions);
+  checkPreconditions(refOf(kind), current, op.preconditions);
   const stamp = formatTime(now);
   if (kind.kind === "Pod") return bindPod(current, op.node, stamp);
   if (kind.kind === "VirtualMachineInstance") return bindVMI(kind, current, op.node, stamp);

@@ -7,11 +7,12 @@
  * recorded as the `orphan` / `foregroundDeletion` finalizer for the garbage
  * collector.
  */
-import { ApiError, conflict, invalid } from "../../shared/k8s/errors";
+import { ApiError, invalid } from "../../shared/k8s/errors";
 import { deepCopy, type KubeObject } from "../../shared/k8s/object";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
 import { notSupported } from "../../shared/k8s/validation";
 import { refOf } from "./write-rules";
+import { checkPreconditions, type Preconditions } from "./preconditions";
 import { formatTime } from "../../shared/k8s/time";
 
 /** metav1.DeleteOptions, as far as the server interprets them. */
@@ -19,7 +20,7 @@ export interface DeleteOptions {
   gracePeriodSeconds?: number;
   propagationPolicy?: string;
   orphanDependents?: boolean;
-  preconditions?: { uid?: string; resourceVersion?: string };
+  preconditions?: Preconditions;
 }
 
 /** The next state of a delete: still present (held) or gone. */
@@ -48,20 +49,6 @@ export function shouldRemove(obj: KubeObject, now: number): boolean {
   return obj.metadata.deletionTimestamp !== undefined && !isHeld(obj) && graceElapsed(obj, now);
 }
 
-function checkPreconditions(kind: ResourceKind, obj: KubeObject, pre: DeleteOptions["preconditions"]): void {
-  const name = obj.metadata.name ?? "";
-  if (pre?.uid && pre.uid !== obj.metadata.uid) {
-    throw conflict(refOf(kind), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid ?? ""}`);
-  }
-  if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
-    throw conflict(
-      refOf(kind),
-      name,
-      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion ?? ""}`,
-    );
-  }
-}
-
 function policyOf(kind: ResourceKind, obj: KubeObject, opts: DeleteOptions): string | undefined {
   if (opts.propagationPolicy !== undefined) {
     if (!["Orphan", "Background", "Foreground"].includes(opts.propagationPolicy)) {
@@ -82,7 +69,7 @@ function policyOf(kind: ResourceKind, obj: KubeObject, opts: DeleteOptions): str
 
 /** BeforeDelete: the state a DELETE leads to. */
 export function prepareDelete(kind: ResourceKind, old: KubeObject, opts: DeleteOptions, now: number): DeleteResult {
-  checkPreconditions(kind, old, opts.preconditions);
+  checkPreconditions(refOf(kind), old, opts.preconditions);
   if (opts.gracePeriodSeconds !== undefined && (!Number.isInteger(opts.gracePeriodSeconds) || opts.gracePeriodSeconds < 0)) {
     throw new ApiError(400, "BadRequest", `gracePeriodSeconds must be a non-negative integer, got ${opts.gracePeriodSeconds}`);
   }

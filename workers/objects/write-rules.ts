@@ -5,13 +5,14 @@
  * pure so the object store only orchestrates. Every function here either
  * returns the next state or throws an ApiError; none touches storage.
  */
-import { conflict, invalid, type ResourceRef } from "../../shared/k8s/errors";
+import { invalid, type ResourceRef } from "../../shared/k8s/errors";
 import { deepCopy, type KubeObject } from "../../shared/k8s/object";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
 import { forbidden as forbiddenCause } from "../../shared/k8s/validation";
 import { decodeObject } from "../../shared/schemas/decode";
 import { initialStatus } from "./initial-status";
 import { formatTime } from "../../shared/k8s/time";
+import { checkResourceVersion } from "./preconditions";
 
 /** The GroupResource an error message names. */
 export function refOf(kind: ResourceKind): ResourceRef {
@@ -58,13 +59,6 @@ export function prepareCreate(
   return obj;
 }
 
-/** Checks an optimistic-concurrency precondition: a non-empty resourceVersion must match. */
-export function checkResourceVersion(kind: ResourceKind, old: KubeObject, requested: string | undefined): void {
-  if (requested && requested !== old.metadata.resourceVersion) {
-    throw conflict(refOf(kind), old.metadata.name ?? "");
-  }
-}
-
 /** True when two objects differ outside metadata.resourceVersion. */
 export function changed(a: KubeObject, b: KubeObject): boolean {
   const strip = (o: KubeObject): string => {
@@ -104,7 +98,7 @@ export function prepareUpdate(
 ): KubeObject {
   const name = old.metadata.name ?? "";
   const decoded = decode(kind, input, opts, name);
-  checkResourceVersion(kind, old, decoded.metadata.resourceVersion);
+  checkResourceVersion(refOf(kind), old, decoded.metadata.resourceVersion);
   let next: KubeObject;
   if (opts.subresource === "status") {
     next = deepCopy(old);
