@@ -6,7 +6,7 @@
  */
 import type { ItemResult, ReportItem, ReportItemResult } from "../../shared/hosts/report";
 import type { JsonObject } from "../../shared/k8s/object";
-import { yieldToRuntime } from "../bounded";
+import { mapAllBounded } from "../bounded";
 import { writeObject } from "../objects/client";
 import { isStaleReport } from "../objects/report-op";
 import { isBadRequest, isForbidden, isInvalid, isNotFound } from "../client/errors";
@@ -41,16 +41,5 @@ async function foldItem(env: Env, node: string, item: ReportItem): Promise<Repor
 
 /** Applies every item; answers in the order given. */
 export async function foldItems(env: Env, node: string, items: readonly ReportItem[]): Promise<ReportItemResult[]> {
-  const out: ReportItemResult[] = new Array<ReportItemResult>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < items.length; i = next++) {
-      const item = items[i];
-      if (!item) continue;
-      await yieldToRuntime();
-      out[i] = await foldItem(env, node, item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
-  return out;
+  return mapAllBounded(items, PARALLEL, (item) => foldItem(env, node, item));
 }
