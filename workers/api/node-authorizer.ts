@@ -14,6 +14,7 @@ import type { KubeObject } from "../../shared/k8s/object";
 import type { UserInfo } from "./auth";
 import { parseResourcePath, type ResourcePath } from "./resource-path";
 import { json } from "./respond";
+import { kindOf } from "../registry";
 
 /** Paths any authenticated caller may read: discovery, OpenAPI, version, health. */
 const DISCOVERY = /^\/(version|healthz|livez|readyz|api|apis|api\/v1|apis\/[^/]+(\/[^/]+)?|openapi\/.*)$/;
@@ -38,8 +39,7 @@ function verbOf(method: string, path: ResourcePath, url: URL): string {
 }
 
 function boundTo(obj: KubeObject): string | undefined {
-  if (obj.kind === "Pod") return (obj.spec as { nodeName?: string } | undefined)?.nodeName;
-  return (obj.status as { nodeName?: string } | undefined)?.nodeName ?? obj.metadata.labels?.[VMI_NODE_NAME_LABEL];
+  return kindOf(obj)?.boundNode?.(obj);
 }
 
 /** What a node may do with a resource request: allow, deny (with why), or allow and check the returned object. */

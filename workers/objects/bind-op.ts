@@ -36,7 +36,6 @@ export interface BindOp {
 /** The resource upstream names in a refused binding (`NewConflict(api.Resource("pods/binding"), …)`). */
 const POD_BINDING: ResourceRef = { group: "", resource: "pods/binding" };
 
-const VMI_FINAL = new Set(["Succeeded", "Failed"]);
 const VMI_UNSCHEDULED = new Set(["", "Pending", "Scheduling"]);
 
 function checkNode(node: string, name: string): void {
@@ -82,7 +81,7 @@ function bindVMI(kind: ResourceKind, current: KubeObject, node: string, stamp: s
   const phase = typeof status.phase === "string" ? status.phase : "";
   const refuse = (why: string) => conflict(refOf(kind), name, why);
   if (current.metadata.deletionTimestamp) throw refuse(`vmi ${name} is being deleted, cannot be assigned to a host`);
-  if (VMI_FINAL.has(phase)) throw refuse(`vmi ${name} is in phase ${phase}, cannot be assigned to a host`);
+  if (kind.isTerminal?.(current)) throw refuse(`vmi ${name} is in phase ${phase}, cannot be assigned to a host`);
   if (bound === node) return current; // already done: binding again is a no-op
   if (bound !== "") throw refuse(`vmi ${name} is already assigned to node "${bound}"`);
   if (!VMI_UNSCHEDULED.has(phase)) throw refuse(`vmi ${name} is in phase ${phase}, cannot be assigned to a host`);

@@ -55,18 +55,11 @@ function mergeConditions(stored: unknown, reported: unknown, now: string): Condi
   return out;
 }
 
-function boundNode(obj: KubeObject): string | undefined {
-  if (obj.kind === "Pod") return (obj.spec as { nodeName?: string } | undefined)?.nodeName;
-  return (obj.status as { nodeName?: string } | undefined)?.nodeName;
-}
-
-const FINAL = new Set(["Succeeded", "Failed"]);
-
 /** The next state of `current` after a host report (throws 404/403/409 per the rules above). */
 export function planReport(kind: ResourceKind, current: KubeObject, op: ReportOp, now: number): KubeObject {
   const name = current.metadata.name ?? "";
   if (current.metadata.uid !== op.uid) throw notFound(refOf(kind), name);
-  const bound = boundNode(current);
+  const bound = kind.boundNode?.(current);
   if (bound !== op.node) {
     throw forbidden(`node "${op.node}" can only report ${kind.plural} bound to it; ${kind.plural} "${name}" is ${bound ? `bound to node "${bound}"` : "not bound to any node"}`);
   }
@@ -81,7 +74,7 @@ export function planReport(kind: ResourceKind, current: KubeObject, op: ReportOp
     status.conditions = mergeConditions(oldStatus.conditions, op.status.conditions, stamp) as unknown as JsonObject[];
   }
   // A final phase is final: a late "Running" cannot bring a Succeeded/Failed object back.
-  if (typeof oldStatus.phase === "string" && FINAL.has(oldStatus.phase) && status.phase !== oldStatus.phase) {
+  if (typeof oldStatus.phase === "string" && kind.isTerminal?.(current) && status.phase !== oldStatus.phase) {
     status.phase = oldStatus.phase;
   }
   if (current.kind === "VirtualMachineInstance" && status.phase !== oldStatus.phase && typeof status.phase === "string") {

@@ -10,7 +10,6 @@ import { deepCopy, type KubeObject } from "../../shared/k8s/object";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
 import { forbidden as forbiddenCause } from "../../shared/k8s/validation";
 import { decodeObject } from "../../shared/schemas/decode";
-import { initialStatus } from "./initial-status";
 import { formatTime } from "../../shared/k8s/time";
 import { checkResourceVersion } from "./preconditions";
 
@@ -52,7 +51,7 @@ export function prepareCreate(
   delete meta.deletionGracePeriodSeconds;
   delete meta.managedFields;
   kind.applyDefaults(obj);
-  const status = initialStatus(kind, obj);
+  const status = kind.initialStatus?.(obj);
   if (status === undefined) delete obj.status;
   else obj.status = status;
   assertValid(kind, obj);
