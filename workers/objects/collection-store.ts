@@ -187,12 +187,6 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
     return this.currentRv();
   }
 
-  /** Test hook: prune as if `now` were the time, returning the compacted resourceVersion. */
-  async pruneNow(now: number = Date.now()): Promise<number> {
-    this.prune(now);
-    return this.compactedRv();
-  }
-
   /**
    * Enqueues the reconcile keys a change concerns (its owner's, its own for
    * controller kinds, the garbage collector's for a deleted or held owner).

@@ -68,6 +68,7 @@ interface PendingRow {
 export class ObjectStore extends DurableObject<Env> implements EventSource {
   private readonly sql: SqlStorage;
   private readonly lock = new Mutex();
+  /** A crash to simulate at the next write; only tests set it (test/do-internals.ts). */
   private fault: FaultPoint | undefined;
   private schemaReady = false;
   private readonly watchers = new WatcherSet(this);
@@ -178,11 +179,6 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
         limit,
       )
       .toArray();
-  }
-
-  /** Test hook: make the next write fail at `point`, as a crash there would. */
-  async injectFault(point: FaultPoint): Promise<void> {
-    this.fault = point;
   }
 
   /** Finishes a pending write and removes objects whose grace period has ended. */
