@@ -22,6 +22,7 @@ import { type ApiObject, keyOf } from "./objects.ts";
 import type { Exited, Observation } from "./runtime/adapter.ts";
 import type { Sequence } from "./sequence.ts";
 import type { WatchEventType, WatchHandler } from "./watch.ts";
+import { formatTime } from "../shared/k8s/time.ts";
 
 /** What a host loop shares with the rest of the agent. */
 export interface HostLoopOptions {
@@ -200,12 +201,12 @@ export class HostLoop<Spec, Detail> implements WatchHandler<ApiObject> {
     const observation = driver.adapter.observe(uid);
     if (!observation) {
       if (entry.acceptedAt === undefined && driver.isLost(object)) {
-        entry.lostAt = new Date().toISOString();
+        entry.lostAt = formatTime(Date.now());
         log.warn(`${driver.noun} lost with the host, reporting it failed`, this.fields(uid));
         this.report(entry, true);
         return;
       }
-      entry.acceptedAt ??= new Date().toISOString();
+      entry.acceptedAt ??= formatTime(Date.now());
       log.info(`starting ${driver.noun}`, this.fields(uid));
       await driver.adapter.start(driver.workload(object));
       this.report(entry, false);

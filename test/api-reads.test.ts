@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../shared/k8s/object";
 import { collectionStub } from "../workers/objects/client";
 import { api, namespace, pod, send, type StatusBody } from "./helpers";
+import { pruneNow } from "./do-internals";
 
 type List = { kind: string; metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number }; items: KubeObject[] };
 type Table = { kind: string; columnDefinitions: { name: string; priority: number }[]; rows: { cells: unknown[]; object: { kind: string; metadata: { name: string } } }[] };
@@ -132,7 +133,7 @@ describe("get and list", () => {
     for (let i = 0; i < 1001; i++) {
       await api("PATCH", `/api/v1/namespaces/${ns}/pods/p2`, { metadata: { labels: { n: String(i) } } }, { "content-type": "application/merge-patch+json" });
     }
-    const compacted = await collectionStub(env, "/pods").pruneNow(Date.now() + 10 * 60 * 1000);
+    const compacted = await pruneNow(collectionStub(env, "/pods"), Date.now() + 10 * 60 * 1000);
     expect(compacted).toBeGreaterThan(Number(first.body.metadata.resourceVersion));
     const res = await api<StatusBody>("GET", `/api/v1/namespaces/${ns}/pods?limit=1&continue=${encodeURIComponent(first.body.metadata.continue ?? "")}`);
     expect(res.status).toBe(410);

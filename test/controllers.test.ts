@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../shared/k8s/object";
 import type { Reconciler } from "../workers/controllers/reconciler";
 import { api, eventually, namespace } from "./helpers";
+import { reconcilerStats } from "./do-internals";
 
 type List = { items: (KubeObject & { status?: { phase?: string } })[] };
 const MERGE = { "content-type": "application/merge-patch+json" };
@@ -73,7 +74,7 @@ describe("ReplicaSet controller", () => {
     await eventually(async () => (await pods(ns, "idem")).length >= 4);
     await new Promise((r) => setTimeout(r, 500));
     expect(await pods(ns, "idem")).toHaveLength(4);
-    const stats = await stub.stats();
+    const stats = await reconcilerStats(stub);
     expect(stats.maxRunning).toBe(1);
   });
 

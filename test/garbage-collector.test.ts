@@ -10,6 +10,7 @@ import { foregroundWaitSeconds, reconcileGarbage } from "../workers/controllers/
 import { isReconcileKey, keyName, keysForChange, type ReconcileKey } from "../workers/controllers/keys";
 import type { Reconciler } from "../workers/controllers/reconciler";
 import { api, eventually, namespace } from "./helpers";
+import { reconcilerStats } from "./do-internals";
 
 type List = { items: KubeObject[] };
 const MERGE = { "content-type": "application/merge-patch+json" };
@@ -195,7 +196,7 @@ describe("garbage collector", () => {
     expect(result.explicitAcks.sort()).toEqual(["g1", "g2"]);
     expect(result.retryMessages).toEqual([]);
     expect(await podNames(ns)).toEqual([]);
-    expect((await stub.stats()).maxRunning).toBe(1);
+    expect((await reconcilerStats(stub)).maxRunning).toBe(1);
     // Once more, after everything is gone: nothing to do, nothing thrown.
     expect(await reconcileGarbage(env, key)).toEqual({});
   });

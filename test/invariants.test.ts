@@ -2,12 +2,12 @@
  * The storage invariants of docs/architecture.md (1, 3, 4, 5), each proven
  * against the real Worker, object stores and collection stores.
  */
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../shared/k8s/object";
 import { objectStub } from "../workers/objects/client";
-import type { ObjectStore } from "../workers/objects/object-store";
 import { api, namespace, pod, type StatusBody } from "./helpers";
+import { injectFault } from "./do-internals";
 
 type List = { metadata: { resourceVersion: string }; items: KubeObject[] };
 
@@ -129,7 +129,7 @@ describe("invariant 5: crash safety", () => {
       const created = await api<KubeObject>("POST", `/api/v1/namespaces/${ns}/pods`, pod("web"));
       const ref = { resource: "/pods", namespace: ns, name: "web" };
       const stub = objectStub(env, ref);
-      await runInDurableObject(stub, (instance: ObjectStore) => instance.injectFault(point));
+      await injectFault(stub, point);
       const failed = await api<StatusBody>("PATCH", `/api/v1/namespaces/${ns}/pods/web`,
         { metadata: { labels: { crashed: "write" } } }, { "content-type": "application/merge-patch+json" });
       // The write may still apply (its pending row is recovered): 504, as upstream's timeouts answer.
@@ -159,7 +159,7 @@ describe("invariant 5: crash safety", () => {
   it("a GET finishes a pending create before answering", async () => {
     const ns = await namespace();
     const ref = { resource: "/pods", namespace: ns, name: "web" };
-    await runInDurableObject(objectStub(env, ref), (instance: ObjectStore) => instance.injectFault("afterPending"));
+    await injectFault(objectStub(env, ref), "afterPending");
     expect((await api("POST", `/api/v1/namespaces/${ns}/pods`, pod("web"))).status).toBe(504);
     const listBefore = await api<List>("GET", `/api/v1/namespaces/${ns}/pods`);
     expect(listBefore.body.items).toHaveLength(0);

@@ -17,6 +17,7 @@ import { collectionStub, writeObject } from "../workers/objects/client";
 import { api, eventually, namespace, pod } from "./helpers";
 import { asNode, joinNode } from "./hosts-helpers";
 import { addNode, removeNodes, reportNode } from "./node-helpers";
+import { observeSince, reconcilerStats } from "./do-internals";
 
 type Cond = { type: string; status: string; reason?: string; message?: string; lastHeartbeatTime?: string };
 type Obj = KubeObject & { spec: { nodeName?: string }; status?: { phase?: string; reason?: string; nodeName?: string; conditions?: Cond[] } };
@@ -40,7 +41,7 @@ const lifecycleReconciler = (host: string) =>
  */
 async function node(name: string, heartbeatAgo: number, labels: Record<string, string> = {}): Promise<void> {
   nodes.push(name);
-  await lifecycleReconciler(name).observeSince(Date.now() - 7_200_000);
+  await observeSince(lifecycleReconciler(name), Date.now() - 7_200_000);
   await addNode(name, { pods: "0", heartbeatAgo, labels });
 }
 
@@ -270,7 +271,7 @@ describe("VMI termination", () => {
     // Waiting: every run asks to be requeued, but one delayed message covers them all.
     expect((await reconciler.reconcile(key)).requeueAfterSeconds).toBeGreaterThanOrEqual(1);
     await reconciler.reconcile(key);
-    expect((await reconciler.stats()).requeues).toBe(1);
+    expect((await reconcilerStats(reconciler)).requeues).toBe(1);
     expect((await get(path)).body.status?.phase).toBe("Running");
     await eventually(async () => (await get(path)).status === 404, 15_000);
     const events = await api<{ items: { reason: string }[] }>("GET", `/api/v1/namespaces/${ns}/events?fieldSelector=involvedObject.name%3Dslow`);

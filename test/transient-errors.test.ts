@@ -13,6 +13,7 @@ import { objectStub } from "../workers/objects/client";
 import type { ObjectStore } from "../workers/objects/object-store";
 import { outcome } from "../workers/objects/outcome";
 import { api, namespace, pod, type StatusBody } from "./helpers";
+import { injectFault } from "./do-internals";
 
 const MERGE = { "content-type": "application/merge-patch+json" };
 const TIMEOUT_MESSAGE = "the server was unable to return a response in the time allotted, but may still be processing the request";
@@ -24,7 +25,7 @@ describe("a write interrupted after its pending row", () => {
     const ns = await namespace();
     expect((await api("POST", `/api/v1/namespaces/${ns}/pods`, pod("web"))).status).toBe(201);
     const stub = objectStub(env, { resource: "/pods", namespace: ns, name: "web" });
-    await runInDurableObject(stub, (instance: ObjectStore) => instance.injectFault("afterPending"));
+    await injectFault(stub, "afterPending");
 
     const res = await api<Retryable>("PATCH", `/api/v1/namespaces/${ns}/pods/web`, { metadata: { labels: { v: "1" } } }, MERGE);
     expect(res.status).toBe(504);
@@ -42,7 +43,7 @@ describe("a write interrupted after its pending row", () => {
   it("a create answered 504 exists afterwards: the client's retry sees AlreadyExists, not a second object", async () => {
     const ns = await namespace();
     const stub = objectStub(env, { resource: "/pods", namespace: ns, name: "web" });
-    await runInDurableObject(stub, (instance: ObjectStore) => instance.injectFault("afterPending"));
+    await injectFault(stub, "afterPending");
     const first = await api<Retryable>("POST", `/api/v1/namespaces/${ns}/pods`, pod("web"));
     expect(first.status).toBe(504);
     expect(first.headers.get("retry-after")).toBe("2");

@@ -11,6 +11,7 @@ import { objectStub, writeObject } from "../workers/objects/client";
 import { CLEANUP_BACKOFF_KEY, type CleanupBackoff } from "../workers/objects/namespace-cleanup";
 import type { Reconciler } from "../workers/controllers/reconciler";
 import { api, eventually, namespace, pod, type StatusBody } from "./helpers";
+import { reconcilerStats } from "./do-internals";
 import { addNode, removeNodes } from "./node-helpers";
 
 const HUGE = 9999999999999;
@@ -47,7 +48,7 @@ async function reconcileNow(key: { controller: "replicaset" | "vmitermination"; 
   const reconciler = (env.RECONCILERS as DurableObjectNamespace<Reconciler>).getByName(`${key.controller}/${key.namespace}/${key.name}`);
   let result = await reconciler.reconcile(key);
   while (result.coalesced) result = await reconciler.reconcile(key);
-  return { result, stats: await reconciler.stats() };
+  return { result, stats: await reconcilerStats(reconciler) };
 }
 
 describe("grace periods beyond any date", () => {

@@ -11,10 +11,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { KubeObject } from "../shared/k8s/object";
 import { collectionStub, objectStub } from "../workers/objects/client";
 import type { CollectionStore } from "../workers/objects/collection-store";
-import type { ObjectStore } from "../workers/objects/object-store";
 import { EventLog } from "../workers/watch/event-log";
 import { DEFAULT_WATCH_LIMITS } from "../workers/watch/watch-hub";
 import { api, namespace, pod, type StatusBody } from "./helpers";
+import { injectFault } from "./do-internals";
 import { SINKS, summary, WatchClient } from "./watch-client";
 
 const MERGE = { "content-type": "application/merge-patch+json" };
@@ -133,7 +133,7 @@ for (const sink of SINKS) {
       await api("POST", `/api/v1/namespaces/${ns}/pods`, pod("web"));
       const ref = { resource: "/pods", namespace: ns, name: "web" };
       // A write committed to the collection whose object store crashed before recording it.
-      await runInDurableObject(objectStub(env, ref), (store: ObjectStore) => store.injectFault("afterCommit"));
+      await injectFault(objectStub(env, ref), "afterCommit");
       const failed = await api("PATCH", `/api/v1/namespaces/${ns}/pods/web`, { metadata: { labels: { v: "1" } } }, MERGE);
       expect(failed.status).toBe(504);
       const list = await api<List>("GET", `/api/v1/namespaces/${ns}/pods`);

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../shared/k8s/object";
 import { collectionStub } from "../workers/objects/client";
 import { api, namespace, pod, readResponse, send, TOKEN, type StatusBody } from "./helpers";
+import { pruneNow } from "./do-internals";
 
 type WatchEvent = { type: string; object: KubeObject & { code?: number; reason?: string; rows?: { cells: unknown[] }[]; columnDefinitions?: unknown } };
 const MERGE = { "content-type": "application/merge-patch+json" };
@@ -103,7 +104,7 @@ describe("watch", () => {
     for (let i = 0; i < 1001; i++) {
       await api("PATCH", `/api/v1/namespaces/${ns}/events/e0`, { message: `m${i}` }, MERGE);
     }
-    await collectionStub(env, "/events").pruneNow(Date.now() + 10 * 60 * 1000);
+    await pruneNow(collectionStub(env, "/events"), Date.now() + 10 * 60 * 1000);
     const w = await Watch.open(`/api/v1/namespaces/${ns}/events?watch=true&resourceVersion=${before}`);
     expect(w.res.status).toBe(200);
     const ev = await w.next();

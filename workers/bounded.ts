@@ -1,6 +1,6 @@
 /**
  * @module
- * Runs many writes a bounded number at a time (the scheduler binds with a
+ * Runs many writes a bounded number at a time, in one worker pool (the scheduler binds with a
  * parallelism, as upstream's binding cycles run concurrently; the replicas
  * core creates and deletes children so; deletecollection, the garbage
  * collector, namespace cleanup and the report webhook yield the same way),
@@ -26,22 +26,41 @@ export function yieldToRuntime(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** Runs `tasks` with at most `limit` in flight, each after `yieldToRuntime`; resolves to the errors they threw. */
-export async function runBounded(tasks: readonly (() => Promise<void>)[], limit: number): Promise<unknown[]> {
-  const errors: unknown[] = [];
-  let next = 0;
+/**
+ * The one worker pool: `fn` over `items` with at most `limit` in flight, each
+ * started after `yieldToRuntime`; every item runs whatever the others do, and
+ * the outcomes come back in the order of `items`.
+ */
+export async function mapBounded<T, R>(
+  items: readonly T[], limit: number, fn: (item: T) => Promise<R>,
+): Promise<PromiseSettledResult<R>[]> {
+  const out = new Array<PromiseSettledResult<R>>(items.length);
+  // One iterator shared by the workers: each takes the next item when it is free.
+  const queue = items.entries();
   const worker = async (): Promise<void> => {
-    while (next < tasks.length) {
-      const task = tasks[next++];
-      if (!task) continue;
+    for (const [i, item] of queue) {
       await yieldToRuntime();
       try {
-        await task();
-      } catch (err) {
-        errors.push(err);
+        out[i] = { status: "fulfilled", value: await fn(item) };
+      } catch (reason) {
+        out[i] = { status: "rejected", reason };
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  return errors;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** {@link mapBounded}'s results; once all have run, the first failure (in the order of `items`) is thrown. */
+export async function mapAllBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  return (await mapBounded(items, limit, fn)).map((r) => {
+    if (r.status === "rejected") throw r.reason;
+    return r.value;
+  });
+}
+
+/** Runs `tasks` with {@link mapBounded}; resolves to the errors they threw. */
+export async function runBounded(tasks: readonly (() => Promise<void>)[], limit: number): Promise<unknown[]> {
+  const settled = await mapBounded(tasks, limit, (task) => task());
+  return settled.flatMap((r) => (r.status === "rejected" ? [r.reason] : []));
 }

@@ -5,6 +5,11 @@
 import { app } from "./api/app";
 import { consumeReconcileBatch } from "./controllers/consumer";
 import { consumeDeadLetters } from "./controllers/dead-letters";
+import { reconcileObserver } from "./controllers/reconcile-observer";
+import { observeChanges } from "./objects/change-observer";
+
+// The controllers observe every collection's committed changes (storage does not import them).
+observeChanges(reconcileObserver);
 
 export { CollectionStore } from "./objects/collection-store";
 export { ObjectStore } from "./objects/object-store";

@@ -7,9 +7,10 @@
  */
 import type { KubeObject } from "../shared/k8s/object";
 import { printers } from "../shared/k8s/printers";
-import type { Printer, ResourceKind } from "../shared/k8s/resource-kind";
+import { apiVersionOf, type Printer, type ResourceKind } from "../shared/k8s/resource-kind";
 import { podPatchMeta, podStatusPatchMeta } from "../shared/k8s/strategic-merge-patch";
 import * as schemas from "../shared/schemas";
+import { NAMESPACE_RULES, POD_RULES, VMI_RULES } from "./kind-rules";
 
 type Strategy = Pick<ResourceKind, "schema" | "applyDefaults" | "validate">;
 
@@ -24,14 +25,6 @@ function field(path: string): (obj: KubeObject) => string | undefined {
     if (cur === undefined || cur === null) return undefined;
     return typeof cur === "string" ? cur : String(cur);
   };
-}
-
-/** Pod grace: 0 when unscheduled or terminal (pkg/registry/core/pod/strategy.go CheckGracefulDelete). */
-function podGracePeriod(pod: KubeObject, requested: number | undefined): number {
-  const spec = pod.spec as { nodeName?: string; terminationGracePeriodSeconds?: number } | undefined;
-  const phase = (pod.status as { phase?: string } | undefined)?.phase;
-  if (!spec?.nodeName || phase === "Succeeded" || phase === "Failed") return 0;
-  return requested ?? spec.terminationGracePeriodSeconds ?? 30;
 }
 
 function entry(
@@ -59,6 +52,7 @@ export const KINDS: readonly ResourceKind[] = [
   entry(schemas.namespaceStrategy, {
     group: "", version: "v1", kind: "Namespace", plural: "namespaces", shortNames: ["ns"], namespaced: false,
     deleteCollection: false,
+    ...NAMESPACE_RULES,
     fieldSelectors: { "status.phase": field("status.phase") },
   }),
   entry(schemas.nodeStrategy, {
@@ -68,7 +62,7 @@ export const KINDS: readonly ResourceKind[] = [
   entry(schemas.podStrategy, {
     group: "", version: "v1", kind: "Pod", plural: "pods", shortNames: ["po"], namespaced: true, categories: ["all"],
     patchMeta: { ...podPatchMeta("spec"), ...podStatusPatchMeta("status") },
-    gracePeriodSeconds: podGracePeriod,
+    ...POD_RULES,
     binding: true,
     fieldSelectors: {
       "spec.nodeName": field("spec.nodeName"),
@@ -110,6 +104,7 @@ export const KINDS: readonly ResourceKind[] = [
   entry(schemas.virtualMachineInstanceStrategy, {
     group: "kubevirt.io", version: "v1", kind: "VirtualMachineInstance", plural: "virtualmachineinstances",
     shortNames: ["vmi", "vmis"], namespaced: true, categories: ["all"],
+    ...VMI_RULES,
   }),
   entry(schemas.virtualMachineInstanceReplicaSetStrategy, {
     group: "kubevirt.io", version: "v1", kind: "VirtualMachineInstanceReplicaSet",
@@ -124,10 +119,16 @@ export function resourceKey(kind: Pick<ResourceKind, "group" | "plural">): strin
 }
 
 const byResource = new Map(KINDS.map((k) => [resourceKey(k), k]));
+const byKind = new Map(KINDS.map((k) => [`${apiVersionOf(k)}/${k.kind}`, k]));
 
 /** Looks a kind up by its registry key. */
 export function kindByResource(key: string): ResourceKind | undefined {
   return byResource.get(key);
+}
+
+/** The kind of a stored object, by its apiVersion and kind. */
+export function kindOf(obj: Pick<KubeObject, "apiVersion" | "kind">): ResourceKind | undefined {
+  return byKind.get(`${obj.apiVersion}/${obj.kind}`);
 }
 
 /** Looks a kind up by URL parts. */

@@ -13,6 +13,7 @@
  */
 import type { Exited, Observation, RunState, RuntimeAdapter, Workload } from "./adapter.ts";
 import { type AddressPool, macFor } from "./addresses.ts";
+import { formatTime } from "../../shared/k8s/time.ts";
 
 /** Timing and failure injection shared by both flavours. */
 export interface SimulationOptions {
@@ -216,6 +217,7 @@ export class SimulatedRuntime<Spec, Detail> implements RuntimeAdapter<Spec, Deta
   }
 }
 
+/** Container times are metav1.Time, as the kubelet writes them. */
 function now(): string {
-  return new Date().toISOString();
+  return formatTime(Date.now());
 }

@@ -83,6 +83,12 @@ export interface ResourceKind {
   deleteCollection?: boolean;
   /** Graceful deletion period in seconds (pods); undefined or 0 deletes at once. */
   gracePeriodSeconds?(obj: KubeObject, requested: number | undefined): number;
+  /** The status an object starts with (upstream's PrepareForCreate); none when absent. */
+  initialStatus?(obj: KubeObject): unknown;
+  /** The node a workload (pod, VMI) is bound to, "" while unbound; absent for kinds never bound. */
+  boundNode?(obj: KubeObject): string;
+  /** Whether a workload reached a phase it never leaves (Succeeded, Failed). */
+  isTerminal?(obj: KubeObject): boolean;
 }
 
 /** `apiVersion` for a kind: "v1" for the core group, else "group/version". */

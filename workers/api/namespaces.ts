@@ -5,11 +5,12 @@
  * namespaces cannot be deleted (upstream's NamespaceLifecycle admission);
  * they exist from the first request on.
  */
-import { ApiError, forbidden, forbiddenObject, notFound } from "../../shared/k8s/errors";
+import { forbidden, forbiddenObject, notFound } from "../../shared/k8s/errors";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
 import { kindByResource } from "../registry";
 import { findObject, getObject, writeObject } from "../objects/client";
 import type { ObjectRef } from "../objects/object-ref";
+import { isConflict, isForbidden, isNotFound } from "../client/errors";
 
 const NAMESPACES = "/namespaces";
 /** Namespaces every cluster starts with. */
@@ -34,7 +35,7 @@ export async function admitCreateIn(env: Env, kind: ResourceKind, namespace: str
   try {
     ns = await getObject(env, { resource: NAMESPACES, namespace: "", name: namespace });
   } catch (err) {
-    if (err instanceof ApiError && err.code === 404) throw notFound({ group: "", resource: "namespaces" }, namespace);
+    if (isNotFound(err)) throw notFound({ group: "", resource: "namespaces" }, namespace);
     throw err;
   }
   if (ns.metadata.deletionTimestamp) {
@@ -57,7 +58,7 @@ export async function admitApplyIn(env: Env, kind: ResourceKind, ref: ObjectRef)
   try {
     await admitCreateIn(env, kind, ref.namespace, ref.name);
   } catch (err) {
-    if (err instanceof ApiError && err.code === 403 && (await findObject(env, ref))) return;
+    if (isForbidden(err) && (await findObject(env, ref))) return;
     throw err;
   }
 }
@@ -101,7 +102,7 @@ async function createBuiltins(env: Env): Promise<void> {
           input: { apiVersion: "v1", kind: "Namespace", metadata: { name } },
         });
       } catch (err) {
-        if (!(err instanceof ApiError && err.code === 409)) throw err;
+        if (!isConflict(err)) throw err;
       }
     }),
   );

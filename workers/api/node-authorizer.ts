@@ -21,6 +21,7 @@ import type { UserInfo } from "./auth";
 import type { ResourcePath } from "./resource-path";
 import { type ResourceRequest, type ResourceRequestVariables, resourceRequestOf } from "./resource-request";
 import { json } from "./respond";
+import { kindOf } from "../registry";
 
 /** Paths any authenticated caller may read: discovery, OpenAPI, version, health. */
 const DISCOVERY = /^\/(version|healthz|livez|readyz|api|apis|api\/v1|apis\/[^/]+(\/[^/]+)?|openapi\/.*)$/;
@@ -43,8 +44,7 @@ function denied(user: UserInfo, verb: string, path: ResourcePath | undefined, wh
 }
 
 function boundTo(obj: KubeObject): string | undefined {
-  if (obj.kind === "Pod") return (obj.spec as { nodeName?: string } | undefined)?.nodeName;
-  return (obj.status as { nodeName?: string } | undefined)?.nodeName ?? obj.metadata.labels?.[VMI_NODE_NAME_LABEL];
+  return kindOf(obj)?.boundNode?.(obj);
 }
 
 /** What a node may do with a resource request: allow, deny (with why), or allow and check the returned object. */

@@ -3,7 +3,6 @@
  * The read verbs: get (object, /status, /scale) and list, with selectors,
  * paging and Table output.
  */
-import type { KubeObject } from "../../shared/k8s/object";
 import type { ListRequest } from "../objects/collection-list";
 import { scaleOf } from "../objects/scale";
 import { resourceKey } from "../registry";
@@ -48,17 +47,4 @@ export function listRequestOf(ctx: HandlerContext): ListRequest {
 export async function listHandler(ctx: HandlerContext): Promise<Response> {
   const page = await listObjects(ctx.env, listRequestOf(ctx));
   return listResponse(ctx.path.kind, page, ctx.req.headers.get("accept"), ctx.url.searchParams.get("includeObject") ?? undefined);
-}
-
-/** Every object a list request matches, following continue tokens (for deletecollection). */
-export async function listAll(ctx: HandlerContext): Promise<KubeObject[]> {
-  const base = listRequestOf(ctx);
-  const out: KubeObject[] = [];
-  let token: string | undefined;
-  do {
-    const page = await listObjects(ctx.env, { ...base, limit: 500, ...(token ? { continue: token } : {}) });
-    for (const item of page.items) out.push(JSON.parse(item) as KubeObject);
-    token = page.continue;
-  } while (token);
-  return out;
 }

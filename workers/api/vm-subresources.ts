@@ -16,6 +16,10 @@ import { stateChangeRequestsOf } from "../controllers/vm-requests";
 import { isVMIFinal } from "../controllers/vmi-policy";
 import { RESOURCES } from "../controllers/replicas-sync";
 import { parseJsonOrYaml, readBodyText } from "./body";
+import { isConflict, isInvalid } from "../client/errors";
+import { patchGuarded } from "../client/patch-guarded";
+import { retryOnConflict } from "../client/retry";
+import { formatTime } from "../../shared/k8s/time";
 
 /** A guarded write lost a race with another writer (usually the VM controller): read again and retry. */
 class StaleWrite extends Error {}
@@ -25,7 +29,7 @@ async function guarded(write: () => Promise<unknown>): Promise<void> {
   try {
     await write();
   } catch (err) {
-    if (err instanceof ApiError && (err.code === 409 || (err.code === 422 && err.message.includes("resourceVersion")))) {
+    if (isConflict(err) || (isInvalid(err) && err.message.includes("resourceVersion"))) {
       throw new StaleWrite(err.message);
     }
     throw err;
@@ -58,13 +62,9 @@ function strategy(vm: KubeObject): string {
 
 /** Patches the VM's status requests, guarded by resourceVersion (KubeVirt tests the old list). */
 async function setRequests(env: Env, vm: KubeObject, requests: Json[]): Promise<void> {
-  await guarded(() => writeObject(env, { resource: RESOURCES.vms, namespace: vm.metadata.namespace ?? "", name: vm.metadata.name ?? "" }, {
-    verb: "patch", patchType: "json", subresource: "status",
-    patch: [
-      { op: "test", path: "/metadata/resourceVersion", value: vm.metadata.resourceVersion ?? "" },
-      { op: "add", path: "/status", value: { ...(isJsonObject(vm.status) ? vm.status : {}), stateChangeRequests: requests } },
-    ],
-  }));
+  await guarded(() => patchGuarded(env, RESOURCES.vms, vm, [
+    { op: "add", path: "/status", value: { ...(isJsonObject(vm.status) ? vm.status : {}), stateChangeRequests: requests } },
+  ], "status"));
 }
 
 /** Sets the run strategy (or `running`, whichever the VM uses). */
@@ -73,10 +73,7 @@ async function setRunStrategy(env: Env, vm: KubeObject, value: "Always" | "Halte
   const op: Json = typeof spec.running === "boolean"
     ? { op: "replace", path: "/spec/running", value: value === "Always" }
     : { op: "add", path: "/spec/runStrategy", value };
-  await guarded(() => writeObject(env, { resource: RESOURCES.vms, namespace: vm.metadata.namespace ?? "", name: vm.metadata.name ?? "" }, {
-    verb: "patch", patchType: "json", subresource: "",
-    patch: [{ op: "test", path: "/metadata/resourceVersion", value: vm.metadata.resourceVersion ?? "" }, op],
-  }));
+  await guarded(() => patchGuarded(env, RESOURCES.vms, vm, [op]));
 }
 
 async function setVMIGrace(env: Env, vmi: KubeObject, seconds: number): Promise<void> {
@@ -152,28 +149,20 @@ async function setPaused(env: Env, vmi: KubeObject | undefined, name: string, pa
   const paused = conditions.some((c) => c.type === "Paused" && c.status === "True");
   if (pause && paused) throw conflict(VMI_REF, name, "VMI is already paused");
   if (!pause && !paused) throw conflict(VMI_REF, name, "VMI is not paused");
-  const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  const now = formatTime(Date.now());
   const next = pause
     ? [...conditions, { type: "Paused", status: "True", reason: "PausedByUser", message: "VMI was paused by user", lastTransitionTime: now, lastProbeTime: null }]
     : conditions.filter((c) => c.type !== "Paused");
-  await guarded(() => writeObject(env, { resource: RESOURCES.vmis, namespace: vmi.metadata.namespace ?? "", name }, {
-    verb: "patch", patchType: "json", subresource: "status",
-    patch: [
-      { op: "test", path: "/metadata/resourceVersion", value: vmi.metadata.resourceVersion ?? "" },
-      { op: "add", path: "/status/conditions", value: next },
-    ],
-  }));
+  await guarded(() => patchGuarded(env, RESOURCES.vmis, vmi, [{ op: "add", path: "/status/conditions", value: next }], "status"));
 }
 
 /** Runs a verb, re-reading and retrying when a guarded write lost a race. */
 async function withRetries(run: () => Promise<void>, kind: ResourceRef, name: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await run();
-    } catch (err) {
-      if (!(err instanceof StaleWrite)) throw err;
-      if (attempt >= ATTEMPTS) throw conflict(kind, name);
-    }
+  try {
+    return await retryOnConflict(run, { attempts: ATTEMPTS, retriable: (err) => err instanceof StaleWrite });
+  } catch (err) {
+    if (err instanceof StaleWrite) throw conflict(kind, name);
+    throw err;
   }
 }
 

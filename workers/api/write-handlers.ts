@@ -4,7 +4,7 @@
  * retries), update, patch (merge, JSON, strategic, apply), delete and
  * deletecollection, each for the main resource and its subresources.
  */
-import { ApiError, badRequest, unsupportedMediaType } from "../../shared/k8s/errors";
+import { badRequest, unsupportedMediaType } from "../../shared/k8s/errors";
 import { deepCopy, isJsonObject, type Json, type KubeObject } from "../../shared/k8s/object";
 import type { DeleteOptions } from "../objects/delete-rules";
 import type { PatchType } from "../objects/object-ops";
@@ -12,7 +12,8 @@ import { scaleOf } from "../objects/scale";
 import { apiVersionOf } from "../../shared/k8s/resource-kind";
 import { mediaType, parseJsonOrYaml, parseJsonText, readBodyText, readObjectBody } from "./body";
 import { admitApplyIn, admitCreateIn, admitDelete, forgetNamespace } from "./namespaces";
-import { listAll } from "./read-handlers";
+import { listRequestOf } from "./read-handlers";
+import { listAll } from "../client/list-all";
 import { type ResourcePath, refOfPath } from "./resource-path";
 import { checkName, checkNamespace, checkTypeMeta, gracePeriodOption, nameForCreate, writeOptions } from "./request-options";
 import { createObject } from "../objects/create";
@@ -20,6 +21,7 @@ import { json, objectResponse } from "./respond";
 import { writeObject } from "../objects/client";
 import { runBounded } from "../bounded";
 import type { AuditNotes } from "../audit/audit-middleware";
+import { isNotFound } from "../client/errors";
 
 /** What every handler gets. */
 export interface HandlerContext {
@@ -175,7 +177,7 @@ export async function deleteCollectionHandler(ctx: HandlerContext): Promise<Resp
   const { kind } = ctx.path;
   const opts = writeOptions(ctx.url.searchParams);
   const options = await deleteOptions(ctx);
-  const items = await listAll(ctx);
+  const items = await listAll(ctx.env, listRequestOf(ctx));
   const deleted: KubeObject[] = [];
   const errors = await runBounded(items.map((obj) => async () => {
     try {
@@ -184,7 +186,7 @@ export async function deleteCollectionHandler(ctx: HandlerContext): Promise<Resp
       });
       deleted.push(r.object);
     } catch (err) {
-      if (!(err instanceof ApiError && err.code === 404)) throw err;
+      if (!isNotFound(err)) throw err;
     }
   }), DELETE_COLLECTION_CONCURRENCY);
   if (errors.length > 0) throw errors[0];

@@ -8,6 +8,7 @@
 import { and, desc, eq, gte, lt, or, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { type AuditEventRow, auditEvents } from "../../shared/db/schema";
+import { formatMicroTime } from "../../shared/k8s/time";
 
 /** How long rows are kept unless AUDIT_RETENTION_HOURS says otherwise. */
 export const DEFAULT_RETENTION_HOURS = 168;
@@ -71,11 +72,6 @@ export async function listAudit(env: Env, q: AuditQuery): Promise<{ rows: AuditE
   return { rows: rows.slice(0, q.limit), more: rows.length > q.limit };
 }
 
-/** RFC 3339 with microseconds, as audit events carry their timestamps. */
-function microTime(d: Date): string {
-  return d.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
-}
-
 /** A row as an audit.k8s.io/v1 Event (level Metadata, stage ResponseComplete). */
 export function auditEventOf(row: AuditEventRow): object {
   const objectRef = row.resource !== null
@@ -108,7 +104,7 @@ export function auditEventOf(row: AuditEventRow): object {
       ...(row.reason ? { reason: row.reason } : {}),
       ...(row.message ? { message: row.message } : {}),
     },
-    requestReceivedTimestamp: microTime(row.receivedAt),
-    stageTimestamp: microTime(row.completedAt),
+    requestReceivedTimestamp: formatMicroTime(row.receivedAt.getTime()),
+    stageTimestamp: formatMicroTime(row.completedAt.getTime()),
   };
 }

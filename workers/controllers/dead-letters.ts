@@ -13,6 +13,7 @@ import { createObject } from "../objects/create";
 import { kindByResource } from "../registry";
 import { isReconcileKey, type ReconcileKey } from "./keys";
 import { RESOURCES } from "./replicas-sync";
+import { formatTime } from "../../shared/k8s/time";
 
 /** Each controller's owner resource; a garbage collector key names its owner's resource itself. */
 const OWNER_RESOURCE: Record<ReconcileKey["controller"], string | undefined> = {
@@ -43,7 +44,7 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env)
     }).onConflictDoNothing();
     const owner = kindByResource(key.resource ?? OWNER_RESOURCE[key.controller] ?? "");
     if (events && owner) {
-      const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+      const now = formatTime(Date.now());
       const event: Json = {
         apiVersion: "v1", kind: "Event",
         metadata: { namespace: key.namespace },

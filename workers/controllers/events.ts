@@ -7,12 +7,14 @@
  * `kubectl describe` shows "(x3 over 2m)" rather than three rows; and
  * rate-limited per source and object as its spam filter does.
  */
-import { ApiError } from "../../shared/k8s/errors";
 import type { Json, KubeObject } from "../../shared/k8s/object";
-import { getObject, writeObject } from "../objects/client";
+import { getObject } from "../objects/client";
 import { createObject } from "../objects/create";
 import { kindByResource, resourceKey } from "../registry";
 import { SpamFilter } from "./event-spam-filter";
+import { isAlreadyExists, isStale } from "../client/errors";
+import { patchGuarded } from "../client/patch-guarded";
+import { formatTime } from "../../shared/k8s/time";
 
 /** `v1.EventTypeNormal` / `v1.EventTypeWarning`. */
 export type EventType = "Normal" | "Warning";
@@ -41,15 +43,6 @@ export async function eventName(involved: KubeObject, type: EventType, reason: s
   return `${prefix}.${hex}`;
 }
 
-/** Event times are metav1.Time: RFC 3339 in whole seconds. */
-function timestamp(now: Date): string {
-  return now.toISOString().replace(/\.\d+Z$/, "Z");
-}
-
-function isCode(err: unknown, ...codes: number[]): boolean {
-  return err instanceof ApiError && codes.includes(err.code);
-}
-
 /** `count` of a stored Event (a missing or odd value counts as one occurrence, as upstream's zero count). */
 function countOf(event: KubeObject): number {
   const n = event.count;
@@ -62,7 +55,7 @@ async function createOrBump(env: Env, involved: KubeObject, type: EventType, rea
   const namespace = involved.metadata.namespace || "default";
   const name = await eventName(involved, type, reason, message, component);
   for (let attempt = 1; ; attempt++) {
-    const now = timestamp(new Date());
+    const now = formatTime(Date.now());
     const event: Json = {
       apiVersion: "v1", kind: "Event",
       metadata: { name, namespace },
@@ -79,24 +72,20 @@ async function createOrBump(env: Env, involved: KubeObject, type: EventType, rea
       await createObject(env, { kind, namespace, name }, event);
       return;
     } catch (err) {
-      if (!(err instanceof ApiError && err.reason === "AlreadyExists")) throw err;
+      if (!isAlreadyExists(err)) throw err;
     }
     // The correlator's patch: only count and lastTimestamp move; the test
     // makes a concurrent bump lose cleanly instead of being overwritten.
     try {
       const existing = await getObject(env, { resource: EVENTS, namespace, name });
-      await writeObject(env, { resource: EVENTS, namespace, name }, {
-        verb: "patch", patchType: "json", subresource: "",
-        patch: [
-          { op: "test", path: "/metadata/resourceVersion", value: existing.metadata.resourceVersion ?? "" },
-          { op: "add", path: "/count", value: countOf(existing) + 1 },
-          { op: "add", path: "/lastTimestamp", value: now },
-        ],
-      });
+      await patchGuarded(env, EVENTS, existing, [
+        { op: "add", path: "/count", value: countOf(existing) + 1 },
+        { op: "add", path: "/lastTimestamp", value: now },
+      ]);
       return;
     } catch (err) {
       // 404: expired or deleted in between, create it afresh; 409/422: a concurrent bump won.
-      if (!isCode(err, 404, 409, 422) || attempt >= RECORD_ATTEMPTS) throw err;
+      if (!isStale(err) || attempt >= RECORD_ATTEMPTS) throw err;
     }
   }
 }

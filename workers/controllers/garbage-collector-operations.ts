@@ -6,14 +6,16 @@
  * owner a dependent names, and writes guarded by uid and resourceVersion that
  * re-read and re-decide on a conflict.
  */
-import { ApiError } from "../../shared/k8s/errors";
 import type { Json, KubeObject, OwnerReference } from "../../shared/k8s/object";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
-import { findObject, getObject, listObjects, writeObject } from "../objects/client";
+import { findObject, getObject, writeObject } from "../objects/client";
 import type { ObjectOp } from "../objects/object-ops";
 import { KINDS, resourceKey } from "../registry";
 import { FOREGROUND_FINALIZER } from "./keys";
 import { isDeleting } from "./object-fields";
+import { isStale } from "../client/errors";
+import { guardedPatchOp } from "../client/patch-guarded";
+import { listAll } from "../client/list-all";
 
 /** Registry keys of the kinds that can be dependents: every namespaced kind but Event. */
 export const DEPENDENT_RESOURCES: readonly string[] = KINDS.filter((k) => k.namespaced && k.kind !== "Event").map(resourceKey);
@@ -30,14 +32,8 @@ const WRITE_ATTEMPTS = 5;
 /** Every object of the dependent kinds in `namespace` (all namespaces when undefined). */
 export async function listItems(env: Env, namespace: string | undefined): Promise<Item[]> {
   const lists = await Promise.all(DEPENDENT_RESOURCES.map(async (resource) => {
-    const out: Item[] = [];
-    let token: string | undefined;
-    do {
-      const page = await listObjects(env, { resource, namespace, limit: 500, ...(token ? { continue: token } : {}) });
-      for (const item of page.items) out.push({ resource, object: JSON.parse(item) as KubeObject });
-      token = page.continue;
-    } while (token);
-    return out;
+    const objects = await listAll(env, { resource, namespace });
+    return objects.map((object): Item => ({ resource, object }));
   }));
   return lists.flat();
 }
@@ -98,19 +94,10 @@ export class OwnerStates {
   }
 }
 
-/** JSON patch operations guarded by the object's uid and resourceVersion. */
-export function guardedPatch(obj: KubeObject, ops: Json[]): ObjectOp {
-  const guard: Json[] = [
-    { op: "test", path: "/metadata/uid", value: obj.metadata.uid ?? "" },
-    { op: "test", path: "/metadata/resourceVersion", value: obj.metadata.resourceVersion ?? "" },
-  ];
-  return { verb: "patch", patchType: "json", subresource: "", patch: [...guard, ...ops] };
-}
-
 /** A patch dropping the owner references with these uids (the field goes when none is left). */
 export function withoutOwners(obj: KubeObject, uids: ReadonlySet<string>): ObjectOp {
   const refs = (obj.metadata.ownerReferences ?? []).filter((r) => !uids.has(r.uid));
-  return guardedPatch(obj, [refs.length === 0
+  return guardedPatchOp(obj, [refs.length === 0
     ? { op: "remove", path: "/metadata/ownerReferences" }
     : { op: "replace", path: "/metadata/ownerReferences", value: refs as unknown as Json }]);
 }
@@ -118,7 +105,7 @@ export function withoutOwners(obj: KubeObject, uids: ReadonlySet<string>): Objec
 /** A patch dropping one finalizer (the field goes when none is left). */
 export function withoutFinalizer(obj: KubeObject, finalizer: string): ObjectOp {
   const rest = (obj.metadata.finalizers ?? []).filter((f) => f !== finalizer);
-  return guardedPatch(obj, [rest.length === 0
+  return guardedPatchOp(obj, [rest.length === 0
     ? { op: "remove", path: "/metadata/finalizers" }
     : { op: "replace", path: "/metadata/finalizers", value: rest }]);
 }
@@ -156,7 +143,7 @@ export async function writeFresh(
       const written = await writeObject(env, { resource, namespace, name }, op);
       return written.type === "DELETED" ? undefined : written.object;
     } catch (err) {
-      if (!(err instanceof ApiError && [404, 409, 422].includes(err.code))) throw err;
+      if (!isStale(err)) throw err;
       const fresh = await findObject(env, { resource: resource, namespace: namespace, name: name });
       if (!fresh || fresh.metadata.uid !== start.metadata.uid) return undefined;
       latest = fresh;

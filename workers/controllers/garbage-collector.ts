@@ -22,7 +22,7 @@ import {
   backgroundDelete, type Item, listItems, type OwnerState, OwnerStates, refTo, stateOf, withoutFinalizer, withoutOwners,
   writeFresh,
 } from "./garbage-collector-operations";
-import { yieldToRuntime } from "../bounded";
+import { mapAllBounded } from "../bounded";
 import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER, type ReconcileKey } from "./keys";
 import { isDeleting } from "./object-fields";
 import type { ReconcileResult } from "./reconciler";
@@ -33,30 +33,6 @@ const PARALLEL = 16;
 const HELD_POLL_SECONDS = 5;
 /** …and at most this long for dependents still within their grace period. */
 const MAX_WAIT_SECONDS = 30;
-
-/**
- * `fn` over `items`, PARALLEL at a time, each after a turn of the runtime
- * (see workers/bounded.ts). Every item is tried even when some fail, so one
- * dependent that cannot be processed never starves the others; the pass
- * then fails with the first error and the key is retried with the queue's
- * backoff (consumer.ts).
- */
-async function forEachBounded<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  const errors: unknown[] = [];
-  for (let i = 0; i < items.length; i += PARALLEL) {
-    const settled = await Promise.allSettled(items.slice(i, i + PARALLEL).map(async (item) => {
-      await yieldToRuntime();
-      return fn(item);
-    }));
-    for (const s of settled) {
-      if (s.status === "fulfilled") out.push(s.value);
-      else errors.push(s.reason);
-    }
-  }
-  if (errors.length > 0) throw errors[0];
-  return out;
-}
 
 /**
  * attemptToDeleteItem for one dependent of a gone or foreground-deleting
@@ -122,7 +98,7 @@ export async function reconcileGarbage(env: Env, key: ReconcileKey): Promise<Rec
     // One policy per pass: dropping `orphan` is a change of the owner, whose commit
     // enqueues the next pass if `foregroundDeletion` is still there.
     const drop = new Set([uid]);
-    await forEachBounded(dependents, (d) =>
+    await mapAllBounded(dependents, PARALLEL, (d) =>
       writeFresh(env, d.resource, d.object, async (latest) => (refTo(latest, uid) ? withoutOwners(latest, drop) : undefined)));
     await removeFinalizer(env, resource, owner, ORPHAN_FINALIZER);
     return {};
@@ -130,7 +106,7 @@ export async function reconcileGarbage(env: Env, key: ReconcileKey): Promise<Rec
 
   const seed: Record<string, OwnerState> = { [uid]: stateOf(owner, uid) };
   const states = new OwnerStates(env, items, seed);
-  const after = await forEachBounded(dependents, (d) => attemptToDelete(env, states, d));
+  const after = await mapAllBounded(dependents, PARALLEL, (d) => attemptToDelete(env, states, d));
   if (!owner) return {};
 
   const blocking = after.filter((o): o is KubeObject => o !== undefined && refTo(o, uid)?.blockOwnerDeletion === true);

@@ -14,7 +14,6 @@
  * server saw it change (the Node store's `heartbeatSeenAt`), not the time
  * the node wrote.
  */
-import { ApiError } from "../../shared/k8s/errors";
 import type { Json, KubeObject } from "../../shared/k8s/object";
 import { findObject, objectStub, writeObject } from "../objects/client";
 import { resourceKey } from "../registry";
@@ -22,10 +21,12 @@ import { recordEvent } from "./events";
 import type { ReconcileKey } from "./keys";
 import { assessNode, type NodeLifecycleOptions, nodeLifecycleOptions, unknownConditions } from "./node-lifecycle-policy";
 import { handleWorkloads } from "./node-workloads";
-import { listAll } from "./list-all";
+import { listAll } from "../client/list-all";
 import { evictionHalt } from "./node-disruption";
-import { getCondition, metaTime, statusOf } from "./object-fields";
+import { getCondition, statusOf } from "./object-fields";
 import type { ReconcileResult } from "./reconciler";
+import { isNotFound, isConflict } from "../client/errors";
+import { formatTime } from "../../shared/k8s/time";
 
 const NODES = resourceKey({ group: "", plural: "nodes" });
 /** The Node changed under us (a heartbeat): look again this soon. */
@@ -57,11 +58,11 @@ export async function reconcileNodeLifecycle(env: Env, key: ReconcileKey, run: N
   if (!node) {
     // The Node is gone (deleted, or a host that will never come back): what is still bound to it
     // can never run, so it is evicted now, as PodGC collects pods of nonexistent nodes.
-    await handleWorkloads(env, key.name, "evict", metaTime(now));
+    await handleWorkloads(env, key.name, "evict", formatTime(now.getTime()));
     return {};
   }
   const health = assessNode(node, await heartbeatSeenAt(env, key.name), now.getTime(), opts, observingSince);
-  const stamp = metaTime(now);
+  const stamp = formatTime(now.getTime());
   const conditions = health.stale ? unknownConditions(node, stamp) : undefined;
   if (conditions) {
     try {
@@ -71,8 +72,8 @@ export async function reconcileNodeLifecycle(env: Env, key: ReconcileKey, run: N
       // RecordNodeStatusChange(…, "NodeNotReady")
       await recordEvent(env, written.object, "Normal", "NodeNotReady", `Node ${key.name} status is now: NodeNotReady`, COMPONENT);
     } catch (err) {
-      if (err instanceof ApiError && err.code === 409) return { requeueAfterSeconds: RETRY_SECONDS };
-      if (err instanceof ApiError && err.code === 404) return {};
+      if (isConflict(err)) return { requeueAfterSeconds: RETRY_SECONDS };
+      if (isNotFound(err)) return {};
       throw err;
     }
   }
@@ -82,7 +83,7 @@ export async function reconcileNodeLifecycle(env: Env, key: ReconcileKey, run: N
     if (!fresh || !assessNode(fresh, await heartbeatSeenAt(env, key.name), now.getTime(), opts, observingSince).evict) {
       return { requeueAfterSeconds: RETRY_SECONDS };
     }
-    const nodes = await listAll(env, NODES);
+    const nodes = await listAll(env, { resource: NODES });
     const seen = new Map(await Promise.all(nodes.map(async (n) => {
       const name = n.metadata.name ?? "";
       return [name, await heartbeatSeenAt(env, name)] as const;

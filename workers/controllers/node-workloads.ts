@@ -11,17 +11,17 @@
  * it read.
  */
 import { VMI_NODE_NAME_LABEL } from "../../shared/hosts/constants";
-import { ApiError } from "../../shared/k8s/errors";
 import type { Json, JsonObject, KubeObject } from "../../shared/k8s/object";
 import { writeObject } from "../objects/client";
 import { runBounded } from "../bounded";
 import { updatePodCondition } from "./conditions";
 import { recordEvent } from "./events";
-import { listAll } from "./list-all";
+import { listAll } from "../client/list-all";
 import { hasCondition, statusOf } from "./object-fields";
 import { RESOURCES } from "./replicas-sync";
 import { boundNode, isFinal } from "./scheduling-keys";
 import { withVMIPhase } from "./vmi-phase";
+import { isNotFound, isConflict } from "../client/errors";
 
 /** Writes in flight at once. */
 const PARALLELISM = 16;
@@ -35,8 +35,8 @@ const NOT_READY = { type: "Ready", status: "False", reason: "NodeNotReady", mess
 /** The non-final pods and VMIs bound to `node`. */
 export async function boundWorkloads(env: Env, node: string): Promise<KubeObject[]> {
   const [pods, vmis] = await Promise.all([
-    listAll(env, RESOURCES.pods, { fieldSelector: `spec.nodeName=${node}` }),
-    listAll(env, RESOURCES.vmis, { labelSelector: `${VMI_NODE_NAME_LABEL}=${node}` }),
+    listAll(env, { resource: RESOURCES.pods, fieldSelector: `spec.nodeName=${node}` }),
+    listAll(env, { resource: RESOURCES.vmis, labelSelector: `${VMI_NODE_NAME_LABEL}=${node}` }),
   ]);
   return [...pods, ...vmis].filter((o) => boundNode(o) === node && !isFinal(o));
 }
@@ -50,7 +50,7 @@ async function writeStatus(env: Env, obj: KubeObject, status: JsonObject): Promi
     return (await writeObject(env, refOf(obj), { verb: "update", subresource: "status", input: { ...obj, status } as unknown as Json })).object;
   } catch (err) {
     // Changed or gone since the list: the next run (the controller requeues) looks again.
-    if (err instanceof ApiError && (err.code === 404 || err.code === 409)) return undefined;
+    if (isNotFound(err) || isConflict(err)) return undefined;
     throw err;
   }
 }
@@ -78,7 +78,7 @@ async function evict(env: Env, obj: KubeObject, stamp: string): Promise<void> {
   try {
     await writeObject(env, ref, { verb: "delete", options: { gracePeriodSeconds: 0, preconditions: { uid: obj.metadata.uid ?? "" } } });
   } catch (err) {
-    if (!(err instanceof ApiError && (err.code === 404 || err.code === 409))) throw err;
+    if (!(isNotFound(err) || isConflict(err))) throw err;
   }
 }
 

@@ -85,11 +85,6 @@ export function timeOf(value: unknown): number | undefined {
   return readTime(value);
 }
 
-/** `metav1.Now()` as it serialises: RFC 3339 with whole seconds. */
-export function metaTime(now: Date): string {
-  return new Date(Math.floor(now.getTime() / 1000) * 1000).toISOString().replace(".000Z", "Z");
-}
-
 /** `spec.replicas`, which both ReplicaSet and VMIRS read as 1 when unset. */
 export function desiredReplicas(owner: KubeObject): number {
   return numberField(specOf(owner), "replicas", 1);

@@ -4,22 +4,17 @@
  * and `pkg/api/v1/pod/util.go` define them.
  */
 import type { KubeObject } from "../../shared/k8s/object";
-import { getCondition, isDeleting, phaseOf, timeOf } from "./object-fields";
-
-/** A pod in a terminal phase: it will never run again. */
-function isPodTerminal(pod: KubeObject): boolean {
-  const phase = phaseOf(pod);
-  return phase === "Succeeded" || phase === "Failed";
-}
+import { getCondition, isDeleting, timeOf } from "./object-fields";
+import { isFinal } from "./scheduling-keys";
 
 /** `controller.IsPodActive`: not Succeeded or Failed, and not being deleted. */
 export function isPodActive(pod: KubeObject): boolean {
-  return !isPodTerminal(pod) && !isDeleting(pod);
+  return !isFinal(pod) && !isDeleting(pod);
 }
 
 /** `controller.IsPodTerminating`: being deleted but not yet terminal (counted by `terminatingReplicas`). */
 export function isPodTerminating(pod: KubeObject): boolean {
-  return !isPodTerminal(pod) && isDeleting(pod);
+  return !isFinal(pod) && isDeleting(pod);
 }
 
 /** `podutil.IsPodReady`: the Ready condition is True. */

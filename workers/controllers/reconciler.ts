@@ -53,6 +53,7 @@ export class Reconciler extends DurableObject<Env> {
   private active = false;
   private dirty = false;
   private running = 0;
+  /** Counters tests read through runInDurableObject (test/do-internals.ts). */
   private maxRunning = 0;
   private runs = 0;
   private requeues = 0;
@@ -119,15 +120,5 @@ export class Reconciler extends DurableObject<Env> {
     await this.env.RECONCILE_QUEUE.send(key, { delaySeconds: seconds });
     this.requeueAt = due;
     this.requeues++;
-  }
-
-  /** Test hook: pretend this Reconciler has been observing since `ms` (a long-running control plane). */
-  async observeSince(ms: number): Promise<void> {
-    this.observingSince = ms;
-  }
-
-  /** Test hook: how many runs happened, the most that ever overlapped, and how many requeues were sent. */
-  async stats(): Promise<{ runs: number; maxRunning: number; requeues: number }> {
-    return { runs: this.runs, maxRunning: this.maxRunning, requeues: this.requeues };
   }
 }

@@ -7,8 +7,9 @@
 import { selectorFromSet } from "../../shared/k8s/labels";
 import { deepCopy, isJsonObject, type KubeObject } from "../../shared/k8s/object";
 import { removeCondition, setReplicaSetCondition } from "./conditions";
-import { conditionsOf, desiredReplicas, metaTime, numberField, specOf, statusOf, type Condition } from "./object-fields";
+import { conditionsOf, desiredReplicas, numberField, specOf, statusOf, type Condition } from "./object-fields";
 import { isPodAvailable, isPodReady, isPodTerminating, nextPodAvailabilityCheck } from "./pod-readiness";
+import { formatTime } from "../../shared/k8s/time";
 
 /** `apps.ReplicaSetReplicaFailure`. */
 export const REPLICA_FAILURE = "ReplicaFailure";
@@ -71,7 +72,7 @@ export function calculateReplicaSetStatus(
   if (manageReplicasErr !== undefined && !failing) {
     const diff = activePods.length - desiredReplicas(rs);
     const reason = diff < 0 ? "FailedCreate" : diff > 0 ? "FailedDelete" : "";
-    const cond: Condition = { type: REPLICA_FAILURE, status: "True", lastTransitionTime: metaTime(now) };
+    const cond: Condition = { type: REPLICA_FAILURE, status: "True", lastTransitionTime: formatTime(now.getTime()) };
     if (reason !== "") cond.reason = reason;
     cond.message = errorMessage(manageReplicasErr);
     conditions = setReplicaSetCondition(conditions, cond);

@@ -9,11 +9,10 @@
  * key runs at a time (Reconciler), so no expectations cache is needed to
  * avoid over-creating; a crash mid-way is repaired by the redelivery.
  */
-import { ApiError } from "../../shared/k8s/errors";
 import { labelSelectorFromObject, type LabelSelector, nothing } from "../../shared/k8s/labels";
 import { isJsonObject, type Json, type KubeObject } from "../../shared/k8s/object";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
-import { findObject, listObjects, writeObject } from "../objects/client";
+import { findObject, writeObject } from "../objects/client";
 import { createObject } from "../objects/create";
 import { kindByResource, resourceKey } from "../registry";
 import { childEvents } from "./child-events";
@@ -25,6 +24,9 @@ import type { ReconcileResult } from "./reconciler";
 import { claimChildren, finishedToDelete, manageReplicas, newControllerRef, slowStartBatches } from "./replicas";
 import { statusEqual } from "./status-equal";
 import { desiredReplicas, isDeleting, specOf } from "./object-fields";
+import { isNotFound, isConflict, isStale } from "../client/errors";
+import { patchGuarded } from "../client/patch-guarded";
+import { listAll } from "../client/list-all";
 
 /**
  * Child writes in flight at once. Upstream's are bounded too, by the client's
@@ -61,31 +63,14 @@ function kind(resource: string): ResourceKind {
   return k;
 }
 
-async function listNamespace(env: Env, resource: string, namespace: string): Promise<KubeObject[]> {
-  const out: KubeObject[] = [];
-  let token: string | undefined;
-  do {
-    const page = await listObjects(env, { resource, namespace, limit: 500, ...(token ? { continue: token } : {}) });
-    for (const item of page.items) out.push(JSON.parse(item) as KubeObject);
-    token = page.continue;
-  } while (token);
-  return out;
-}
-
 /** A JSON patch guarded by the child's uid and resourceVersion (upstream adopts with a uid precondition). */
 async function patchChild(env: Env, resource: string, child: KubeObject, ops: Json[]): Promise<boolean> {
-  const guard: Json[] = [
-    { op: "test", path: "/metadata/uid", value: child.metadata.uid ?? "" },
-    { op: "test", path: "/metadata/resourceVersion", value: child.metadata.resourceVersion ?? "" },
-  ];
   try {
-    await writeObject(env, { resource, namespace: child.metadata.namespace ?? "", name: child.metadata.name ?? "" }, {
-      verb: "patch", patchType: "json", subresource: "", patch: [...guard, ...ops],
-    });
+    await patchGuarded(env, resource, child, ops);
     return true;
   } catch (err) {
     // Changed or gone since we listed it: the next reconcile sees its new state.
-    if (err instanceof ApiError && (err.code === 404 || err.code === 409 || err.code === 422)) return false;
+    if (isStale(err)) return false;
     throw err;
   }
 }
@@ -102,7 +87,7 @@ async function deleteChild(env: Env, c: ReplicasController, owner: KubeObject, c
       verb: "delete", options: { preconditions: { uid: child.metadata.uid ?? "" } },
     });
   } catch (err) {
-    if (err instanceof ApiError && (err.code === 404 || err.code === 409)) return;
+    if (isNotFound(err) || isConflict(err)) return;
     await recordEvent(env, owner, "Warning", "FailedDelete", events.failedDelete(child, errorText(err)), events.component);
     throw err;
   }
@@ -144,7 +129,7 @@ export async function syncReplicas(env: Env, c: ReplicasController, key: Reconci
   } catch {
     // An invalid selector matches nothing (upstream logs and skips the sync).
   }
-  const children = await listNamespace(env, c.child, key.namespace);
+  const children = await listAll(env, { resource: c.child, namespace: key.namespace });
   const claim = claimChildren(owner, children, selector);
   const ref = newControllerRef(owner);
   const won = new Set<KubeObject>();
@@ -181,7 +166,7 @@ export async function syncReplicas(env: Env, c: ReplicasController, key: Reconci
         verb: "patch", patchType: "merge", subresource: "status", patch: { status: status as unknown as Json },
       });
     } catch (err) {
-      if (!(err instanceof ApiError && err.code === 404)) throw err;
+      if (!isNotFound(err)) throw err;
     }
   }
   if (manageError) throw new Error(`manageReplicas for ${key.namespace}/${key.name}: ${manageError}`);

@@ -9,19 +9,19 @@
  * While anything is unschedulable it asks to run again, so capacity that
  * appears without a trigger is still used.
  */
-import { ApiError } from "../../shared/k8s/errors";
 import type { Json, KubeObject } from "../../shared/k8s/object";
 import { writeObject } from "../objects/client";
 import { resourceKey } from "../registry";
 import { runBounded } from "../bounded";
 import { recordEvent } from "./events";
-import { listAll } from "./list-all";
-import { metaTime } from "./object-fields";
+import { listAll } from "../client/list-all";
 import type { ReconcileResult } from "./reconciler";
 import { RESOURCES } from "./replicas-sync";
 import { type Placement, planScheduling, type Unplaced } from "./scheduler-plan";
 import { unplacedStatus } from "./scheduler-status";
 import { DEFAULT_SCHEDULER } from "./scheduling-keys";
+import { isNotFound, isConflict } from "../client/errors";
+import { formatTime } from "../../shared/k8s/time";
 
 /** Binds and status writes in flight at once. */
 export const BIND_PARALLELISM = 16;
@@ -37,7 +37,7 @@ function refOf(obj: KubeObject): { resource: string; namespace: string; name: st
 
 /** A write that lost to a change made since the list (bound, deleted, modified): the next pass sees it. */
 function isStale(err: unknown): boolean {
-  return err instanceof ApiError && (err.code === 404 || err.code === 409);
+  return isNotFound(err) || isConflict(err);
 }
 
 async function bind(env: Env, p: Placement): Promise<void> {
@@ -70,11 +70,11 @@ async function markUnplaced(env: Env, u: Unplaced, stamp: string): Promise<void>
  * before the first host joins); the first Node's creation triggers a pass.
  */
 export async function reconcileScheduler(env: Env, now: Date = new Date()): Promise<ReconcileResult> {
-  const nodes = await listAll(env, NODES);
+  const nodes = await listAll(env, { resource: NODES });
   if (nodes.length === 0) return {};
-  const [pods, vmis] = await Promise.all([listAll(env, RESOURCES.pods), listAll(env, RESOURCES.vmis)]);
+  const [pods, vmis] = await Promise.all([listAll(env, { resource: RESOURCES.pods }), listAll(env, { resource: RESOURCES.vmis })]);
   const plan = planScheduling({ nodes, pods, vmis });
-  const stamp = metaTime(now);
+  const stamp = formatTime(now.getTime());
   const errors = await runBounded([
     ...plan.placements.map((p) => () => bind(env, p)),
     ...plan.unplaced.map((u) => () => markUnplaced(env, u, stamp)),

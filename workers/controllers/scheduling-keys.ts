@@ -12,7 +12,7 @@ import type { EventType } from "../objects/collection-store";
 import { VMI_HOST_FINALIZER } from "../../shared/hosts/constants";
 import type { ReconcileKey } from "./keys";
 import { getCondition, isDeleting, phaseOf, specOf, statusOf, stringField } from "./object-fields";
-import { isVMIFinal } from "./vmi-policy";
+import { kindOf } from "../registry";
 
 /** The scheduler's profile name (`v1.DefaultSchedulerName`). */
 export const DEFAULT_SCHEDULER = "default-scheduler";
@@ -23,16 +23,14 @@ export const SCHEDULER_KEY: ReconcileKey = { controller: "scheduler", namespace:
 const POD = "Pod";
 const VMI = "VirtualMachineInstance";
 
-/** The node a pod (`spec.nodeName`) or VMI (`status.nodeName`) is bound to, or "". */
+/** The node a pod or VMI is bound to, or "" (its kind's boundNode rule). */
 export function boundNode(obj: KubeObject): string {
-  return obj.kind === POD ? stringField(specOf(obj), "nodeName") : stringField(statusOf(obj), "nodeName");
+  return kindOf(obj)?.boundNode?.(obj) ?? "";
 }
 
-/** Pod or VMI phase Succeeded or Failed. */
+/** Pod or VMI phase Succeeded or Failed (its kind's isTerminal rule). */
 export function isFinal(obj: KubeObject): boolean {
-  if (obj.kind === VMI) return isVMIFinal(obj);
-  const phase = phaseOf(obj);
-  return phase === "Succeeded" || phase === "Failed";
+  return kindOf(obj)?.isTerminal?.(obj) ?? false;
 }
 
 function ourScheduler(obj: KubeObject): boolean {

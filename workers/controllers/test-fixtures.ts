@@ -5,15 +5,15 @@
  * by production code.
  */
 import type { JsonObject, KubeObject } from "../../shared/k8s/object";
-import { metaTime } from "./object-fields";
 import { newControllerRef } from "./replicas";
+import { formatTime } from "../../shared/k8s/time";
 
 /** The fixed "now" of every test. */
 export const NOW = new Date("2026-03-01T12:00:00Z");
 
 /** `NOW` minus `seconds`, as a metav1.Time string. */
 export function ago(seconds: number): string {
-  return metaTime(new Date(NOW.getTime() - seconds * 1000));
+  return formatTime(NOW.getTime() - seconds * 1000);
 }
 
 /** Options shared by the child builders. */

@@ -5,7 +5,6 @@
  * do, does it through the ordinary object path, and writes the status only
  * when it changed (KubeVirt's vm.go execute / updateStatus).
  */
-import { ApiError } from "../../shared/k8s/errors";
 import type { Json, KubeObject } from "../../shared/k8s/object";
 import { findObject, getObject, writeObject } from "../objects/client";
 import { createObject } from "../objects/create";
@@ -18,15 +17,9 @@ import { newControllerRef } from "./replicas";
 import { statusEqual } from "./status-equal";
 import { statusAfterFailedAction, syncVirtualMachine } from "./vm-sync";
 import { setupVMIFromVM, VM_CONTROLLER_FINALIZER } from "./vm-vmi-template";
+import { isNotFound, isConflict } from "../client/errors";
+import { patchGuarded } from "../client/patch-guarded";
 
-
-/** A JSON patch guarded by resourceVersion: a conflict means the next reconcile sees the newer state. */
-async function guardedPatch(env: Env, resource: string, obj: KubeObject, ops: Json[]): Promise<void> {
-  await writeObject(env, { resource, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "" }, {
-    verb: "patch", patchType: "json", subresource: "",
-    patch: [{ op: "test", path: "/metadata/resourceVersion", value: obj.metadata.resourceVersion ?? "" }, ...ops],
-  });
-}
 
 /** KubeVirt's VM recorder source (virt-controller application.go). */
 const COMPONENT = "virtualmachine-controller";
@@ -43,18 +36,18 @@ export async function reconcileVirtualMachine(env: Env, key: ReconcileKey): Prom
   const input = { vm, vmi, now: new Date() };
   const result = syncVirtualMachine(input);
   if (result.vmFinalizer === "add") {
-    await guardedPatch(env, RESOURCES.vms, vm, [
+    await patchGuarded(env, RESOURCES.vms, vm, [
       { op: "add", path: "/metadata/finalizers", value: [...(vm.metadata.finalizers ?? []), VM_CONTROLLER_FINALIZER] },
     ]);
     return {}; // the patch is a change of the VM: its commit enqueues the next pass
   }
   if (result.adoptVMI && vmi) {
-    await guardedPatch(env, RESOURCES.vmis, vmi, [
+    await patchGuarded(env, RESOURCES.vmis, vmi, [
       { op: "add", path: "/metadata/ownerReferences", value: [...(vmi.metadata.ownerReferences ?? []), newControllerRef(vm)] as unknown as Json },
     ]);
   }
   if (result.specPatch) {
-    await guardedPatch(env, RESOURCES.vms, vm, Object.entries(result.specPatch).map(([field, value]) => ({
+    await patchGuarded(env, RESOURCES.vms, vm, Object.entries(result.specPatch).map(([field, value]) => ({
       op: "add", path: `/spec/${field}`, value: value as Json,
     })));
     return {}; // the patch is a change of the VM: its commit enqueues the next pass
@@ -77,7 +70,7 @@ export async function reconcileVirtualMachine(env: Env, key: ReconcileKey): Prom
       await recordEvent(env, vm, "Normal", "SuccessfulDelete", `Stopped the virtual machine by deleting the virtual machine instance ${vmi.metadata.uid ?? ""}`, COMPONENT);
     }
   } catch (err) {
-    if (!(err instanceof ApiError && (err.code === 409 || err.code === 404))) {
+    if (!(isConflict(err) || isNotFound(err))) {
       await recordEvent(env, vm, "Warning", failing.reason, failing.message + (err instanceof Error ? err.message : String(err)), COMPONENT);
       status = statusAfterFailedAction(input, result, err instanceof Error ? err : String(err));
     }
@@ -87,10 +80,10 @@ export async function reconcileVirtualMachine(env: Env, key: ReconcileKey): Prom
       verb: "update", subresource: "status", input: { ...vm, status } as unknown as Json,
     });
   }
-  if (result.removeVMIFinalizer && vmi) await guardedPatch(env, RESOURCES.vmis, vmi, withoutFinalizer(vmi, VM_CONTROLLER_FINALIZER));
+  if (result.removeVMIFinalizer && vmi) await patchGuarded(env, RESOURCES.vmis, vmi, withoutFinalizer(vmi, VM_CONTROLLER_FINALIZER));
   if (result.vmFinalizer === "remove") {
     const fresh = await findObject(env, { resource: RESOURCES.vms, namespace: key.namespace, name: key.name });
-    if (fresh) await guardedPatch(env, RESOURCES.vms, fresh, withoutFinalizer(fresh, VM_CONTROLLER_FINALIZER));
+    if (fresh) await patchGuarded(env, RESOURCES.vms, fresh, withoutFinalizer(fresh, VM_CONTROLLER_FINALIZER));
   }
   return result.requeueAfterSeconds !== undefined ? { requeueAfterSeconds: result.requeueAfterSeconds } : {};
 }

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { JsonObject, KubeObject } from "../../shared/k8s/object";
-import { metaTime } from "./object-fields";
 import { NOW, vm, vmi } from "./test-fixtures";
 import { runStrategyOf, syncRunStrategy, type RunStrategyDecision } from "./vm-run-strategy";
+import { formatTime } from "../../shared/k8s/time";
 
 const start: JsonObject = { action: "Start" };
 const stop = (uid: string): JsonObject => ({ action: "Stop", uid });
 const backoff = (s: number): JsonObject => ({
-  startFailure: { consecutiveFailCount: 1, lastFailedVMIUID: "x", retryAfterTimestamp: metaTime(new Date(NOW.getTime() + s * 1000)) },
+  startFailure: { consecutiveFailCount: 1, lastFailedVMIUID: "x", retryAfterTimestamp: formatTime(NOW.getTime() + s * 1000) },
 });
 const NONE: RunStrategyDecision = { create: false, delete: false, addStartRequest: false };
 const CREATE = { ...NONE, create: true };

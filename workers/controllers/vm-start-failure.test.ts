@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { JsonObject } from "../../shared/k8s/object";
-import { metaTime } from "./object-fields";
 import { NOW, vm, vmi } from "./test-fixtures";
 import { calculateStartBackoffTime, startFailureBackoffTimeLeft, syncStartFailure } from "./vm-start-failure";
+import { formatTime } from "../../shared/k8s/time";
 
 const noJitter = (): number => 0;
 const maxJitter = (n: number): number => n - 1;
-const inSeconds = (s: number): string => metaTime(new Date(NOW.getTime() + s * 1000));
+const inSeconds = (s: number): string => formatTime(NOW.getTime() + s * 1000);
 
 describe("calculateStartBackoffTime: 10·n² s + jitter ≤ delay/2, capped at 300 s", () => {
   it.each([

@@ -6,8 +6,9 @@
  * startFailureBackoffTimeLeft).
  */
 import { isJsonObject, type KubeObject } from "../../shared/k8s/object";
-import { metaTime, statusOf, timeOf } from "./object-fields";
+import { statusOf, timeOf } from "./object-fields";
 import { isVMIFinal } from "./vmi-policy";
+import { formatTime } from "../../shared/k8s/time";
 
 /** `defaultMaxCrashLoopBackoffDelaySeconds`. */
 export const MAX_CRASH_LOOP_BACKOFF_DELAY_SECONDS = 300;
@@ -98,6 +99,6 @@ export function syncStartFailure(
   return {
     consecutiveFailCount: count,
     lastFailedVMIUID: uid,
-    retryAfterTimestamp: metaTime(new Date(now.getTime() + delaySeconds * 1000)),
+    retryAfterTimestamp: formatTime(now.getTime() + delaySeconds * 1000),
   };
 }

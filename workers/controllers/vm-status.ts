@@ -6,12 +6,13 @@
  */
 import { deepCopy, type KubeObject } from "../../shared/k8s/object";
 import { removeCondition, updateVMCondition } from "./conditions";
-import { conditionsOf, getCondition, metaTime, statusOf, type Condition } from "./object-fields";
+import { conditionsOf, getCondition, statusOf, type Condition } from "./object-fields";
 import { printableStatus } from "./vm-printable-status";
 import { isTrimFirstChangeRequestNeeded, stateChangeRequestsOf } from "./vm-requests";
 import type { SyncError } from "./vm-run-strategy";
 import { mathRandomInt, syncStartFailure, type RandomInt } from "./vm-start-failure";
 import { VM_GENERATION_ANNOTATION } from "./vm-vmi-template";
+import { formatTime } from "../../shared/k8s/time";
 
 /** `v1.VirtualMachineStatus` as the controller writes it; fields it does not own are kept. */
 export interface VirtualMachineStatus {
@@ -48,7 +49,7 @@ const NOT_MIRRORED = new Set(["Ready", "Failure", "RestartRequired"]);
 
 /** `syncReadyConditionFromVMI`: the VM's Ready condition. */
 function readyCondition(vmi: KubeObject | undefined, now: Date): Condition {
-  const t = metaTime(now);
+  const t = formatTime(now.getTime());
   if (vmi === undefined) {
     const message = "VMI does not exist";
     return { type: "Ready", status: "False", reason: "VMINotExists", message, lastProbeTime: t, lastTransitionTime: t };
@@ -67,7 +68,7 @@ function syncConditions(current: Condition[], vmi: KubeObject | undefined, now: 
   if (syncError === undefined) conds = removeCondition(conds, "Failure");
   else {
     const { reason, message } = syncError;
-    conds = updateVMCondition(conds, { type: "Failure", reason, message, lastTransitionTime: metaTime(now), status: "True" });
+    conds = updateVMCondition(conds, { type: "Failure", reason, message, lastTransitionTime: formatTime(now.getTime()), status: "True" });
   }
   if (vmi === undefined) return conds;
   const mirrored = conditionsOf(vmi).filter((c) => !NOT_MIRRORED.has(c.type));

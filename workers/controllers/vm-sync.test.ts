@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { JsonObject, KubeObject } from "../../shared/k8s/object";
-import { metaTime } from "./object-fields";
 import { newControllerRef } from "./replicas";
 import { statusEqual } from "./status-equal";
 import { NOW, replicaSet, vm, vmi } from "./test-fixtures";
 import { calculateVMStatus } from "./vm-status";
 import { createFailure, deleteFailure, statusAfterFailedAction, syncVirtualMachine, type VirtualMachineSyncResult } from "./vm-sync";
 import { setupVMIFromVM, VM_CONTROLLER_FINALIZER } from "./vm-vmi-template";
+import { formatTime } from "../../shared/k8s/time";
 
-const T = metaTime(NOW);
+const T = formatTime(NOW.getTime());
 const at = (s: number): Date => new Date(NOW.getTime() + s * 1000);
 const noJitter = (): number => 0;
 const readyFalse = (reason: string, message: string) => ({ type: "Ready", status: "False", reason, message, lastProbeTime: T, lastTransitionTime: T });
@@ -77,7 +77,7 @@ describe("syncVirtualMachine: crash loop", () => {
 
     const crash = syncVirtualMachine({ vm: theVM, vmi: failedVMI, now: NOW, randomInt: noJitter });
     expect([crash.delete, crash.removeVMIFinalizer, crash.status?.printableStatus]).toEqual([true, true, "CrashLoopBackOff"]);
-    expect(crash.status?.startFailure).toEqual({ consecutiveFailCount: 1, lastFailedVMIUID: "uid-vm1", retryAfterTimestamp: metaTime(at(10)) });
+    expect(crash.status?.startFailure).toEqual({ consecutiveFailCount: 1, lastFailedVMIUID: "uid-vm1", retryAfterTimestamp: formatTime(at(10).getTime()) });
     theVM = written(theVM, crash);
 
     const waiting = syncVirtualMachine({ vm: theVM, now: at(4) });
@@ -92,7 +92,7 @@ describe("syncVirtualMachine: crash loop", () => {
 
     const another = { ...failedVMI, metadata: { ...failedVMI.metadata, uid: "uid-2" } };
     const secondCrash = syncVirtualMachine({ vm: theVM, vmi: another, now: at(20), randomInt: noJitter });
-    expect(secondCrash.status?.startFailure).toMatchObject({ consecutiveFailCount: 2, retryAfterTimestamp: metaTime(at(60)) });
+    expect(secondCrash.status?.startFailure).toMatchObject({ consecutiveFailCount: 2, retryAfterTimestamp: formatTime(at(60).getTime()) });
     theVM = written(theVM, secondCrash);
 
     const ran = started(theVM, "Running", { phaseTransitionTimestamps: [{ phase: "Running", phaseTransitionTimestamp: T }] });

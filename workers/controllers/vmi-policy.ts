@@ -7,14 +7,14 @@
 import type { KubeObject } from "../../shared/k8s/object";
 import type { ChildPolicy } from "./child-policy";
 import { hasCondition, isDeleting, phaseOf, timeOf } from "./object-fields";
+import { isFinal } from "./scheduling-keys";
 
 /** `virtv1.PodTerminatingReason`: the VMI's pod is going away, so the VMI is as good as gone. */
 export const POD_TERMINATING_REASON = "PodTerminating";
 
 /** `VirtualMachineInstance.IsFinal`: Succeeded or Failed. */
 export function isVMIFinal(vmi: KubeObject): boolean {
-  const phase = phaseOf(vmi);
-  return phase === "Succeeded" || phase === "Failed";
+  return isFinal(vmi);
 }
 
 /** The VMI's Ready condition is True (`filterReadyVMIs`). */

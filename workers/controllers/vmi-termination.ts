@@ -7,31 +7,28 @@
  * the key simply runs again. The webhook removes the finalizer itself when
  * the host reports the VMI stopped; this covers the cases with no host to ask.
  */
-import { ApiError } from "../../shared/k8s/errors";
 import type { Json, KubeObject } from "../../shared/k8s/object";
 import { findObject, writeObject } from "../objects/client";
 import { VMI_HOST_FINALIZER } from "../../shared/hosts/constants";
 import { recordEvent } from "./events";
 import type { ReconcileKey } from "./keys";
-import { metaTime, numberField, specOf, statusOf } from "./object-fields";
+import { numberField, specOf, statusOf } from "./object-fields";
 import type { ReconcileResult } from "./reconciler";
 import { RESOURCES } from "./replicas-sync";
 import { awaitsTermination } from "./scheduling-keys";
 import { withVMIPhase } from "./vmi-phase";
 import { DEFAULT_VMI_GRACE_PERIOD_SECONDS, decideVMITermination } from "./vmi-termination-policy";
+import { isNotFound, isConflict } from "../client/errors";
+import { formatTime } from "../../shared/k8s/time";
 
 /** The component named in this controller's Events. */
 const COMPONENT = "virtualmachine-controller";
 /** A guarded write lost to a newer state: look again this soon. */
 const RETRY_SECONDS = 1;
 
-function isConflict(err: unknown): boolean {
-  return err instanceof ApiError && err.code === 409;
-}
-
 /** Writes phase Failed (stamped once in phaseTransitionTimestamps), guarded by the VMI's resourceVersion. */
 async function markFailed(env: Env, ref: { resource: string; namespace: string; name: string }, vmi: KubeObject, now: Date): Promise<KubeObject> {
-  const status = withVMIPhase(statusOf(vmi), "Failed", metaTime(now));
+  const status = withVMIPhase(statusOf(vmi), "Failed", formatTime(now.getTime()));
   const written = await writeObject(env, ref, { verb: "update", subresource: "status", input: { ...vmi, status } as unknown as Json });
   return written.object;
 }
@@ -62,7 +59,7 @@ export async function reconcileVMITermination(env: Env, key: ReconcileKey, now: 
     await release(env, ref, current);
   } catch (err) {
     if (isConflict(err)) return { requeueAfterSeconds: RETRY_SECONDS };
-    if (err instanceof ApiError && err.code === 404) return {};
+    if (isNotFound(err)) return {};
     throw err;
   }
   return {};

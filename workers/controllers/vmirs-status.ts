@@ -7,8 +7,9 @@
 import { formatLabelSelector, type LabelSelector } from "../../shared/k8s/labels";
 import { deepCopy, isJsonObject, type KubeObject } from "../../shared/k8s/object";
 import { removeCondition } from "./conditions";
-import { conditionsOf, desiredReplicas, metaTime, specOf, statusOf, type Condition } from "./object-fields";
+import { conditionsOf, desiredReplicas, specOf, statusOf, type Condition } from "./object-fields";
 import { isVMIReady } from "./vmi-policy";
+import { formatTime } from "../../shared/k8s/time";
 
 /** `VirtualMachineInstanceReplicaSetReplicaFailure`. */
 export const VMIRS_REPLICA_FAILURE = "ReplicaFailure";
@@ -57,7 +58,7 @@ export function calculateVMIRSStatus(
         type: VMIRS_REPLICA_PAUSED,
         reason: "Paused",
         message: "Controller got paused",
-        lastTransitionTime: metaTime(now),
+        lastTransitionTime: formatTime(now.getTime()),
         status: "True",
       },
     ];
@@ -73,7 +74,7 @@ export function calculateVMIRSStatus(
         type: VMIRS_REPLICA_FAILURE,
         reason: diff < 0 ? "FailedCreate" : "FailedDelete",
         message: errorMessage(scaleErr),
-        lastTransitionTime: metaTime(now),
+        lastTransitionTime: formatTime(now.getTime()),
         status: "True",
       },
     ];

@@ -5,10 +5,10 @@
  * Ready=Unknown condition until its first heartbeat, as a node that never
  * posted status looks upstream.
  */
-import { ApiError } from "../../shared/k8s/errors";
 import type { Json, KubeObject } from "../../shared/k8s/object";
 import { findObject, writeObject } from "../objects/client";
-import { timestamp } from "../objects/write-rules";
+import { formatTime } from "../../shared/k8s/time";
+import { isConflict } from "../client/errors";
 
 const ref = (name: string) => ({ resource: "/nodes", namespace: "", name });
 
@@ -25,12 +25,12 @@ export async function ensureNode(env: Env, name: string, labels: Record<string, 
       // The host's own labels are admitted as a node's would be (NodeRestriction on create).
       node = (await writeObject(env, ref(name), { verb: "create", input, uid: crypto.randomUUID(), byNode: name })).object;
     } catch (err) {
-      if (!(err instanceof ApiError && err.code === 409)) throw err;
+      if (!isConflict(err)) throw err;
       node = await findObject(env, ref(name));
       if (!node) throw err;
     }
   }
-  const stamp = timestamp(now);
+  const stamp = formatTime(now);
   const status = {
     ...(node.status as Record<string, Json> | undefined),
     ...(Object.keys(capacity).length > 0 ? { capacity, allocatable: capacity } : {}),

@@ -21,20 +21,21 @@ import { invalidValue, isDNS1123Subdomain, required } from "../../shared/k8s/val
 import { updatePodCondition } from "../controllers/conditions";
 import { withVMIPhase } from "../controllers/vmi-phase";
 import { VMI_HOST_FINALIZER } from "../../shared/hosts/constants";
-import { checkResourceVersion, refOf, timestamp } from "./write-rules";
+import { refOf } from "./write-rules";
+import { checkPreconditions, type Preconditions } from "./preconditions";
+import { formatTime } from "../../shared/k8s/time";
 
 /** Binds the object to `node` (a Pod's `pods/binding`, a VMI's scheduling). */
 export interface BindOp {
   verb: "bind";
   node: string;
   /** The Binding's metadata.uid / resourceVersion, honoured as upstream's storage preconditions. */
-  preconditions?: { uid?: string; resourceVersion?: string };
+  preconditions?: Preconditions;
 }
 
 /** The resource upstream names in a refused binding (`NewConflict(api.Resource("pods/binding"), …)`). */
 const POD_BINDING: ResourceRef = { group: "", resource: "pods/binding" };
 
-const VMI_FINAL = new Set(["Succeeded", "Failed"]);
 const VMI_UNSCHEDULED = new Set(["", "Pending", "Scheduling"]);
 
 function checkNode(node: string, name: string): void {
@@ -42,14 +43,6 @@ function checkNode(node: string, name: string): void {
   const errs = isDNS1123Subdomain(node);
   // A node name that is not a subdomain would make every later update of the pod invalid.
   if (errs.length > 0) throw invalid("Binding", name, [invalidValue("target.name", node, errs.join("; "))]);
-}
-
-function checkPreconditions(kind: ResourceKind, current: KubeObject, pre: BindOp["preconditions"]): void {
-  const name = current.metadata.name ?? "";
-  if (pre?.uid && pre.uid !== current.metadata.uid) {
-    throw conflict(refOf(kind), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid ?? ""}`);
-  }
-  checkResourceVersion(kind, current, pre?.resourceVersion);
 }
 
 function conditionsOf(status: JsonObject): Json[] {
@@ -88,7 +81,7 @@ function bindVMI(kind: ResourceKind, current: KubeObject, node: string, stamp: s
   const phase = typeof status.phase === "string" ? status.phase : "";
   const refuse = (why: string) => conflict(refOf(kind), name, why);
   if (current.metadata.deletionTimestamp) throw refuse(`vmi ${name} is being deleted, cannot be assigned to a host`);
-  if (VMI_FINAL.has(phase)) throw refuse(`vmi ${name} is in phase ${phase}, cannot be assigned to a host`);
+  if (kind.isTerminal?.(current)) throw refuse(`vmi ${name} is in phase ${phase}, cannot be assigned to a host`);
   if (bound === node) return current; // already done: binding again is a no-op
   if (bound !== "") throw refuse(`vmi ${name} is already assigned to node "${bound}"`);
   if (!VMI_UNSCHEDULED.has(phase)) throw refuse(`vmi ${name} is in phase ${phase}, cannot be assigned to a host`);
@@ -106,8 +99,8 @@ function bindVMI(kind: ResourceKind, current: KubeObject, node: string, stamp: s
 export function planBind(kind: ResourceKind, current: KubeObject, op: BindOp, now: number): KubeObject {
   const name = current.metadata.name ?? "";
   checkNode(op.node, name);
-  checkPreconditions(kind, current, op.preconditions);
-  const stamp = timestamp(now);
+  checkPreconditions(refOf(kind), current, op.preconditions);
+  const stamp = formatTime(now);
   if (kind.kind === "Pod") return bindPod(current, op.node, stamp);
   if (kind.kind === "VirtualMachineInstance") return bindVMI(kind, current, op.node, stamp);
   throw badRequest(`${kind.plural} cannot be bound to a node`);

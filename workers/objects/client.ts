@@ -3,8 +3,8 @@
  * The front's handle on storage: typed stubs for an object's store and a
  * kind's collection, with Outcomes turned back into ApiErrors.
  */
-import { ApiError } from "../../shared/k8s/errors";
 import type { KubeObject } from "../../shared/k8s/object";
+import { isNotFound } from "../client/errors";
 import type { CollectionStore } from "./collection-store";
 import type { ListRequest, ListResult } from "./collection-list";
 import type { ObjectOp } from "./object-ops";
@@ -32,7 +32,7 @@ export async function findObject(env: Env, ref: ObjectRef): Promise<KubeObject |
   try {
     return await getObject(env, ref);
   } catch (err) {
-    if (err instanceof ApiError && err.code === 404) return undefined;
+    if (isNotFound(err)) return undefined;
     throw err;
   }
 }

@@ -17,7 +17,7 @@ import { EventLog } from "../watch/event-log";
 import { WatchHub, type WatchStream } from "../watch/watch-hub";
 import type { EventSource } from "../watch/watch-session";
 import type { WatchRequest } from "../watch/watch-request";
-import { hasResync, keyName, keysForChange, resyncKeys, type ReconcileKey } from "../controllers/keys";
+import { changeObserver } from "./change-observer";
 
 const MIGRATIONS = [
   `CREATE TABLE meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
@@ -214,12 +214,6 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
     return this.currentRv();
   }
 
-  /** Test hook: prune as if `now` were the time, returning the compacted resourceVersion. */
-  async pruneNow(now: number = Date.now()): Promise<number> {
-    this.prune(now);
-    return this.compactedRv();
-  }
-
   /**
    * Enqueues the reconcile keys a change concerns (its owner's, its own for
    * controller kinds, the garbage collector's for a deleted or held owner).
@@ -231,15 +225,16 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
     // Cheap text tests before parsing: a held deletion names its finalizer.
     const held = ev.body.includes('"orphan"') || ev.body.includes('"foregroundDeletion"');
     const obj = JSON.parse(ev.body) as KubeObject;
-    if (!owners && !held && !hasResync(obj.kind)) return;
-    const keys = keysForChange(obj, ev.prev ? (JSON.parse(ev.prev) as KubeObject) : null, ev.type);
+    const observer = changeObserver();
+    if (!observer || (!owners && !held && !observer.resyncs(obj.kind))) return;
+    const keys = observer.keysForChange(obj, ev.prev ? (JSON.parse(ev.prev) as KubeObject) : null, ev.type);
     if (keys.length === 0) return;
     this.ctx.waitUntil(
       this.env.RECONCILE_QUEUE.sendBatch(keys.map((body) => ({ body }))).catch((err: unknown) => {
         console.error("enqueue of reconcile keys failed; the resync will cover it", err);
       }),
     );
-    if (hasResync(obj.kind)) this.ctx.waitUntil(this.ensureResync());
+    if (observer.resyncs(obj.kind)) this.ctx.waitUntil(this.ensureResync());
   }
 
   private async ensureResync(): Promise<void> {
@@ -255,9 +250,7 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
    */
   override async alarm(): Promise<void> {
     const rows = this.sql.exec<{ body: string }>("SELECT body FROM objects").toArray();
-    const unique = new Map<string, ReconcileKey>();
-    for (const r of rows) for (const key of resyncKeys(JSON.parse(r.body) as KubeObject)) unique.set(keyName(key), key);
-    const keys = [...unique.values()];
+    const keys = changeObserver()?.resyncKeys(rows.map((r) => JSON.parse(r.body) as KubeObject)) ?? [];
     for (let i = 0; i < keys.length; i += 100) {
       await this.env.RECONCILE_QUEUE.sendBatch(keys.slice(i, i + 100).map((body) => ({ body })));
     }

@@ -7,19 +7,21 @@
  * recorded as the `orphan` / `foregroundDeletion` finalizer for the garbage
  * collector.
  */
-import { ApiError, conflict, invalid } from "../../shared/k8s/errors";
+import { ApiError, invalid } from "../../shared/k8s/errors";
 import { deadlineAfter, secondsUntil } from "../../shared/k8s/deadline";
 import { deepCopy, type KubeObject } from "../../shared/k8s/object";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
 import { notSupported } from "../../shared/k8s/validation";
-import { refOf, timestamp } from "./write-rules";
+import { refOf } from "./write-rules";
+import { checkPreconditions, type Preconditions } from "./preconditions";
+import { formatTime } from "../../shared/k8s/time";
 
 /** metav1.DeleteOptions, as far as the server interprets them. */
 export interface DeleteOptions {
   gracePeriodSeconds?: number;
   propagationPolicy?: string;
   orphanDependents?: boolean;
-  preconditions?: { uid?: string; resourceVersion?: string };
+  preconditions?: Preconditions;
 }
 
 /** The next state of a delete: still present (held) or gone. */
@@ -46,20 +48,6 @@ export function graceElapsed(obj: KubeObject, now: number): boolean {
 /** When a deleting object is neither held nor within its grace period, it is removed. */
 export function shouldRemove(obj: KubeObject, now: number): boolean {
   return obj.metadata.deletionTimestamp !== undefined && !isHeld(obj) && graceElapsed(obj, now);
-}
-
-function checkPreconditions(kind: ResourceKind, obj: KubeObject, pre: DeleteOptions["preconditions"]): void {
-  const name = obj.metadata.name ?? "";
-  if (pre?.uid && pre.uid !== obj.metadata.uid) {
-    throw conflict(refOf(kind), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid ?? ""}`);
-  }
-  if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
-    throw conflict(
-      refOf(kind),
-      name,
-      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion ?? ""}`,
-    );
-  }
 }
 
 function policyOf(kind: ResourceKind, obj: KubeObject, opts: DeleteOptions): string | undefined {
@@ -95,7 +83,7 @@ function gracePeriod(kind: ResourceKind, obj: KubeObject, requested: number | un
 
 /** BeforeDelete: the state a DELETE leads to. */
 export function prepareDelete(kind: ResourceKind, old: KubeObject, opts: DeleteOptions, now: number): DeleteResult {
-  checkPreconditions(kind, old, opts.preconditions);
+  checkPreconditions(refOf(kind), old, opts.preconditions);
   if (opts.gracePeriodSeconds !== undefined && !Number.isInteger(opts.gracePeriodSeconds)) {
     throw new ApiError(400, "BadRequest", `gracePeriodSeconds must be an integer, got ${opts.gracePeriodSeconds}`);
   }
@@ -114,12 +102,12 @@ export function prepareDelete(kind: ResourceKind, old: KubeObject, opts: DeleteO
     // Already deleting: a delete may only shorten the grace period.
     const remaining = secondsUntil(Date.parse(meta.deletionTimestamp), now);
     if (grace < remaining) {
-      meta.deletionTimestamp = timestamp(deadlineAfter(now, grace));
+      meta.deletionTimestamp = formatTime(deadlineAfter(now, grace));
       meta.deletionGracePeriodSeconds = grace;
     }
   } else {
     // Grace periods are int64 upstream: a huge one saturates at the year 9999 instead of throwing (shared/k8s/deadline.ts).
-    meta.deletionTimestamp = timestamp(deadlineAfter(now, grace));
+    meta.deletionTimestamp = formatTime(deadlineAfter(now, grace));
     meta.deletionGracePeriodSeconds = grace;
     meta.generation = (meta.generation ?? 1) + 1;
   }

@@ -12,11 +12,12 @@
  * exponentially to 5 minutes, and passes that only wait for grace periods or
  * finalizers slow down to one every 10 seconds until something goes.
  */
-import { ApiError } from "../../shared/k8s/errors";
 import type { KubeObject } from "../../shared/k8s/object";
 import { KINDS, resourceKey } from "../registry";
-import { listObjects, writeObject } from "./client";
+import { writeObject } from "./client";
+import { listPages } from "../client/list-all";
 import { yieldToRuntime } from "../bounded";
+import { isNotFound } from "../client/errors";
 
 /** First retry delay (ms), while content is still being deleted (grace periods, finalizers) or after a failure. */
 export const NAMESPACE_CLEANUP_RETRY_MS = 2000;
@@ -50,9 +51,7 @@ export async function cleanupNamespace(env: Env, namespace: string): Promise<Cle
   for (const kind of KINDS) {
     if (!kind.namespaced) continue;
     const resource = resourceKey(kind);
-    let token: string | undefined;
-    do {
-      const page = await listObjects(env, { resource, namespace, limit: 500, ...(token ? { continue: token } : {}) });
+    for await (const page of listPages(env, { resource, namespace })) {
       for (const item of page.items) {
         const obj = JSON.parse(item) as KubeObject;
         remaining++;
@@ -69,7 +68,7 @@ export async function cleanupNamespace(env: Env, namespace: string): Promise<Cle
             pass.deleted++;
           }
         } catch (err) {
-          if (err instanceof ApiError && err.code === 404) {
+          if (isNotFound(err)) {
             remaining--;
             pass.deleted++;
           } else {
@@ -78,8 +77,7 @@ export async function cleanupNamespace(env: Env, namespace: string): Promise<Cle
           }
         }
       }
-      token = page.continue;
-    } while (token);
+    }
   }
   if (remaining > 0) return pass;
   try {
@@ -89,7 +87,7 @@ export async function cleanupNamespace(env: Env, namespace: string): Promise<Cle
       patch: [{ op: "replace", path: "/spec/finalizers", value: [] }],
     });
   } catch (err) {
-    if (!(err instanceof ApiError && err.code === 404)) throw err;
+    if (!isNotFound(err)) throw err;
   }
   return { ...pass, done: true };
 }

@@ -78,6 +78,7 @@ class CommitRefused extends ApiError {}
 export class ObjectStore extends DurableObject<Env> implements EventSource {
   private readonly sql: SqlStorage;
   private readonly lock = new Mutex();
+  /** A crash to simulate at the next write; only tests set it (test/do-internals.ts). */
   private fault: FaultPoint | undefined;
   private schemaReady = false;
   /** This object's watchers (public so tests can lower its caps through runInDurableObject). */
@@ -215,11 +216,6 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
   /** EventSource: this object's events after `afterRv`. */
   readEvents(afterRv: number, limit: number): StoredEvent[] {
     return this.hasSchema() ? this.log.read(afterRv, limit) : [];
-  }
-
-  /** Test hook: make the next write fail at `point`, as a crash there would. */
-  async injectFault(point: FaultPoint): Promise<void> {
-    this.fault = point;
   }
 
   /** Finishes a pending write and removes objects whose grace period has ended. */

@@ -20,7 +20,9 @@ import { VMI_HOST_FINALIZER } from "../../shared/hosts/constants";
 import { ApiError, forbidden, notFound } from "../../shared/k8s/errors";
 import { deepCopy, type JsonObject, type KubeObject } from "../../shared/k8s/object";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
-import { prepareUpdate, refOf, timestamp } from "./write-rules";
+import { prepareUpdate, refOf } from "./write-rules";
+import { isConflict } from "../client/errors";
+import { formatTime } from "../../shared/k8s/time";
 
 /** Where an earlier version kept the fence (user-writable, so never read): removed by the next report. */
 export const LEGACY_SEQUENCE_ANNOTATION = "hosts.duraplane.io/observed-sequence";
@@ -56,13 +58,6 @@ function mergeConditions(stored: unknown, reported: unknown, now: string): Condi
   return out;
 }
 
-function boundNode(obj: KubeObject): string | undefined {
-  if (obj.kind === "Pod") return (obj.spec as { nodeName?: string } | undefined)?.nodeName;
-  return (obj.status as { nodeName?: string } | undefined)?.nodeName;
-}
-
-const FINAL = new Set(["Succeeded", "Failed"]);
-
 /**
  * The next state of `current` after a host report (throws 404/403/409 per
  * the rules above); `lastSequence` is the store's fence for this object.
@@ -70,21 +65,21 @@ const FINAL = new Set(["Succeeded", "Failed"]);
 export function planReport(kind: ResourceKind, current: KubeObject, op: ReportOp, now: number, lastSequence: number): KubeObject {
   const name = current.metadata.name ?? "";
   if (current.metadata.uid !== op.uid) throw notFound(refOf(kind), name);
-  const bound = boundNode(current);
+  const bound = kind.boundNode?.(current);
   if (bound !== op.node) {
     throw forbidden(`node "${op.node}" can only report ${kind.plural} bound to it; ${kind.plural} "${name}" is ${bound ? `bound to node "${bound}"` : "not bound to any node"}`);
   }
   if (op.sequence <= lastSequence) {
     throw new ApiError(409, "Conflict", `observation ${op.sequence} of ${kind.plural} "${name}" is not newer than the last applied one (${lastSequence})`);
   }
-  const stamp = timestamp(now);
+  const stamp = formatTime(now);
   const oldStatus = (current.status ?? {}) as JsonObject;
   const status: JsonObject = { ...deepCopy(oldStatus), ...deepCopy(op.status) };
   if (op.status.conditions !== undefined || oldStatus.conditions !== undefined) {
     status.conditions = mergeConditions(oldStatus.conditions, op.status.conditions, stamp) as unknown as JsonObject[];
   }
   // A final phase is final: a late "Running" cannot bring a Succeeded/Failed object back.
-  if (typeof oldStatus.phase === "string" && FINAL.has(oldStatus.phase) && status.phase !== oldStatus.phase) {
+  if (typeof oldStatus.phase === "string" && kind.isTerminal?.(current) && status.phase !== oldStatus.phase) {
     status.phase = oldStatus.phase;
   }
   if (current.kind === "VirtualMachineInstance" && status.phase !== oldStatus.phase && typeof status.phase === "string") {
@@ -115,6 +110,6 @@ export function planReport(kind: ResourceKind, current: KubeObject, op: ReportOp
 
 /** Whether an error from a report write means "stale observation" rather than a failure. */
 export function isStaleReport(err: unknown): boolean {
-  return err instanceof ApiError && err.code === 409 && err.message.startsWith("observation ");
+  return isConflict(err) && err.message.startsWith("observation ");
 }
 

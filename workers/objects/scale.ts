@@ -8,7 +8,8 @@ import { invalid, type StatusCause } from "../../shared/k8s/errors";
 import { formatLabelSelector } from "../../shared/k8s/labels";
 import { deepCopy, isJsonObject, type Json, type KubeObject } from "../../shared/k8s/object";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
-import { checkResourceVersion } from "./write-rules";
+import { checkResourceVersion } from "./preconditions";
+import { refOf } from "./write-rules";
 
 /** autoscaling/v1 Scale. */
 export interface Scale {
@@ -66,7 +67,7 @@ export function updateScale(kind: ResourceKind, current: KubeObject, input: Json
   if (causes.length > 0 || typeof replicas !== "number") throw invalid("Scale", name, causes, "autoscaling");
   const meta = isJsonObject(input) ? input.metadata : undefined;
   const rv = isJsonObject(meta) && typeof meta.resourceVersion === "string" ? meta.resourceVersion : undefined;
-  checkResourceVersion(kind, current, rv);
+  checkResourceVersion(refOf(kind), current, rv);
   const next = deepCopy(current);
   const target = next.spec;
   if (!isJsonObject(target)) throw invalid(kind.kind, name, [{ reason: "FieldValueRequired", field: "spec", message: "Required value" }], kind.group);

@@ -5,17 +5,13 @@
  * pure so the object store only orchestrates. Every function here either
  * returns the next state or throws an ApiError; none touches storage.
  */
-import { conflict, invalid, type ResourceRef } from "../../shared/k8s/errors";
+import { invalid, type ResourceRef } from "../../shared/k8s/errors";
 import { deepCopy, type KubeObject } from "../../shared/k8s/object";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
 import { forbidden as forbiddenCause } from "../../shared/k8s/validation";
 import { decodeObject } from "../../shared/schemas/decode";
-import { initialStatus } from "./initial-status";
-
-/** Time in upstream's RFC 3339 form with second precision (metav1.Time). */
-export function timestamp(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
-}
+import { formatTime } from "../../shared/k8s/time";
+import { checkResourceVersion } from "./preconditions";
 
 /** The GroupResource an error message names. */
 export function refOf(kind: ResourceKind): ResourceRef {
@@ -48,25 +44,18 @@ export function prepareCreate(
   if (kind.namespaced) meta.namespace = opts.namespace;
   else delete meta.namespace;
   meta.uid = opts.uid;
-  meta.creationTimestamp = timestamp(opts.now);
+  meta.creationTimestamp = formatTime(opts.now);
   meta.generation = 1;
   delete meta.resourceVersion;
   delete meta.deletionTimestamp;
   delete meta.deletionGracePeriodSeconds;
   delete meta.managedFields;
   kind.applyDefaults(obj);
-  const status = initialStatus(kind, obj);
+  const status = kind.initialStatus?.(obj);
   if (status === undefined) delete obj.status;
   else obj.status = status;
   assertValid(kind, obj);
   return obj;
-}
-
-/** Checks an optimistic-concurrency precondition: a non-empty resourceVersion must match. */
-export function checkResourceVersion(kind: ResourceKind, old: KubeObject, requested: string | undefined): void {
-  if (requested && requested !== old.metadata.resourceVersion) {
-    throw conflict(refOf(kind), old.metadata.name ?? "");
-  }
 }
 
 /** True when two objects differ outside metadata.resourceVersion. */
@@ -108,7 +97,7 @@ export function prepareUpdate(
 ): KubeObject {
   const name = old.metadata.name ?? "";
   const decoded = decode(kind, input, opts, name);
-  checkResourceVersion(kind, old, decoded.metadata.resourceVersion);
+  checkResourceVersion(refOf(kind), old, decoded.metadata.resourceVersion);
   let next: KubeObject;
   if (opts.subresource === "status") {
     next = deepCopy(old);

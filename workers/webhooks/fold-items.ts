@@ -5,11 +5,11 @@
  * a few at a time, and gets its own answer — a partial batch is normal.
  */
 import type { ItemResult, ReportItem, ReportItemResult } from "../../shared/hosts/report";
-import { ApiError } from "../../shared/k8s/errors";
 import type { JsonObject } from "../../shared/k8s/object";
-import { yieldToRuntime } from "../bounded";
+import { mapAllBounded } from "../bounded";
 import { writeObject } from "../objects/client";
 import { isStaleReport } from "../objects/report-op";
+import { isBadRequest, isForbidden, isInvalid, isNotFound } from "../client/errors";
 
 /** Items applied at once: enough to overlap store round trips, few enough not to flood one isolate. */
 const PARALLEL = 8;
@@ -21,11 +21,9 @@ const RESOURCE: Record<ReportItem["kind"], string> = {
 
 function resultOf(err: unknown): { result: ItemResult; code: number; message: string } {
   if (isStaleReport(err)) return { result: "Stale", code: 200, message: (err as Error).message };
-  if (err instanceof ApiError) {
-    if (err.code === 403) return { result: "Refused", code: 403, message: err.message };
-    if (err.code === 404) return { result: "NotFound", code: 404, message: err.message };
-    if (err.code === 422 || err.code === 400) return { result: "Invalid", code: 422, message: err.message };
-  }
+  if (isForbidden(err)) return { result: "Refused", code: 403, message: err.message };
+  if (isNotFound(err)) return { result: "NotFound", code: 404, message: err.message };
+  if (isInvalid(err) || isBadRequest(err)) return { result: "Invalid", code: 422, message: err.message };
   throw err;
 }
 
@@ -43,16 +41,5 @@ async function foldItem(env: Env, node: string, item: ReportItem): Promise<Repor
 
 /** Applies every item; answers in the order given. */
 export async function foldItems(env: Env, node: string, items: readonly ReportItem[]): Promise<ReportItemResult[]> {
-  const out: ReportItemResult[] = new Array<ReportItemResult>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < items.length; i = next++) {
-      const item = items[i];
-      if (!item) continue;
-      await yieldToRuntime();
-      out[i] = await foldItem(env, node, item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
-  return out;
+  return mapAllBounded(items, PARALLEL, (item) => foldItem(env, node, item));
 }

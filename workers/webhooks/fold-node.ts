@@ -11,11 +11,12 @@
  * as the node's own write, so NodeRestriction admits it like any other.
  */
 import type { NodeReport } from "../../shared/hosts/report";
-import { ApiError } from "../../shared/k8s/errors";
 import type { Json, JsonObject } from "../../shared/k8s/object";
 import { findObject, writeObject } from "../objects/client";
-import { timestamp } from "../objects/write-rules";
+import { formatTime } from "../../shared/k8s/time";
 import type { ReportItemResult } from "../../shared/hosts/report";
+import { isInvalid } from "../client/errors";
+import { retryOnConflict } from "../client/retry";
 
 const NODES = "/nodes";
 const ATTEMPTS = 4;
@@ -43,22 +44,21 @@ function nextConditions(stored: unknown, reported: NodeReport["conditions"], sta
 /** Applies a heartbeat to Node `name`; the answer is the node part of the webhook's reply. */
 export async function foldHeartbeat(env: Env, name: string, report: NodeReport, now = Date.now()): Promise<Omit<ReportItemResult, "kind" | "namespace" | "name">> {
   const ref = { resource: NODES, namespace: "", name };
-  for (let attempt = 1; ; attempt++) {
-    const node = await findObject(env, ref);
-    if (!node) return { result: "NotFound", code: 404, message: `node "${name}" does not exist; join again` };
-    const status = { ...(node.status as JsonObject | undefined) } as JsonObject;
-    status.conditions = nextConditions(status.conditions, report.conditions, timestamp(now)) as unknown as JsonObject[];
-    if (report.capacity) status.capacity = report.capacity;
-    if (report.allocatable ?? report.capacity) status.allocatable = (report.allocatable ?? report.capacity) as JsonObject;
-    if (report.addresses) status.addresses = report.addresses;
-    if (report.nodeInfo) status.nodeInfo = report.nodeInfo;
-    try {
+  try {
+    return await retryOnConflict(async () => {
+      const node = await findObject(env, ref);
+      if (!node) return { result: "NotFound", code: 404, message: `node "${name}" does not exist; join again` };
+      const status = { ...(node.status as JsonObject | undefined) } as JsonObject;
+      status.conditions = nextConditions(status.conditions, report.conditions, formatTime(now)) as unknown as JsonObject[];
+      if (report.capacity) status.capacity = report.capacity;
+      if (report.allocatable ?? report.capacity) status.allocatable = (report.allocatable ?? report.capacity) as JsonObject;
+      if (report.addresses) status.addresses = report.addresses;
+      if (report.nodeInfo) status.nodeInfo = report.nodeInfo;
       const written = await writeObject(env, ref, { verb: "update", subresource: "status", input: { ...node, status } as unknown as Json, byNode: name });
       return { result: "Applied", code: 200, resourceVersion: written.object.metadata.resourceVersion ?? "" };
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 409 && attempt < ATTEMPTS) continue;
-      if (err instanceof ApiError && err.code === 422) return { result: "Invalid", code: 422, message: err.message };
-      throw err;
-    }
+    }, { attempts: ATTEMPTS });
+  } catch (err) {
+    if (isInvalid(err)) return { result: "Invalid", code: 422, message: err.message };
+    throw err;
   }
 }
