@@ -11,7 +11,10 @@ export type SinkKind = "http" | "websocket";
 export const SINKS: SinkKind[] = ["http", "websocket"];
 
 /** One event as received. */
-export type WatchEvent = { type: string; object: KubeObject & { code?: number; reason?: string; message?: string } };
+export type WatchEvent = {
+  type: string;
+  object: KubeObject & { code?: number; reason?: string; message?: string; rows?: { cells: unknown[] }[]; columnDefinitions?: unknown };
+};
 
 /** An open watch of either kind. */
 export class WatchClient {

@@ -5,60 +5,15 @@
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../shared/k8s/object";
 import { collectionStub } from "../workers/objects/client";
 import { api, namespace, pod, readResponse, send, TOKEN, type StatusBody } from "./helpers";
 import { pruneNow } from "./do-internals";
+import { WatchClient, type WatchEvent } from "./watch-client";
 
-type WatchEvent = { type: string; object: KubeObject & { code?: number; reason?: string; rows?: { cells: unknown[] }[]; columnDefinitions?: unknown } };
 const MERGE = { "content-type": "application/merge-patch+json" };
 
-/** An open watch: read events one by one with a deadline. */
-class Watch {
-  private buffer = "";
-  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
-  private readonly decoder = new TextDecoder();
-  constructor(readonly res: Response) {
-    if (!res.body) throw new Error("no body");
-    this.reader = res.body.getReader();
-  }
-  static async open(path: string, headers: Record<string, string> = {}): Promise<Watch> {
-    const res = await send(new Request(`https://duraplane.test${path}`, { headers: { authorization: `Bearer ${TOKEN}`, ...headers } }));
-    return new Watch(res);
-  }
-  async next(ms = 3000): Promise<WatchEvent | undefined> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const nl = this.buffer.indexOf("\n");
-      if (nl >= 0) {
-        const line = this.buffer.slice(0, nl);
-        this.buffer = this.buffer.slice(nl + 1);
-        return JSON.parse(line) as WatchEvent;
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) return undefined;
-      const chunk = await Promise.race([
-        this.reader.read(),
-        new Promise<"timeout">((r) => setTimeout(() => r("timeout"), left)),
-      ]);
-      if (chunk === "timeout") return undefined;
-      if (chunk.done) return undefined;
-      this.buffer += this.decoder.decode(chunk.value, { stream: true });
-    }
-  }
-  async take(n: number): Promise<WatchEvent[]> {
-    const out: WatchEvent[] = [];
-    for (let i = 0; i < n; i++) {
-      const ev = await this.next();
-      if (!ev) throw new Error(`expected ${n} events, got ${out.length}: ${JSON.stringify(out.map((e) => e.type))}`);
-      out.push(ev);
-    }
-    return out;
-  }
-  async close(): Promise<void> {
-    await this.reader.cancel();
-  }
-}
+/** The chunked-HTTP watch client these tests share with the engine's (test/watch-client.ts). */
+const Watch = { open: (path: string, headers: Record<string, string> = {}) => WatchClient.open("http", path, headers) };
 
 const summary = (evs: WatchEvent[]): string[] => evs.map((e) => `${e.type}:${e.object.metadata?.name ?? ""}`);
 

@@ -109,21 +109,9 @@ export function planWrite(
   now: number,
   facts: Facts = {},
 ): WritePlan {
-  const plan = planUnadmitted(kind, ref, current, op, now, facts);
-  if (op.byNode !== undefined && kind.kind === "Node" && plan.type !== undefined) admitNodeWrite(op.byNode, ref.name, current, plan.object);
-  return plan;
-}
-
-function planUnadmitted(
-  kind: ResourceKind,
-  ref: ObjectRef,
-  current: KubeObject | undefined,
-  op: ObjectOp,
-  now: number,
-  facts: Facts = {},
-): WritePlan {
   const plan = planNext(kind, ref, current, op, now, facts);
   if (plan.type === "ADDED" || plan.type === "MODIFIED") checkObjectSize(plan.object);
+  if (op.byNode !== undefined && kind.kind === "Node" && plan.type !== undefined) admitNodeWrite(op.byNode, ref.name, current, plan.object);
   return plan;
 }
 
