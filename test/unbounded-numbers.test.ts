@@ -150,6 +150,8 @@ describe("requeues longer than the queue's delay limit", () => {
         template: { metadata: { labels: { app: "slow" } }, spec: { containers: [{ name: "c", image: "busybox" }] } } },
     };
     expect((await api("POST", `/apis/apps/v1/namespaces/${ns}/replicasets`, rs)).status).toBe(201);
+    // Run the reconcile here rather than wait for the queue's delivery, which a busy suite can hold back.
+    await reconcileNow({ controller: "replicaset", namespace: ns, name: "slow" });
     let podName = "";
     await eventually(async () => {
       const list = await api<{ items: KubeObject[] }>("GET", `/api/v1/namespaces/${ns}/pods?labelSelector=app%3Dslow`);
