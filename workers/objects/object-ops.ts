@@ -17,6 +17,7 @@ import { type DeleteOptions, prepareDelete, shouldRemove } from "./delete-rules"
 import { checkObjectSize } from "./object-size";
 import type { ObjectRef } from "./object-ref";
 import { admitNodeWrite } from "./node-admission";
+import { refuseProtoKeys } from "./proto-key-check";
 import { planReport, type ReportOp } from "./report-op";
 import type { Facts } from "./server-facts";
 import { scaleOf, updateScale } from "./scale";
@@ -109,6 +110,7 @@ export function planWrite(
   now: number,
   facts: Facts = {},
 ): WritePlan {
+  refuseProtoKeys(kind, ref.name, op);
   const plan = planNext(kind, ref, current, op, now, facts);
   if (plan.type === "ADDED" || plan.type === "MODIFIED") checkObjectSize(plan.object);
   if (op.byNode !== undefined && kind.kind === "Node" && plan.type !== undefined) admitNodeWrite(op.byNode, ref.name, current, plan.object);
