@@ -6,7 +6,8 @@
  * `metadata.managedFields`, removes fields a manager stops applying and
  * reports conflicts between managers. We only merge.
  */
-import { copyJson, getMember, jsonEqual, setMember } from "./json-value";
+import { ElementIndex } from "./element-index";
+import { copyJson, getMember, setMember } from "./json-value";
 import { isJsonObject, type Json, type JsonObject } from "./object";
 import type { PatchMeta, PatchMetaEntry } from "./resource-kind";
 
@@ -60,19 +61,31 @@ class ApplyMerger {
   private mergeList(current: Json[], applied: Json[], entry: PatchMetaEntry, path: string): Json[] {
     const result = [...current];
     const key = entry.mergeKey;
+    // Whole elements (a set of primitives such as finalizers) and elements by merge key, each found in O(1).
+    const whole = new ElementIndex(result, undefined);
+    const byKey = new ElementIndex(result, key);
     for (const element of applied) {
       const id = key !== undefined && isJsonObject(element) ? getMember(element, key) : undefined;
       if (key === undefined || !isJsonObject(element) || id === undefined) {
         // A set of primitives (finalizers), or an element we cannot match: add it unless already present.
-        if (!result.some((r) => jsonEqual(r, element))) result.push(this.applyValue(undefined, element, `${path}[]`));
+        if (whole.indexOf(element) < 0) {
+          const added = this.applyValue(undefined, element, `${path}[]`);
+          whole.add(element, result.length);
+          byKey.add(added, result.length);
+          result.push(added);
+        }
         continue;
       }
-      const at = result.findIndex((r) => {
-        const other = isJsonObject(r) ? getMember(r, key) : undefined;
-        return other !== undefined && jsonEqual(other, id);
-      });
+      const at = byKey.indexOf(element);
       const match = result[at];
-      result[at < 0 ? result.length : at] = this.applyMap(isJsonObject(match) ? match : {}, element, `${path}[]`);
+      const merged = this.applyMap(isJsonObject(match) ? match : {}, element, `${path}[]`);
+      if (at < 0) {
+        whole.add(merged, result.length);
+        byKey.add(merged, result.length);
+        result.push(merged);
+      } else {
+        result[at] = merged;
+      }
     }
     return result;
   }

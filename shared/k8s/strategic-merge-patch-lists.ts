@@ -6,12 +6,12 @@
  * k8s.io/apimachinery/pkg/util/strategicpatch/patch.go).
  */
 import { badRequest } from "./errors";
-import { getMember, jsonEqual } from "./json-value";
+import { ElementIndex, identityKey } from "./element-index";
+import { getMember } from "./json-value";
 import { isJsonObject, type Json, type JsonObject } from "./object";
 import type { PatchMetaEntry } from "./resource-kind";
 import {
   DIRECTIVE_MARKER,
-  indexOfElement,
   noListOfLists,
   noMergeKey,
   preview,
@@ -46,15 +46,20 @@ export function mergeList(
   const elementPath = `${path}[]`;
   if (!elementsAreMaps(original, patch, path)) {
     const merged: Json[] = [];
+    const seen = new Set<string>();
     for (const v of [...original, ...patch]) {
-      if (!merged.some((m) => jsonEqual(m, v))) merged.push(v);
+      const key = identityKey(v, undefined) as string;
+      if (!seen.has(key)) {
+        seen.add(key);
+        merged.push(v);
+      }
     }
     return orderMerged(merged, patch, original, undefined);
   }
 
   const mergeKey = entry.mergeKey;
   if (mergeKey === undefined) throw badRequest(`cannot merge lists without merge key for ${path}`);
-  let base = [...original];
+  const deleted = new Set<string>();
   const plain: JsonObject[] = [];
   let replace = false;
   for (const element of patch as JsonObject[]) {
@@ -62,8 +67,9 @@ export function mergeList(
     if (directive === undefined) {
       plain.push(element);
     } else if (directive === "delete") {
-      if (getMember(element, mergeKey) === undefined) throw noMergeKey(element, mergeKey, path);
-      base = base.filter((o) => indexOfElement([o], element, mergeKey) !== 0);
+      const key = identityKey(element, mergeKey);
+      if (key === undefined) throw noMergeKey(element, mergeKey, path);
+      deleted.add(key);
     } else if (directive === "replace") {
       replace = true;
     } else if (directive === "merge") {
@@ -73,17 +79,22 @@ export function mergeList(
     }
   }
   if (replace) return materializeAll(plain, elementPath, merger);
+  const base = deleted.size === 0 ? [...original] : original.filter((o) => !deleted.has(identityKey(o, mergeKey) ?? ""));
 
   const merged: Json[] = [...base];
+  const index = new ElementIndex(merged, mergeKey);
   for (const element of plain) {
     if (getMember(element, mergeKey) === undefined) throw noMergeKey(element, mergeKey, path);
-    const at = indexOfElement(merged, element, mergeKey);
+    const at = index.indexOf(element);
     const match = merged[at];
     if (isJsonObject(match)) {
       merged[at] = merger.mergeElement(match, element, elementPath);
     } else {
       const built = merger.materialize(element, elementPath);
-      if (built !== undefined) merged.push(built);
+      if (built !== undefined) {
+        index.add(built, merged.length);
+        merged.push(built);
+      }
     }
   }
   return orderMerged(merged, plain, base, mergeKey);
@@ -110,19 +121,21 @@ export function orderMerged(
   serverOrder: readonly Json[],
   mergeKey: string | undefined,
 ): Json[] {
+  const inPatch = new ElementIndex(patchOrder, mergeKey);
+  const inServer = new ElementIndex(serverOrder, mergeKey);
   const fromPatch: Json[] = [];
   const serverOnly: Json[] = [];
   for (const element of merged) {
-    (indexOfElement(patchOrder, element, mergeKey) >= 0 ? fromPatch : serverOnly).push(element);
+    (inPatch.indexOf(element) >= 0 ? fromPatch : serverOnly).push(element);
   }
-  const left = sortByOrder(serverOnly, serverOrder, mergeKey);
-  const right = sortByOrder(fromPatch, patchOrder, mergeKey);
+  const left = sortByOrder(serverOnly, inServer);
+  const right = sortByOrder(fromPatch, inPatch);
   const out: Json[] = [];
   let i = 0;
   let j = 0;
   while (i < left.length && j < right.length) {
-    const li = indexOfElement(serverOrder, left[i] as Json, mergeKey);
-    const ri = indexOfElement(serverOrder, right[j] as Json, mergeKey);
+    const li = inServer.indexOf(left[i] as Json);
+    const ri = inServer.indexOf(right[j] as Json);
     // A server-only element goes first only when both are known to the server and it came first there.
     if (li >= 0 && ri >= 0 && li < ri) out.push(left[i++] as Json);
     else out.push(right[j++] as Json);
@@ -130,13 +143,13 @@ export function orderMerged(
   return [...out, ...left.slice(i), ...right.slice(j)];
 }
 
-function sortByOrder(items: readonly Json[], order: readonly Json[], mergeKey: string | undefined): Json[] {
-  const rank = (item: Json): number => {
-    const at = indexOfElement(order, item, mergeKey);
-    return at < 0 ? Number.MAX_SAFE_INTEGER : at;
-  };
+function sortByOrder(items: readonly Json[], order: ElementIndex): Json[] {
+  const ranked = items.map((item) => {
+    const at = order.indexOf(item);
+    return { item, rank: at < 0 ? Number.MAX_SAFE_INTEGER : at };
+  });
   // Array.prototype.sort is stable, as upstream's sort.SliceStable.
-  return [...items].sort((a, b) => rank(a) - rank(b));
+  return ranked.sort((a, b) => a.rank - b.rank).map((r) => r.item);
 }
 
 /** True for lists of maps, false for lists of primitives; rejects lists of lists and mixed lists. */

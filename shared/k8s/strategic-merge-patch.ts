@@ -9,7 +9,8 @@
  * {@link PatchMeta} table.
  * @see https://kubernetes.io/docs/tasks/manage-kubernetes-objects/update-api-object-kubectl-patch/
  */
-import { copyJson, getMember, jsonEqual, setMember } from "./json-value";
+import { canonicalJson } from "./element-index";
+import { copyJson, getMember, setMember } from "./json-value";
 import { isJsonObject, type Json, type JsonObject } from "./object";
 import type { PatchMeta } from "./resource-kind";
 import {
@@ -159,10 +160,11 @@ function deleteFromPrimitiveList(original: JsonObject, field: string, values: Js
   }
   const current = getMember(original, field);
   if (!Array.isArray(current)) return;
+  const drop = new Set(values.map((v) => canonicalJson(v)));
   setMember(
     original,
     field,
-    current.filter((v) => !values.some((d) => jsonEqual(d, v))),
+    current.filter((v) => !drop.has(canonicalJson(v))),
   );
 }
 
