@@ -2,29 +2,21 @@
  * @module
  * The rules that differ per kind, given to the registry as hooks on
  * `ResourceKind` (initial status, QoS, grace period, bound node, terminal
- * phase) so storage and controllers ask the kind instead of switching on its
+ * phase, binding) so storage and controllers ask the kind instead of switching on its
  * name. Only Pods, VMIs and Namespaces have any.
  */
 import { isJsonObject, type KubeObject } from "../shared/k8s/object";
 import type { ResourceKind } from "../shared/k8s/resource-kind";
+import { bindPod, bindVMI } from "./objects/bind-op";
 import { podQOSClass } from "./objects/qos";
+import { isTerminal } from "./objects/terminal";
 
-type Hooks = Pick<ResourceKind, "initialStatus" | "boundNode" | "isTerminal" | "gracePeriodSeconds">;
-
-function phaseOf(obj: KubeObject): string {
-  return isJsonObject(obj.status) && typeof obj.status.phase === "string" ? obj.status.phase : "";
-}
+type Hooks = Pick<ResourceKind, "initialStatus" | "boundNode" | "isTerminal" | "gracePeriodSeconds" | "bind">;
 
 function stringAt(value: unknown, field: string): string {
   if (!isJsonObject(value)) return "";
   const v = value[field];
   return typeof v === "string" ? v : "";
-}
-
-/** Succeeded or Failed: a pod or VMI that will never run again. */
-function isTerminal(obj: KubeObject): boolean {
-  const phase = phaseOf(obj);
-  return phase === "Succeeded" || phase === "Failed";
 }
 
 /** Pod grace: 0 when unscheduled or terminal (pkg/registry/core/pod/strategy.go CheckGracefulDelete). */
@@ -40,6 +32,7 @@ export const POD_RULES: Hooks = {
   boundNode: (obj) => stringAt(obj.spec, "nodeName"),
   isTerminal,
   gracePeriodSeconds: podGracePeriod,
+  bind: bindPod,
 };
 
 /** kubevirt.io/v1 VirtualMachineInstance: bound by `status.nodeName`; starts Pending (KubeVirt's mutating webhook). */
@@ -47,6 +40,7 @@ export const VMI_RULES: Hooks = {
   initialStatus: () => ({ phase: "Pending" }),
   boundNode: (obj) => stringAt(obj.status, "nodeName"),
   isTerminal,
+  bind: bindVMI,
 };
 
 /** v1 Namespace: starts Active. */

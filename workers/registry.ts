@@ -5,6 +5,7 @@
  * (shared/k8s/printers) and its patch metadata. Everything generic —
  * handlers, storage, discovery, OpenAPI — is driven from here.
  */
+import type { ObjectRef } from "./objects/object-ref";
 import type { KubeObject } from "../shared/k8s/object";
 import { printers } from "../shared/k8s/printers";
 import { apiVersionOf, type Printer, type ResourceKind } from "../shared/k8s/resource-kind";
@@ -129,6 +130,13 @@ export function kindByResource(key: string): ResourceKind | undefined {
 /** The kind of a stored object, by its apiVersion and kind. */
 export function kindOf(obj: Pick<KubeObject, "apiVersion" | "kind">): ResourceKind | undefined {
   return byKind.get(`${obj.apiVersion}/${obj.kind}`);
+}
+
+/** Where a stored object lives (its kind's registry key, namespace, name); throws for a kind not served. */
+export function objectRefOf(obj: KubeObject): ObjectRef {
+  const kind = kindOf(obj);
+  if (!kind) throw new Error(`no served kind for ${obj.apiVersion}/${obj.kind}`);
+  return { resource: resourceKey(kind), namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "" };
 }
 
 /** Looks a kind up by URL parts. */

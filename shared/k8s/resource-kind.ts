@@ -89,6 +89,11 @@ export interface ResourceKind {
   boundNode?(obj: KubeObject): string;
   /** Whether a workload reached a phase it never leaves (Succeeded, Failed). */
   isTerminal?(obj: KubeObject): boolean;
+  /**
+   * The object bound to `node` at time `stamp` (a Pod's `pods/binding`, a VMI's scheduling), or an
+   * ApiError thrown when it cannot be; absent for kinds that are never bound.
+   */
+  bind?(obj: KubeObject, node: string, stamp: string): KubeObject;
 }
 
 /** `apiVersion` for a kind: "v1" for the core group, else "group/version". */

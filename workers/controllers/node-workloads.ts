@@ -13,6 +13,7 @@
 import { VMI_NODE_NAME_LABEL } from "../../shared/hosts/constants";
 import type { Json, JsonObject, KubeObject } from "../../shared/k8s/object";
 import { writeObject } from "../objects/client";
+import { objectRefOf } from "../registry";
 import { runBounded } from "../bounded";
 import { updatePodCondition } from "./conditions";
 import { recordEvent } from "./events";
@@ -41,13 +42,9 @@ export async function boundWorkloads(env: Env, node: string): Promise<KubeObject
   return [...pods, ...vmis].filter((o) => boundNode(o) === node && !isFinal(o));
 }
 
-function refOf(obj: KubeObject): { resource: string; namespace: string; name: string } {
-  return { resource: obj.kind === "Pod" ? RESOURCES.pods : RESOURCES.vmis, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "" };
-}
-
 async function writeStatus(env: Env, obj: KubeObject, status: JsonObject): Promise<KubeObject | undefined> {
   try {
-    return (await writeObject(env, refOf(obj), { verb: "update", subresource: "status", input: { ...obj, status } as unknown as Json })).object;
+    return (await writeObject(env, objectRefOf(obj), { verb: "update", subresource: "status", input: { ...obj, status } as unknown as Json })).object;
   } catch (err) {
     // Changed or gone since the list: the next run (the controller requeues) looks again.
     if (isNotFound(err) || isConflict(err)) return undefined;
@@ -68,7 +65,7 @@ async function markNotReady(env: Env, obj: KubeObject, stamp: string): Promise<v
 }
 
 async function evict(env: Env, obj: KubeObject, stamp: string): Promise<void> {
-  const ref = refOf(obj);
+  const ref = objectRefOf(obj);
   if (obj.kind === "VirtualMachineInstance") {
     const status = { ...withVMIPhase(notReadyStatus(obj, stamp), "Failed", stamp), reason: NODE_UNRESPONSIVE_REASON };
     await writeStatus(env, obj, status);

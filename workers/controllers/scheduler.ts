@@ -11,7 +11,7 @@
  */
 import type { Json, KubeObject } from "../../shared/k8s/object";
 import { writeObject } from "../objects/client";
-import { resourceKey } from "../registry";
+import { objectRefOf, resourceKey } from "../registry";
 import { runBounded } from "../bounded";
 import { recordEvent } from "./events";
 import { listAll } from "../client/list-all";
@@ -30,18 +30,13 @@ export const RETRY_UNSCHEDULABLE_SECONDS = 10;
 
 const NODES = resourceKey({ group: "", plural: "nodes" });
 
-function refOf(obj: KubeObject): { resource: string; namespace: string; name: string } {
-  const resource = obj.kind === "Pod" ? RESOURCES.pods : RESOURCES.vmis;
-  return { resource, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "" };
-}
-
 /** A write that lost to a change made since the list (bound, deleted, modified): the next pass sees it. */
 function isStale(err: unknown): boolean {
   return isNotFound(err) || isConflict(err);
 }
 
 async function bind(env: Env, p: Placement): Promise<void> {
-  const ref = refOf(p.obj);
+  const ref = objectRefOf(p.obj);
   try {
     const written = await writeObject(env, ref, { verb: "bind", node: p.node, preconditions: { uid: p.obj.metadata.uid ?? "" } });
     await recordEvent(env, written.object, "Normal", "Scheduled", `Successfully assigned ${ref.namespace}/${ref.name} to ${p.node}`, DEFAULT_SCHEDULER);
@@ -55,7 +50,7 @@ async function markUnplaced(env: Env, u: Unplaced, stamp: string): Promise<void>
   if (!status) return;
   try {
     // The listed object carries its resourceVersion: a pod changed since the list is left to the next pass.
-    const written = await writeObject(env, refOf(u.obj), {
+    const written = await writeObject(env, objectRefOf(u.obj), {
       verb: "update", subresource: "status", input: { ...u.obj, status } as unknown as Json,
     });
     if (u.reason === "Unschedulable") await recordEvent(env, written.object, "Warning", "FailedScheduling", u.message, DEFAULT_SCHEDULER);

@@ -24,6 +24,7 @@ import { VMI_HOST_FINALIZER } from "../../shared/hosts/constants";
 import { refOf } from "./write-rules";
 import { checkPreconditions, type Preconditions } from "./preconditions";
 import { formatTime } from "../../shared/k8s/time";
+import { isTerminal } from "./terminal";
 
 /** Binds the object to `node` (a Pod's `pods/binding`, a VMI's scheduling). */
 export interface BindOp {
@@ -36,6 +37,7 @@ export interface BindOp {
 /** The resource upstream names in a refused binding (`NewConflict(api.Resource("pods/binding"), …)`). */
 const POD_BINDING: ResourceRef = { group: "", resource: "pods/binding" };
 
+const VMI_REF: ResourceRef = { group: "kubevirt.io", resource: "virtualmachineinstances" };
 const VMI_UNSCHEDULED = new Set(["", "Pending", "Scheduling"]);
 
 function checkNode(node: string, name: string): void {
@@ -54,7 +56,7 @@ function statusOf(obj: KubeObject): JsonObject {
 }
 
 /** assignPod / setPodNodeAndMetadata: refuse a deleting, bound or gated pod; set nodeName and PodScheduled. */
-function bindPod(current: KubeObject, node: string, stamp: string): KubeObject {
+export function bindPod(current: KubeObject, node: string, stamp: string): KubeObject {
   const name = current.metadata.name ?? "";
   const spec = isJsonObject(current.spec) ? current.spec : {};
   if (current.metadata.deletionTimestamp) {
@@ -74,14 +76,14 @@ function bindPod(current: KubeObject, node: string, stamp: string): KubeObject {
 }
 
 /** virt-controller's Scheduled transition, refused when the VMI is bound elsewhere, final, deleting or past scheduling. */
-function bindVMI(kind: ResourceKind, current: KubeObject, node: string, stamp: string): KubeObject {
+export function bindVMI(current: KubeObject, node: string, stamp: string): KubeObject {
   const name = current.metadata.name ?? "";
   const status = statusOf(current);
   const bound = typeof status.nodeName === "string" ? status.nodeName : "";
   const phase = typeof status.phase === "string" ? status.phase : "";
-  const refuse = (why: string) => conflict(refOf(kind), name, why);
+  const refuse = (why: string) => conflict(VMI_REF, name, why);
   if (current.metadata.deletionTimestamp) throw refuse(`vmi ${name} is being deleted, cannot be assigned to a host`);
-  if (kind.isTerminal?.(current)) throw refuse(`vmi ${name} is in phase ${phase}, cannot be assigned to a host`);
+  if (isTerminal(current)) throw refuse(`vmi ${name} is in phase ${phase}, cannot be assigned to a host`);
   if (bound === node) return current; // already done: binding again is a no-op
   if (bound !== "") throw refuse(`vmi ${name} is already assigned to node "${bound}"`);
   if (!VMI_UNSCHEDULED.has(phase)) throw refuse(`vmi ${name} is in phase ${phase}, cannot be assigned to a host`);
@@ -101,7 +103,6 @@ export function planBind(kind: ResourceKind, current: KubeObject, op: BindOp, no
   checkNode(op.node, name);
   checkPreconditions(refOf(kind), current, op.preconditions);
   const stamp = formatTime(now);
-  if (kind.kind === "Pod") return bindPod(current, op.node, stamp);
-  if (kind.kind === "VirtualMachineInstance") return bindVMI(kind, current, op.node, stamp);
-  throw badRequest(`${kind.plural} cannot be bound to a node`);
+  if (!kind.bind) throw badRequest(`${kind.plural} cannot be bound to a node`);
+  return kind.bind(current, op.node, stamp);
 }

@@ -4,7 +4,7 @@
  * SimpleNameGenerator: base + 5 random characters, retried on a clash). Used
  * by the API front and by controllers, so both go through the same path.
  */
-import { ApiError } from "../../shared/k8s/errors";
+import { isAlreadyExists } from "../client/errors";
 import type { Json } from "../../shared/k8s/object";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
 import { resourceKey } from "../registry";
@@ -45,8 +45,7 @@ export async function createObject(env: Env, target: CreateTarget, body: Json): 
         verb: "create", input: body, uid: crypto.randomUUID(), dryRun: target.dryRun, strict: target.strict,
       });
     } catch (err) {
-      const clash = err instanceof ApiError && err.reason === "AlreadyExists";
-      if (!clash || target.name !== undefined || attempt >= GENERATE_NAME_ATTEMPTS) throw err;
+      if (!isAlreadyExists(err) || target.name !== undefined || attempt >= GENERATE_NAME_ATTEMPTS) throw err;
     }
   }
 }
