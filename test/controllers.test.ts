@@ -5,11 +5,11 @@
  */
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import worker from "../workers/index";
-import { replicaSetController } from "../workers/controllers/replicas-controllers";
-import { syncReplicas } from "../workers/controllers/replicas-sync";
+import { replicaSetController } from "../workers/controllers/replicaset/replicas-controllers";
+import { syncReplicas } from "../workers/controllers/replicaset/replicas-sync";
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../shared/k8s/object";
-import type { Reconciler } from "../workers/controllers/reconciler";
+import type { Reconciler } from "../workers/controllers/runtime/reconciler";
 import { api, eventually, namespace } from "./helpers";
 import { reconcilerStats } from "./do-internals";
 

@@ -6,7 +6,7 @@
  * instance itself.
  */
 import { runInDurableObject } from "cloudflare:test";
-import type { Reconciler } from "../workers/controllers/reconciler";
+import type { Reconciler } from "../workers/controllers/runtime/reconciler";
 import type { CollectionStore } from "../workers/objects/collection-store";
 import type { FaultPoint, ObjectStore } from "../workers/objects/object-store";
 

@@ -6,7 +6,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import type { KubeObject } from "../shared/k8s/object";
-import { eventName, recordEvent } from "../workers/controllers/events";
+import { eventName, recordEvent } from "../workers/controllers/shared/events";
 import { api, eventually, namespace, pod } from "./helpers";
 
 type Event = KubeObject & {

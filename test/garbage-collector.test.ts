@@ -6,9 +6,9 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult } from 
 import worker from "../workers/index";
 import { describe, expect, it } from "vitest";
 import type { KubeObject, OwnerReference } from "../shared/k8s/object";
-import { foregroundWaitSeconds, reconcileGarbage } from "../workers/controllers/garbage-collector";
-import { isReconcileKey, keyName, keysForChange, type ReconcileKey } from "../workers/controllers/keys";
-import type { Reconciler } from "../workers/controllers/reconciler";
+import { foregroundWaitSeconds, reconcileGarbage } from "../workers/controllers/garbagecollector/garbage-collector";
+import { isReconcileKey, keyName, keysForChange, type ReconcileKey } from "../workers/controllers/runtime/keys";
+import type { Reconciler } from "../workers/controllers/runtime/reconciler";
 import { api, eventually, namespace } from "./helpers";
 import { reconcilerStats } from "./do-internals";
 

@@ -11,8 +11,8 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import type { KubeObject } from "../shared/k8s/object";
-import { reconcileNodeLifecycle } from "../workers/controllers/node-lifecycle";
-import type { Reconciler } from "../workers/controllers/reconciler";
+import { reconcileNodeLifecycle } from "../workers/controllers/nodelifecycle/node-lifecycle";
+import type { Reconciler } from "../workers/controllers/runtime/reconciler";
 import { collectionStub, writeObject } from "../workers/objects/client";
 import { api, eventually, namespace, pod } from "./helpers";
 import { asNode, joinNode } from "./hosts-helpers";

@@ -13,7 +13,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { listObjects } from "../workers/objects/client";
-import { RESOURCES } from "../workers/controllers/replicas-sync";
+import { RESOURCES } from "../workers/controllers/replicaset/replicas-sync";
 import { api, eventually, namespace } from "./helpers";
 
 const MERGE = { "content-type": "application/merge-patch+json" };

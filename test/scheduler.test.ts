@@ -8,7 +8,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import type { KubeObject } from "../shared/k8s/object";
-import { reconcileScheduler, RETRY_UNSCHEDULABLE_SECONDS } from "../workers/controllers/scheduler";
+import { reconcileScheduler, RETRY_UNSCHEDULABLE_SECONDS } from "../workers/controllers/scheduler/scheduler";
 import { api, eventually, namespace } from "./helpers";
 import { addNode, removeNodes } from "./node-helpers";
 

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { KubeObject } from "../shared/k8s/object";
 import { objectStub, writeObject } from "../workers/objects/client";
 import { CLEANUP_BACKOFF_KEY, type CleanupBackoff } from "../workers/objects/namespace-cleanup";
-import type { Reconciler } from "../workers/controllers/reconciler";
+import type { Reconciler } from "../workers/controllers/runtime/reconciler";
 import { api, eventually, namespace, pod, type StatusBody } from "./helpers";
 import { reconcilerStats } from "./do-internals";
 import { addNode, removeNodes } from "./node-helpers";

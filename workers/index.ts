@@ -3,9 +3,9 @@
  * The Worker: the API front on fetch, and the Durable Object classes.
  */
 import { app } from "./api/app";
-import { consumeReconcileBatch } from "./controllers/consumer";
-import { consumeDeadLetters } from "./controllers/dead-letters";
-import { reconcileObserver } from "./controllers/reconcile-observer";
+import { consumeReconcileBatch } from "./controllers/runtime/consumer";
+import { consumeDeadLetters } from "./controllers/runtime/dead-letters";
+import { reconcileObserver } from "./controllers/runtime/reconcile-observer";
 import { observeChanges } from "./objects/change-observer";
 
 // The controllers observe every collection's committed changes (storage does not import them).
@@ -15,7 +15,7 @@ export { CollectionStore } from "./objects/collection-store";
 export { ObjectStore } from "./objects/object-store";
 export { BenchFloor } from "./bench/floor";
 
-export { Reconciler } from "./controllers/reconciler";
+export { Reconciler } from "./controllers/runtime/reconciler";
 
 export default {
   fetch: app.fetch,

@@ -19,7 +19,7 @@ import {
   aggregatedContentType, aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated,
 } from "./discovery";
 import { ensureBuiltinNamespaces } from "./namespaces";
-import { deadLetterMetrics } from "../controllers/dead-letters";
+import { deadLetterMetrics } from "../controllers/runtime/dead-letters";
 import { openapi } from "./openapi-routes";
 import { vmSubresources } from "./vm-subresources";
 import { podBinding } from "./pod-binding";

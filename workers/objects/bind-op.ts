@@ -18,8 +18,8 @@ import { badRequest, conflict, invalid, type ResourceRef } from "../../shared/k8
 import { deepCopy, isJsonObject, type Json, type JsonObject, type KubeObject } from "../../shared/k8s/object";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
 import { invalidValue, isDNS1123Subdomain, required } from "../../shared/k8s/validation";
-import { updatePodCondition } from "../controllers/conditions";
-import { withVMIPhase } from "../controllers/vmi-phase";
+import { updatePodCondition } from "../controllers/shared/conditions";
+import { withVMIPhase } from "../controllers/shared/vmi-phase";
 import { VMI_HOST_FINALIZER } from "../../shared/hosts/constants";
 import { refOf } from "./write-rules";
 import { checkPreconditions, type Preconditions } from "./preconditions";

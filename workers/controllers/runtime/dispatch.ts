@@ -1,0 +1,35 @@
+/**
+ * @module
+ * Which reconcile function serves which controller key.
+ */
+import { reconcileGarbage } from "../garbagecollector/garbage-collector";
+import type { ReconcileKey } from "./keys";
+import { reconcileNodeLifecycle } from "../nodelifecycle/node-lifecycle";
+import type { ReconcileResult } from "./reconciler";
+import { reconcileReplicaSet, reconcileVMIRS } from "../replicaset/replicas-controllers";
+import { reconcileScheduler } from "../scheduler/scheduler";
+import { reconcileVirtualMachine } from "../virtualmachine/virtualmachine";
+import { reconcileVMITermination } from "../vmitermination/vmi-termination";
+
+/**
+ * Runs the controller a key names. `observingSince` is when the key's
+ * Reconciler started (ms): what a controller process's start is upstream.
+ */
+export async function runController(env: Env, key: ReconcileKey, observingSince: number): Promise<ReconcileResult> {
+  switch (key.controller) {
+    case "replicaset":
+      return reconcileReplicaSet(env, key);
+    case "vmirs":
+      return reconcileVMIRS(env, key);
+    case "virtualmachine":
+      return reconcileVirtualMachine(env, key);
+    case "garbagecollector":
+      return reconcileGarbage(env, key);
+    case "scheduler":
+      return reconcileScheduler(env);
+    case "vmitermination":
+      return reconcileVMITermination(env, key);
+    case "nodelifecycle":
+      return reconcileNodeLifecycle(env, key, { observingSince });
+  }
+}
