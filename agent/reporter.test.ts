@@ -1,5 +1,4 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tempDir } from "../test/e2e/temp-dir.ts";
 import { join } from "node:path";
 import type { ServerResponse } from "node:http";
 import { afterEach, describe, it } from "vitest";
@@ -189,7 +188,7 @@ describe("Sequence", () => {
   });
 
   it("stays above the saved high-water mark across restarts", ({ expect }) => {
-    const file = join(mkdtempSync(join(tmpdir(), "agent-seq-")), "sequence");
+    const file = join(tempDir("agent-seq-"), "sequence");
     const now = () => 1_700_000_000_000;
     const first = new Sequence(loadSequenceFloor(file), now);
     for (let i = 0; i < 5000; i++) first.next(); // a burst runs ahead of the clock

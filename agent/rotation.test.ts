@@ -1,6 +1,4 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { tempDir } from "../test/e2e/temp-dir.ts";
 import { afterEach, describe, it } from "vitest";
 import { newSigningSecret } from "../shared/hosts/signature.ts";
 import { readCredentials, writeCredentials } from "./config.ts";
@@ -28,7 +26,7 @@ describe("SecretRotator", () => {
       issued.push(secret);
       return sendJson(res, 200, { kind: "SigningSecretRotation", nodeName: "n1", signingSecret: secret, previousValidUntil: "2030-01-01T00:00:00Z" });
     });
-    const state = mkdtempSync(join(tmpdir(), "rotator-"));
+    const state = tempDir("rotator-");
     const first = newSigningSecret();
     writeCredentials(state, {
       server: server.url, nodeName: "n1", token: "node-token", signingSecrets: [first], webhookPath: "/webhooks/v1/nodes/n1/reports",

@@ -268,13 +268,13 @@ describe("VMI termination", () => {
     await api("DELETE", path);
     const key = { controller: "vmitermination" as const, namespace: ns, name: "slow" };
     const reconciler = (env.RECONCILERS as DurableObjectNamespace<Reconciler>).getByName(`vmitermination/${ns}/slow`);
-    // Waiting: every run asks to be requeued, but a delayed message already sent covers the later asks.
-    // Delays are whole seconds rounded up, so asks a few ms apart that straddle a second boundary may
-    // be due a second apart and send one more: three runs send at most two messages (three without it).
+    // Waiting: every run asks to be requeued for the same deadline, and the delayed message the first
+    // sent covers the later asks — also when they straddle a second boundary and their whole-second
+    // delays would be due a second earlier than the first's.
     expect((await reconciler.reconcile(key)).requeueAfterSeconds).toBeGreaterThanOrEqual(1);
     await reconciler.reconcile(key);
     await reconciler.reconcile(key);
-    expect((await reconcilerStats(reconciler)).requeues).toBeLessThanOrEqual(2);
+    expect((await reconcilerStats(reconciler)).requeues).toBe(1);
     expect((await get(path)).body.status?.phase).toBe("Running");
     await eventually(async () => (await get(path)).status === 404, 15_000);
     const events = await api<{ items: { reason: string }[] }>("GET", `/api/v1/namespaces/${ns}/events?fieldSelector=involvedObject.name%3Dslow`);

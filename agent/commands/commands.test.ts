@@ -1,5 +1,5 @@
-import { mkdtempSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { statSync, writeFileSync } from "node:fs";
+import { tempDir as makeTempDir } from "../../test/e2e/temp-dir.ts";
 import { join } from "node:path";
 import { afterEach, describe, it } from "vitest";
 import { HOSTS_API_PREFIX } from "../../shared/hosts/constants.ts";
@@ -16,7 +16,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-const tempDir = (): string => mkdtempSync(join(tmpdir(), "agent-cmd-"));
+const tempDir = (): string => makeTempDir("agent-cmd-");
 
 describe("join", () => {
   it("exchanges the join token once, writes 0600 credentials, and is a no-op the second time", async ({ expect }) => {

@@ -221,8 +221,10 @@ spec:
     devices: {}
     resources: {requests: {memory: 1Gi}}
 `));
-    const waited = run(server.kubeconfig, ["-n", NS, "wait", "--for=condition=Ready", "vmi/after-restart", "--timeout=60s"]);
-    expect(waited.code, waited.stderr).toBe(0);
+    // Generous: on a loaded 2-core machine the restarted server is still warming its stores and queue.
+    const waited = run(server.kubeconfig, ["-n", NS, "wait", "--for=condition=Ready", "vmi/after-restart", "--timeout=120s"]);
+    const seen = run(server.kubeconfig, ["-n", NS, "get", "vmi", "after-restart", "-o", "yaml"]);
+    expect(waited.code, `kubectl wait (${waited.code}): ${waited.stdout}${waited.stderr}\n${seen.stdout}${seen.stderr}\nserver log:\n${server.logs().slice(-4000)}`).toBe(0);
     // Another full grace plus eviction later, the same twenty VMIs run: the silence the control plane
     // did not witness was not held against the hosts (before the fix, all twenty went NodeUnresponsive).
     await new Promise((r) => setTimeout(r, (GRACE_S + EVICTION_S) * 1000));
@@ -230,5 +232,5 @@ spec:
     expect(after.filter((v) => v.phase === "Failed").map((v) => v.uid).filter((uid) => fleet.includes(uid))).toEqual([]);
     expect(after.filter((v) => v.ready && v.phase === "Running").map((v) => v.uid).sort()).toEqual(fleet);
     expect(vmis().find((v) => v.name === "after-restart")).toMatchObject({ phase: "Running", ready: true });
-  }, 200_000);
+  }, 320_000);
 });

@@ -3,11 +3,12 @@
  * discovery cache per test run.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { tempDir } from "./temp-dir.ts";
 
-const cacheDir = mkdtempSync(join(tmpdir(), "duraplane-kubectl-cache-"));
+const cacheDir = tempDir("duraplane-kubectl-cache-");
 
 /** What one kubectl run printed. */
 export interface KubectlResult {
@@ -16,20 +17,26 @@ export interface KubectlResult {
   stderr: string;
 }
 
+/** How long kubectl may run: a minute, or 30 s past its own `--timeout=Ns` (`wait`), so it can report its own timeout. */
+function runLimitMs(args: readonly string[]): number {
+  const own = args.map((a) => /^--timeout=(\d+)s$/.exec(a)?.[1]).find((v) => v !== undefined);
+  return Math.max(60_000, (Number(own ?? 0) + 30) * 1000);
+}
+
 /** Runs kubectl with the given arguments (and optional stdin). */
 export function kubectl(kubeconfig: string, args: string[], input?: string): KubectlResult {
   const res = spawnSync("/usr/bin/kubectl", [`--cache-dir=${cacheDir}`, ...args], {
     env: { ...process.env, KUBECONFIG: kubeconfig, HOME: process.env.HOME ?? tmpdir() },
     input,
     encoding: "utf8",
-    timeout: 60_000,
+    timeout: runLimitMs(args),
   });
   return { code: res.status ?? -1, stdout: res.stdout ?? "", stderr: res.stderr ?? "" };
 }
 
 /** Writes `content` to a temp file and returns its path (for `-f`). */
 export function manifest(content: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "duraplane-manifest-"));
+  const dir = tempDir("duraplane-manifest-");
   const file = join(dir, "manifest.yaml");
   writeFileSync(file, content);
   return file;

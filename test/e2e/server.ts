@@ -3,11 +3,11 @@
  * fresh state folder on a free port.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { waitUntilReady } from "../../scripts/local-cluster.ts";
+import { tempDir } from "./temp-dir.ts";
 
 /** A running local server. */
 export interface LocalServer {
@@ -83,7 +83,7 @@ export async function startServer(opts: {
   nodeMonitorGracePeriod?: number; podEvictionTimeout?: number;
 } = {}): Promise<LocalServer> {
   const port = opts.port ?? (await freePort());
-  const state = opts.state ?? mkdtempSync(join(tmpdir(), "duraplane-e2e-"));
+  const state = opts.state ?? tempDir("duraplane-e2e-");
   const kubeconfig = join(state, "kubeconfig");
   let output = "";
   const args = ["start", "--", "--port", String(port), "--state", state, "--kubeconfig", kubeconfig];

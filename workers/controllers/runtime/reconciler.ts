@@ -40,6 +40,30 @@ export function queueDelaySeconds(requested: number): number {
   return Math.min(MAX_QUEUE_DELAY_SECONDS, Math.ceil(requested));
 }
 
+/** The delay asked for, in ms, within what one message can carry (`rounded` is its whole-second delay). */
+function exactDelayMs(requested: number, rounded: number): number {
+  if (!(requested > 1)) return rounded * 1000;
+  return Math.min(requested, MAX_QUEUE_DELAY_SECONDS) * 1000;
+}
+
+/** A delayed message already sent: when it is due, and the deadline it was sent for (ms). */
+export interface SentRequeue {
+  at: number;
+  for: number;
+}
+
+/**
+ * Whether the message already sent serves a requeue for `deadline` asked at
+ * `now`: it is not the delivery running now (due more than a second ahead),
+ * and it was sent for a deadline no later than this one (1 ms of float slack).
+ * Deadlines are compared, not rounded due times: the same deadline asked for
+ * again a few ms later can round to a due time a second earlier than the
+ * message's, and that message still serves it.
+ */
+export function requeueCovered(sent: SentRequeue, now: number, deadline: number): boolean {
+  return sent.at > now + REQUEUE_SLACK_MS && sent.for <= deadline + 1;
+}
+
 /** What a reconcile asks of the queue. */
 export interface ReconcileResult {
   /** Reconcile this key again after this many seconds (e.g. minReadySeconds); the Reconciler sends the delayed message. */
@@ -59,6 +83,8 @@ export class Reconciler extends DurableObject<Env> {
   private requeues = 0;
   /** When the delayed message of the last requested requeue is due (ms; 0 when none is known). */
   private requeueAt = 0;
+  /** The deadline that message was sent for, before its delay was rounded up to whole seconds (ms). */
+  private requeueFor = 0;
   /**
    * When this Reconciler began observing its key: memory only, so a
    * restarted control plane starts observing afresh, as a restarted
@@ -115,10 +141,11 @@ export class Reconciler extends DurableObject<Env> {
     if (result.requeueAfterSeconds === undefined) return;
     const seconds = queueDelaySeconds(result.requeueAfterSeconds);
     const now = Date.now();
-    const due = now + seconds * 1000;
-    if (this.requeueAt > now + REQUEUE_SLACK_MS && this.requeueAt <= due) return;
+    const deadline = now + exactDelayMs(result.requeueAfterSeconds, seconds);
+    if (requeueCovered({ at: this.requeueAt, for: this.requeueFor }, now, deadline)) return;
     await this.env.RECONCILE_QUEUE.send(key, { delaySeconds: seconds });
-    this.requeueAt = due;
+    this.requeueAt = now + seconds * 1000;
+    this.requeueFor = deadline;
     this.requeues++;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_QUEUE_DELAY_SECONDS, queueDelaySeconds } from "./reconciler";
+import { MAX_QUEUE_DELAY_SECONDS, queueDelaySeconds, requeueCovered } from "./reconciler";
 import { cleanupRetryMs } from "../../objects/namespace-cleanup";
 
 describe("queueDelaySeconds", () => {
@@ -8,6 +8,25 @@ describe("queueDelaySeconds", () => {
     expect(queueDelaySeconds(0)).toBe(1);
     expect(queueDelaySeconds(NaN)).toBe(1);
     for (const s of [100000, 9999999999999, Infinity]) expect(queueDelaySeconds(s)).toBe(MAX_QUEUE_DELAY_SECONDS);
+  });
+});
+
+describe("requeueCovered", () => {
+  // A deadline 4.1 s after t=0: the message is sent with 5 s (due 5000, for 4100).
+  const sent = { at: 5000, for: 4100 };
+
+  it("is covered when the same deadline is asked again across a second boundary (its own whole-second delay would be due at 4950)", () => {
+    expect(requeueCovered(sent, 950, 4100)).toBe(true);
+  });
+
+  it("is covered for a later deadline and not for an earlier one", () => {
+    expect(requeueCovered(sent, 100, 9000)).toBe(true);
+    expect(requeueCovered(sent, 100, 2000)).toBe(false);
+  });
+
+  it("is not covered by the delivery running now (due within a second)", () => {
+    expect(requeueCovered(sent, 4500, 9000)).toBe(false);
+    expect(requeueCovered({ at: 0, for: 0 }, 100, 9000)).toBe(false);
   });
 });
 
