@@ -50,12 +50,13 @@ function sourcesHash(): string {
  * mid-request"), which broke the hosts' joins in CI. Nothing writes into the
  * bundle's folder, so the server restarts only when asked to.
  */
-export function buildWorker(): string {
-  const dir = join(tmpdir(), `duraplane-worker-${sourcesHash()}`);
+export function buildWorker(opts: { cost?: boolean } = {}): string {
+  const dir = join(tmpdir(), `duraplane-worker-${opts.cost ? "cost-" : ""}${sourcesHash()}`);
   const entry = join(dir, "index.js");
   if (existsSync(entry)) return entry;
   const out = mkdtempSync(`${dir}-building-`);
-  wrangler(["deploy", "--dry-run", "--outdir", out]);
+  // A cost build (bench/cost) defines the flag that wires the counters in (workers/cost/flag.ts).
+  wrangler(["deploy", "--dry-run", "--outdir", out, ...(opts.cost ? ["--define", "__DURAPLANE_COST__:true"] : [])]);
   try {
     renameSync(out, dir);
   } catch {

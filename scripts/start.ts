@@ -4,7 +4,7 @@
  * state persisted in a folder so a restart keeps every object.
  *
  *   npm start -- [--port 8787] [--state .wrangler/state] [--kubeconfig .duraplane/kubeconfig] [--hosts 3]
- *                [--node-monitor-grace-period 40] [--pod-eviction-timeout 300] [--bench-floor] [--watch]
+ *                [--node-monitor-grace-period 40] [--pod-eviction-timeout 300] [--bench-floor] [--cost] [--watch]
  *
  * The Worker is bundled once and run as built (`buildWorker`): writing or
  * touching files of the project — state, kubeconfig, an editor's save —
@@ -18,6 +18,11 @@
  *
  * `--bench-floor` turns on `POST /debug/bench-floor/{key}`, the write floor
  * that `bench/writes` measures the create path against.
+ *
+ * `--cost` runs a cost build: the Worker counts Durable Object calls, SQL
+ * statements, D1 queries, queue sends and JSON work, and serves the counts at
+ * `GET /debug/cost` (`bench/cost`). Other builds do not contain the wiring's
+ * effects (workers/cost/flag.ts).
  */
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
@@ -31,6 +36,7 @@ const { values } = parseArgs({
     kubeconfig: { type: "string", default: ".duraplane/kubeconfig" },
     hosts: { type: "string", default: "3" },
     "bench-floor": { type: "boolean", default: false },
+    cost: { type: "boolean", default: false },
     watch: { type: "boolean", default: false },
     "node-monitor-grace-period": { type: "string" },
     "pod-eviction-timeout": { type: "string" },
@@ -68,7 +74,11 @@ const token = ensureAdminToken(state);
 const secretsEnv = ensureSecretsKey(state);
 const kubeconfig = writeKubeconfig(values.kubeconfig, server, token);
 
-const bundle = values.watch ? undefined : buildWorker();
+if (values.cost && values.watch) {
+  console.error("--cost needs a built Worker: it cannot be combined with --watch");
+  process.exit(2);
+}
+const bundle = values.watch ? undefined : buildWorker({ cost: values.cost });
 const child = spawn(
   "npx",
   ["wrangler", "dev", ...(bundle ? [bundle, "--no-bundle", "--config", "wrangler.toml"] : []), "--local-protocol", "https", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, "--env-file", secretsEnv, "--show-interactive-dev-session=false",

@@ -7,6 +7,7 @@ import { consumeReconcileBatch } from "./controllers/runtime/consumer";
 import { consumeDeadLetters } from "./controllers/runtime/dead-letters";
 import { reconcileObserver } from "./controllers/runtime/reconcile-observer";
 import { observeChanges } from "./objects/change-observer";
+import { costEnv, costEvent, costRequest } from "./cost/wiring";
 
 // The controllers observe every collection's committed changes (storage does not import them).
 observeChanges(reconcileObserver);
@@ -18,9 +19,13 @@ export { BenchFloor } from "./bench/floor";
 export { Reconciler } from "./controllers/runtime/reconciler";
 
 export default {
-  fetch: app.fetch,
+  fetch(req: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
+    costRequest(req);
+    return app.fetch(req, costEnv(env), ctx);
+  },
   async queue(batch, env, _ctx): Promise<void> {
-    if (batch.queue.endsWith("-dlq")) return consumeDeadLetters(batch, env);
-    return consumeReconcileBatch(batch, env);
+    costEvent("queue.deliveries", batch.messages.length);
+    if (batch.queue.endsWith("-dlq")) return consumeDeadLetters(batch, costEnv(env));
+    return consumeReconcileBatch(batch, costEnv(env));
   },
 } satisfies ExportedHandler<Env>;

@@ -77,6 +77,8 @@ export async function freePort(): Promise<number> {
  */
 export async function startServer(opts: {
   port?: number; state?: string; benchFloor?: boolean;
+  /** A cost build: the Worker counts what requests cost and serves it at /debug/cost (`--cost`). */
+  cost?: boolean;
   /** Simulated hosts `npm start` runs (default none: most tests play the host's part themselves). */
   hosts?: number;
   /** Node lifecycle timing in seconds (`--node-monitor-grace-period`, `--pod-eviction-timeout`). */
@@ -89,6 +91,7 @@ export async function startServer(opts: {
   const args = ["start", "--", "--port", String(port), "--state", state, "--kubeconfig", kubeconfig];
   args.push("--hosts", String(opts.hosts ?? 0));
   if (opts.benchFloor) args.push("--bench-floor");
+  if (opts.cost) args.push("--cost");
   if (opts.nodeMonitorGracePeriod) args.push("--node-monitor-grace-period", String(opts.nodeMonitorGracePeriod));
   if (opts.podEvictionTimeout) args.push("--pod-eviction-timeout", String(opts.podEvictionTimeout));
   const child = spawn("npm", args, {

@@ -6,6 +6,7 @@
 import { type Context, Hono } from "hono";
 import { methodNotAllowed } from "../../shared/k8s/errors";
 import { benchFloor } from "../bench/floor-route";
+import { costRoutes } from "../cost/cost-route";
 import { WEBHOOK_PREFIX } from "../../shared/hosts/constants";
 import { reports } from "../webhooks/reports-route";
 import { audit, auditNotesOf } from "../audit/audit-middleware";
@@ -79,6 +80,7 @@ app.route("/", openapi);
 app.route("/", vmSubresources);
 app.route("/", podBinding);
 app.route("/", benchFloor);
+app.route("/", costRoutes);
 app.get("/openapi/v2", () => {
   throw pathNotFound();
 });

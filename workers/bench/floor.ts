@@ -5,6 +5,7 @@
  * benchmark can show how far the real create path sits above it.
  */
 import { DurableObject } from "cloudflare:workers";
+import { costEnv, costSql } from "../cost/wiring";
 
 /**
  * One instance per benchmark key, as there is one ObjectStore per Kubernetes
@@ -13,9 +14,13 @@ import { DurableObject } from "cloudflare:workers";
 export class BenchFloor extends DurableObject<Env> {
   private schemaReady = false;
 
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, costEnv(env));
+  }
+
   /** Stores `body` as this object's only row; returns the bytes stored. */
   async write(body: string): Promise<number> {
-    const sql = this.ctx.storage.sql;
+    const sql = costSql(this.ctx.storage.sql);
     // Created lazily, like ObjectStore's schema, so the floor pays the same
     // first-write table creation a brand-new object does.
     if (!this.schemaReady) {

@@ -5,6 +5,7 @@
  * each event's previous object) that watches and consistent paging read.
  * Object stores commit here; nothing else writes these tables.
  */
+import { costEnv, costSql } from "../cost/wiring";
 import { DurableObject } from "cloudflare:workers";
 import { internalError } from "../../shared/k8s/errors";
 import { objectTooLarge } from "../../shared/k8s/limits";
@@ -85,8 +86,8 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
   private readonly log: EventLog;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
+    super(ctx, costEnv(env));
+    this.sql = costSql(ctx.storage.sql);
     this.watchers = new WatchHub(ctx, this);
     this.log = new EventLog(this.sql, { meta: { table: "meta", key: "compacted" }, retainEvents: RETAIN_EVENTS, retainMs: RETAIN_MS });
     void ctx.blockConcurrencyWhile(async () => migrate(this.sql, MIGRATIONS));

@@ -7,6 +7,7 @@
  * re-sent — the collection commit is idempotent on its id — so every write
  * ends with exactly one event and GET, list and watch agree (invariant 5).
  */
+import { costEnv, costSql } from "../cost/wiring";
 import { DurableObject } from "cloudflare:workers";
 import { alarmTime } from "../../shared/k8s/deadline";
 import { ApiError, notFound } from "../../shared/k8s/errors";
@@ -86,8 +87,8 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
   private readonly log: EventLog;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
+    super(ctx, costEnv(env));
+    this.sql = costSql(ctx.storage.sql);
     this.watchers = new WatchHub(ctx, this);
     this.log = new EventLog(this.sql, {
       meta: { table: "log_meta", key: "trimmed" },

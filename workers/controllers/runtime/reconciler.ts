@@ -8,6 +8,7 @@
  * request covers it.
  */
 import { DurableObject } from "cloudflare:workers";
+import { costEnv } from "../../cost/wiring";
 import { runController } from "./dispatch";
 import type { ReconcileKey } from "./keys";
 
@@ -92,6 +93,10 @@ export class Reconciler extends DurableObject<Env> {
    * keeps its Reconciler in memory, so this moves only on a restart.
    */
   private observingSince = Date.now();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, costEnv(env));
+  }
 
   /**
    * Reconciles `key`. A delivery that arrives while a run is in progress
