@@ -52,5 +52,6 @@ spec:
     const p2 = ok("-n", "keep", "get", "pod", "p2", "-o", "jsonpath={.metadata.resourceVersion}");
     expect(Number(p2)).toBeGreaterThan(Number(before.body.metadata.resourceVersion));
     expect(ok("get", "namespaces", "-o", "name")).toContain("namespace/keep");
-  });
+    // Two server starts (each up to 90 s on a loaded 2-core machine) and a dozen kubectl runs.
+  }, 240_000);
 });
