@@ -10,6 +10,7 @@ import type { HostReportResult } from "../shared/hosts/report";
 import type { KubeObject } from "../shared/k8s/object";
 import { api, namespace, pod, type StatusBody } from "./helpers";
 import { joinNode, nextSequence, postReport } from "./hosts-helpers";
+import { objectStub } from "../workers/objects/client";
 
 const unique = (p: string): string => `${p}-${crypto.randomUUID().slice(0, 8)}`;
 
@@ -61,6 +62,30 @@ describe("signed reports", () => {
     const ready = n.body.status.conditions.find((c) => c.type === "Ready");
     expect(ready?.status).toBe("True");
     expect(Date.parse(ready?.lastHeartbeatTime ?? "")).toBeGreaterThan(Date.now() - 5000);
+  });
+
+  it("renews a heartbeat that changes nothing without writing the Node, and writes the one that does", async () => {
+    const node = unique("node");
+    const creds = await joinNode(node);
+    const beat = { conditions: [{ type: "Ready", status: "True" as const, reason: "KubeletReady" }], capacity: { cpu: "8", memory: "32Gi", pods: "110" } };
+    expect((await postReport(node, creds.signingSecret, { node: beat, items: [] })).status).toBe(200);
+    const ref = { resource: "/nodes", namespace: "", name: node };
+    const first = await api<KubeObject>("GET", `/api/v1/nodes/${node}`);
+    const seenFirst = (await objectStub(env, ref).fact("heartbeatSeenAt")) ?? 0;
+    await new Promise((r) => setTimeout(r, 20));
+
+    const same = await postReport(node, creds.signingSecret, { node: beat, items: [] });
+    expect((same.body as unknown as HostReportResult).node).toMatchObject({ result: "Applied", resourceVersion: first.body.metadata.resourceVersion });
+    const unchanged = await api<KubeObject>("GET", `/api/v1/nodes/${node}`);
+    expect(unchanged.body.metadata.resourceVersion).toBe(first.body.metadata.resourceVersion);
+    expect((await objectStub(env, ref).fact("heartbeatSeenAt")) ?? 0).toBeGreaterThan(seenFirst);
+
+    const pressure = { ...beat, conditions: [...beat.conditions, { type: "MemoryPressure", status: "True" as const, reason: "KubeletHasInsufficientMemory" }] };
+    const changed = await postReport(node, creds.signingSecret, { node: pressure, items: [] });
+    expect((changed.body as unknown as HostReportResult).node?.result).toBe("Applied");
+    const written = await api<{ metadata: { resourceVersion: string }; status: { conditions: { type: string; status: string }[] } }>("GET", `/api/v1/nodes/${node}`);
+    expect(Number(written.body.metadata.resourceVersion)).toBeGreaterThan(Number(first.body.metadata.resourceVersion));
+    expect(written.body.status.conditions.find((c) => c.type === "MemoryPressure")?.status).toBe("True");
   });
 
   const refusals: [string, (ctx: { node: string; secret: string; other: string }) => Parameters<typeof postReport>, number, RegExp][] = [

@@ -27,6 +27,11 @@ export async function getObject(env: Env, ref: ObjectRef): Promise<KubeObject> {
   return JSON.parse(unwrap<string>(await objectStub(env, ref).get(ref))) as KubeObject;
 }
 
+/** Records a heartbeat of node `byNode` that changes nothing in its Node (ObjectStore.renewHeartbeat); answers the Node. */
+export async function renewHeartbeat(env: Env, ref: ObjectRef, byNode: string): Promise<KubeObject> {
+  return JSON.parse(unwrap<string>(await objectStub(env, ref).renewHeartbeat(ref, byNode))) as KubeObject;
+}
+
 /** Reads one object, or undefined when it does not exist. */
 export async function findObject(env: Env, ref: ObjectRef): Promise<KubeObject | undefined> {
   try {

@@ -10,7 +10,7 @@
 import { costEnv, costSql } from "../cost/wiring";
 import { DurableObject } from "cloudflare:workers";
 import { alarmTime } from "../../shared/k8s/deadline";
-import { ApiError, notFound } from "../../shared/k8s/errors";
+import { ApiError, forbiddenObject, notFound } from "../../shared/k8s/errors";
 import type { KubeObject } from "../../shared/k8s/object";
 import { kindByResource } from "../registry";
 import type { CollectionStore, CommitResult, EventType } from "./collection-store";
@@ -152,6 +152,29 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
         writeFacts(this.sql, plan.object.metadata.uid, implied);
         const body = await this.commit(ref, plan.type, plan.object, current?.rv ?? 0);
         return { body, created: plan.created, changed: true, type: plan.type };
+      }),
+    );
+  }
+
+  /**
+   * A heartbeat that changes nothing in Node `ref`'s status: records that the
+   * server heard from the node now (`heartbeatSeenAt`) and nothing else — no
+   * write, no resourceVersion, no event, no reconcile, as upstream's kubelet
+   * renews its Lease instead of writing the Node. Only node `byNode` itself
+   * may renew its own Node (NodeRestriction). Answers the Node as stored.
+   */
+  async renewHeartbeat(ref: ObjectRef, byNode: string): Promise<Outcome<string>> {
+    return outcome(() =>
+      this.lock.run(async () => {
+        await this.recover();
+        const kind = this.kindOf(ref);
+        const current = this.load();
+        if (!current) throw notFound(refOf(kind), ref.name);
+        if (kind.kind !== "Node" || ref.name !== byNode) {
+          throw forbiddenObject(refOf(kind), ref.name, `node "${byNode}" may only renew its own heartbeat`);
+        }
+        writeFacts(this.sql, current.object.metadata.uid, { heartbeatSeenAt: Date.now() });
+        return JSON.stringify(current.object);
       }),
     );
   }

@@ -9,10 +9,19 @@
  * precondition, retried on conflict, so it never overwrites a concurrent
  * change (e.g. the lifecycle controller marking the node Unknown). Written
  * as the node's own write, so NodeRestriction admits it like any other.
+ *
+ * A heartbeat that changes nothing but `lastHeartbeatTime`, within
+ * {@link NODE_STATUS_REPORT_FREQUENCY_MS} of the last one written, is not
+ * written at all: the Node's store only records that the server heard from
+ * the node (`renewHeartbeat`). Upstream splits it the same way — the kubelet
+ * renews a Lease every 10 s and writes Node status only on a change or every
+ * `nodeStatusReportFrequency` (5 min). A steady fleet then costs one small
+ * write per heartbeat, with no resourceVersion, watch event or reconcile.
  */
 import type { NodeReport } from "../../shared/hosts/report";
 import type { Json, JsonObject } from "../../shared/k8s/object";
-import { findObject, writeObject } from "../objects/client";
+import { findObject, renewHeartbeat, writeObject } from "../objects/client";
+import { jsonEqual } from "../../shared/k8s/json-value";
 import { formatTime } from "../../shared/k8s/time";
 import type { ReportItemResult } from "../../shared/hosts/report";
 import { isInvalid } from "../client/errors";
@@ -20,6 +29,9 @@ import { retryOnConflict } from "../client/retry";
 
 const NODES = "/nodes";
 const ATTEMPTS = 4;
+
+/** How long an unchanged Node status goes without a written heartbeat: upstream kubelet's `nodeStatusReportFrequency`. */
+export const NODE_STATUS_REPORT_FREQUENCY_MS = 5 * 60_000;
 
 type Condition = { type: string; status: string; lastTransitionTime?: string; [k: string]: unknown };
 
@@ -41,6 +53,35 @@ function nextConditions(stored: unknown, reported: NodeReport["conditions"], sta
   return out;
 }
 
+/** `status` without the heartbeat stamps of its conditions, to compare what a heartbeat would change. */
+function withoutHeartbeats(status: JsonObject): Json {
+  const conditions = Array.isArray(status.conditions) ? status.conditions : [];
+  return {
+    ...status,
+    conditions: conditions.map((c) => {
+      if (typeof c !== "object" || c === null || Array.isArray(c)) return c;
+      const { lastHeartbeatTime: _beat, ...rest } = c;
+      return rest;
+    }),
+  };
+}
+
+/** When the Ready condition's heartbeat was last written (ms), or undefined. */
+function writtenHeartbeatAt(status: JsonObject): number | undefined {
+  const conditions = Array.isArray(status.conditions) ? status.conditions : [];
+  const ready = conditions.find((c) => typeof c === "object" && c !== null && !Array.isArray(c) && c.type === "Ready");
+  const at = typeof ready === "object" && ready !== null && !Array.isArray(ready) ? ready.lastHeartbeatTime : undefined;
+  const ms = typeof at === "string" ? Date.parse(at) : Number.NaN;
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** True when writing `next` over `stored` would only move heartbeat stamps, and the last written one is recent. */
+export function onlyRenews(stored: JsonObject, next: JsonObject, now: number): boolean {
+  const written = writtenHeartbeatAt(stored);
+  if (written === undefined || now - written >= NODE_STATUS_REPORT_FREQUENCY_MS || written > now) return false;
+  return jsonEqual(withoutHeartbeats(stored), withoutHeartbeats(next));
+}
+
 /** Applies a heartbeat to Node `name`; the answer is the node part of the webhook's reply. */
 export async function foldHeartbeat(env: Env, name: string, report: NodeReport, now = Date.now()): Promise<Omit<ReportItemResult, "kind" | "namespace" | "name">> {
   const ref = { resource: NODES, namespace: "", name };
@@ -54,6 +95,11 @@ export async function foldHeartbeat(env: Env, name: string, report: NodeReport, 
       if (report.allocatable ?? report.capacity) status.allocatable = (report.allocatable ?? report.capacity) as JsonObject;
       if (report.addresses) status.addresses = report.addresses;
       if (report.nodeInfo) status.nodeInfo = report.nodeInfo;
+      const stored = { ...(node.status as JsonObject | undefined) } as JsonObject;
+      if (onlyRenews(stored, status, now)) {
+        const renewed = await renewHeartbeat(env, ref, name);
+        return { result: "Applied", code: 200, resourceVersion: renewed.metadata.resourceVersion ?? "" };
+      }
       const written = await writeObject(env, ref, { verb: "update", subresource: "status", input: { ...node, status } as unknown as Json, byNode: name });
       return { result: "Applied", code: 200, resourceVersion: written.object.metadata.resourceVersion ?? "" };
     }, { attempts: ATTEMPTS });
