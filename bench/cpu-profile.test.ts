@@ -1,5 +1,5 @@
 import { describe, it } from "vitest";
-import { type CpuProfile, formatTable, location, sampleDurations, summarize, topFunctions } from "./cpu-profile.ts";
+import { type CpuProfile, formatTable, location, sampleDurations, summarize, topFunctions, typicalInterval } from "./cpu-profile.ts";
 
 const frame = (functionName: string, lineNumber = 0, url = "file:///b/index.js") => ({ functionName, scriptId: "1", url, lineNumber, columnNumber: 0 });
 
@@ -31,11 +31,18 @@ const profile: CpuProfile = {
 
 describe("cpu-profile", () => {
   it("gives each sample the time until the next one, the last one until the end", ({ expect }) => {
-    expect(sampleDurations(profile)).toEqual([100, 100, 200, 100, 300, 50, 400, 25]);
+    // The typical interval is the median gap, 100 µs; uncapped, each sample lasts until the next.
+    expect(typicalInterval(profile)).toBe(100);
+    expect(sampleDurations(profile, Infinity)).toEqual([100, 100, 200, 100, 300, 50, 400, 25]);
+  });
+
+  it("caps a gap in the samples (the isolate was not running) at three typical intervals", ({ expect }) => {
+    expect(sampleDurations(profile)).toEqual([100, 100, 200, 100, 300, 50, 300, 25]);
+    expect(summarize(profile).totals.programUs).toBe(300);
   });
 
   it("sums self time per function across its nodes and keeps the meta functions apart", ({ expect }) => {
-    const { totals, functions } = summarize(profile);
+    const { totals, functions } = summarize(profile, Infinity);
     expect(totals).toEqual({ busyUs: 800, idleUs: 50, programUs: 400, gcUs: 25, samples: 8 });
     const byName = new Map(functions.map((f) => [f.functionName, f]));
     expect(byName.get("leaf")?.selfUs).toBe(400);
@@ -46,7 +53,7 @@ describe("cpu-profile", () => {
   });
 
   it("counts a recursive function once per sample in its total time", ({ expect }) => {
-    const byName = new Map(summarize(profile).functions.map((f) => [f.functionName, f]));
+    const byName = new Map(summarize(profile, Infinity).functions.map((f) => [f.functionName, f]));
     // Every busy sample is under work: 100 + 100 + 200 + 100 + 300 = 800; counting each frame of the
     // recursion would give 1,100 (the 400 µs under the inner work twice).
     expect(byName.get("work")?.totalUs).toBe(800);
@@ -55,7 +62,7 @@ describe("cpu-profile", () => {
   });
 
   it("ranks and formats the top functions", ({ expect }) => {
-    const { totals, functions } = summarize(profile);
+    const { totals, functions } = summarize(profile, Infinity);
     const top = topFunctions(functions, "selfUs", 10);
     // leaf and work tie at 400 µs: the order falls back to the name.
     expect(top.map((f) => f.functionName)).toEqual(["leaf", "work"]);
@@ -74,7 +81,7 @@ describe("cpu-profile", () => {
       ],
       startTime: 0, endTime: 30, samples: [2, 3], timeDeltas: [0, 10],
     };
-    const fns = summarize(twoHandlers).functions.filter((f) => f.functionName === "handle");
+    const fns = summarize(twoHandlers, Infinity).functions.filter((f) => f.functionName === "handle");
     expect(fns.map((f) => [f.line, f.selfUs]).sort()).toEqual([[2, 10], [51, 20]]);
   });
 });

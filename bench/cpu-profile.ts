@@ -70,12 +70,26 @@ function keyOf(f: CallFrame): string {
   return `${f.functionName}\u0000${f.url}\u0000${f.lineNumber}`;
 }
 
+/** A sample never stands for more than this many typical sampling intervals (see `sampleDurations`). */
+export const GAP_CAP_INTERVALS = 3;
+
+/** The median gap between consecutive samples, in µs: the interval the sampler really kept. */
+export function typicalInterval(profile: CpuProfile): number {
+  const gaps = (profile.timeDeltas ?? []).slice(1).filter((d) => d > 0).sort((a, b) => a - b);
+  return gaps[Math.floor((gaps.length - 1) / 2)] ?? 0;
+}
+
 /**
- * The duration of each sample in microseconds, as DevTools counts it: from
- * this sample to the next one, the last sample until the profile's end. A
- * sample tells what ran from its instant on, so the interval after it is its.
+ * The duration of each sample in microseconds: as DevTools counts it, from
+ * this sample to the next one (the last one until the profile's end), but at
+ * most `capUs` (default GAP_CAP_INTERVALS × the typical interval). V8 takes
+ * no sample while the isolate is not locked by its thread, and workerd
+ * unlocks it whenever the Worker waits (I/O, another isolate of the same
+ * process, the event loop): a gap of tens of ms after a sample is time the
+ * Worker did not run, and DevTools' rule would bill all of it to whatever was
+ * sampled last (measured: 8× the self time of a function that starts an RPC).
  */
-export function sampleDurations(profile: CpuProfile): number[] {
+export function sampleDurations(profile: CpuProfile, capUs = GAP_CAP_INTERVALS * typicalInterval(profile)): number[] {
   const deltas = profile.timeDeltas ?? [];
   const n = Math.min(profile.samples?.length ?? 0, deltas.length);
   const stamps: number[] = [];
@@ -84,7 +98,7 @@ export function sampleDurations(profile: CpuProfile): number[] {
     t += deltas[i] ?? 0;
     stamps.push(t);
   }
-  return stamps.map((s, i) => Math.max(0, (stamps[i + 1] ?? Math.max(profile.endTime, s)) - s));
+  return stamps.map((s, i) => Math.min(capUs, Math.max(0, (stamps[i + 1] ?? Math.max(profile.endTime, s)) - s)));
 }
 
 /**
@@ -120,10 +134,10 @@ function stackKeys(profile: CpuProfile): Map<number, string[]> {
   return memo;
 }
 
-/** Self and total time per function, and the profile's totals. */
-export function summarize(profile: CpuProfile): ProfileSummary {
+/** Self and total time per function, and the profile's totals; `capUs` as in `sampleDurations`. */
+export function summarize(profile: CpuProfile, capUs?: number): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const durations = sampleDurations(profile);
+  const durations = capUs === undefined ? sampleDurations(profile) : sampleDurations(profile, capUs);
   const stacks = stackKeys(profile);
   const functions = new Map<string, FunctionTime>();
   const fn = (f: CallFrame): FunctionTime => {
