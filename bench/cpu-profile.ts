@@ -178,10 +178,14 @@ export function topFunctions(functions: readonly FunctionTime[], by: "selfUs" | 
     .slice(0, n);
 }
 
-/** `file:line` of a function, the file shortened to its last two path segments. */
+/**
+ * `file:line` of a function: a relative path (a source-mapped one) as it is,
+ * an absolute one or a URL shortened to its last two path segments.
+ */
 export function location(f: FunctionTime): string {
   if (f.url === "") return "(native)";
-  const parts = f.url.replace(/^file:\/\//, "").split("/");
+  if (!/^(\/|[a-z]+:\/\/)/.test(f.url)) return `${f.url}:${f.line}`;
+  const parts = f.url.replace(/^[a-z]+:\/\//, "").split("/");
   return `${parts.slice(-2).join("/")}:${f.line}`;
 }
 

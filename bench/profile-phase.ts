@@ -42,6 +42,8 @@ export interface ProfileOptions {
   samplingIntervalUs?: number;
   /** Rows in each top table. */
   top?: number;
+  /** Rewrites the profile before it is summarised (e.g. `remapProfile` to source positions); the raw one is returned. */
+  remap?: (profile: CpuProfile) => CpuProfile;
 }
 
 const us2ms = (us: number): number => us / 1000;
@@ -90,7 +92,8 @@ export async function profilePhase(cdp: CdpClient, name: string, workload: () =>
   const stopped = await cdp.send("Profiler.stop", {}, 120_000);
   const profile = typeof stopped === "object" && stopped !== null && "profile" in stopped ? stopped.profile : undefined;
   if (!isProfile(profile)) throw new Error(`Profiler.stop of phase ${name} gave no profile`);
-  return { figures: phaseFigures(name, profile, result, wallMs, opts.top), profile };
+  const readable = opts.remap ? opts.remap(profile) : profile;
+  return { figures: phaseFigures(name, readable, result, wallMs, opts.top), profile };
 }
 
 /** Writes `profile` as `<dir>/profile-<stamp>-<phase>.cpuprofile` (loadable in Chrome DevTools); returns the path. */

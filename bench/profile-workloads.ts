@@ -24,6 +24,19 @@ export function webhookPostsSince(server: LocalServer, offset: number): number {
   return server.logs().slice(offset).match(WEBHOOK_LINE)?.length ?? 0;
 }
 
+/**
+ * Waits until at least `n` webhook POSTs were logged since `offset`: restarted
+ * agents take seconds to load on a busy machine, and their Nodes look Ready
+ * all along (the earlier heartbeats are recent), so the Nodes cannot tell.
+ */
+export async function webhookPostsReach(server: LocalServer, offset: number, n: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (webhookPostsSince(server, offset) < n) {
+    if (Date.now() > deadline) throw new Error(`only ${webhookPostsSince(server, offset)} of ${n} webhook POSTs within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
 /** `count` pod creates in `ns` from `clients` closed loops (the pod of bench/writes). */
 export async function createPods(t: Target, agent: Agent, ns: string, prefix: string, count: number, clients: number): Promise<WorkloadResult> {
   const r = await runPhase(t.url, t.token, agent, clients, count, (i) => ({ path: `/api/v1/namespaces/${ns}/pods`, body: podBody(`${prefix}-${i}`, "profile") }));

@@ -20,15 +20,18 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { buildWorker } from "../scripts/local-cluster.ts";
 import { type LocalHost, startHosts, stopHosts } from "../scripts/local-hosts.ts";
 import { freePort } from "../test/e2e/server.ts";
 import { intList } from "./bench-args.ts";
 import { runBench } from "./bench-server.ts";
 import { CdpClient } from "./cdp.ts";
+import type { CpuProfile } from "./cpu-profile.ts";
 import { createNamespace, type Target, warm } from "./converge-phases.ts";
 import { benchAgent } from "./load.ts";
 import { formatPhase, type PhaseProfile, profilePhase, saveProfile, type WorkloadResult } from "./profile-phase.ts";
-import { clearPods, createPods, heartbeatsWorkload, nodesReady, reportsWorkload, watchWorkload } from "./profile-workloads.ts";
+import { remapProfile, SourceMap } from "./source-map.ts";
+import { clearPods, createPods, heartbeatsWorkload, nodesReady, reportsWorkload, watchWorkload, webhookPostsReach } from "./profile-workloads.ts";
 
 const PHASES = ["creates", "watch", "reports", "heartbeats"] as const;
 type Phase = (typeof PHASES)[number];
@@ -98,11 +101,16 @@ await runBench({
   cdp = await CdpClient.connect(inspectorPort);
   const session = cdp;
   console.log(`profiling target "${session.target.title}" (${session.target.type}) on inspector port ${inspectorPort}, sampling every ${samplingUs} µs`);
+  // The server runs the cached bundle of these sources: asking again returns its path without building.
+  const bundle = buildWorker();
+  const map = SourceMap.forBundle(bundle);
+  console.log(map ? `function locations mapped to the sources through ${bundle}.map` : `no source map beside ${bundle}: locations are in the bundle`);
+  const remap = map ? (p: CpuProfile): CpuProfile => remapProfile(p, map) : undefined;
   const results: PhaseProfile[] = [];
   const files: Record<string, string> = {};
   const profiled = async (name: Phase, workload: () => Promise<WorkloadResult>): Promise<void> => {
     console.log(`\nphase ${name}: profiling`);
-    const { figures, profile } = await profilePhase(session, name, workload, { samplingIntervalUs: samplingUs, top });
+    const { figures, profile } = await profilePhase(session, name, workload, { samplingIntervalUs: samplingUs, top, ...(remap ? { remap } : {}) });
     files[name] = saveProfile(RESULTS_DIR, stamp, name, profile);
     results.push(figures);
     console.log(`${formatPhase(figures)}\nprofile: ${files[name]}`);
@@ -149,16 +157,25 @@ await runBench({
     if (phases.has("heartbeats")) {
       // The same hosts again, heartbeating every --heartbeat-interval-ms so that a short phase has enough of them.
       await stopHosts(hosts);
+      const restarted = server.logs().length;
       hosts = await startHosts(t.url, t.token, server.state, hostCount, { joinArgs, runArgs: ["--heartbeat-interval-ms", String(heartbeatIntervalMs)] });
-      await nodesReady(t, hostCount);
-      // A restarted agent relists and reports what it runs: let that pass before the idle window.
-      await sleep(3000);
+      // Running once each agent has sent a few; a restarted agent also relists and reports what it runs: let that pass too.
+      await webhookPostsReach(server, restarted, hostCount * 3);
+      await sleep(2000);
       await profiled("heartbeats", () => heartbeatsWorkload(server, heartbeatS * 1000));
     }
   }
 
   const row = (p: PhaseProfile): string => `| ${p.name} | ${p.requests} | ${(p.wallMs / 1000).toFixed(2)} | ${p.cpuMs.toFixed(0)} | ${p.cpuMsPerRequest.toFixed(2)} | ${p.gcMs.toFixed(0)} | ${p.programMs.toFixed(0)} | ${p.idleMs.toFixed(0)} |`;
   console.log(`\n| phase | requests | wall s | CPU ms | CPU ms/request | GC ms | (program) ms | (idle) ms |\n|---|---|---|---|---|---|---|---|\n${results.map(row).join("\n")}`);
+  const creates = results.find((p) => p.name === "creates");
+  const watch = results.find((p) => p.name === "watch");
+  if (creates && watch) {
+    // The watch phase's creates cost what the creates phase's do, plus the fan-out: the difference is the deliveries'.
+    const perDelivery = (watch.cpuMsPerRequest - creates.cpuMsPerRequest) / watchers;
+    console.log(`
+watch: (${watch.cpuMsPerRequest.toFixed(2)} − ${creates.cpuMsPerRequest.toFixed(2)} ms per create) ÷ ${watchers} watchers ≈ ${perDelivery.toFixed(3)} CPU-ms per event delivered`);
+  }
   return {
     figures: {
       options: { short: values.short, clients, nCreates, watchers, watchCreates, hostCount, nVMIs, bootDelayMs, heartbeatS, heartbeatIntervalMs, samplingUs },
