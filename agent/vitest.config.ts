@@ -7,7 +7,8 @@ export default defineConfig({
   // The repository root, so the patterns hold whatever the working directory.
   root: fileURLToPath(new URL("..", import.meta.url)),
   test: {
-    include: ["agent/**/*.test.ts"],
+    // bench/ holds pure helpers (the CPU profile analysis) whose tests run here too.
+    include: ["agent/**/*.test.ts", "bench/**/*.test.ts"],
     environment: "node",
     pool: "forks",
     testTimeout: 20_000,

@@ -5,6 +5,7 @@
  *
  *   npm start -- [--port 8787] [--state .wrangler/state] [--kubeconfig .duraplane/kubeconfig] [--hosts 3]
  *                [--node-monitor-grace-period 40] [--pod-eviction-timeout 300] [--bench-floor] [--cost] [--watch]
+ *                [--inspector-port 9229]
  *
  * The Worker is bundled once and run as built (`buildWorker`): writing or
  * touching files of the project — state, kubeconfig, an editor's save —
@@ -23,6 +24,9 @@
  * statements, D1 queries, queue sends and JSON work, and serves the counts at
  * `GET /debug/cost` (`bench/cost`). Other builds do not contain the wiring's
  * effects (workers/cost/flag.ts).
+ *
+ * `--inspector-port P` opens the runtime's V8 inspector (Chrome DevTools
+ * protocol) on 127.0.0.1:P, for bench/profile's CPU profiles.
  */
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
@@ -40,6 +44,7 @@ const { values } = parseArgs({
     watch: { type: "boolean", default: false },
     "node-monitor-grace-period": { type: "string" },
     "pod-eviction-timeout": { type: "string" },
+    "inspector-port": { type: "string" },
   },
   allowPositionals: false,
 });
@@ -67,6 +72,11 @@ for (const [flag, name] of [["node-monitor-grace-period", "NODE_MONITOR_GRACE_PE
   }
   lifecycleVars.push("--var", `${name}:${raw}`);
 }
+const inspectorPort = values["inspector-port"] === undefined ? undefined : Number(values["inspector-port"]);
+if (inspectorPort !== undefined && (!Number.isInteger(inspectorPort) || inspectorPort <= 0 || inspectorPort > 65535)) {
+  console.error(`--inspector-port must be a TCP port number, got ${values["inspector-port"]}`);
+  process.exit(2);
+}
 const server = `https://127.0.0.1:${port}`;
 
 applyMigrations(state);
@@ -82,7 +92,8 @@ const bundle = values.watch ? undefined : buildWorker({ cost: values.cost });
 const child = spawn(
   "npx",
   ["wrangler", "dev", ...(bundle ? [bundle, "--no-bundle", "--config", "wrangler.toml"] : []), "--local-protocol", "https", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, "--env-file", secretsEnv, "--show-interactive-dev-session=false",
-    ...(values["bench-floor"] ? ["--var", "BENCH_FLOOR_ENABLED:true"] : []), ...lifecycleVars],
+    ...(values["bench-floor"] ? ["--var", "BENCH_FLOOR_ENABLED:true"] : []), ...lifecycleVars,
+    ...(inspectorPort === undefined ? [] : ["--inspector-port", String(inspectorPort), "--inspector-ip", "127.0.0.1"])],
   // Not detached: wrangler and its workerd stay in this process group, so
   // whoever stops `npm start` by its group (the tests do) stops them too, even
   // if this script is killed outright before it can pass the signal on.
