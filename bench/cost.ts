@@ -9,7 +9,9 @@
  *   npm run bench:cost
  *   npx tsx bench/cost.ts [--short] [--count 50] [--watchers 20] [--hosts 2] [--heartbeat-s 10] [--vmis 10]
  *
- * `--short` is the CI mode: a handful of each, so the bench cannot rot.
+ * `--short` is the CI mode: a handful of each, so the bench cannot rot. The
+ * run fails (exit 1) when an idle heartbeat writes its Node: counts do not
+ * depend on the machine's load, so that check holds on any machine.
  * Locally the Worker and every Durable Object share one isolate, so the
  * counters see a request's whole cost, the reconciles it queued included
  * (and whatever periodic work — resyncs, node lifecycle — ran in the same
@@ -251,6 +253,15 @@ await runBench(
     console.log("Durable Object calls per request:");
     for (const p of costs) console.log(`  ${calls(p)}`);
     client.agent.destroy();
-    return { figures: { count: COUNT, watchers: WATCHERS, hosts: HOSTS, heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS, vmis: VMIS, phases: costs } };
+    // Counts, unlike timings, do not move with the machine's load: what must hold is checked.
+    const broken: string[] = [];
+    const idleCommits = idle.counts["do.calls.CollectionStore.commit"] ?? 0;
+    if (idle.requests === 0) broken.push("the idle hosts sent no heartbeat in the window");
+    if (idleCommits > 0) broken.push(`idle heartbeats wrote their Node ${idleCommits} times (a heartbeat that changes nothing must only renew)`);
+    for (const b of broken) console.error(`!!! ${b}`);
+    return {
+      figures: { count: COUNT, watchers: WATCHERS, hosts: HOSTS, heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS, vmis: VMIS, phases: costs },
+      ...(broken.length > 0 ? { failed: broken.join("; ") } : {}),
+    };
   },
 );

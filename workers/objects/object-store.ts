@@ -19,7 +19,7 @@ import { Mutex } from "./mutex";
 import { type ObjectOp, planWrite } from "./object-ops";
 import type { ObjectRef } from "./object-ref";
 import { outcome, whilePending, type Outcome } from "./outcome";
-import { migrate } from "./sql-migrations";
+import { createSchema, migrate } from "./sql-migrations";
 import type { StoredEvent } from "../watch/event-filter";
 import { EventLog } from "../watch/event-log";
 import type { EventSource } from "../watch/watch-session";
@@ -82,6 +82,8 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
   /** A crash to simulate at the next write; only tests set it (test/do-internals.ts). */
   private fault: FaultPoint | undefined;
   private schemaReady = false;
+  /** True once this object's storage was seen without tables (a name never written, or deleted storage). */
+  private schemaAbsent = false;
   /** This object's watchers (public so tests can lower its caps through runInDurableObject). */
   readonly watchers: WatchHub;
   private readonly log: EventLog;
@@ -103,19 +105,24 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
    */
   private hasSchema(): boolean {
     if (this.schemaReady) return true;
+    // Only this object ever creates its tables, so an absence once seen holds until ensureSchema.
+    if (this.schemaAbsent) return false;
     const found = this.sql
       .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'object'")
       .toArray().length > 0;
     // An object written by an older version gets the newer migrations now.
     if (found) migrate(this.sql, MIGRATIONS);
     this.schemaReady = found;
+    this.schemaAbsent = !found;
     return found;
   }
 
   private ensureSchema(): void {
     if (this.hasSchema()) return;
-    migrate(this.sql, MIGRATIONS);
+    // Nothing here yet: every table in one call (a create always lands here).
+    createSchema(this.sql, MIGRATIONS);
     this.schemaReady = true;
+    this.schemaAbsent = false;
   }
 
   /** Reads the object (after finishing any pending write). */
