@@ -14,7 +14,7 @@ import { isJsonObject, type Json } from "./object";
 export function canonicalJson(value: Json): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (isJsonObject(value)) {
-    const keys = Object.keys(value).sort();
+    const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k] as Json)}`).join(",")}}`;
   }
   return JSON.stringify(value);

@@ -6,7 +6,16 @@
  */
 import { isJsonObject, type Json, type JsonObject } from "./object";
 
-/** True when `a` and `b` are the same JSON value (objects compared by keys, arrays by position). */
+/** The keys of `o` that JSON would keep (a member set to undefined is no member). */
+function definedKeys(o: JsonObject): string[] {
+  return Object.keys(o).filter((k) => o[k] !== undefined);
+}
+
+/**
+ * True when `a` and `b` are the same JSON value (objects compared by keys in
+ * any order, arrays by position), as their JSON texts would be: a member set
+ * to undefined counts as absent.
+ */
 export function jsonEqual(a: Json, b: Json): boolean {
   if (a === b) return true;
   if (Array.isArray(a)) {
@@ -14,8 +23,8 @@ export function jsonEqual(a: Json, b: Json): boolean {
   }
   if (isJsonObject(a)) {
     if (!isJsonObject(b)) return false;
-    const keys = Object.keys(a);
-    if (keys.length !== Object.keys(b).length) return false;
+    const keys = definedKeys(a);
+    if (keys.length !== definedKeys(b).length) return false;
     return keys.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k] as Json, b[k] as Json));
   }
   return false;

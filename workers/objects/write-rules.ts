@@ -6,7 +6,8 @@
  * returns the next state or throws an ApiError; none touches storage.
  */
 import { invalid, type ResourceRef } from "../../shared/k8s/errors";
-import { deepCopy, type KubeObject } from "../../shared/k8s/object";
+import { deepCopy, type Json, type KubeObject } from "../../shared/k8s/object";
+import { jsonEqual } from "../../shared/k8s/json-value";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
 import { forbidden as forbiddenCause } from "../../shared/k8s/validation";
 import { decodeObject } from "../../shared/schemas/decode";
@@ -58,31 +59,25 @@ export function prepareCreate(
   return obj;
 }
 
-/** True when two objects differ outside metadata.resourceVersion. */
-export function changed(a: KubeObject, b: KubeObject): boolean {
-  const strip = (o: KubeObject): string => {
-    const c = deepCopy(o);
-    delete c.metadata.resourceVersion;
-    delete c.metadata.managedFields;
-    return JSON.stringify(sortKeys(c));
-  };
-  return strip(a) !== strip(b);
+/** `obj` without what a write does not change by itself (resourceVersion, managedFields); shares the rest. */
+function withoutVersion(obj: KubeObject): Json {
+  const { resourceVersion: _rv, managedFields: _mf, ...meta } = obj.metadata;
+  return { ...obj, metadata: meta } as unknown as Json;
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (typeof value === "object" && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value).sort()) out[k] = sortKeys((value as Record<string, unknown>)[k]);
-    return out;
-  }
-  return value;
+/**
+ * True when two objects differ outside metadata.resourceVersion and
+ * managedFields: compared in place (key order does not matter), without
+ * copying or serialising either — this runs on every write.
+ */
+export function changed(a: KubeObject, b: KubeObject): boolean {
+  return !jsonEqual(withoutVersion(a), withoutVersion(b));
 }
 
 /** Everything but metadata and status: what a generation bump is judged on. */
-function specOf(obj: KubeObject): string {
+function specOf(obj: KubeObject): Json {
   const { metadata: _m, status: _s, ...rest } = obj;
-  return JSON.stringify(sortKeys(rest));
+  return rest as unknown as Json;
 }
 
 /**
@@ -130,7 +125,7 @@ export function prepareUpdate(
         ], kind.group);
       }
     }
-    if (specOf(next) !== specOf(old)) next.metadata.generation = (was.generation ?? 1) + 1;
+    if (!jsonEqual(specOf(next), specOf(old))) next.metadata.generation = (was.generation ?? 1) + 1;
   }
   next.metadata.resourceVersion = old.metadata.resourceVersion;
   assertValid(kind, next, old);
