@@ -10,6 +10,7 @@ export default defineConfig({
     // bench/ holds pure helpers (the CPU profile analysis) whose tests run here too.
     include: ["agent/**/*.test.ts", "bench/**/*.test.ts"],
     environment: "node",
+    setupFiles: ["test/e2e/temp-dir-setup.ts"],
     pool: "forks",
     testTimeout: 20_000,
   },
