@@ -158,3 +158,20 @@ export async function pollStatus(
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
 }
+
+/** Waits until `want` Nodes are Ready. */
+export async function nodesReady(t: Target, want: number, timeoutMs = 120_000): Promise<void> {
+  const agent = benchAgent(1);
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      const list = JSON.parse((await ok(t, agent, "GET", "/api/v1/nodes")).body) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] };
+      const ready = list.items.filter((n) => (n.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True")).length;
+      if (ready >= want) return;
+      if (Date.now() > deadline) throw new Error(`only ${ready}/${want} nodes Ready after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    agent.destroy();
+  }
+}

@@ -18,11 +18,9 @@
  * window, which is why a phase waits for quiet rather than a fixed time).
  */
 import { parseArgs } from "node:util";
-import type { Agent } from "node:https";
 import { type LocalHost, startHosts, stopHosts } from "../scripts/local-hosts.ts";
-import type { LocalServer } from "../test/e2e/server.ts";
 import { runBench } from "./bench-server.ts";
-import { send } from "./https-request.ts";
+import { createNamespace, nodesReady, ok, type Target } from "./converge-phases.ts";
 import { benchAgent } from "./load.ts";
 import { podBody } from "./pod-body.ts";
 import { openStreams, type WatchStream } from "./watch-stream.ts";
@@ -72,16 +70,14 @@ interface PhaseCost {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The bench's one connection to the server: requests (non-2xx throws) and the cost counters. */
 class Client {
-  constructor(
-    private readonly server: LocalServer,
-    readonly agent: Agent,
-  ) {}
+  readonly agent = benchAgent(4);
 
-  async call(method: string, path: string, body?: string, ok: number[] = [200, 201]): Promise<string> {
-    const res = await send(this.server.url, this.server.token, this.agent, method, path, body);
-    if (!ok.includes(res.status)) throw new Error(`${method} ${path} answered ${res.status}: ${res.body.slice(0, 300)}`);
-    return res.body;
+  constructor(private readonly target: Target) {}
+
+  async call(method: string, path: string, body?: string): Promise<string> {
+    return (await ok(this.target, this.agent, method, path, body)).body;
   }
 
   async counters(): Promise<Snapshot> {
@@ -130,17 +126,6 @@ async function phase(client: Client, name: string, unit: string, work: () => Pro
 async function sequential(n: number, one: (i: number) => Promise<unknown>): Promise<number> {
   for (let i = 0; i < n; i++) await one(i);
   return n;
-}
-
-async function nodesReady(client: Client, want: number): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const list = JSON.parse(await client.call("GET", "/api/v1/nodes")) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] };
-    const ready = list.items.filter((n) => (n.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True")).length;
-    if (ready >= want) return;
-    if (Date.now() > deadline) throw new Error(`only ${ready}/${want} nodes Ready after 120 s`);
-    await sleep(500);
-  }
 }
 
 async function vmisRunning(client: Client, want: number): Promise<void> {
@@ -200,9 +185,10 @@ let hosts: LocalHost[] = [];
 await runBench(
   { name: "cost", server: { hosts: 0, benchFloor: true, cost: true }, deadlineMs: 20 * 60_000, beforeStop: () => stopHosts(hosts) },
   async (server) => {
-    const client = new Client(server, benchAgent(4));
+    const target: Target = { url: server.url, token: server.token };
+    const client = new Client(target);
     const costs: PhaseCost[] = [];
-    await client.call("POST", "/api/v1/namespaces", JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: NS } }));
+    await createNamespace(target, NS);
     const pods = `/api/v1/namespaces/${NS}/pods`;
     console.log(`${COUNT} requests per API phase, ${WATCHERS} watchers, ${HOSTS} hosts (heartbeat every ${HEARTBEAT_INTERVAL_MS} ms), ${VMIS} VMIs`);
 
@@ -218,19 +204,21 @@ await runBench(
       sequential(COUNT, (i) => client.call("PATCH", `${pods}/p-${i}/status`, JSON.stringify({ status: { phase: "Running" } })))));
 
     let streams: WatchStream[] = [];
+    const watchAgent = benchAgent(WATCHERS);
     try {
-      streams = await openStreams({ base: server.url, token: server.token, path: `${pods}?watch=true&resourceVersion=0&allowWatchBookmarks=false`, agent: benchAgent(WATCHERS) }, WATCHERS, 50);
+      streams = await openStreams({ base: server.url, token: server.token, path: `${pods}?watch=true&resourceVersion=0&allowWatchBookmarks=false`, agent: watchAgent }, WATCHERS, 50);
       costs.push(await phase(client, `create pod, ${WATCHERS} watchers`, "create", () =>
         sequential(COUNT, (i) => client.call("POST", pods, podBody(`w-${i}`, "cost")))));
     } finally {
       for (const s of streams) s.close();
+      watchAgent.destroy();
     }
 
     hosts = await startHosts(server.url, server.token, server.state, HOSTS, {
       joinArgs: ["--cpu", "64", "--memory", "256Gi", "--pods", "500"],
       runArgs: ["--heartbeat-interval-ms", String(HEARTBEAT_INTERVAL_MS), "--boot-delay-ms", "200", "--stop-delay-ms", "100"],
     });
-    await nodesReady(client, HOSTS);
+    await nodesReady(target, HOSTS);
     const webhookRequests = (c: Counts) => c["worker.requests.webhook"] ?? 0;
     // Idle hosts: only heartbeats reach the webhook.
     await sleep(3000);

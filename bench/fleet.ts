@@ -19,7 +19,7 @@ import { parseArgs } from "node:util";
 import { type LocalHost, startHosts, stopHosts } from "../scripts/local-hosts.ts";
 import { intList } from "./bench-args.ts";
 import { runBench } from "./bench-server.ts";
-import { createNamespace, ok, pool, type Target, warm } from "./converge-phases.ts";
+import { createNamespace, nodesReady, ok, pool, type Target, warm } from "./converge-phases.ts";
 import { FleetWatch } from "./fleet-watch.ts";
 import { benchAgent, percentile } from "./load.ts";
 
@@ -85,22 +85,6 @@ async function clearFloor(t: Target, ns: string): Promise<void> {
     for (const p of paths) await ok(t, agent, "DELETE", p);
     for (const p of paths) {
       while ((JSON.parse((await ok(t, agent, "GET", `${p}?limit=1`)).body) as { items: unknown[] }).items.length > 0) await sleep(500);
-    }
-  } finally {
-    agent.destroy();
-  }
-}
-
-async function nodesReady(t: Target, want: number): Promise<void> {
-  const agent = benchAgent(1);
-  const deadline = Date.now() + 120_000;
-  try {
-    for (;;) {
-      const list = JSON.parse((await ok(t, agent, "GET", "/api/v1/nodes")).body) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] };
-      const ready = list.items.filter((n) => (n.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True")).length;
-      if (ready >= want) return;
-      if (Date.now() > deadline) throw new Error(`only ${ready}/${want} nodes Ready after 120 s`);
-      await sleep(500);
     }
   } finally {
     agent.destroy();

@@ -27,11 +27,11 @@ import { intList } from "./bench-args.ts";
 import { runBench } from "./bench-server.ts";
 import { CdpClient } from "./cdp.ts";
 import type { CpuProfile } from "./cpu-profile.ts";
-import { createNamespace, type Target, warm } from "./converge-phases.ts";
+import { createNamespace, nodesReady, type Target, warm } from "./converge-phases.ts";
 import { benchAgent } from "./load.ts";
 import { formatPhase, type PhaseProfile, profilePhase, saveProfile, type WorkloadResult } from "./profile-phase.ts";
 import { remapProfile, SourceMap } from "./source-map.ts";
-import { clearPods, createPods, heartbeatsWorkload, nodesReady, reportsWorkload, watchWorkload, webhookPostsReach } from "./profile-workloads.ts";
+import { clearPods, createPods, heartbeatsWorkload, reportsWorkload, watchWorkload, webhookPostsReach } from "./profile-workloads.ts";
 
 const PHASES = ["creates", "watch", "reports", "heartbeats"] as const;
 type Phase = (typeof PHASES)[number];

@@ -70,84 +70,69 @@ function countedStub<T extends object>(stub: T, label: string): T {
   });
 }
 
-function countedNamespace<T extends object>(ns: T, label: string): T {
-  return new Proxy(ns, {
-    get(target, prop) {
-      const v: unknown = Reflect.get(target, prop);
+/** Calls the wrapped method with the given arguments. */
+type Call = (args: unknown[]) => unknown;
+
+/**
+ * `target` with the named methods replaced by `wrappers` (each given the
+ * real call); its other methods are bound to it, so host objects that check
+ * their receiver keep working.
+ */
+function wrapMethods<T extends object>(target: T, wrappers: Record<string, (call: Call, args: unknown[]) => unknown>): T {
+  return new Proxy(target, {
+    get(t, prop) {
+      const v: unknown = Reflect.get(t, prop);
       if (!isFunction(v)) return v;
-      if (prop === "get" || prop === "getByName") {
-        return (...args: unknown[]) => countedStub(Reflect.apply(v, target, args) as object, label);
-      }
-      return v.bind(target);
+      const wrapper = typeof prop === "string" ? wrappers[prop] : undefined;
+      const call: Call = (args) => Reflect.apply(v, t, args);
+      return wrapper ? (...args: unknown[]) => wrapper(call, args) : v.bind(t);
     },
   });
+}
+
+/** A wrapper that counts `n(args)` under `name`, then makes the call. */
+function counting(name: string, n: (args: unknown[]) => number = () => 1): (call: Call, args: unknown[]) => unknown {
+  return (call, args) => {
+    count(name, n(args));
+    return call(args);
+  };
+}
+
+function countedNamespace<T extends object>(ns: T, label: string): T {
+  const stubOf = (call: Call, args: unknown[]) => countedStub(call(args) as object, label);
+  return wrapMethods(ns, { get: stubOf, getByName: stubOf });
 }
 
 const statementTargets = new WeakMap<object, object>();
 
 function countedStatement<T extends object>(stmt: T): T {
-  const proxy = new Proxy(stmt, {
-    get(target, prop) {
-      const v: unknown = Reflect.get(target, prop);
-      if (!isFunction(v)) return v;
-      if (prop === "bind") return (...args: unknown[]) => countedStatement(Reflect.apply(v, target, args) as object);
-      if (prop === "first" || prop === "run" || prop === "all" || prop === "raw") {
-        return (...args: unknown[]) => {
-          count("d1.queries");
-          return Reflect.apply(v, target, args);
-        };
-      }
-      return v.bind(target);
-    },
+  const query = counting("d1.queries");
+  const proxy = wrapMethods(stmt, {
+    bind: (call, args) => countedStatement(call(args) as object),
+    first: query, run: query, all: query, raw: query,
   });
   statementTargets.set(proxy, stmt);
   return proxy;
 }
 
 function countedD1(db: D1Database): D1Database {
-  return new Proxy(db, {
-    get(target, prop) {
-      const v: unknown = Reflect.get(target, prop);
-      if (!isFunction(v)) return v;
-      if (prop === "prepare") return (query: unknown) => countedStatement(Reflect.apply(v, target, [query]) as object);
-      if (prop === "batch") {
-        return (statements: object[]) => {
-          count("d1.batches");
-          count("d1.queries", statements.length);
-          // The runtime reads the statements' internals: hand it the real ones.
-          return Reflect.apply(v, target, [statements.map((s) => statementTargets.get(s) ?? s)]);
-        };
-      }
-      if (prop === "exec") {
-        return (...args: unknown[]) => {
-          count("d1.queries");
-          return Reflect.apply(v, target, args);
-        };
-      }
-      return v.bind(target);
+  return wrapMethods(db, {
+    prepare: (call, args) => countedStatement(call(args) as object),
+    batch: (call, [statements]) => {
+      const list = Array.isArray(statements) ? (statements as object[]) : [];
+      count("d1.batches");
+      count("d1.queries", list.length);
+      // The runtime reads the statements' internals: hand it the real ones.
+      return call([list.map((st) => statementTargets.get(st) ?? st)]);
     },
+    exec: counting("d1.queries"),
   });
 }
 
 function countedQueue(queue: Queue): Queue {
-  return new Proxy(queue, {
-    get(target, prop) {
-      const v: unknown = Reflect.get(target, prop);
-      if (!isFunction(v)) return v;
-      if (prop === "send") {
-        return (...args: unknown[]) => {
-          count("queue.sends");
-          return Reflect.apply(v, target, args);
-        };
-      }
-      if (prop === "sendBatch") {
-        return (messages: unknown[], ...rest: unknown[]) => {
-          count("queue.sends", Array.isArray(messages) ? messages.length : 0);
-          return Reflect.apply(v, target, [messages, ...rest]);
-        };
-      }
-      return v.bind(target);
-    },
+  return wrapMethods(queue, {
+    send: counting("queue.sends"),
+    sendBatch: counting("queue.sends", ([messages]) => (Array.isArray(messages) ? messages.length : 0)),
   });
 }
 
@@ -166,17 +151,5 @@ export function countedEnv(env: Env): Env {
 
 /** A Durable Object's SQLite with every statement counted. */
 export function countedSql(sql: SqlStorage): SqlStorage {
-  return new Proxy(sql, {
-    get(target, prop) {
-      const v: unknown = Reflect.get(target, prop);
-      if (!isFunction(v)) return v;
-      if (prop === "exec") {
-        return (...args: unknown[]) => {
-          count("sql.statements");
-          return Reflect.apply(v, target, args);
-        };
-      }
-      return v.bind(target);
-    },
-  });
+  return wrapMethods(sql, { exec: counting("sql.statements") });
 }

@@ -44,9 +44,9 @@ export function writeFacts(sql: SqlStorage, uid: string | undefined, facts: Fact
   for (const [k, v] of entries) sql.exec("INSERT OR REPLACE INTO server_facts (uid, k, v) VALUES (?, ?, ?)", uid, k, v);
 }
 
-/** The Ready condition's lastHeartbeatTime as written, if any. */
-function readyHeartbeat(obj: KubeObject | undefined): unknown {
-  const conditions = isJsonObject(obj?.status) ? obj.status.conditions : undefined;
+/** The Ready condition's lastHeartbeatTime in a Node's `status` as written, if any. */
+export function readyHeartbeat(status: unknown): unknown {
+  const conditions = isJsonObject(status) ? status.conditions : undefined;
   if (!Array.isArray(conditions)) return undefined;
   const ready = conditions.find((c) => isJsonObject(c) && c.type === "Ready");
   return isJsonObject(ready) ? ready.lastHeartbeatTime : undefined;
@@ -61,8 +61,8 @@ export function factsOfWrite(current: KubeObject | undefined, next: KubeObject, 
   const facts: Facts = {};
   if (reportSequence !== undefined) facts.observedSequence = reportSequence;
   if (next.kind === "Node") {
-    const beat = readyHeartbeat(next);
-    if (beat !== undefined && beat !== readyHeartbeat(current)) facts.heartbeatSeenAt = now;
+    const beat = readyHeartbeat(next.status);
+    if (beat !== undefined && beat !== readyHeartbeat(current?.status)) facts.heartbeatSeenAt = now;
   }
   return facts;
 }

@@ -19,7 +19,8 @@
  * write per heartbeat, with no resourceVersion, watch event or reconcile.
  */
 import type { NodeReport } from "../../shared/hosts/report";
-import type { Json, JsonObject } from "../../shared/k8s/object";
+import { isJsonObject, type Json, type JsonObject } from "../../shared/k8s/object";
+import { readyHeartbeat } from "../objects/server-facts";
 import { findObject, renewHeartbeat, writeObject } from "../objects/client";
 import { jsonEqual } from "../../shared/k8s/json-value";
 import { formatTime } from "../../shared/k8s/time";
@@ -59,26 +60,18 @@ function withoutHeartbeats(status: JsonObject): Json {
   return {
     ...status,
     conditions: conditions.map((c) => {
-      if (typeof c !== "object" || c === null || Array.isArray(c)) return c;
+      if (!isJsonObject(c)) return c;
       const { lastHeartbeatTime: _beat, ...rest } = c;
       return rest;
     }),
   };
 }
 
-/** When the Ready condition's heartbeat was last written (ms), or undefined. */
-function writtenHeartbeatAt(status: JsonObject): number | undefined {
-  const conditions = Array.isArray(status.conditions) ? status.conditions : [];
-  const ready = conditions.find((c) => typeof c === "object" && c !== null && !Array.isArray(c) && c.type === "Ready");
-  const at = typeof ready === "object" && ready !== null && !Array.isArray(ready) ? ready.lastHeartbeatTime : undefined;
-  const ms = typeof at === "string" ? Date.parse(at) : Number.NaN;
-  return Number.isFinite(ms) ? ms : undefined;
-}
-
 /** True when writing `next` over `stored` would only move heartbeat stamps, and the last written one is recent. */
 export function onlyRenews(stored: JsonObject, next: JsonObject, now: number): boolean {
-  const written = writtenHeartbeatAt(stored);
-  if (written === undefined || now - written >= NODE_STATUS_REPORT_FREQUENCY_MS || written > now) return false;
+  const beat = readyHeartbeat(stored);
+  const written = typeof beat === "string" ? Date.parse(beat) : Number.NaN;
+  if (!Number.isFinite(written) || now - written >= NODE_STATUS_REPORT_FREQUENCY_MS || written > now) return false;
   return jsonEqual(withoutHeartbeats(stored), withoutHeartbeats(next));
 }
 
@@ -89,13 +82,13 @@ export async function foldHeartbeat(env: Env, name: string, report: NodeReport, 
     return await retryOnConflict(async () => {
       const node = await findObject(env, ref);
       if (!node) return { result: "NotFound", code: 404, message: `node "${name}" does not exist; join again` };
-      const status = { ...(node.status as JsonObject | undefined) } as JsonObject;
+      const stored = isJsonObject(node.status) ? node.status : {};
+      const status: JsonObject = { ...stored };
       status.conditions = nextConditions(status.conditions, report.conditions, formatTime(now)) as unknown as JsonObject[];
       if (report.capacity) status.capacity = report.capacity;
       if (report.allocatable ?? report.capacity) status.allocatable = (report.allocatable ?? report.capacity) as JsonObject;
       if (report.addresses) status.addresses = report.addresses;
       if (report.nodeInfo) status.nodeInfo = report.nodeInfo;
-      const stored = { ...(node.status as JsonObject | undefined) } as JsonObject;
       if (onlyRenews(stored, status, now)) {
         const renewed = await renewHeartbeat(env, ref, name);
         return { result: "Applied", code: 200, resourceVersion: renewed.metadata.resourceVersion ?? "" };
