@@ -17,6 +17,18 @@ export async function injectFault(stub: DurableObjectStub<ObjectStore>, point: F
   });
 }
 
+/**
+ * Leaves a pending write in the object's storage as a crash after its
+ * pending step would, and makes the instance look for it again as a
+ * restarted store does (it remembers having found none).
+ */
+export async function plantPendingWrite(stub: DurableObjectStub<ObjectStore>, row: { id: string; type: string; body: string; prevRv: number }): Promise<void> {
+  await runInDurableObject(stub, (instance: ObjectStore, state) => {
+    state.storage.sql.exec("INSERT INTO pending (id, type, body, prev_rv) VALUES (?, ?, ?, ?)", row.id, row.type, row.body, row.prevRv);
+    instance["noPending"] = false;
+  });
+}
+
 /** Prunes the collection's event log as if `now` were the time; answers the compacted resourceVersion. */
 export async function pruneNow(stub: DurableObjectStub<CollectionStore>, now: number): Promise<number> {
   return runInDurableObject(stub, (instance: CollectionStore) => {

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../shared/k8s/object";
 import { collectionStub, objectStub } from "../workers/objects/client";
 import { api, namespace, pod, type StatusBody } from "./helpers";
+import { plantPendingWrite } from "./do-internals";
 
 const MERGE = { "content-type": "application/merge-patch+json" };
 const JSONPATCH = { "content-type": "application/json-patch+json" };
@@ -112,10 +113,8 @@ describe("a pending write the collection refuses for good", () => {
     const ref = { resource: "/pods", namespace: ns, name: "web" };
     // A pending row whose commit can never apply: it claims a previous resourceVersion the collection never had.
     const stub = objectStub(env, ref);
-    await runInDurableObject(stub, (_instance, state) => {
-      const body = { ...created.body, metadata: { ...created.body.metadata, labels: { v: "never" } } };
-      state.storage.sql.exec("INSERT INTO pending (id, type, body, prev_rv) VALUES ('planted', 'MODIFIED', ?, 999999)", JSON.stringify(body));
-    });
+    const body = { ...created.body, metadata: { ...created.body.metadata, labels: { v: "never" } } };
+    await plantPendingWrite(stub, { id: "planted", type: "MODIFIED", body: JSON.stringify(body), prevRv: 999999 });
     const got = await api<KubeObject>("GET", `/api/v1/namespaces/${ns}/pods/web`);
     expect(got.status).toBe(200);
     expect(got.body.metadata.labels).toEqual({ v: "1" });

@@ -47,7 +47,11 @@ async function freshNode(): Promise<string> {
 async function reconcileNow(key: { controller: "replicaset" | "vmitermination"; namespace: string; name: string }) {
   const reconciler = (env.RECONCILERS as DurableObjectNamespace<Reconciler>).getByName(`${key.controller}/${key.namespace}/${key.name}`);
   let result = await reconciler.reconcile(key);
-  while (result.coalesced) result = await reconciler.reconcile(key);
+  // Pause between tries: a loop of bare RPC calls never lets the runtime run timers, and the run in progress may wait on one.
+  while (result.coalesced) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    result = await reconciler.reconcile(key);
+  }
   return { result, stats: await reconcilerStats(reconciler) };
 }
 

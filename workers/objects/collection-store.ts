@@ -50,8 +50,37 @@ export interface CommitRequest {
   type: EventType;
   namespace: string;
   name: string;
-  /** The new object as JSON (for DELETED: the final state). Its resourceVersion is assigned here. */
+  /**
+   * The new object as JSON (for DELETED: the final state). Its resourceVersion
+   * is assigned here: the store writes `"resourceVersion":"<pendingId>"` into it
+   * (see {@link rvPlaceholder}) and the collection replaces that text, so the
+   * one serial object of the kind never parses or re-encodes a body.
+   */
   body: string;
+  /** `metadata.labels` of the object as JSON (what label selectors read). */
+  labels: string;
+  /** The reconcile messages the change enqueues (the change observer's keys, computed by the object's store). */
+  reconcileKeys: unknown[];
+  /** Whether this kind's collection runs the periodic resync. */
+  resyncs: boolean;
+}
+
+/**
+ * The text an object store writes as `metadata.resourceVersion` before the
+ * commit: the pending id, fresh per write, so no user content can contain it.
+ */
+export function rvPlaceholder(pendingId: string): string {
+  return `"resourceVersion":${JSON.stringify(pendingId)}`;
+}
+
+/** `body` with its placeholder resourceVersion replaced by `rv`; parses only a body that lacks it (a pending row of an older version). */
+function withResourceVersion(body: string, pendingId: string, rv: number): string {
+  const placeholder = rvPlaceholder(pendingId);
+  const at = body.indexOf(placeholder);
+  if (at >= 0) return `${body.slice(0, at)}"resourceVersion":"${rv}"${body.slice(at + placeholder.length)}`;
+  const object = JSON.parse(body) as KubeObject;
+  object.metadata.resourceVersion = String(rv);
+  return JSON.stringify(object);
 }
 
 /** The committed object: its resourceVersion and JSON with that resourceVersion set. */
@@ -69,6 +98,8 @@ export const RETAIN_EVENTS = 1000;
 export const RETAIN_MS = 5 * 60 * 1000;
 /** Commit ids are remembered this long, far beyond an object store's recovery alarm. */
 const COMMIT_MEMORY_MS = 60 * 60 * 1000;
+/** How long reconcile keys of commits are gathered before one send (see enqueueReconciles). */
+const ENQUEUE_WINDOW_MS = 10;
 /** Prune every this many commits, so pruning cost is amortised. */
 const PRUNE_EVERY = 64;
 
@@ -81,6 +112,12 @@ export function objectKey(namespace: string, name: string): string {
 export class CollectionStore extends DurableObject<Env> implements EventSource {
   private readonly sql: SqlStorage;
   private commitsSincePrune = 0;
+  /** Reconcile keys of recent commits, not yet sent (enqueueReconciles), by their JSON. */
+  private readonly outbox = new Map<string, unknown>();
+  private flushing = false;
+  private resyncWanted = false;
+  /** The resync alarm is known to be set (it is cleared when the alarm runs, and on eviction). */
+  private resyncArmed = false;
   /** This kind's watchers (public so tests can lower its caps through runInDurableObject). */
   readonly watchers: WatchHub;
   private readonly log: EventLog;
@@ -104,7 +141,7 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
       // After the transaction: watchers only ever see committed changes.
       if (event) {
         this.watchers.notify(event);
-        this.enqueueReconciles(event);
+        this.enqueueReconciles(req.reconcileKeys, req.resyncs);
       }
       return result;
     });
@@ -163,11 +200,7 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
   private commitSync(req: CommitRequest): { result: CommitResult; event?: StoredEvent } {
     const done = this.sql.exec<{ rv: number }>("SELECT rv FROM commits WHERE pending_id = ?", req.pendingId).toArray()[0];
     const key = objectKey(req.namespace, req.name);
-    if (done) {
-      const object = JSON.parse(req.body) as KubeObject;
-      object.metadata.resourceVersion = String(done.rv);
-      return { result: { rv: done.rv, body: JSON.stringify(object) } };
-    }
+    if (done) return { result: { rv: done.rv, body: withResourceVersion(req.body, req.pendingId, done.rv) } };
     const current = this.sql
       .exec<{ rv: number; body: string }>("SELECT rv, body FROM objects WHERE key = ?", key)
       .toArray()[0];
@@ -177,9 +210,7 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
       throw new Error(`commit for ${key} expected rv ${req.prevRv}, collection has ${current?.rv ?? 0}`);
     }
     const rv = this.nextRv();
-    const object = JSON.parse(req.body) as KubeObject;
-    object.metadata.resourceVersion = String(rv);
-    const body = JSON.stringify(object);
+    const body = withResourceVersion(req.body, req.pendingId, rv);
     const now = Date.now();
     if (req.type === "DELETED") {
       this.sql.exec("DELETE FROM objects WHERE key = ?", key);
@@ -191,7 +222,7 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
         req.namespace,
         req.name,
         rv,
-        JSON.stringify(object.metadata.labels ?? {}),
+        req.labels,
         body,
       );
     }
@@ -216,30 +247,49 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
   }
 
   /**
-   * Enqueues the reconcile keys a change concerns (its owner's, its own for
-   * controller kinds, the garbage collector's for a deleted or held owner).
-   * A lost send is repaired by the periodic resync, except a deleted owner's
-   * garbage collector key (see keys.ts).
+   * Queues the reconcile keys of a committed change (its owner's, its own for
+   * controller kinds, the garbage collector's for a deleted or held owner;
+   * computed by the object's store). Keys are gathered for ENQUEUE_WINDOW_MS
+   * and sent once, without duplicates: a burst of pod creates is then one
+   * scheduler key and one send, not one per pod (upstream's workqueue
+   * likewise holds a key once however often it is added). A lost send is
+   * repaired by the periodic resync, except a deleted owner's garbage
+   * collector key (see keys.ts).
    */
-  private enqueueReconciles(ev: StoredEvent): void {
-    const owners = ev.body.includes('"ownerReferences"') || (ev.prev ?? "").includes('"ownerReferences"');
-    // Cheap text tests before parsing: a held deletion names its finalizer.
-    const held = ev.body.includes('"orphan"') || ev.body.includes('"foregroundDeletion"');
-    const obj = JSON.parse(ev.body) as KubeObject;
-    const observer = changeObserver();
-    if (!observer || (!owners && !held && !observer.resyncs(obj.kind))) return;
-    const keys = observer.keysForChange(obj, ev.prev ? (JSON.parse(ev.prev) as KubeObject) : null, ev.type);
-    if (keys.length === 0) return;
+  private enqueueReconciles(keys: unknown[], resyncs: boolean): void {
+    this.resyncWanted ||= resyncs;
+    if (keys.length === 0 && !resyncs) return;
+    for (const key of keys) this.outbox.set(JSON.stringify(key), key);
+    if (this.flushing) return;
+    this.flushing = true;
     this.ctx.waitUntil(
-      this.env.RECONCILE_QUEUE.sendBatch(keys.map((body) => ({ body }))).catch((err: unknown) => {
-        console.error("enqueue of reconcile keys failed; the resync will cover it", err);
-      }),
+      new Promise<void>((resolve) => setTimeout(resolve, ENQUEUE_WINDOW_MS)).then(() => this.flushOutbox()),
     );
-    if (observer.resyncs(obj.kind)) this.ctx.waitUntil(this.ensureResync());
+  }
+
+  /** Sends the gathered keys (at most 100 per batch, the queue's limit) and arms the resync once. */
+  private async flushOutbox(): Promise<void> {
+    const keys = [...this.outbox.values()];
+    this.outbox.clear();
+    this.flushing = false;
+    try {
+      for (let i = 0; i < keys.length; i += 100) {
+        await this.env.RECONCILE_QUEUE.sendBatch(keys.slice(i, i + 100).map((body) => ({ body })));
+      }
+    } catch (err) {
+      console.error("enqueue of reconcile keys failed; the resync will cover it", err);
+    }
+    if (this.resyncWanted) {
+      this.resyncWanted = false;
+      await this.ensureResync();
+    }
   }
 
   private async ensureResync(): Promise<void> {
+    // Only this object sets its alarm, so once armed it stays armed until alarm() runs.
+    if (this.resyncArmed) return;
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + RESYNC_MS);
+    this.resyncArmed = true;
   }
 
   /**
@@ -250,12 +300,16 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
    * so nothing is left behind. The alarm stays armed while there is work.
    */
   override async alarm(): Promise<void> {
+    this.resyncArmed = false;
     const rows = this.sql.exec<{ body: string }>("SELECT body FROM objects").toArray();
     const keys = changeObserver()?.resyncKeys(rows.map((r) => JSON.parse(r.body) as KubeObject)) ?? [];
     for (let i = 0; i < keys.length; i += 100) {
       await this.env.RECONCILE_QUEUE.sendBatch(keys.slice(i, i + 100).map((body) => ({ body })));
     }
-    if (keys.length > 0) await this.ctx.storage.setAlarm(Date.now() + RESYNC_MS);
+    if (keys.length > 0) {
+      await this.ctx.storage.setAlarm(Date.now() + RESYNC_MS);
+      this.resyncArmed = true;
+    }
   }
 
   /** EventSource: the latest resourceVersion. */

@@ -13,7 +13,8 @@ import { alarmTime } from "../../shared/k8s/deadline";
 import { ApiError, forbiddenObject, notFound } from "../../shared/k8s/errors";
 import type { KubeObject } from "../../shared/k8s/object";
 import { kindByResource } from "../registry";
-import type { CollectionStore, CommitResult, EventType } from "./collection-store";
+import { changeObserver } from "./change-observer";
+import { type CollectionStore, type CommitResult, type EventType, rvPlaceholder } from "./collection-store";
 import { shouldRemove } from "./delete-rules";
 import { Mutex } from "./mutex";
 import { type ObjectOp, planWrite } from "./object-ops";
@@ -49,6 +50,9 @@ const OBJECT_LOG_EVENTS = 100;
 /** …and at least this much history (ms), like the collection's window. */
 const OBJECT_LOG_MS = 5 * 60 * 1000;
 
+/** The object's own log is trimmed every this many commits (and on the first after a restart), not on each. */
+const TRIM_EVERY = 16;
+
 /** A pending write is re-sent by the alarm this soon if nothing else touches the object. */
 const RECOVERY_DELAY_MS = 2000;
 
@@ -72,6 +76,13 @@ interface PendingRow {
   [key: string]: SqlStorageValue;
 }
 
+/** The stored object: parsed, as stored (JSON), and its resourceVersion. */
+interface Stored {
+  object: KubeObject;
+  body: string;
+  rv: number;
+}
+
 /** The collection refused a commit for good: its pending row was dropped (see `send`). */
 class CommitRefused extends ApiError {}
 
@@ -84,6 +95,14 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
   private schemaReady = false;
   /** True once this object's storage was seen without tables (a name never written, or deleted storage). */
   private schemaAbsent = false;
+  /**
+   * True once no pending row is known to exist: only this object writes them,
+   * so after one look the next writes need not ask SQLite again (a row left by
+   * a failed send clears it, and the next call recovers).
+   */
+  private noPending = false;
+  /** Commits until the object's log is trimmed again (0: at the next one). */
+  private commitsUntilTrim = 0;
   /** This object's watchers (public so tests can lower its caps through runInDurableObject). */
   readonly watchers: WatchHub;
   private readonly log: EventLog;
@@ -154,10 +173,11 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
           return { body: JSON.stringify(plan.object), created: plan.created, changed: false, type: plan.type };
         }
         this.ensureSchema();
-        this.remember(ref);
+        // The identity of a store never changes; it is recorded when an object is created in it.
+        if (!current) this.remember(ref);
         // No await until the pending row is written: the facts commit with the write.
         writeFacts(this.sql, plan.object.metadata.uid, implied);
-        const body = await this.commit(ref, plan.type, plan.object, current?.rv ?? 0);
+        const body = await this.commit(ref, plan.type, plan.object, current);
         return { body, created: plan.created, changed: true, type: plan.type };
       }),
     );
@@ -257,10 +277,10 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
       const current = this.load();
       if (!identity || !current) return undefined;
       if (shouldRemove(current.object, Date.now())) {
-        await this.commit(identity, "DELETED", current.object, current.rv);
+        await this.commit(identity, "DELETED", current.object, current);
         return undefined;
       }
-      await this.scheduleAlarm();
+      await this.scheduleAlarm(current.object);
       return awaitsCleanup(current.object) ? identity : undefined;
     });
     // Outside the lock: the cleanup finishes by writing to this very object. It schedules its own next pass, with backoff.
@@ -273,10 +293,10 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
     return kind;
   }
 
-  private load(): { object: KubeObject; rv: number } | undefined {
+  private load(): Stored | undefined {
     if (!this.hasSchema()) return undefined;
     const row = this.sql.exec<{ body: string; rv: number }>("SELECT body, rv FROM object WHERE id = 1").toArray()[0];
-    return row ? { object: JSON.parse(row.body) as KubeObject, rv: row.rv } : undefined;
+    return row ? { object: JSON.parse(row.body) as KubeObject, body: row.body, rv: row.rv } : undefined;
   }
 
   private identity(): ObjectRef | undefined {
@@ -300,21 +320,22 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
     return ns.getByName(ref.resource);
   }
 
-  /** The two-step commit described in the module comment. */
-  private async commit(ref: ObjectRef, type: EventType, object: KubeObject, prevRv: number): Promise<string> {
+  /**
+   * The two-step commit described in the module comment. The object is
+   * encoded once, with its pending id as a placeholder resourceVersion that
+   * the collection replaces (rvPlaceholder).
+   */
+  private async commit(ref: ObjectRef, type: EventType, object: KubeObject, prev: Stored | undefined): Promise<string> {
     const id = crypto.randomUUID();
-    this.sql.exec(
-      "INSERT INTO pending (id, type, body, prev_rv) VALUES (?, ?, ?, ?)",
-      id,
-      type,
-      JSON.stringify(object),
-      prevRv,
-    );
+    object.metadata.resourceVersion = id;
+    const pending: PendingRow = { id, type, body: JSON.stringify(object), prev_rv: prev?.rv ?? 0 };
+    this.sql.exec("INSERT INTO pending (id, type, body, prev_rv) VALUES (?, ?, ?, ?)", id, type, pending.body, pending.prev_rv);
+    this.noPending = false;
     // From here on the write may still apply (recovery re-sends the row): a failure is 504, never 500.
     return whilePending(async () => {
       await this.ctx.storage.setAlarm(Date.now() + RECOVERY_DELAY_MS);
       this.crashIf("afterPending");
-      return this.send(ref, { id, type, body: JSON.stringify(object), prev_rv: prevRv });
+      return this.send(ref, pending, object, prev);
     });
   }
 
@@ -323,9 +344,11 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
    * failure to reach the collection keeps the pending row for a retry; a
    * refusal by the collection (nothing applied, and a resend would be refused
    * again) ends it: the row is dropped, the object keeps its previous state
-   * and the refusal is thrown as a {@link CommitRefused}.
+   * and the refusal is thrown as a {@link CommitRefused}. `object` is the
+   * pending body parsed, `prev` the stored object it replaces.
    */
-  private async send(ref: ObjectRef, pending: PendingRow): Promise<string> {
+  private async send(ref: ObjectRef, pending: PendingRow, object: KubeObject, prev: Stored | undefined): Promise<string> {
+    const observer = changeObserver();
     const answer = await this.collection(ref).commit({
       pendingId: pending.id,
       prevRv: pending.prev_rv,
@@ -333,22 +356,29 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
       namespace: ref.namespace,
       name: ref.name,
       body: pending.body,
+      labels: JSON.stringify(object.metadata.labels ?? {}),
+      // Computed here, where both states are parsed already, not in the kind's one serial collection.
+      reconcileKeys: observer?.keysForChange(object, prev?.object ?? null, pending.type) ?? [],
+      resyncs: observer?.resyncs(object.kind) ?? false,
     });
     if (!answer.ok) {
       this.sql.exec("DELETE FROM pending WHERE id = ?", pending.id);
-      await this.scheduleAlarm();
+      this.noPending = true;
+      await this.scheduleAlarm(prev?.object);
       const s = answer.status;
       throw new CommitRefused(s.code, s.reason, s.message, s.details);
     }
     const result: CommitResult = answer.value;
     this.crashIf("afterCommit");
-    const prev = this.sql.exec<{ body: string }>("SELECT body FROM object").toArray()[0]?.body ?? null;
     const now = Date.now();
-    const event: StoredEvent = { rv: result.rv, type: pending.type, body: result.body, prev };
+    const event: StoredEvent = { rv: result.rv, type: pending.type, body: result.body, prev: prev?.body ?? null };
     this.ctx.storage.transactionSync(() => {
       this.sql.exec("DELETE FROM pending WHERE id = ?", pending.id);
       this.log.append(event, now);
-      this.log.trim(now);
+      if (--this.commitsUntilTrim < 0) {
+        this.commitsUntilTrim = TRIM_EVERY - 1;
+        this.log.trim(now);
+      }
       if (pending.type === "DELETED") this.sql.exec("DELETE FROM object");
       else {
         this.sql.exec(
@@ -358,20 +388,24 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
         );
       }
     });
+    this.noPending = true;
     this.watchers.notify(event);
-    await this.scheduleAlarm();
+    await this.scheduleAlarm(pending.type === "DELETED" ? undefined : object);
     return result.body;
   }
 
   /** Re-sends a pending write left by a crash; a no-op otherwise. */
   private async recover(): Promise<void> {
-    if (!this.hasSchema()) return;
+    if (this.noPending || !this.hasSchema()) return;
     const pending = this.sql.exec<PendingRow>("SELECT id, type, body, prev_rv FROM pending").toArray()[0];
-    if (!pending) return;
+    if (!pending) {
+      this.noPending = true;
+      return;
+    }
     const identity = this.identity();
     if (!identity) throw new Error("pending write without identity");
     try {
-      await this.send(identity, pending);
+      await this.send(identity, pending, JSON.parse(pending.body) as KubeObject, this.load());
     } catch (err) {
       // The write that left this row was answered (or lost) long ago; this caller goes on with the previous state.
       if (!(err instanceof CommitRefused)) throw err;
@@ -379,14 +413,13 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
     }
   }
 
-  /** One alarm: the end of a graceful deletion, if any. */
-  private async scheduleAlarm(): Promise<void> {
-    const current = this.load();
-    if (current && awaitsCleanup(current.object)) {
+  /** One alarm: the end of a graceful deletion, if any (`current`: the object as stored now). */
+  private async scheduleAlarm(current: KubeObject | undefined): Promise<void> {
+    if (current && awaitsCleanup(current)) {
       await this.ctx.storage.setAlarm(Date.now());
       return;
     }
-    const at = current?.object.metadata.deletionTimestamp;
+    const at = current?.metadata.deletionTimestamp;
     // Past the deadline an object is only held by finalizers, whose removal is an update.
     // A grace period may end as late as the year 9999; alarms stop at 2189 (shared/k8s/deadline.ts).
     if (at !== undefined && Date.parse(at) > Date.now()) await this.ctx.storage.setAlarm(alarmTime(Date.parse(at)));
