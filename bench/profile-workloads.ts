@@ -1,7 +1,7 @@
 /**
  * The workloads bench/profile runs under the profiler, one per request type.
- * Each one resolves with how many requests it made: the creates and the
- * watch phase count their own creates; the host phases count the webhook
+ * Each one resolves with how many requests it made: the floor, the creates
+ * and the watch phase count their own requests; the host phases count the webhook
  * POSTs that wrangler logged while they ran (the agents batch observations,
  * so the count cannot be derived from the objects).
  */
@@ -40,6 +40,19 @@ export async function webhookPostsReach(server: LocalServer, offset: number, n: 
 /** `count` pod creates in `ns` from `clients` closed loops (the pod of bench/writes). */
 export async function createPods(t: Target, agent: Agent, ns: string, prefix: string, count: number, clients: number): Promise<WorkloadResult> {
   const r = await runPhase(t.url, t.token, agent, clients, count, (i) => ({ path: `/api/v1/namespaces/${ns}/pods`, body: podBody(`${prefix}-${i}`, "profile") }));
+  return { requests: r.requests, details: { clients, perSecond: r.perSecond, p50Ms: r.p50Ms, p99Ms: r.p99Ms } };
+}
+
+/**
+ * `count` floor writes from `clients` closed loops: `POST /debug/bench-floor/<prefix>-<i>`
+ * with the pod of bench/writes, one new Durable Object written per request
+ * (bench/writes' floor; the server must run with `benchFloor`).
+ */
+export async function floorWrites(t: Target, agent: Agent, prefix: string, count: number, clients: number): Promise<WorkloadResult> {
+  const r = await runPhase(t.url, t.token, agent, clients, count, (i) => {
+    const key = `${prefix}-${i}`;
+    return { path: `/debug/bench-floor/${key}`, body: podBody(key, "profile") };
+  });
   return { requests: r.requests, details: { clients, perSecond: r.perSecond, p50Ms: r.p50Ms, p99Ms: r.p99Ms } };
 }
 

@@ -4,14 +4,17 @@
  * per request type, recorded over the Chrome DevTools protocol from the V8
  * inspector of `wrangler dev` (`npm start --inspector-port`).
  *
- *   npx tsx bench/profile.ts [--short] [--phases creates,watch,reports,heartbeats]
+ *   npx tsx bench/profile.ts [--short] [--phases floor,creates,watch,reports,heartbeats]
  *     [--creates 300] [--clients 4] [--watchers 100] [--watch-creates 100]
  *     [--hosts 3] [--vmis 90] [--boot-delay-ms 8000] [--heartbeat-s 15] [--heartbeat-interval-ms 200]
  *     [--sampling-us 100] [--top 10]
  *
- * Phases run in that order whatever the order of --phases: the two without
+ * Phases run in that order whatever the order of --phases: the three without
  * hosts first (with no Node nothing is scheduled, so their pods stay put and
  * are deleted before hosts join), then the hosts join for the other two.
+ * `floor` is bench/writes' floor (one new Durable Object write per request,
+ * the server runs with the bench floor route for it), as many requests as
+ * `creates`, so the two give a create's CPU above the floor.
  * Prints per phase the requests, wall time, CPU time and CPU-ms per request
  * and the top functions by self and total time; writes each phase's
  * profile as bench/results/profile-<stamp>-<phase>.cpuprofile and the
@@ -31,9 +34,9 @@ import { createNamespace, nodesReady, type Target, warm } from "./converge-phase
 import { benchAgent } from "./load.ts";
 import { formatPhase, type PhaseProfile, profilePhase, saveProfile, type WorkloadResult } from "./profile-phase.ts";
 import { remapProfile, SourceMap } from "./source-map.ts";
-import { clearPods, createPods, heartbeatsWorkload, reportsWorkload, watchWorkload, webhookPostsReach } from "./profile-workloads.ts";
+import { clearPods, createPods, floorWrites, heartbeatsWorkload, reportsWorkload, watchWorkload, webhookPostsReach } from "./profile-workloads.ts";
 
-const PHASES = ["creates", "watch", "reports", "heartbeats"] as const;
+const PHASES = ["floor", "creates", "watch", "reports", "heartbeats"] as const;
 type Phase = (typeof PHASES)[number];
 
 const { values } = parseArgs({
@@ -90,7 +93,8 @@ const inspectorPort = await freePort();
 
 await runBench({
   name: "profile",
-  server: { hosts: 0, inspectorPort },
+  // The floor's route exists only with the bench floor on (as bench/writes runs it).
+  server: { hosts: 0, inspectorPort, ...(phases.has("floor") ? { benchFloor: true } : {}) },
   deadlineMs: values.short ? 240_000 : 1_800_000,
   beforeStop: async () => {
     await cdp?.close();
@@ -117,6 +121,17 @@ await runBench({
   };
 
   await createNamespace(t, "profile");
+  if (phases.has("floor")) {
+    const agent = benchAgent(clients);
+    try {
+      // As the creates below: sockets and the floor's route warmed outside the profile.
+      await warm(t, agent, clients, "profile");
+      await floorWrites(t, agent, "profile-floor-warm", clients, clients);
+      await profiled("floor", () => floorWrites(t, agent, "profile-floor", nCreates, clients));
+    } finally {
+      agent.destroy();
+    }
+  }
   if (phases.has("creates")) {
     const agent = benchAgent(clients);
     try {
@@ -168,8 +183,16 @@ await runBench({
 
   const row = (p: PhaseProfile): string => `| ${p.name} | ${p.requests} | ${(p.wallMs / 1000).toFixed(2)} | ${p.cpuMs.toFixed(0)} | ${p.cpuMsPerRequest.toFixed(2)} | ${p.gcMs.toFixed(0)} | ${p.programMs.toFixed(0)} | ${p.idleMs.toFixed(0)} |`;
   console.log(`\n| phase | requests | wall s | CPU ms | CPU ms/request | GC ms | (program) ms | (idle) ms |\n|---|---|---|---|---|---|---|---|\n${results.map(row).join("\n")}`);
+  const floor = results.find((p) => p.name === "floor");
   const creates = results.find((p) => p.name === "creates");
   const watch = results.find((p) => p.name === "watch");
+  let createMinusFloor: { cpuMsPerRequest: number; create: number; floor: number } | undefined;
+  if (floor && creates) {
+    // Same requests from the same clients: what a create costs above one new Durable Object write.
+    createMinusFloor = { cpuMsPerRequest: creates.cpuMsPerRequest - floor.cpuMsPerRequest, create: creates.cpuMsPerRequest, floor: floor.cpuMsPerRequest };
+    console.log(`
+create − floor: ${createMinusFloor.cpuMsPerRequest.toFixed(2)} CPU-ms per request (create ${createMinusFloor.create.toFixed(2)}, floor ${createMinusFloor.floor.toFixed(2)})`);
+  }
   if (creates && watch) {
     // The watch phase's creates cost what the creates phase's do, plus the fan-out: the difference is the deliveries'.
     const perDelivery = (watch.cpuMsPerRequest - creates.cpuMsPerRequest) / watchers;
@@ -180,6 +203,7 @@ watch: (${watch.cpuMsPerRequest.toFixed(2)} − ${creates.cpuMsPerRequest.toFixe
     figures: {
       options: { short: values.short, clients, nCreates, watchers, watchCreates, hostCount, nVMIs, bootDelayMs, heartbeatS, heartbeatIntervalMs, samplingUs },
       target: session.target.title, phases: results, profiles: files,
+      ...(createMinusFloor ? { createMinusFloor } : {}),
     },
   };
 });
