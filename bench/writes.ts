@@ -19,6 +19,7 @@ import { runBench } from "./bench-server.ts";
 import { benchAgent, median, type PhaseResult, post, runPhase, type Shot } from "./load.ts";
 import { intList } from "./bench-args.ts";
 import { podBody } from "./pod-body.ts";
+import { cpuBetween, sampleCpu } from "./process-cpu.ts";
 
 // Bounds, so a typo cannot start an unbounded run.
 const MAX_CLIENTS = 128;
@@ -47,8 +48,8 @@ if (!Number.isInteger(settleMs) || settleMs < 0 || settleMs > 60_000) throw new 
 /** One floor phase and the real phase after it. */
 interface RoundResult {
   round: number;
-  floor: PhaseResult;
-  real: PhaseResult;
+  floor: MeasuredPhase;
+  real: MeasuredPhase;
   /** real creates/s ÷ floor writes/s. */
   throughputRatio: number;
   /** real p50 ÷ floor p50. */
@@ -76,13 +77,26 @@ interface LevelResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A phase's figures and the server's CPU per measured request, by process command (see process-cpu.ts). */
+type MeasuredPhase = PhaseResult & { serverCpuMsPerRequest: number; cpuMsPerRequestByProcess: Record<string, number> };
+
+/** How long a phase's CPU is still counted after its last answer: the background work its requests left (reconciles). */
+const CPU_TAIL_MS = 1000;
+
 /** Runs `warmup` (at least one per socket, so no TLS handshake is timed) then `count` measured requests. */
-async function phase(server: LocalServer, clients: number, shot: (tag: string, i: number) => Shot): Promise<PhaseResult> {
+async function phase(server: LocalServer, clients: number, shot: (tag: string, i: number) => Shot): Promise<MeasuredPhase> {
   const agent = benchAgent(clients);
+  const root = server.process.pid;
   try {
     const warm = Math.max(warmup, clients);
     await runPhase(server.url, server.token, agent, clients, warm, (i) => shot("w", i));
-    return await runPhase(server.url, server.token, agent, clients, count, (i) => shot("m", i));
+    const before = root === undefined ? new Map<string, number>() : sampleCpu(root);
+    const result = await runPhase(server.url, server.token, agent, clients, count, (i) => shot("m", i));
+    await sleep(CPU_TAIL_MS);
+    const spent = root === undefined ? {} : cpuBetween(before, sampleCpu(root));
+    const perRequest = Object.fromEntries(Object.entries(spent).map(([k, ms]) => [k, ms / result.requests]));
+    const total = Object.values(perRequest).reduce((a, b) => a + b, 0);
+    return { ...result, serverCpuMsPerRequest: total, cpuMsPerRequestByProcess: perRequest };
   } finally {
     agent.destroy();
   }
@@ -149,13 +163,14 @@ function markdown(head: string[], rows: string[][]): string {
 
 /** A row per level, round and path. */
 function roundsTable(results: LevelResult[]): string {
-  const head = ["clients", "round", "path", "creates/s", "p50 ms", "p99 ms", "real/floor creates/s", "real/floor p50", "real/floor p99"];
+  const head = ["clients", "round", "path", "creates/s", "p50 ms", "p99 ms", "server CPU ms/req", "real/floor creates/s", "real/floor p50", "real/floor p99"];
   const rows: string[][] = [];
   for (const level of results) {
     for (const r of level.rounds) {
       for (const [name, p] of [["floor", r.floor], ["real", r.real]] as const) {
         const ratios = name === "real" ? [r.throughputRatio.toFixed(2), r.p50Ratio.toFixed(2), r.p99Ratio.toFixed(2)] : ["", "", ""];
-        rows.push([String(level.clients), String(r.round), name, p.perSecond.toFixed(1), p.p50Ms.toFixed(1), p.p99Ms.toFixed(1), ...ratios]);
+        const cpu = `${p.serverCpuMsPerRequest.toFixed(2)} (${Object.entries(p.cpuMsPerRequestByProcess).map(([k, ms]) => `${k} ${ms.toFixed(2)}`).join(", ")})`;
+        rows.push([String(level.clients), String(r.round), name, p.perSecond.toFixed(1), p.p50Ms.toFixed(1), p.p99Ms.toFixed(1), cpu, ...ratios]);
       }
     }
   }
