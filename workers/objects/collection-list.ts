@@ -108,12 +108,19 @@ function snapshotRv(req: ListRequest, current: number, compacted: number): { rv:
   return { rv: current, start: "" };
 }
 
-/** Reads one page of a list. */
-export function listPage(sql: SqlStorage, current: number, compacted: number, req: ListRequest): ListResult {
+/** The label and field selectors of `req` as one test; undefined when it selects everything. */
+export function listMatcher(req: Pick<ListRequest, "resource" | "labelSelector" | "fieldSelector">): ((obj: KubeObject) => boolean) | undefined {
   const labels = req.labelSelector ? parseLabelSelector(req.labelSelector) : undefined;
   const fields = req.fieldSelector ? parseFieldSelector(req.fieldSelector) : undefined;
   const getField = fields ? fieldGetter(req.resource, fields.fields()) : undefined;
-  const filtered = (labels !== undefined && !labels.empty()) || fields !== undefined;
+  if ((labels === undefined || labels.empty()) && fields === undefined) return undefined;
+  return (obj) =>
+    (!labels || labels.matches(obj.metadata.labels ?? {})) && (!fields || !getField || fields.matches((f) => getField(obj, f)));
+}
+
+/** Reads one page of a list. */
+export function listPage(sql: SqlStorage, current: number, compacted: number, req: ListRequest): ListResult {
+  const matches = listMatcher(req);
   const limit = req.limit && req.limit > 0 ? req.limit : Number.POSITIVE_INFINITY;
   const { rv, start } = snapshotRv(req, current, compacted);
 
@@ -128,11 +135,7 @@ export function listPage(sql: SqlStorage, current: number, compacted: number, re
         break;
       }
       after = row.key;
-      if (filtered) {
-        const obj = JSON.parse(row.body) as KubeObject;
-        if (labels && !labels.matches(obj.metadata.labels ?? {})) continue;
-        if (fields && getField && !fields.matches((f) => getField(obj, f))) continue;
-      }
+      if (matches && !matches(JSON.parse(row.body) as KubeObject)) continue;
       items.push(row.body);
     }
     if (more || rows.length < BATCH) break;
@@ -140,7 +143,7 @@ export function listPage(sql: SqlStorage, current: number, compacted: number, re
   const result: ListResult = { items, resourceVersion: String(rv) };
   if (more) {
     result.continue = encodeContinue(rv, after);
-    if (!filtered && rv === current) result.remainingItemCount = countAfter(sql, after, req.namespace);
+    if (!matches && rv === current) result.remainingItemCount = countAfter(sql, after, req.namespace);
   }
   return result;
 }

@@ -89,6 +89,19 @@ export interface CommitResult {
   body: string;
 }
 
+/** One change as `changes` answers it. */
+export interface ChangedRow {
+  rv: number;
+  type: EventType;
+  key: string;
+  namespace: string;
+  body: string;
+  [column: string]: SqlStorageValue;
+}
+
+/** What `changes` answers: the events after a resourceVersion, or that the log no longer has them. */
+export type Changes = { expired: true } | { expired: false; rv: number; complete: boolean; events: ChangedRow[] };
+
 /** Controller kinds are re-enqueued this often (upstream's informer resync). */
 export const RESYNC_MS = 30_000;
 
@@ -239,6 +252,26 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
   /** Lists one page (see collection-list.ts for the paging and snapshot rules). */
   async list(req: ListRequest): Promise<Outcome<ListResult>> {
     return outcome(() => listPage(this.sql, this.currentRv(), this.compactedRv(), req));
+  }
+
+  /**
+   * The changes after `afterRv`, oldest first, at most `limit` (what a
+   * controller's list cache catches up with, client/list-cache.ts): each
+   * event's type, key, namespace and object. `rv` is the resourceVersion the
+   * caller is then at: the latest when `complete`, else the last event's.
+   * Answers `expired` when the log no longer reaches back to `afterRv`.
+   */
+  async changes(afterRv: number, limit: number): Promise<Outcome<Changes>> {
+    return outcome(() => {
+      if (afterRv < this.compactedRv()) return { expired: true };
+      const rows = this.sql
+        .exec<ChangedRow>("SELECT rv, type, key, namespace, body FROM events WHERE rv > ? ORDER BY rv LIMIT ?", afterRv, limit + 1)
+        .toArray();
+      const complete = rows.length <= limit;
+      const events = complete ? rows : rows.slice(0, limit);
+      const rv = complete ? this.currentRv() : (events[events.length - 1]?.rv ?? afterRv);
+      return { expired: false, rv, complete, events };
+    });
   }
 
   /** The latest committed resourceVersion of this kind. */

@@ -15,7 +15,7 @@ import { FOREGROUND_FINALIZER } from "../runtime/keys";
 import { isDeleting } from "../shared/object-fields";
 import { isStale } from "../../client/errors";
 import { guardedPatchOp } from "../../client/patch-guarded";
-import { listAll } from "../../client/list-all";
+import { cachedListAll } from "../../client/list-cache";
 
 /** Registry keys of the kinds that can be dependents: every namespaced kind but Event. */
 export const DEPENDENT_RESOURCES: readonly string[] = KINDS.filter((k) => k.namespaced && k.kind !== "Event").map(resourceKey);
@@ -32,7 +32,7 @@ const WRITE_ATTEMPTS = 5;
 /** Every object of the dependent kinds in `namespace` (all namespaces when undefined). */
 export async function listItems(env: Env, namespace: string | undefined): Promise<Item[]> {
   const lists = await Promise.all(DEPENDENT_RESOURCES.map(async (resource) => {
-    const objects = await listAll(env, { resource, namespace });
+    const objects = await cachedListAll(env, { resource, namespace });
     return objects.map((object): Item => ({ resource, object }));
   }));
   return lists.flat();

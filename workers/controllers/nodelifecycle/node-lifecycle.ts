@@ -21,7 +21,7 @@ import { recordEvent } from "../shared/events";
 import type { ReconcileKey } from "../runtime/keys";
 import { assessNode, type NodeLifecycleOptions, nodeLifecycleOptions, unknownConditions } from "./node-lifecycle-policy";
 import { handleWorkloads } from "./node-workloads";
-import { listAll } from "../../client/list-all";
+import { cachedListAll } from "../../client/list-cache";
 import { evictionHalt } from "./node-disruption";
 import { getCondition, statusOf } from "../shared/object-fields";
 import type { ReconcileResult } from "../runtime/reconciler";
@@ -83,7 +83,7 @@ export async function reconcileNodeLifecycle(env: Env, key: ReconcileKey, run: N
     if (!fresh || !assessNode(fresh, await heartbeatSeenAt(env, key.name), now.getTime(), opts, observingSince).evict) {
       return { requeueAfterSeconds: RETRY_SECONDS };
     }
-    const nodes = await listAll(env, { resource: NODES });
+    const nodes = await cachedListAll(env, { resource: NODES });
     const seen = new Map(await Promise.all(nodes.map(async (n) => {
       const name = n.metadata.name ?? "";
       return [name, await heartbeatSeenAt(env, name)] as const;

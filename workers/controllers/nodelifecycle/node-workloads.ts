@@ -17,7 +17,7 @@ import { objectRefOf } from "../../registry";
 import { runBounded } from "../../bounded";
 import { updatePodCondition } from "../shared/conditions";
 import { recordEvent } from "../shared/events";
-import { listAll } from "../../client/list-all";
+import { cachedListAll } from "../../client/list-cache";
 import { hasCondition, statusOf } from "../shared/object-fields";
 import { RESOURCES } from "../replicaset/replicas-sync";
 import { boundNode, isFinal } from "../scheduler/scheduling-keys";
@@ -36,8 +36,8 @@ const NOT_READY = { type: "Ready", status: "False", reason: "NodeNotReady", mess
 /** The non-final pods and VMIs bound to `node`. */
 export async function boundWorkloads(env: Env, node: string): Promise<KubeObject[]> {
   const [pods, vmis] = await Promise.all([
-    listAll(env, { resource: RESOURCES.pods, fieldSelector: `spec.nodeName=${node}` }),
-    listAll(env, { resource: RESOURCES.vmis, labelSelector: `${VMI_NODE_NAME_LABEL}=${node}` }),
+    cachedListAll(env, { resource: RESOURCES.pods, fieldSelector: `spec.nodeName=${node}` }),
+    cachedListAll(env, { resource: RESOURCES.vmis, labelSelector: `${VMI_NODE_NAME_LABEL}=${node}` }),
   ]);
   return [...pods, ...vmis].filter((o) => boundNode(o) === node && !isFinal(o));
 }

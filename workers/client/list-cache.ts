@@ -1,0 +1,125 @@
+/**
+ * @module
+ * Controllers' lists, kept current by the collection's event log instead of
+ * read whole on every pass — what upstream's informers give a controller: a
+ * cache filled by one list and then moved forward by the changes since its
+ * resourceVersion. Every call first catches up to the collection's latest
+ * resourceVersion, so an answer is the same snapshot a fresh list would read
+ * (in the same key order); only the work differs: a scheduler pass over
+ * 2,000 pods and VMIs reads the handful of events since the last pass, not
+ * 2,000 rows through the kind's one collection object.
+ *
+ * Entries hold object JSON, not parsed objects, so no caller can change what
+ * the next one reads. When the log no longer reaches back (410) or the gap
+ * is larger than one read, the entry is listed afresh. The cache is per
+ * isolate and bounded (entries, objects per entry); losing it costs a list.
+ */
+import type { KubeObject } from "../../shared/k8s/object";
+import { listMatcher, type ListRequest } from "../objects/collection-list";
+import { collectionStub } from "../objects/client";
+import { objectKey } from "../objects/collection-store";
+import { unwrap } from "../objects/outcome";
+import type { Changes } from "../objects/collection-store";
+import { listPages } from "./list-all";
+
+/** At most this many lists are cached (least recently used first out). */
+const MAX_ENTRIES = 64;
+/** A list larger than this is not kept: it is read afresh each time. */
+const MAX_OBJECTS = 20_000;
+/** Events read per catch-up; a larger gap relists. */
+const CATCH_UP = 2_000;
+
+interface Entry {
+  rv: number;
+  /** Object JSON by collection key (namespace/name). */
+  bodies: Map<string, string>;
+  /** The keys in order, until the next change. */
+  sorted?: string[];
+  /** Catch-ups of one entry run one at a time, in order. */
+  turn: Promise<void>;
+}
+
+const entries = new Map<string, Entry>();
+
+function cacheKey(req: ListRequest): string {
+  return JSON.stringify([req.resource, req.namespace ?? null, req.labelSelector ?? "", req.fieldSelector ?? ""]);
+}
+
+function keyOf(obj: KubeObject): string {
+  return objectKey(obj.metadata.namespace ?? "", obj.metadata.name ?? "");
+}
+
+/** Fills an entry from a fresh list (its pages share one snapshot). */
+async function fill(env: Env, req: ListRequest): Promise<Entry> {
+  const bodies = new Map<string, string>();
+  let rv = 0;
+  for await (const page of listPages(env, req)) {
+    rv = Number(page.resourceVersion);
+    for (const body of page.items) bodies.set(keyOf(JSON.parse(body) as KubeObject), body);
+  }
+  return { rv, bodies, turn: Promise.resolve() };
+}
+
+/** Moves `entry` to the collection's latest resourceVersion; false when it must be listed afresh. */
+async function catchUp(env: Env, req: ListRequest, entry: Entry): Promise<boolean> {
+  const changes: Changes = unwrap<Changes>(await collectionStub(env, req.resource).changes(entry.rv, CATCH_UP));
+  // A resourceVersion never goes back; if it seems to, this is not the log the entry was filled from.
+  if (changes.expired || !changes.complete || changes.rv < entry.rv) return false;
+  const matches = listMatcher(req);
+  for (const ev of changes.events) {
+    if (req.namespace !== undefined && ev.namespace !== req.namespace) continue;
+    const keep = ev.type !== "DELETED" && (!matches || matches(JSON.parse(ev.body) as KubeObject));
+    if (keep) {
+      if (!entry.bodies.has(ev.key)) entry.sorted = undefined;
+      entry.bodies.set(ev.key, ev.body);
+    } else if (entry.bodies.delete(ev.key)) {
+      entry.sorted = undefined;
+    }
+  }
+  entry.rv = changes.rv;
+  return entry.bodies.size <= MAX_OBJECTS;
+}
+
+function remember(key: string, entry: Entry): void {
+  entries.delete(key);
+  entries.set(key, entry);
+  while (entries.size > MAX_ENTRIES) {
+    const oldest = entries.keys().next().value;
+    if (oldest === undefined) break;
+    entries.delete(oldest);
+  }
+}
+
+function objectsOf(entry: Entry): KubeObject[] {
+  entry.sorted ??= [...entry.bodies.keys()].sort();
+  return entry.sorted.map((k) => JSON.parse(entry.bodies.get(k) ?? "null") as KubeObject);
+}
+
+/**
+ * Every object `req` matches, as {@link listAll} answers it (the latest
+ * snapshot, in key order, parsed afresh for this caller), from the cache.
+ * `req` must not page or ask for a resourceVersion.
+ */
+export async function cachedListAll(env: Env, req: ListRequest): Promise<KubeObject[]> {
+  if (req.limit !== undefined || req.continue !== undefined || req.resourceVersion !== undefined) {
+    throw new Error("cachedListAll: a cached list neither pages nor reads at a resourceVersion");
+  }
+  const key = cacheKey(req);
+  const entry = entries.get(key);
+  if (entry) {
+    let objects: KubeObject[] | undefined;
+    const run = entry.turn.then(async () => {
+      if (entries.get(key) === entry && (await catchUp(env, req, entry))) objects = objectsOf(entry);
+    });
+    entry.turn = run.catch(() => undefined);
+    await run;
+    if (objects) {
+      remember(key, entry);
+      return objects;
+    }
+    if (entries.get(key) === entry) entries.delete(key);
+  }
+  const filled = await fill(env, req);
+  if (filled.bodies.size <= MAX_OBJECTS) remember(key, filled);
+  return objectsOf(filled);
+}
