@@ -94,8 +94,7 @@ export class Agent {
     this.silent = true;
     this.options.log.warn("host lost (simulated): no heartbeats, reports or watches");
     this.heartbeat.stop();
-    this.reporter.pause();
-    await Promise.all(this.watches.map((w) => w.stop()));
+    await Promise.all([this.reporter.pause(), ...this.watches.map((w) => w.stop())]);
   }
 
   /** The host is back: list afresh (stopping what the API no longer wants here) and report everything again. */

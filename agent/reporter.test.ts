@@ -125,7 +125,7 @@ describe("Reporter", () => {
   it("sends only the latest observation per object, and ignores an older one arriving late", async ({ expect }) => {
     server = await startServer(receiver());
     reporter = makeReporter(server.url, [newSigningSecret()]);
-    reporter.pause();
+    await reporter.pause();
     reporter.enqueue(item("a", 1, "Pending"));
     reporter.enqueue(item("b", 2, "Pending"));
     reporter.enqueue(item("a", 3, "Running"));

@@ -106,10 +106,14 @@ export class Reporter {
     return this.pending.size;
   }
 
-  /** Stops sending (the host went silent); what is queued stays queued. */
-  pause(): void {
+  /**
+   * Stops sending (the host went silent); what is queued stays queued. Resolves once no report is
+   * in flight, so nothing reaches the server after the host is silent.
+   */
+  async pause(): Promise<void> {
     this.paused = true;
     this.abortWaits();
+    await this.draining;
   }
 
   /** Sends again. */
