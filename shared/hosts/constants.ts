@@ -19,6 +19,8 @@ export const NODE_USER_PREFIX = "system:node:";
 export const NODES_GROUP = "system:nodes";
 /** Callers in this group may do anything (the dev admin). */
 export const ADMIN_GROUP = "system:masters";
+/** The group every authenticated caller is in (upstream's user.AllAuthenticated). */
+export const AUTHENTICATED_GROUP = "system:authenticated";
 
 /** Where the webhook lives: POST `${WEBHOOK_PREFIX}/{node}/reports`. */
 export const WEBHOOK_PREFIX = "/webhooks/v1/nodes";

@@ -8,7 +8,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { tokens } from "../../shared/db/schema";
-import { ADMIN_GROUP } from "../../shared/hosts/constants";
+import { ADMIN_GROUP, AUTHENTICATED_GROUP } from "../../shared/hosts/constants";
 import { forbidden, unauthorized } from "../../shared/k8s/errors";
 import { recordFailure, refuseIfLimited } from "./auth-limits";
 import { LruCache } from "./lru-cache";
@@ -17,6 +17,10 @@ import { LruCache } from "./lru-cache";
 export interface UserInfo {
   username: string;
   groups: string[];
+  /** A stable id (a ServiceAccount's uid; Impersonate-Uid), when the identity has one. */
+  uid?: string;
+  /** Extra attributes (user.Info's Extra: a bound token's pod, Impersonate-Extra-*). */
+  extra?: Record<string, string[]>;
   /** For a host agent: the Node its token is bound to (NodeRestriction fences it to that Node). */
   node?: string;
 }
@@ -56,7 +60,7 @@ async function lookup(env: Env, hash: string, now: number): Promise<UserInfo | u
     unknown.set(hash, true, now + CACHE_MS);
     return undefined;
   }
-  const user = { username: row.username, groups: JSON.parse(row.groups) as string[], ...(row.node ? { node: row.node } : {}) };
+  const user = { username: row.username, groups: withAuthenticated(JSON.parse(row.groups) as string[]), ...(row.node ? { node: row.node } : {}) };
   known.set(hash, user, now + CACHE_MS);
   vouched.set(hash, true, now + VOUCHED_MS);
   return user;
@@ -86,6 +90,11 @@ export async function authenticate(env: Env, header: string | null, source = "")
     throw unauthorized();
   }
   return user;
+}
+
+/** Every authenticated caller is also in system:authenticated, as upstream's authenticator adds it. */
+export function withAuthenticated(groups: readonly string[]): string[] {
+  return groups.includes(AUTHENTICATED_GROUP) ? [...groups] : [...groups, AUTHENTICATED_GROUP];
 }
 
 /** Drops cached lookups of these token hashes, so a revocation takes effect in this isolate at once. */
