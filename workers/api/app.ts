@@ -16,6 +16,8 @@ import { sourceOf } from "./auth-limits";
 import { websocketAuthorization } from "./websocket-bearer";
 import { hosts, JOIN_PATH } from "./hosts-routes";
 import { authorizeNode } from "./node-authorizer";
+import { authorizeRequest, type RbacGuardVariables } from "./authorize";
+import { accessReviews } from "./access-reviews";
 import {
   aggregatedContentType, aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated,
 } from "./discovery";
@@ -33,7 +35,7 @@ import {
   createHandler, deleteCollectionHandler, deleteHandler, type HandlerContext, patchHandler, updateHandler,
 } from "./write-handlers";
 
-type AppEnv = { Bindings: Env; Variables: { user: UserInfo } & ResourceRequestVariables };
+type AppEnv = { Bindings: Env; Variables: { user: UserInfo } & ResourceRequestVariables & RbacGuardVariables };
 
 /** The server's version, reported so kubectl's dispatcher picks kubectl 1.32. */
 export const VERSION_INFO = {
@@ -66,6 +68,7 @@ app.use("*", async (c, next) => {
   await ensureBuiltinNamespaces(c.env);
   return next();
 });
+app.use("*", authorizeRequest);
 app.use("*", async (c, next) => (c.var.user ? authorizeNode(c, next) : next()));
 
 app.route("/", reports);
@@ -79,6 +82,7 @@ for (const p of ["/healthz", "/livez", "/readyz"]) app.get(p, (c) => c.text("ok"
 app.route("/", openapi);
 app.route("/", vmSubresources);
 app.route("/", podBinding);
+app.route("/", accessReviews);
 app.route("/", benchFloor);
 app.route("/", costRoutes);
 app.get("/openapi/v2", () => {
@@ -114,7 +118,14 @@ app.post("/apis/authentication.k8s.io/v1/selfsubjectreviews", (c) => {
     kind: "SelfSubjectReview",
     apiVersion: "authentication.k8s.io/v1",
     metadata: { creationTimestamp: null },
-    status: { userInfo: { username: user.username, groups: user.groups } },
+    status: {
+      userInfo: {
+        username: user.username,
+        ...(user.uid !== undefined ? { uid: user.uid } : {}),
+        groups: user.groups,
+        ...(user.extra !== undefined ? { extra: user.extra } : {}),
+      },
+    },
   }, 201);
 });
 
@@ -127,7 +138,9 @@ async function resource(c: Context<AppEnv>): Promise<Response> {
   const url = new URL(req.url);
   const { verb, path } = resourceRequestOf(c);
   const node = c.var.user?.node;
-  const ctx: HandlerContext = { env: c.env, req, url, path, audit: auditNotesOf(req), user: c.var.user?.username, ...(node !== undefined ? { node } : {}) };
+  const ctx: HandlerContext = { env: c.env, req, url, path, audit: auditNotesOf(req), user: c.var.user?.username, ...(node !== undefined ? { node } : {}),
+    ...(c.var.rbacGuard ? { rbacGuard: c.var.rbacGuard } : {}),
+  };
   const name = path.name;
   switch (verb) {
     case "get":

@@ -44,4 +44,9 @@ export class LruCache<K, V> {
   get size(): number {
     return this.entries.size;
   }
+
+  /** Forgets everything. */
+  clear(): void {
+    this.entries.clear();
+  }
 }

@@ -22,6 +22,7 @@ import { writeObject } from "../objects/client";
 import { runBounded } from "../bounded";
 import type { AuditNotes } from "../audit/audit-middleware";
 import { isNotFound } from "../client/errors";
+import type { RbacGuard } from "../rbac/escalation";
 
 /** What every handler gets. */
 export interface HandlerContext {
@@ -35,11 +36,13 @@ export interface HandlerContext {
   user?: string;
   /** The Node the caller's token is bound to: its writes are admitted by NodeRestriction in the store. */
   node?: string;
+  /** Escalation prevention's guard for a write to an RBAC object (rbac/escalation.ts), checked by the store. */
+  rbacGuard?: RbacGuard;
 }
 
 /** The op field that makes the store admit a node's write (node-admission.ts). */
-function writer(ctx: HandlerContext): { byNode?: string } {
-  return ctx.node === undefined ? {} : { byNode: ctx.node };
+function writer(ctx: HandlerContext): { byNode?: string; rbacGuard?: RbacGuard } {
+  return { ...(ctx.node === undefined ? {} : { byNode: ctx.node }), ...(ctx.rbacGuard ? { rbacGuard: ctx.rbacGuard } : {}) };
 }
 
 const SCALE_TYPE = { apiVersion: "autoscaling/v1", kind: "Scale" };
@@ -57,7 +60,7 @@ export async function createHandler(ctx: HandlerContext): Promise<Response> {
   const target = nameForCreate(kind, body);
   if (ctx.audit && target.name) ctx.audit.name = target.name;
   await admitCreateIn(ctx.env, kind, namespace ?? "", target.name ?? target.generateName ?? "");
-  const result = await createObject(ctx.env, { kind, namespace: namespace ?? "", ...target, ...opts }, body);
+  const result = await createObject(ctx.env, { kind, namespace: namespace ?? "", ...target, ...opts, ...(ctx.rbacGuard ? { rbacGuard: ctx.rbacGuard } : {}) }, body);
   if (ctx.audit) ctx.audit.name = result.object.metadata.name;
   return respond(ctx, result.object, 201);
 }

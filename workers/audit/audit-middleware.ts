@@ -27,6 +27,8 @@ export interface AuditNotes {
   name?: string;
   /** The caller of a route that authenticates otherwise (the webhook: the node its path names). */
   user?: UserInfo;
+  /** Who authenticated when the request impersonated another identity: the audit names them (upstream's `user`). */
+  impersonator?: UserInfo;
 }
 
 type AuditEnv = { Bindings: Env; Variables: { user: UserInfo } };
@@ -82,7 +84,7 @@ export const audit: MiddlewareHandler<AuditEnv> = async (c, next) => {
   const url = new URL(c.req.url);
   const info = requestInfo(method, url);
   const ref = info.objectRef;
-  const user = c.var.user ?? notes.user ?? ANONYMOUS;
+  const user = notes.impersonator ?? c.var.user ?? notes.user ?? ANONYMOUS;
   const admission: Admission = user === ANONYMOUS && REFUSED_CODES.has(c.res.status)
     ? refusals.admit(receivedAt.getTime())
     : { record: true };

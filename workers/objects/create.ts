@@ -4,6 +4,7 @@
  * SimpleNameGenerator: base + 5 random characters, retried on a clash). Used
  * by the API front and by controllers, so both go through the same path.
  */
+import type { RbacGuard } from "../rbac/escalation";
 import { isAlreadyExists } from "../client/errors";
 import type { Json } from "../../shared/k8s/object";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
@@ -32,6 +33,8 @@ export interface CreateTarget {
   generateName?: string;
   dryRun?: boolean;
   strict?: boolean;
+  /** Escalation prevention's guard, for an RBAC object (rbac/escalation.ts). */
+  rbacGuard?: RbacGuard;
 }
 
 /** Creates `body`, drawing a fresh name on AlreadyExists when it came from generateName. */
@@ -43,6 +46,7 @@ export async function createObject(env: Env, target: CreateTarget, body: Json): 
     try {
       return await writeObject(env, { resource, namespace, name }, {
         verb: "create", input: body, uid: crypto.randomUUID(), dryRun: target.dryRun, strict: target.strict,
+        ...(target.rbacGuard ? { rbacGuard: target.rbacGuard } : {}),
       });
     } catch (err) {
       if (!isAlreadyExists(err) || target.name !== undefined || attempt >= GENERATE_NAME_ATTEMPTS) throw err;

@@ -17,6 +17,7 @@ import { type DeleteOptions, prepareDelete, shouldRemove } from "./delete-rules"
 import { checkObjectSize } from "./object-size";
 import type { ObjectRef } from "./object-ref";
 import { admitNodeWrite } from "./node-admission";
+import { admitRbacWrite, type RbacGuard } from "../rbac/escalation";
 import { refuseProtoKeys } from "./proto-key-check";
 import { planReport, type ReportOp } from "./report-op";
 import type { Facts } from "./server-facts";
@@ -31,6 +32,8 @@ interface Common {
   strict?: boolean;
   /** The write is node `byNode`'s own (its token, its webhook): NodeRestriction admits the result (node-admission.ts). */
   byNode?: string;
+  /** A write to an RBAC object by a caller outside system:masters: escalation prevention admits the result (rbac/escalation.ts). */
+  rbacGuard?: RbacGuard;
 }
 
 /** One write, as the API front sends it to the object's store. */
@@ -114,6 +117,7 @@ export function planWrite(
   const plan = planNext(kind, ref, current, op, now, facts);
   if (plan.type === "ADDED" || plan.type === "MODIFIED") checkObjectSize(plan.object);
   if (op.byNode !== undefined && kind.kind === "Node" && plan.type !== undefined) admitNodeWrite(op.byNode, ref.name, current, plan.object);
+  if (op.rbacGuard && (plan.type === "ADDED" || plan.type === "MODIFIED")) admitRbacWrite(kind.plural, ref.name, op.rbacGuard, plan.object);
   return plan;
 }
 

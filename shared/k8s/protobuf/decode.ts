@@ -13,6 +13,7 @@
  */
 import { badRequest, unsupportedMediaType } from "../errors";
 import type { JsonObject } from "../object";
+import { decodeSelfSubjectAccessReview, decodeSelfSubjectRulesReview, decodeSubjectAccessReview } from "./authorization";
 import { decodeNamespace } from "./namespace";
 import { WireReader } from "./wire";
 
@@ -25,6 +26,10 @@ export const PROTOBUF_CONTENT_TYPE = "application/vnd.kubernetes.protobuf";
 /** Decoders for `raw`, by "apiVersion/kind"; each returns the object without apiVersion and kind. */
 const DECODERS: Readonly<Record<string, (reader: WireReader) => JsonObject>> = {
   "v1/Namespace": decodeNamespace,
+  "authorization.k8s.io/v1/SelfSubjectAccessReview": decodeSelfSubjectAccessReview,
+  "authorization.k8s.io/v1/SelfSubjectRulesReview": decodeSelfSubjectRulesReview,
+  "authorization.k8s.io/v1/SubjectAccessReview": decodeSubjectAccessReview,
+  "authorization.k8s.io/v1/LocalSubjectAccessReview": decodeSubjectAccessReview,
 };
 
 /** The `runtime.Unknown` envelope (typeMeta=1 {apiVersion=1, kind=2}, raw=2, contentEncoding=3, contentType=4). */
@@ -42,7 +47,7 @@ interface Envelope {
  * as `encoding/json` would render the same object.
  *
  * @throws ApiError 400 BadRequest for a missing magic, malformed wire data or a missing kind/apiVersion;
- *   415 UnsupportedMediaType for any kind but v1 Namespace, or an encoded `raw`.
+ *   415 UnsupportedMediaType for a kind without a decoder here, or an encoded `raw`.
  * @example decodeKubernetesProtobuf(body) // {apiVersion: "v1", kind: "Namespace", metadata: {name: "foo"}, spec: {}, status: {}}
  */
 export function decodeKubernetesProtobuf(bytes: Uint8Array): JsonObject {
@@ -75,7 +80,7 @@ export function decodeKubernetesProtobuf(bytes: Uint8Array): JsonObject {
   const decode = Object.hasOwn(DECODERS, gvk) ? DECODERS[gvk] : undefined;
   if (!decode) {
     throw unsupportedMediaType(
-      `protobuf request bodies are only accepted for v1 Namespace; send ${apiVersion} ${kind} as application/json`,
+      `protobuf request bodies are not accepted for ${apiVersion} ${kind}; send it as application/json`,
     );
   }
   const raw = envelope.raw ?? new WireReader(new Uint8Array(0), kind);
