@@ -17,6 +17,7 @@ import { websocketAuthorization } from "./websocket-bearer";
 import { hosts, JOIN_PATH } from "./hosts-routes";
 import { authorizeNode } from "./node-authorizer";
 import { authorizeRequest, type RbacGuardVariables } from "./authorize";
+import { priorityAndFairness } from "./flowcontrol/priority-and-fairness";
 import { accessReviews } from "./access-reviews";
 import {
   aggregatedContentType, aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated,
@@ -69,6 +70,7 @@ app.use("*", async (c, next) => {
   return next();
 });
 app.use("*", authorizeRequest);
+app.use("*", priorityAndFairness);
 app.use("*", async (c, next) => (c.var.user ? authorizeNode(c, next) : next()));
 
 app.route("/", reports);

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { FairQueue, RejectedError } from "./fair-queue";
+import { classify, FLOW_SCHEMAS, seatsOf, PRIORITY_LEVELS, TOTAL_SEATS } from "./levels";
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+describe("API priority and fairness", () => {
+  it("gives freed seats to flows in turn, so a flooding user does not starve another", async () => {
+    const q = new FairQueue({ seats: 2, queueLengthLimit: 100, maxWaitMs: 10_000 });
+    const order: string[] = [];
+    const held: (() => void)[] = [];
+    const start = (flow: string, i: number) => q.acquire(flow).then((release) => {
+      order.push(`${flow}${i}`);
+      held.push(release);
+    });
+    const all: Promise<void>[] = [];
+    for (let i = 0; i < 20; i++) all.push(start("flood", i));
+    await tick();
+    for (let i = 0; i < 3; i++) all.push(start("quiet", i));
+    await tick();
+    expect(order).toEqual(["flood0", "flood1"]);
+    expect(q.waiting).toBe(21);
+    // Free one seat at a time: the quiet user is served every other seat, not after the flood's 18.
+    for (let n = 0; n < 6; n++) {
+      held.shift()?.();
+      await tick();
+    }
+    expect(order.slice(2)).toEqual(["flood2", "quiet0", "flood3", "quiet1", "flood4", "quiet2"]);
+    while (held.length > 0) {
+      held.shift()?.();
+      await tick();
+    }
+    await Promise.all(all);
+    expect(q.inFlight).toBe(0);
+  });
+
+  it("rejects past a flow's queue limit, and after the longest wait, without losing seats", async () => {
+    const q = new FairQueue({ seats: 1, queueLengthLimit: 2, maxWaitMs: 30 });
+    const release = await q.acquire("a");
+    const waiting = [q.acquire("a"), q.acquire("a")];
+    await expect(q.acquire("a")).rejects.toThrow(RejectedError);
+    const other = q.acquire("b");
+    const outcomes = await Promise.allSettled([...waiting, other]);
+    expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect(outcomes.map((o) => (o.status === "rejected" && o.reason instanceof RejectedError ? o.reason.why : ""))).toEqual(["time-out", "time-out", "time-out"]);
+    release();
+    release(); // a second call frees nothing more
+    expect(q.inFlight).toBe(0);
+    const again = await q.acquire("b");
+    expect(q.inFlight).toBe(1);
+    again();
+  });
+
+  it("classifies callers as upstream's bootstrap flow schemas do and shares the seats by level", () => {
+    expect(classify({ username: "root", groups: ["system:masters", "system:authenticated"] }).name).toBe("exempt");
+    expect(classify({ username: "system:node:h1", groups: ["system:nodes", "system:authenticated"] }).level.name).toBe("node-high");
+    expect(classify({ username: "system:serviceaccount:a:ci", groups: ["system:serviceaccounts", "system:authenticated"] }).level.name).toBe("workload-low");
+    expect(classify({ username: "alice", groups: ["system:authenticated"] }).level.name).toBe("global-default");
+    expect(classify({ username: "x", groups: [] }).level.name).toBe("catch-all");
+    expect(new Set(FLOW_SCHEMAS.map((f) => f.uid)).size).toBe(FLOW_SCHEMAS.length);
+    const seats = PRIORITY_LEVELS.filter((l) => l.shares !== undefined).map((l) => seatsOf(l));
+    expect(seats.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(TOTAL_SEATS);
+    expect(seats.reduce((a, b) => a + b, 0)).toBeLessThan(TOTAL_SEATS + seats.length);
+  });
+});

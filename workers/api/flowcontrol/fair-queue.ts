@@ -1,0 +1,113 @@
+/**
+ * @module
+ * One priority level of API Priority and Fairness, kept small: a number of
+ * seats (requests executing at once); requests beyond them wait in a queue
+ * per flow (per user), and a freed seat goes to the next flow in turn, so a
+ * flow with a thousand requests waiting gets one seat per round, like a flow
+ * with one. A flow's queue is bounded; a request that cannot queue, or waits
+ * too long, is rejected (the caller answers 429), as upstream's
+ * fair-queuing rejects past queueLengthLimit and its queue-wait deadline.
+ */
+
+/** Why a request was not admitted. */
+export type Rejection = "queue-full" | "time-out";
+
+interface Waiter {
+  admit: () => void;
+  reject: (why: Rejection) => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** How a level is sized. */
+export interface LevelLimits {
+  /** Requests executing at once. */
+  seats: number;
+  /** Requests one flow may have waiting. */
+  queueLengthLimit: number;
+  /** How long a request may wait for a seat. */
+  maxWaitMs: number;
+}
+
+/** A seat-limited, per-flow fair-queued level. */
+export class FairQueue {
+  private executing = 0;
+  /** Waiting requests by flow, in arrival order within a flow; a Map keeps the round-robin order of flows. */
+  private readonly queues = new Map<string, Waiter[]>();
+
+  constructor(private readonly limits: LevelLimits) {}
+
+  /** Requests executing now. */
+  get inFlight(): number {
+    return this.executing;
+  }
+
+  /** Requests waiting now, over all flows. */
+  get waiting(): number {
+    let n = 0;
+    for (const q of this.queues.values()) n += q.length;
+    return n;
+  }
+
+  /**
+   * Waits for a seat for `flow`; resolves with the function that frees it
+   * (call it exactly once, when the request is done), or rejects with why.
+   */
+  acquire(flow: string): Promise<() => void> {
+    if (this.executing < this.limits.seats && this.queues.size === 0) return Promise.resolve(this.seat());
+    const queue = this.queues.get(flow) ?? [];
+    if (queue.length >= this.limits.queueLengthLimit) return Promise.reject(new RejectedError("queue-full"));
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        admit: () => resolve(this.seat()),
+        reject: (why) => reject(new RejectedError(why)),
+        timer: undefined,
+      };
+      waiter.timer = setTimeout(() => this.expire(flow, waiter), this.limits.maxWaitMs);
+      queue.push(waiter);
+      this.queues.set(flow, queue);
+    });
+  }
+
+  private seat(): () => void {
+    this.executing += 1;
+    let freed = false;
+    return () => {
+      if (freed) return;
+      freed = true;
+      this.executing -= 1;
+      this.dispatch();
+    };
+  }
+
+  /** Gives free seats to the flows in turn: the first flow waiting takes one and goes to the back. */
+  private dispatch(): void {
+    while (this.executing < this.limits.seats) {
+      const next = this.queues.entries().next();
+      if (next.done) return;
+      const [flow, queue] = next.value;
+      const waiter = queue.shift();
+      this.queues.delete(flow);
+      if (queue.length > 0) this.queues.set(flow, queue);
+      if (!waiter) continue;
+      clearTimeout(waiter.timer);
+      waiter.admit();
+    }
+  }
+
+  private expire(flow: string, waiter: Waiter): void {
+    const queue = this.queues.get(flow);
+    const at = queue?.indexOf(waiter) ?? -1;
+    if (!queue || at < 0) return;
+    queue.splice(at, 1);
+    if (queue.length === 0) this.queues.delete(flow);
+    waiter.reject("time-out");
+  }
+}
+
+/** A request the level did not admit. */
+export class RejectedError extends Error {
+  constructor(readonly why: Rejection) {
+    super(why === "queue-full" ? "the flow's queue is full" : "the request waited too long for a seat");
+    this.name = "RejectedError";
+  }
+}
