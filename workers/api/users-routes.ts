@@ -14,6 +14,7 @@ import { json } from "./respond";
 
 type UsersEnv = { Bindings: Env; Variables: { user: UserInfo } };
 
+/** The user API's routes, mounted by app.ts behind authentication. */
 export const users = new Hono<UsersEnv>();
 
 users.post(`${USERS_API_PREFIX}/tokens`, async (c) => {

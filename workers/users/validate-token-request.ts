@@ -10,8 +10,9 @@ import type { StatusCause } from "../../shared/k8s/errors";
 import { parseGoDuration } from "../../shared/k8s/go-duration";
 import type { UserTokenRequest } from "../../shared/users/tokens";
 
-/** Shortest and longest ttl: a second (tests, demos) to ten years; longer-lived tokens omit the ttl. */
+/** The shortest ttl: a second (tests, demos). */
 export const MIN_TTL_MS = 1000;
+/** The longest ttl: ten years, which catches a slip of the keyboard; a token meant to live longer omits the ttl. */
 export const MAX_TTL_MS = 87_600 * 3_600_000;
 const MAX_NAME_LENGTH = 256;
 
