@@ -7,8 +7,9 @@ export default defineConfig({
   // The repository root, so the patterns hold whatever the working directory.
   root: fileURLToPath(new URL("..", import.meta.url)),
   test: {
-    // bench/ holds pure helpers (the CPU profile analysis) whose tests run here too.
-    include: ["agent/**/*.test.ts", "bench/**/*.test.ts"],
+    // bench/ holds pure helpers (the CPU profile analysis) whose tests run here too, and so
+    // does the admin CLI (cli/), plain Node as well.
+    include: ["agent/**/*.test.ts", "bench/**/*.test.ts", "cli/**/*.test.ts"],
     environment: "node",
     setupFiles: ["test/e2e/temp-dir-setup.ts"],
     pool: "forks",

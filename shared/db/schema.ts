@@ -20,6 +20,8 @@ export const tokens = sqliteTable(
     groups: text("groups").notNull(),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    /** A user token stops working at this time; null never expires (static tokens, node tokens). */
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }),
     /** The Node a host agent's token is bound to (NodeRestriction); null for users. */
     nodeName: text("node_name"),
   },

@@ -15,6 +15,7 @@ import { authenticate, type UserInfo } from "./auth";
 import { sourceOf } from "./auth-limits";
 import { websocketAuthorization } from "./websocket-bearer";
 import { hosts, JOIN_PATH } from "./hosts-routes";
+import { users } from "./users-routes";
 import { authorizeNode } from "./node-authorizer";
 import { authorizeRequest, type RbacGuardVariables } from "./authorize";
 import { priorityAndFairness } from "./flowcontrol/priority-and-fairness";
@@ -75,6 +76,7 @@ app.use("*", async (c, next) => (c.var.user ? authorizeNode(c, next) : next()));
 
 app.route("/", reports);
 app.route("/", hosts);
+app.route("/", users);
 app.route("/", auditRoutes);
 
 app.get("/version", (c) => c.json(VERSION_INFO));

@@ -3,9 +3,10 @@
  * Bearer-token authentication against D1. Tokens are compared by SHA-256
  * hash; short per-isolate caches (least recently used evicted first, found and
  * not-found answers apart) keep D1 off the hot path while a revoked token
- * stops working within seconds, and failures are limited per source.
+ * stops working within seconds and an expired one at its expiry, and
+ * failures are limited per source.
  */
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, gt, isNull, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { tokens } from "../../shared/db/schema";
 import { ADMIN_GROUP, AUTHENTICATED_GROUP } from "../../shared/hosts/constants";
@@ -52,17 +53,19 @@ async function lookup(env: Env, hash: string, now: number): Promise<UserInfo | u
   if (cached) return cached;
   if (unknown.get(hash, now)) return undefined;
   const row = await drizzle(env.DB)
-    .select({ username: tokens.username, groups: tokens.groups, node: tokens.nodeName })
+    .select({ username: tokens.username, groups: tokens.groups, node: tokens.nodeName, expiresAt: tokens.expiresAt })
     .from(tokens)
-    .where(and(eq(tokens.tokenHash, hash), isNull(tokens.revokedAt)))
+    .where(and(eq(tokens.tokenHash, hash), isNull(tokens.revokedAt), or(isNull(tokens.expiresAt), gt(tokens.expiresAt, new Date(now)))))
     .get();
   if (!row) {
     unknown.set(hash, true, now + CACHE_MS);
     return undefined;
   }
   const user = { username: row.username, groups: withAuthenticated(JSON.parse(row.groups) as string[]), ...(row.node ? { node: row.node } : {}) };
-  known.set(hash, user, now + CACHE_MS);
-  vouched.set(hash, true, now + VOUCHED_MS);
+  // An expiring token is trusted from the cache no longer than it is valid.
+  const until = row.expiresAt ? row.expiresAt.getTime() : Number.POSITIVE_INFINITY;
+  known.set(hash, user, Math.min(now + CACHE_MS, until));
+  vouched.set(hash, true, Math.min(now + VOUCHED_MS, until));
   return user;
 }
 

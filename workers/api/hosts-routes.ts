@@ -11,18 +11,17 @@
  * - POST nodes/{name}/revoke (admin): every credential of the node ends.
  */
 import { Hono } from "hono";
-import type { z } from "zod";
 import { HOSTS_API_PREFIX, WEBHOOK_PREFIX } from "../../shared/hosts/constants";
 import {
   JoinRequestSchema, type JoinResponse, JoinTokenRequestSchema, type JoinTokenResponse, type RotateResponse,
 } from "../../shared/hosts/join";
-import { badRequest, invalid, notFound, unauthorized } from "../../shared/k8s/errors";
+import { invalid, notFound, unauthorized } from "../../shared/k8s/errors";
 import { isDNS1123Subdomain, validateLabels } from "../../shared/k8s/validation";
 import { exchangeJoinToken } from "../hosts/join-exchange";
 import { createJoinToken, DEFAULT_JOIN_TOKEN_TTL_SECONDS } from "../hosts/join-tokens";
 import { hasLiveCredentials, revokeNodeCredentials, rotateSigningSecret } from "../hosts/node-credentials";
 import { requireAdmin, type UserInfo } from "./auth";
-import { readBodyText } from "./body";
+import { readJsonBody } from "./json-body";
 import { json } from "./respond";
 
 type HostsEnv = { Bindings: Env; Variables: { user: UserInfo } };
@@ -32,27 +31,12 @@ export const JOIN_PATH = `${HOSTS_API_PREFIX}/join`;
 
 const NODES = { group: "", resource: "nodes" };
 
-async function readJson<S extends z.ZodType>(req: Request, schema: S, what: string): Promise<z.output<S>> {
-  const text = await readBodyText(req, 64 * 1024);
-  let raw: unknown;
-  try {
-    raw = text.trim() === "" ? {} : JSON.parse(text);
-  } catch {
-    throw badRequest(`${what} body is not JSON`);
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    throw badRequest(`${what} body is malformed: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ")}`);
-  }
-  return parsed.data;
-}
-
 export const hosts = new Hono<HostsEnv>();
 
 hosts.post(`${HOSTS_API_PREFIX}/jointokens`, async (c) => {
   const user = c.get("user");
   requireAdmin(user, "create join tokens");
-  const req = await readJson(c.req.raw, JoinTokenRequestSchema, "JoinToken");
+  const req = await readJsonBody(c.req.raw, JoinTokenRequestSchema, "JoinToken");
   const { token, expiresAt } = await createJoinToken(c.env, user.username, req.ttlSeconds ?? DEFAULT_JOIN_TOKEN_TTL_SECONDS, req.description ?? "");
   const body: JoinTokenResponse = { kind: "JoinToken", apiVersion: "hosts.duraplane.io/v1", token, expiresAt: expiresAt.toISOString() };
   return json(body, 201);
@@ -61,7 +45,7 @@ hosts.post(`${HOSTS_API_PREFIX}/jointokens`, async (c) => {
 hosts.post(JOIN_PATH, async (c) => {
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1];
   if (!bearer) throw unauthorized("joining needs Authorization: Bearer <join token>");
-  const req = await readJson(c.req.raw, JoinRequestSchema, "join");
+  const req = await readJsonBody(c.req.raw, JoinRequestSchema, "join");
   const nameErrors = isDNS1123Subdomain(req.nodeName);
   const labelCauses = validateLabels(req.labels, "labels");
   if (nameErrors.length > 0 || labelCauses.length > 0) {
