@@ -23,14 +23,19 @@ async function mint(body: Record<string, unknown>): Promise<CreatedUserToken> {
 }
 
 describe("user tokens: admins only", () => {
-  it("refuses a caller outside system:masters with 403 saying who can", async () => {
+  it("refuses a caller RBAC grants nothing with upstream's Forbidden", async () => {
     const bob = unique("bob-token");
     await createToken(env, bob, { username: "bob", groups: ["team-a"] });
     const as = { authorization: `Bearer ${bob}` };
-    for (const [method, path, verb] of [["POST", TOKENS, "create user tokens"], ["GET", TOKENS, "list user tokens"], ["POST", `${TOKENS}/some-id/revoke`, 'revoke user token "some-id"']] as const) {
+    const where = 'in API group "users.duraplane.io" at the cluster scope';
+    for (const [method, path, message] of [
+      ["POST", TOKENS, `tokens.users.duraplane.io is forbidden: User "bob" cannot create resource "tokens" ${where}`],
+      ["GET", TOKENS, `tokens.users.duraplane.io is forbidden: User "bob" cannot list resource "tokens" ${where}`],
+      ["POST", `${TOKENS}/some-id/revoke`, `tokens.users.duraplane.io "some-id" is forbidden: User "bob" cannot create resource "tokens/revoke" ${where}`],
+    ] as const) {
       const res = await api<StatusBody>(method, path, method === "POST" ? { user: "mallory", groups: ["system:masters"] } : undefined, as);
       expect(res.status).toBe(403);
-      expect(res.body.message).toBe(`User "bob" cannot ${verb}: only members of system:masters can`);
+      expect(res.body.message).toBe(message);
     }
     expect((await api<UserTokenList>("GET", TOKENS)).body.items.some((t) => t.user === "mallory")).toBe(false);
   });

@@ -58,7 +58,7 @@ describe("duraplane token with the real kubectl", () => {
     // Alice is no admin.
     const asAlice = duraplane(kubeconfig, "token", "list");
     expect(asAlice.code).toBe(1);
-    expect(asAlice.stderr).toBe('Error from server (Forbidden): User "alice" cannot list user tokens: only members of system:masters can\n');
+    expect(asAlice.stderr).toBe('Error from server (Forbidden): tokens.users.duraplane.io is forbidden: User "alice" cannot list resource "tokens" in API group "users.duraplane.io" at the cluster scope\n');
 
     // The admin's list shows the token's id, never the token.
     const list = duraplane(server.kubeconfig, "token", "list");
