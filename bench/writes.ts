@@ -5,7 +5,12 @@
  * same Worker (`POST /debug/bench-floor/{key}`, one new object per request,
  * as a create makes one new ObjectStore).
  *
- *   npx tsx bench/writes.ts [--clients 1,8,32] [--count 500] [--warmup 20] [--rounds 3] [--settle-ms 3000]
+ *   npx tsx bench/writes.ts [--clients 1,8,32] [--count 500] [--warmup 20] [--rounds 3] [--settle-ms 3000] [--as-user]
+ *
+ * `--as-user` sends the real path's creates as an ordinary user bound to
+ * `edit` in the namespace (a static token minted for the run), so RBAC and
+ * API Priority and Fairness decide every create as they would a team's;
+ * the floor stays the admin's (exempt) bare write.
  *
  * At each level the floor and the real path alternate `--rounds` times, so a
  * slow spell of the machine hits both sides; the medians over the rounds are
@@ -19,6 +24,7 @@ import { runBench } from "./bench-server.ts";
 import { benchAgent, median, type PhaseResult, post, runPhase, type Shot } from "./load.ts";
 import { intList } from "./bench-args.ts";
 import { podBody } from "./pod-body.ts";
+import { send } from "./https-request.ts";
 import { cpuBetween, sampleCpu } from "./process-cpu.ts";
 
 // Bounds, so a typo cannot start an unbounded run.
@@ -34,6 +40,7 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "20" },
     rounds: { type: "string", default: "3" },
     "settle-ms": { type: "string", default: "3000" },
+    "as-user": { type: "boolean", default: false },
   },
   allowPositionals: false,
 });
@@ -84,14 +91,14 @@ type MeasuredPhase = PhaseResult & { serverCpuMsPerRequest: number; cpuMsPerRequ
 const CPU_TAIL_MS = 1000;
 
 /** Runs `warmup` (at least one per socket, so no TLS handshake is timed) then `count` measured requests. */
-async function phase(server: LocalServer, clients: number, shot: (tag: string, i: number) => Shot): Promise<MeasuredPhase> {
+async function phase(server: LocalServer, clients: number, shot: (tag: string, i: number) => Shot, token = server.token): Promise<MeasuredPhase> {
   const agent = benchAgent(clients);
   const root = server.process.pid;
   try {
     const warm = Math.max(warmup, clients);
-    await runPhase(server.url, server.token, agent, clients, warm, (i) => shot("w", i));
+    await runPhase(server.url, token, agent, clients, warm, (i) => shot("w", i));
     const before = root === undefined ? new Map<string, number>() : sampleCpu(root);
-    const result = await runPhase(server.url, server.token, agent, clients, count, (i) => shot("m", i));
+    const result = await runPhase(server.url, token, agent, clients, count, (i) => shot("m", i));
     await sleep(CPU_TAIL_MS);
     const spent = root === undefined ? {} : cpuBetween(before, sampleCpu(root));
     const perRequest = Object.fromEntries(Object.entries(spent).map(([k, ms]) => [k, ms / result.requests]));
@@ -110,6 +117,7 @@ async function run(server: LocalServer): Promise<LevelResult[]> {
     body: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }),
   }).finally(() => nsAgent.destroy());
   console.log(`namespace ${ns} created in ${(Number(created) / 1e6).toFixed(1)} ms`);
+  const realToken = values["as-user"] ? await editUser(server, ns) : server.token;
   const results: LevelResult[] = [];
   for (const clients of levels) {
     const done: RoundResult[] = [];
@@ -127,7 +135,7 @@ async function run(server: LocalServer): Promise<LevelResult[]> {
       const real = await phase(server, clients, (tag, i) => ({
         path: `/api/v1/namespaces/${ns}/pods`,
         body: podBody(`p${clients}r${round}${tag}-${i}`, "write throughput"),
-      }));
+      }), realToken);
       done.push({
         round,
         floor,
@@ -154,6 +162,28 @@ async function run(server: LocalServer): Promise<LevelResult[]> {
     });
   }
   return results;
+}
+
+/** Mints a token for a fresh user and binds it to `edit` in `ns`; answers the token. */
+async function editUser(server: LocalServer, ns: string): Promise<string> {
+  const user = `bench-${randomBytes(3).toString("hex")}`;
+  const agent = benchAgent(1);
+  const call = async (path: string, body: unknown) => {
+    const res = await send(server.url, server.token, agent, "POST", path, JSON.stringify(body));
+    if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${res.body}`);
+    return JSON.parse(res.body) as Record<string, unknown>;
+  };
+  try {
+    const minted = await call("/apis/users.duraplane.io/v1/tokens", { user, groups: ["bench"] });
+    await call(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, {
+      apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: user },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "edit" }, subjects: [{ kind: "User", name: user }],
+    });
+    console.log(`real path as user ${user} (edit in ${ns})`);
+    return String(minted.token);
+  } finally {
+    agent.destroy();
+  }
 }
 
 function markdown(head: string[], rows: string[][]): string {
@@ -192,5 +222,5 @@ await runBench({ name: "writes", server: { benchFloor: true } }, async (server) 
   console.log(`levels ${levels.join(",")}, ${rounds} rounds of floor then real, ${count} measured + max(${warmup}, clients) warm-up requests per phase, pod ${payloadBytes} bytes`);
   const results = await run(server);
   console.log(`\n${roundsTable(results)}\n\nmedians over rounds (ratios: the median of each round's ratio):\n\n${mediansTable(results)}\n`);
-  return { figures: { count, warmup, rounds, settleMs, payloadBytes, results } };
+  return { figures: { count, warmup, rounds, settleMs, payloadBytes, asUser: values["as-user"], results } };
 });
