@@ -46,6 +46,17 @@ describe("kubectl and RBAC objects", () => {
     expect(starters.subjects).toEqual([{ kind: "User", apiGroup: "rbac.authorization.k8s.io", name: "bob" }]);
   });
 
+  it("discovers the kinds (no short names) and explains them from OpenAPI", () => {
+    const out = ok("api-resources", "--api-group=rbac.authorization.k8s.io");
+    expect(out).toMatch(/^clusterrolebindings\s+rbac\.authorization\.k8s\.io\/v1\s+false\s+ClusterRoleBinding$/m);
+    expect(out).toMatch(/^clusterroles\s+rbac\.authorization\.k8s\.io\/v1\s+false\s+ClusterRole$/m);
+    expect(out).toMatch(/^rolebindings\s+rbac\.authorization\.k8s\.io\/v1\s+true\s+RoleBinding$/m);
+    expect(out).toMatch(/^roles\s+rbac\.authorization\.k8s\.io\/v1\s+true\s+Role$/m);
+    const explained = ok("explain", "rolebinding.roleRef");
+    expect(explained).toContain("KIND:       RoleBinding");
+    expect(explained).toContain("apiGroup");
+  });
+
   it("prints upstream's validation errors and refuses a roleRef change", () => {
     const bad = run(server.kubeconfig, ["create", "clusterrolebinding", "bad", "--clusterrole=view", "--serviceaccount=nonamespace"]);
     expect(bad.code).not.toBe(0);
