@@ -112,6 +112,19 @@ export const KINDS: readonly ResourceKind[] = [
     plural: "virtualmachineinstancereplicasets", shortNames: ["vmirs", "vmirss"], namespaced: true, categories: ["all"],
     scale: { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas", labelSelectorPath: ".status.labelSelector" },
   }),
+  entry(schemas.roleStrategy, {
+    group: "rbac.authorization.k8s.io", version: "v1", kind: "Role", plural: "roles", shortNames: [], namespaced: true,
+  }),
+  entry(schemas.roleBindingStrategy, {
+    group: "rbac.authorization.k8s.io", version: "v1", kind: "RoleBinding", plural: "rolebindings", shortNames: [], namespaced: true,
+  }),
+  entry(schemas.clusterRoleStrategy, {
+    group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRole", plural: "clusterroles", shortNames: [], namespaced: false,
+  }),
+  entry(schemas.clusterRoleBindingStrategy, {
+    group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRoleBinding", plural: "clusterrolebindings", shortNames: [],
+    namespaced: false,
+  }),
 ];
 
 /** The registry key of a kind: "group/plural" ("/pods" for the core group). */

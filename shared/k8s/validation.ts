@@ -149,6 +149,19 @@ export const nameIsDNSSubdomain: ValidateNameFunc = (name, prefix) =>
 export const nameIsDNSLabel: ValidateNameFunc = (name, prefix) =>
   isDNS1123Label(prefix ? maskTrailingDash(name) : name);
 
+/**
+ * `path.IsValidPathSegmentName`: any name that can be one URL path segment
+ * (not `.` or `..`, no `/` or `%`). RBAC objects use it for names, since
+ * their names (`system:basic-user`) are no DNS subdomains.
+ */
+export function isValidPathSegmentName(name: string): string[] {
+  if (name === "." || name === "..") return [`may not be '${name}'`];
+  return ["/", "%"].filter((c) => name.includes(c)).map((c) => `may not contain '${c}'`);
+}
+
+/** `ValidateNameFunc` of RBAC kinds (upstream's `ValidateRBACName`): the prefix flag is ignored, as upstream does. */
+export const nameIsPathSegment: ValidateNameFunc = (name) => isValidPathSegmentName(name);
+
 /** `v1validation.ValidateLabels`: every error is reported on the map's own path. */
 export function validateLabels(labels: Record<string, string> | undefined, fieldPath: string): StatusCause[] {
   const causes: StatusCause[] = [];
@@ -229,6 +242,8 @@ export interface ObjectMetaValidationOptions {
   namespaced: boolean;
   /** Names must be DNS-1123 labels rather than subdomains (e.g. namespaces). */
   nameIsDNSLabel?: boolean;
+  /** The kind's own name rule (e.g. RBAC's path-segment names); overrides `nameIsDNSLabel`. */
+  nameFn?: ValidateNameFunc;
   /** Path of the metadata being validated; `metadata` unless given. */
   fieldPath?: string;
 }
@@ -240,7 +255,7 @@ export interface ObjectMetaValidationOptions {
  */
 export function validateObjectMeta(meta: ObjectMeta, opts: ObjectMetaValidationOptions): StatusCause[] {
   const path = opts.fieldPath ?? "metadata";
-  const nameFn = opts.nameIsDNSLabel ? nameIsDNSLabel : nameIsDNSSubdomain;
+  const nameFn = opts.nameFn ?? (opts.nameIsDNSLabel ? nameIsDNSLabel : nameIsDNSSubdomain);
   const causes: StatusCause[] = [];
   const generateName = meta.generateName ?? "";
   const name = meta.name ?? "";

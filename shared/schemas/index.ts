@@ -39,5 +39,25 @@ export {
   conditionSchema,
   type KindStrategy,
 } from "./meta";
+export { roleStrategy, clusterRoleStrategy, RoleSchema, ClusterRoleSchema, type Role, type ClusterRole } from "./rbac-v1/role";
+export {
+  roleBindingStrategy,
+  clusterRoleBindingStrategy,
+  RoleBindingSchema,
+  ClusterRoleBindingSchema,
+  type RoleBinding,
+  type ClusterRoleBinding,
+} from "./rbac-v1/binding";
+export {
+  PolicyRuleSchema,
+  SubjectSchema,
+  RoleRefSchema,
+  AggregationRuleSchema,
+  RBAC_GROUP,
+  type PolicyRule,
+  type Subject,
+  type RoleRef,
+  type AggregationRule,
+} from "./rbac-v1/rbac-types";
 export { decodeObject, unknownFields, type DecodableKind, type DecodeOptions } from "./decode";
 export { buildOpenApiGroupVersion, buildOpenApiRoot, openApiHash, openApiPath } from "./openapi";

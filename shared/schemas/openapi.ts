@@ -19,6 +19,8 @@ import { VirtualMachineSchema } from "./kubevirt-v1/virtualmachine";
 import { VirtualMachineInstanceSchema } from "./kubevirt-v1/virtualmachineinstance";
 import { VirtualMachineInstanceReplicaSetSchema } from "./kubevirt-v1/vmirs";
 import { META_V1 } from "./meta";
+import { ClusterRoleBindingSchema, RoleBindingSchema } from "./rbac-v1/binding";
+import { ClusterRoleSchema, RoleSchema } from "./rbac-v1/role";
 import { kindPaths } from "./openapi-paths";
 import { unwrapSchema } from "./schema-walk";
 
@@ -178,6 +180,7 @@ export function schemaFingerprint(): string {
   const all = [
     NamespaceSchema, NodeSchema, PodSchema, EventSchema, ReplicaSetSchema,
     VirtualMachineSchema, VirtualMachineInstanceSchema, VirtualMachineInstanceReplicaSetSchema,
+    RoleSchema, ClusterRoleSchema, RoleBindingSchema, ClusterRoleBindingSchema,
   ];
   fingerprint ??= openApiHash(all.map((s) => z.toJSONSchema(s, { target: "openapi-3.0", unrepresentable: "any", io: "input" })));
   return fingerprint;

@@ -24,6 +24,7 @@ import {
   aggregatedContentType, aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated,
 } from "./discovery";
 import { ensureBuiltinNamespaces } from "./namespaces";
+import { ensureBootstrapPolicy } from "../rbac/bootstrap-ensure";
 import { deadLetterMetrics } from "../controllers/runtime/dead-letters";
 import { openapi } from "./openapi-routes";
 import { vmSubresources } from "./vm-subresources";
@@ -68,6 +69,7 @@ app.use("*", async (c, next) => {
   const authorization = c.req.header("authorization") ?? websocketAuthorization(c.req.raw.headers) ?? null;
   c.set("user", await authenticate(c.env, authorization, sourceOf(c.req.raw.headers)));
   await ensureBuiltinNamespaces(c.env);
+  await ensureBootstrapPolicy(c.env);
   return next();
 });
 app.use("*", authorizeRequest);

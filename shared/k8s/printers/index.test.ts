@@ -8,11 +8,15 @@ const NOW = new Date("2025-01-01T00:00:00Z");
 describe("printers", () => {
   it("covers every kind the server serves", () => {
     expect(Object.keys(printers).sort()).toEqual([
+      "ClusterRole",
+      "ClusterRoleBinding",
       "Event",
       "Namespace",
       "Node",
       "Pod",
       "ReplicaSet",
+      "Role",
+      "RoleBinding",
       "VirtualMachine",
       "VirtualMachineInstance",
       "VirtualMachineInstanceReplicaSet",

@@ -8,6 +8,7 @@ import { eventPrinter } from "./event";
 import { namespacePrinter } from "./namespace";
 import { nodePrinter } from "./node";
 import { podPrinter } from "./pod";
+import { clusterRoleBindingPrinter, roleBindingPrinter, rolePrinter } from "./rbac";
 import { replicaSetPrinter } from "./replicaset";
 import { virtualMachinePrinter } from "./virtualmachine";
 import { virtualMachineInstancePrinter } from "./virtualmachineinstance";
@@ -46,6 +47,10 @@ export const printers = {
   VirtualMachine: virtualMachinePrinter,
   VirtualMachineInstance: virtualMachineInstancePrinter,
   VirtualMachineInstanceReplicaSet: virtualMachineInstanceReplicaSetPrinter,
+  Role: rolePrinter,
+  ClusterRole: rolePrinter,
+  RoleBinding: roleBindingPrinter,
+  ClusterRoleBinding: clusterRoleBindingPrinter,
 } as const satisfies Record<string, Printer>;
 
 /** A kind that has a printer here. */

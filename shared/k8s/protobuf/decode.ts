@@ -15,6 +15,7 @@ import { badRequest, unsupportedMediaType } from "../errors";
 import type { JsonObject } from "../object";
 import { decodeSelfSubjectAccessReview, decodeSelfSubjectRulesReview, decodeSubjectAccessReview } from "./authorization";
 import { decodeNamespace } from "./namespace";
+import { decodeBinding, decodeClusterRole, decodeRole } from "./rbac";
 import { WireReader } from "./wire";
 
 /** The prefix of every Kubernetes protobuf body: "k8s" and a NUL byte. */
@@ -30,6 +31,10 @@ const DECODERS: Readonly<Record<string, (reader: WireReader) => JsonObject>> = {
   "authorization.k8s.io/v1/SelfSubjectRulesReview": decodeSelfSubjectRulesReview,
   "authorization.k8s.io/v1/SubjectAccessReview": decodeSubjectAccessReview,
   "authorization.k8s.io/v1/LocalSubjectAccessReview": decodeSubjectAccessReview,
+  "rbac.authorization.k8s.io/v1/Role": decodeRole,
+  "rbac.authorization.k8s.io/v1/ClusterRole": decodeClusterRole,
+  "rbac.authorization.k8s.io/v1/RoleBinding": decodeBinding,
+  "rbac.authorization.k8s.io/v1/ClusterRoleBinding": decodeBinding,
 };
 
 /** The `runtime.Unknown` envelope (typeMeta=1 {apiVersion=1, kind=2}, raw=2, contentEncoding=3, contentType=4). */

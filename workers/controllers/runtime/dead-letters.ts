@@ -25,6 +25,8 @@ const OWNER_RESOURCE: Record<ReconcileKey["controller"], string | undefined> = {
   scheduler: undefined,
   vmitermination: RESOURCES.vmis,
   nodelifecycle: undefined,
+  // One key for all ClusterRoles: no object to report on.
+  clusterroleaggregation: undefined,
 };
 
 /** Records and reports every dead-lettered key; always acks (there is nowhere further to go). */

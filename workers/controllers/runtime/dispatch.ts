@@ -2,6 +2,7 @@
  * @module
  * Which reconcile function serves which controller key.
  */
+import { reconcileClusterRoleAggregation } from "../clusterroleaggregation/clusterrole-aggregation";
 import { reconcileGarbage } from "../garbagecollector/garbage-collector";
 import type { ReconcileKey } from "./keys";
 import { reconcileNodeLifecycle } from "../nodelifecycle/node-lifecycle";
@@ -31,5 +32,7 @@ export async function runController(env: Env, key: ReconcileKey, observingSince:
       return reconcileVMITermination(env, key);
     case "nodelifecycle":
       return reconcileNodeLifecycle(env, key, { observingSince });
+    case "clusterroleaggregation":
+      return reconcileClusterRoleAggregation(env);
   }
 }

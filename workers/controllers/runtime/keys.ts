@@ -8,13 +8,15 @@ import type { KubeObject } from "../../../shared/k8s/object";
 import type { EventType } from "../../objects/collection-store";
 import { KINDS, resourceKey } from "../../registry";
 import { isSchedulingKind, schedulingKeys } from "../scheduler/scheduling-keys";
+import { aggregationKeys, isAggregationKind } from "../clusterroleaggregation/aggregation-keys";
 
 /** The controllers that consume keys. */
 export type ControllerName =
-  | "replicaset" | "vmirs" | "virtualmachine" | "garbagecollector" | "scheduler" | "vmitermination" | "nodelifecycle";
+  | "replicaset" | "vmirs" | "virtualmachine" | "garbagecollector" | "scheduler" | "vmitermination" | "nodelifecycle"
+  | "clusterroleaggregation";
 
 /** Controllers keyed by an object that is not their owner kind (see scheduling-keys.ts). */
-const SCHEDULING_CONTROLLERS: readonly ControllerName[] = ["scheduler", "vmitermination", "nodelifecycle"];
+const SCHEDULING_CONTROLLERS: readonly ControllerName[] = ["scheduler", "vmitermination", "nodelifecycle", "clusterroleaggregation"];
 
 /** The garbage collector's controller name (kube-controller-manager's "garbagecollector"). */
 export const GARBAGE_COLLECTOR = "garbagecollector";
@@ -106,6 +108,7 @@ export function keysForChange(obj: KubeObject, prev: KubeObject | null, type?: E
   const keys = new Map<string, ReconcileKey>();
   if (gc) keys.set(keyName(gc), gc);
   for (const key of schedulingKeys(obj, prev, type)) keys.set(keyName(key), key);
+  for (const key of aggregationKeys(obj)) keys.set(keyName(key), key);
   for (const o of [obj, prev]) {
     for (const ref of o?.metadata.ownerReferences ?? []) {
       const controller = ref.controller ? OWNERS[ref.kind] : undefined;
@@ -127,10 +130,10 @@ export function resyncKeys(obj: KubeObject): ReconcileKey[] {
   const gc = garbageKey(obj, undefined);
   const own = OWNERS[obj.kind];
   const keys = own ? [{ controller: own, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "" }] : [];
-  return [...keys, ...(gc ? [gc] : []), ...schedulingKeys(obj, null)];
+  return [...keys, ...(gc ? [gc] : []), ...schedulingKeys(obj, null), ...aggregationKeys(obj)];
 }
 
-/** Whether a kind's collection runs the periodic resync (controller kinds, and Pods, VMIs and Nodes). */
+/** Whether a kind's collection runs the periodic resync (controller kinds; Pods, VMIs and Nodes; ClusterRoles). */
 export function hasResync(kind: string): boolean {
-  return isControllerKind(kind) || isSchedulingKind(kind);
+  return isControllerKind(kind) || isSchedulingKind(kind) || isAggregationKind(kind);
 }
