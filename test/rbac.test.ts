@@ -95,7 +95,7 @@ describe("RBAC on every request", () => {
     const refused = await as(carol, "GET", `/api/v1/namespaces/${ns}/pods`, undefined, { "impersonate-user": "admin" });
     expect(refused.status).toBe(403);
     expect(refused.body.message).toBe(`users "admin" is forbidden: User "${carolName}" cannot impersonate resource "users" in API group "" at the cluster scope`);
-    expect((await as(carol, "GET", "/version", undefined, { "impersonate-group": "system:masters" })).status).toBe(400);
+    expect((await as(carol, "GET", "/api", undefined, { "impersonate-group": "system:masters" })).status).toBe(400);
 
     // The admin may impersonate anyone: as dave (no grants) it is refused; whoami says who it acts as.
     const asDave = await api("GET", `/api/v1/namespaces/${ns}/pods`, undefined, { "impersonate-user": "dave", "impersonate-group": "devs" });
