@@ -4,6 +4,7 @@
  * (with and without --list), `--as`, `auth whoami`, and kubectl's own
  * Forbidden text where a user has no grant.
  */
+import { CoreV1Api, KubeConfig, makeInformer, type V1Pod } from "@kubernetes/client-node";
 import { describe, expect, inject, it } from "vitest";
 import { kubectl, kubectlOk, manifest, until } from "./kubectl.ts";
 import { kubeconfigFor } from "./users.ts";
@@ -13,6 +14,8 @@ const admin = kubectlOk(() => server.kubeconfig);
 const suffix = crypto.randomUUID().slice(0, 6);
 const a = `rbac-a-${suffix}`;
 const b = `rbac-b-${suffix}`;
+
+let aliceConfig = "";
 
 const podYaml = (name: string, ns: string) => manifest(`apiVersion: v1
 kind: Pod
@@ -25,6 +28,7 @@ describe("RBAC with the real kubectl", () => {
     admin("create", "namespace", a);
     admin("create", "namespace", b);
     const alice = await kubeconfigFor(server, `alice-${suffix}`, ["team-a"]);
+    aliceConfig = alice;
     const victor = await kubeconfigFor(server, `victor-${suffix}`);
     admin("create", "rolebinding", "team-edit", "--clusterrole=edit", "--group=team-a", "-n", a);
     admin("create", "rolebinding", "victor-view", "--clusterrole=view", `--user=victor-${suffix}`, "-n", a);
@@ -63,5 +67,29 @@ describe("RBAC with the real kubectl", () => {
     const whoAs = kubectl(server.kubeconfig, ["auth", "whoami", `--as=victor-${suffix}`, "--as-group=g1"]);
     expect(whoAs.stdout).toMatch(new RegExp(`^Username\\s+victor-${suffix}$`, "m"));
     expect(whoAs.stdout).toMatch(/^Groups\s+\[g1 system:authenticated\]$/m);
+  });
+
+  it("an edit user's informer in its namespace lists and watches; a cluster-wide one is refused with 403", async () => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(aliceConfig);
+    const core = kc.makeApiClient(CoreV1Api);
+    const seen: string[] = [];
+    const local = makeInformer<V1Pod>(kc, `/api/v1/namespaces/${a}/pods`, () => core.listNamespacedPod({ namespace: a }));
+    local.on("add", (p) => seen.push(p.metadata?.name ?? ""));
+    const errors: unknown[] = [];
+    const cluster = makeInformer<V1Pod>(kc, "/api/v1/pods", () => core.listPodForAllNamespaces());
+    cluster.on("error", (err) => errors.push(err));
+    try {
+      await local.start();
+      await until("the informer to list web", () => seen.includes("web"), 10_000);
+      admin("create", "-f", podYaml("late", a));
+      await until("the informer to watch late arrive", () => seen.includes("late"), 10_000);
+      await cluster.start().catch((err: unknown) => errors.push(err));
+      await until("the cluster-wide informer to fail", () => errors.length > 0, 10_000);
+      expect(JSON.stringify(errors[0], Object.getOwnPropertyNames(errors[0] ?? {}))).toMatch(/403|Forbidden|forbidden/);
+    } finally {
+      await local.stop();
+      await cluster.stop();
+    }
   });
 });
