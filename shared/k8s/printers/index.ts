@@ -9,6 +9,7 @@ import { namespacePrinter } from "./namespace";
 import { nodePrinter } from "./node";
 import { podPrinter } from "./pod";
 import { replicaSetPrinter } from "./replicaset";
+import { serviceAccountPrinter } from "./serviceaccount";
 import { virtualMachinePrinter } from "./virtualmachine";
 import { virtualMachineInstancePrinter } from "./virtualmachineinstance";
 import { virtualMachineInstanceReplicaSetPrinter } from "./vmirs";
@@ -31,6 +32,7 @@ export {
   nodePrinter,
   podPrinter,
   replicaSetPrinter,
+  serviceAccountPrinter,
   virtualMachineInstancePrinter,
   virtualMachineInstanceReplicaSetPrinter,
   virtualMachinePrinter,
@@ -43,6 +45,7 @@ export const printers = {
   Node: nodePrinter,
   Namespace: namespacePrinter,
   Event: eventPrinter,
+  ServiceAccount: serviceAccountPrinter,
   VirtualMachine: virtualMachinePrinter,
   VirtualMachineInstance: virtualMachineInstancePrinter,
   VirtualMachineInstanceReplicaSet: virtualMachineInstanceReplicaSetPrinter,
