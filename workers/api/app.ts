@@ -24,6 +24,7 @@ import { deadLetterMetrics } from "../controllers/runtime/dead-letters";
 import { openapi } from "./openapi-routes";
 import { vmSubresources } from "./vm-subresources";
 import { podBinding } from "./pod-binding";
+import { serviceAccountToken } from "../serviceaccounts/token-request-route";
 import { getHandler, listHandler } from "./read-handlers";
 import { pathNotFound } from "./resource-path";
 import { type ResourceRequestVariables, resourceRequestOf } from "./resource-request";
@@ -79,6 +80,7 @@ for (const p of ["/healthz", "/livez", "/readyz"]) app.get(p, (c) => c.text("ok"
 app.route("/", openapi);
 app.route("/", vmSubresources);
 app.route("/", podBinding);
+app.route("/", serviceAccountToken);
 app.route("/", benchFloor);
 app.route("/", costRoutes);
 app.get("/openapi/v2", () => {
@@ -114,7 +116,11 @@ app.post("/apis/authentication.k8s.io/v1/selfsubjectreviews", (c) => {
     kind: "SelfSubjectReview",
     apiVersion: "authentication.k8s.io/v1",
     metadata: { creationTimestamp: null },
-    status: { userInfo: { username: user.username, groups: user.groups } },
+    status: {
+      userInfo: {
+        username: user.username, ...(user.uid ? { uid: user.uid } : {}), groups: user.groups, ...(user.extra ? { extra: user.extra } : {}),
+      },
+    },
   }, 201);
 });
 

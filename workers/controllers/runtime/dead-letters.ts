@@ -25,6 +25,8 @@ const OWNER_RESOURCE: Record<ReconcileKey["controller"], string | undefined> = {
   scheduler: undefined,
   vmitermination: RESOURCES.vmis,
   nodelifecycle: undefined,
+  // A namespace's key: its Events would need a namespace the key lacks.
+  serviceaccounts: undefined,
 };
 
 /** Records and reports every dead-lettered key; always acks (there is nowhere further to go). */

@@ -8,13 +8,17 @@ import type { KubeObject } from "../../../shared/k8s/object";
 import type { EventType } from "../../objects/collection-store";
 import { KINDS, resourceKey } from "../../registry";
 import { isSchedulingKind, schedulingKeys } from "../scheduler/scheduling-keys";
+import { SERVICE_ACCOUNTS_CONTROLLER, serviceAccountsNamespaceFor } from "../serviceaccounts/serviceaccounts-keys";
 
 /** The controllers that consume keys. */
 export type ControllerName =
-  | "replicaset" | "vmirs" | "virtualmachine" | "garbagecollector" | "scheduler" | "vmitermination" | "nodelifecycle";
+  | "replicaset" | "vmirs" | "virtualmachine" | "garbagecollector" | "scheduler" | "vmitermination" | "nodelifecycle"
+  | "serviceaccounts";
 
 /** Controllers keyed by an object that is not their owner kind (see scheduling-keys.ts). */
 const SCHEDULING_CONTROLLERS: readonly ControllerName[] = ["scheduler", "vmitermination", "nodelifecycle"];
+/** Controllers keyed by a namespace (serviceaccounts-keys.ts). */
+const NAMESPACE_CONTROLLERS: readonly ControllerName[] = [SERVICE_ACCOUNTS_CONTROLLER];
 
 /** The garbage collector's controller name (kube-controller-manager's "garbagecollector"). */
 export const GARBAGE_COLLECTOR = "garbagecollector";
@@ -52,7 +56,8 @@ export function isReconcileKey(body: unknown): body is ReconcileKey {
   }
   return (
     typeof b.controller === "string" &&
-    (Object.values(OWNERS).includes(b.controller as ControllerName) || SCHEDULING_CONTROLLERS.includes(b.controller as ControllerName)) &&
+    (Object.values(OWNERS).includes(b.controller as ControllerName) || SCHEDULING_CONTROLLERS.includes(b.controller as ControllerName) ||
+      NAMESPACE_CONTROLLERS.includes(b.controller as ControllerName)) &&
     typeof b.namespace === "string" && typeof b.name === "string" && b.name !== ""
   );
 }
@@ -106,6 +111,11 @@ export function keysForChange(obj: KubeObject, prev: KubeObject | null, type?: E
   const keys = new Map<string, ReconcileKey>();
   if (gc) keys.set(keyName(gc), gc);
   for (const key of schedulingKeys(obj, prev, type)) keys.set(keyName(key), key);
+  const saNamespace = serviceAccountsNamespaceFor(obj, type);
+  if (saNamespace) {
+    const key: ReconcileKey = { controller: SERVICE_ACCOUNTS_CONTROLLER, namespace: "", name: saNamespace };
+    keys.set(keyName(key), key);
+  }
   for (const o of [obj, prev]) {
     for (const ref of o?.metadata.ownerReferences ?? []) {
       const controller = ref.controller ? OWNERS[ref.kind] : undefined;
