@@ -13,6 +13,7 @@ describe("printers", () => {
       "Node",
       "Pod",
       "ReplicaSet",
+      "ServiceAccount",
       "VirtualMachine",
       "VirtualMachineInstance",
       "VirtualMachineInstanceReplicaSet",
