@@ -161,6 +161,23 @@ describe("TokenRequest", () => {
       });
     });
 
+    it("names the pod's node, with the Node's uid, as upstream's ServiceAccountTokenPodNodeInfo", async () => {
+      const ns = await namespace("tok");
+      await account(ns, "ci");
+      const nodeName = `n-${crypto.randomUUID().slice(0, 8)}`;
+      const node = await api<KubeObject>("POST", "/api/v1/nodes", { apiVersion: "v1", kind: "Node", metadata: { name: nodeName }, spec: {} });
+      expect(node.status).toBe(201);
+      const p = await api<KubeObject>("POST", `/api/v1/namespaces/${ns}/pods`,
+        pod("p1", { spec: { serviceAccountName: "ci", nodeName, containers: [{ name: "c", image: "nginx" }] } }));
+      expect(p.status).toBe(201);
+      const jwt = await token(ns, "ci", { boundObjectRef: { kind: "Pod", apiVersion: "v1", name: "p1" } });
+      expect(claimsOf(jwt)["kubernetes.io"]).toMatchObject({ node: { name: nodeName, uid: node.body.metadata.uid } });
+      expect((await whoami(jwt)).body.status.userInfo.extra).toMatchObject({
+        "authentication.kubernetes.io/node-name": [nodeName], "authentication.kubernetes.io/node-uid": [node.body.metadata.uid],
+      });
+      await api("DELETE", `/api/v1/nodes/${nodeName}`);
+    });
+
     it("dies with the pod", async () => {
       const ns = await namespace("tok");
       await account(ns, "ci");
