@@ -32,7 +32,10 @@ describe("discovery", () => {
     expect(core.headers.get("content-type")).toBe("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList");
     expect(core.body.items[0]?.metadata.name).toBe("");
     const resources = core.body.items[0]?.versions[0]?.resources.map((r) => r.resource).sort();
-    expect(resources).toEqual(["events", "namespaces", "nodes", "pods"]);
+    expect(resources).toEqual(["events", "namespaces", "nodes", "pods", "serviceaccounts"]);
+    const sa = core.body.items[0]?.versions[0]?.resources.find((r) => r.resource === "serviceaccounts");
+    expect(sa?.shortNames).toEqual(["sa"]);
+    expect(sa?.subresources.map((s) => `${s.subresource}:${s.responseKind.kind}:${s.verbs.join("/")}`)).toContain("token:TokenRequest:create");
     const pods = core.body.items[0]?.versions[0]?.resources.find((r) => r.resource === "pods");
     expect(pods?.subresources.map((s) => `${s.subresource}:${s.responseKind.kind}:${s.verbs.join("/")}`)).toEqual(["status:Pod:get/patch/update", "binding:Binding:create"]);
     const groups = await api<{ items: { metadata: { name: string }; versions: { resources: { resource: string; subresources: { subresource: string; responseKind: { kind: string } }[] }[] }[] }[] }>("GET", "/apis", undefined, { accept });

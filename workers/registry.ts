@@ -92,6 +92,10 @@ export const KINDS: readonly ResourceKind[] = [
       type: field("type"),
     },
   }),
+  entry(schemas.serviceAccountStrategy, {
+    group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", shortNames: ["sa"], namespaced: true,
+    tokenRequest: true,
+  }),
   entry(schemas.replicaSetStrategy, {
     group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", shortNames: ["rs"], namespaced: true,
     categories: ["all"],

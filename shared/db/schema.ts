@@ -147,3 +147,28 @@ export const auditEvents = sqliteTable(
 );
 
 export type AuditEventRow = typeof auditEvents.$inferSelect;
+
+/**
+ * The keys ServiceAccount tokens are signed with (ES256). The private key is
+ * stored sealed like the signing secrets (AES-GCM under SECRETS_KEY, bound to
+ * the row id, which is also the JWT `kid`); the public key in the clear.
+ * Exactly one row is active — the key new tokens are signed with — enforced
+ * by a unique partial index, so isolates that race to create the first key
+ * agree on one. Rows that are no longer active still verify the tokens they
+ * signed (room for rotation).
+ */
+export const serviceAccountKeys = sqliteTable(
+  "service_account_keys",
+  {
+    id: text("id").primaryKey(),
+    /** The JWS `alg` (ES256). */
+    algorithm: text("algorithm").notNull(),
+    /** The public key as a JWK (JSON). */
+    publicKey: text("public_key").notNull(),
+    /** base64(iv ‖ AES-GCM ciphertext) of the private key's JWK (JSON). */
+    privateKey: text("private_key").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    active: integer("active", { mode: "boolean" }).notNull().default(false),
+  },
+  (t) => [uniqueIndex("service_account_keys_active").on(t.active).where(sql`${t.active} = 1`)],
+);

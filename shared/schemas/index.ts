@@ -17,6 +17,7 @@ export {
 export { PodStatusSchema, ContainerStatusSchema, type PodStatus, type ContainerStatus } from "./core-v1/pod-status";
 export { ContainerSchema, type Container } from "./core-v1/container";
 export { eventStrategy, EventSchema, ObjectReferenceSchema, type Event } from "./core-v1/event";
+export { serviceAccountStrategy, ServiceAccountSchema, type ServiceAccount } from "./core-v1/serviceaccount";
 export { replicaSetStrategy, ReplicaSetSchema, type ReplicaSet } from "./apps-v1/replicaset";
 export {
   virtualMachineInstanceStrategy,

@@ -14,6 +14,7 @@ import { EventSchema } from "./core-v1/event";
 import { NamespaceSchema } from "./core-v1/namespace";
 import { NodeSchema } from "./core-v1/node";
 import { PodSchema } from "./core-v1/pod";
+import { ServiceAccountSchema } from "./core-v1/serviceaccount";
 import { ReplicaSetSchema } from "./apps-v1/replicaset";
 import { VirtualMachineSchema } from "./kubevirt-v1/virtualmachine";
 import { VirtualMachineInstanceSchema } from "./kubevirt-v1/virtualmachineinstance";
@@ -178,7 +179,7 @@ let fingerprint: string | undefined;
 /** A hash of every kind schema's JSON Schema: it changes whenever a schema does. */
 export function schemaFingerprint(): string {
   const all = [
-    NamespaceSchema, NodeSchema, PodSchema, EventSchema, ReplicaSetSchema,
+    NamespaceSchema, NodeSchema, PodSchema, EventSchema, ReplicaSetSchema, ServiceAccountSchema,
     VirtualMachineSchema, VirtualMachineInstanceSchema, VirtualMachineInstanceReplicaSetSchema,
     RoleSchema, ClusterRoleSchema, RoleBindingSchema, ClusterRoleBindingSchema,
   ];

@@ -25,6 +25,7 @@ export const KINDS: readonly KindInfo[] = [
   { kind: "Node", apiVersion: "v1", prefix: "/api/v1", plural: "nodes", namespaced: false, subresources: ["status"] },
   { kind: "Pod", apiVersion: "v1", prefix: "/api/v1", plural: "pods", namespaced: true, subresources: ["status", "binding"] },
   { kind: "Event", apiVersion: "v1", prefix: "/api/v1", plural: "events", namespaced: true, subresources: ["status"] },
+  { kind: "ServiceAccount", apiVersion: "v1", prefix: "/api/v1", plural: "serviceaccounts", namespaced: true, subresources: ["status", "token"] },
   { kind: "ReplicaSet", apiVersion: "apps/v1", prefix: "/apis/apps/v1", plural: "replicasets", namespaced: true, subresources: ["status", "scale"] },
   { kind: "VirtualMachine", apiVersion: "kubevirt.io/v1", prefix: "/apis/kubevirt.io/v1", plural: "virtualmachines", namespaced: true, subresources: ["status", "start", "stop", "restart"] },
   { kind: "VirtualMachineInstance", apiVersion: "kubevirt.io/v1", prefix: "/apis/kubevirt.io/v1", plural: "virtualmachineinstances", namespaced: true, subresources: ["status", "pause", "unpause"] },
@@ -43,6 +44,7 @@ export function sampleObject(kind: string, name: string, labels: Record<string, 
       apiVersion: "v1", kind, metadata: meta, reason: "Fuzz", message: "m", type: "Normal",
       involvedObject: { apiVersion: "v1", kind: "Pod", name: "x", namespace },
     };
+    case "ServiceAccount": return { apiVersion: "v1", kind, metadata: meta };
     case "ReplicaSet": return {
       apiVersion: "apps/v1", kind, metadata: meta,
       spec: { replicas: 0, selector: { matchLabels: { rs: name } }, template: { metadata: { labels: { rs: name } }, spec: { containers: [{ name: "c", image: "busybox" }] } } },

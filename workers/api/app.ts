@@ -29,6 +29,7 @@ import { deadLetterMetrics } from "../controllers/runtime/dead-letters";
 import { openapi } from "./openapi-routes";
 import { vmSubresources } from "./vm-subresources";
 import { podBinding } from "./pod-binding";
+import { serviceAccountToken } from "../serviceaccounts/token-request-route";
 import { getHandler, listHandler } from "./read-handlers";
 import { pathNotFound } from "./resource-path";
 import { type ResourceRequestVariables, resourceRequestOf } from "./resource-request";
@@ -89,6 +90,7 @@ app.route("/", openapi);
 app.route("/", vmSubresources);
 app.route("/", podBinding);
 app.route("/", accessReviews);
+app.route("/", serviceAccountToken);
 app.route("/", benchFloor);
 app.route("/", costRoutes);
 app.get("/openapi/v2", () => {

@@ -13,6 +13,8 @@ import { ADMIN_GROUP, AUTHENTICATED_GROUP } from "../../shared/hosts/constants";
 import { forbidden, unauthorized } from "../../shared/k8s/errors";
 import { recordFailure, refuseIfLimited } from "./auth-limits";
 import { LruCache } from "./lru-cache";
+import { looksLikeJwt } from "../serviceaccounts/jwt";
+import { authenticateServiceAccountToken } from "../serviceaccounts/token-authenticator";
 
 /** The authenticated caller (user.Info). */
 export interface UserInfo {
@@ -83,6 +85,8 @@ export async function authenticate(env: Env, header: string | null, source = "")
   const token = match?.[1];
   // No token costs no lookup: it is refused without counting against the source.
   if (!token) throw unauthorized();
+  // ServiceAccount tokens are signed JWTs, verified without D1 (workers/serviceaccounts/token-authenticator.ts).
+  if (looksLikeJwt(token)) return authenticateServiceAccountToken(env, token, source, now);
   const hash = await hashToken(token);
   const good = known.get(hash, now);
   if (good) return good;

@@ -12,6 +12,8 @@ const SUB_VERBS = ["get", "patch", "update"];
 /** pods/binding is create-only (what the scheduler posts). */
 const BINDING_VERBS = ["create"];
 const BINDING_KIND = { group: "", version: "v1", kind: "Binding" };
+/** serviceaccounts/token is create-only (TokenRequest). */
+const TOKEN_REQUEST_KIND = { group: "authentication.k8s.io", version: "v1", kind: "TokenRequest" };
 
 /** The main resource's verbs: every kind's but deletecollection where the kind has none. */
 export function verbsOf(k: ResourceKind): string[] {
@@ -46,6 +48,12 @@ export function apiResourceList(group: string, version: string): object | undefi
     }
     if (k.binding) {
       resources.push({ name: `${k.plural}/binding`, singularName: "", namespaced: k.namespaced, kind: BINDING_KIND.kind, verbs: BINDING_VERBS });
+    }
+    if (k.tokenRequest) {
+      resources.push({
+        name: `${k.plural}/token`, singularName: "", namespaced: k.namespaced,
+        group: TOKEN_REQUEST_KIND.group, version: TOKEN_REQUEST_KIND.version, kind: TOKEN_REQUEST_KIND.kind, verbs: BINDING_VERBS,
+      });
     }
   }
   return { kind: "APIResourceList", apiVersion: "v1", groupVersion: group ? `${group}/${version}` : version, resources };
@@ -86,6 +94,7 @@ function aggregatedResource(k: ResourceKind): object {
     subresources.push({ subresource: "scale", responseKind: { group: "autoscaling", version: "v1", kind: "Scale" }, verbs: SUB_VERBS });
   }
   if (k.binding) subresources.push({ subresource: "binding", responseKind: BINDING_KIND, verbs: BINDING_VERBS });
+  if (k.tokenRequest) subresources.push({ subresource: "token", responseKind: TOKEN_REQUEST_KIND, verbs: BINDING_VERBS });
   return {
     resource: k.plural,
     responseKind,

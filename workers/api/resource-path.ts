@@ -85,7 +85,7 @@ export function parseResourcePath(pathname: string): ResourcePath {
   if (!kind) throw pathNotFound();
   if (!kind.namespaced && namespace !== undefined) throw pathNotFound();
   if (kind.namespaced && namespace === undefined && name !== undefined) throw pathNotFound();
-  if (subresource !== undefined && subresource !== "status" && !(subresource === "scale" && kind.scale)) {
+  if (subresource !== undefined && subresource !== "status" && !(subresource === "scale" && kind.scale) && !(subresource === "token" && kind.tokenRequest)) {
     throw pathNotFound();
   }
   return { kind, namespace, name, subresource };

@@ -17,6 +17,7 @@ describe("printers", () => {
       "ReplicaSet",
       "Role",
       "RoleBinding",
+      "ServiceAccount",
       "VirtualMachine",
       "VirtualMachineInstance",
       "VirtualMachineInstanceReplicaSet",

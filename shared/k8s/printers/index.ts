@@ -10,6 +10,7 @@ import { nodePrinter } from "./node";
 import { podPrinter } from "./pod";
 import { clusterRoleBindingPrinter, roleBindingPrinter, rolePrinter } from "./rbac";
 import { replicaSetPrinter } from "./replicaset";
+import { serviceAccountPrinter } from "./serviceaccount";
 import { virtualMachinePrinter } from "./virtualmachine";
 import { virtualMachineInstancePrinter } from "./virtualmachineinstance";
 import { virtualMachineInstanceReplicaSetPrinter } from "./vmirs";
@@ -32,6 +33,7 @@ export {
   nodePrinter,
   podPrinter,
   replicaSetPrinter,
+  serviceAccountPrinter,
   virtualMachineInstancePrinter,
   virtualMachineInstanceReplicaSetPrinter,
   virtualMachinePrinter,
@@ -44,6 +46,7 @@ export const printers = {
   Node: nodePrinter,
   Namespace: namespacePrinter,
   Event: eventPrinter,
+  ServiceAccount: serviceAccountPrinter,
   VirtualMachine: virtualMachinePrinter,
   VirtualMachineInstance: virtualMachineInstancePrinter,
   VirtualMachineInstanceReplicaSet: virtualMachineInstanceReplicaSetPrinter,

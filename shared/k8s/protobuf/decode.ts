@@ -16,6 +16,8 @@ import type { JsonObject } from "../object";
 import { decodeSelfSubjectAccessReview, decodeSelfSubjectRulesReview, decodeSubjectAccessReview } from "./authorization";
 import { decodeNamespace } from "./namespace";
 import { decodeBinding, decodeClusterRole, decodeRole } from "./rbac";
+import { decodeServiceAccount } from "./serviceaccount";
+import { decodeTokenRequest } from "./token-request";
 import { WireReader } from "./wire";
 
 /** The prefix of every Kubernetes protobuf body: "k8s" and a NUL byte. */
@@ -35,6 +37,8 @@ const DECODERS: Readonly<Record<string, (reader: WireReader) => JsonObject>> = {
   "rbac.authorization.k8s.io/v1/ClusterRole": decodeClusterRole,
   "rbac.authorization.k8s.io/v1/RoleBinding": decodeBinding,
   "rbac.authorization.k8s.io/v1/ClusterRoleBinding": decodeBinding,
+  "v1/ServiceAccount": decodeServiceAccount,
+  "authentication.k8s.io/v1/TokenRequest": decodeTokenRequest,
 };
 
 /** The `runtime.Unknown` envelope (typeMeta=1 {apiVersion=1, kind=2}, raw=2, contentEncoding=3, contentType=4). */

@@ -27,6 +27,8 @@ const OWNER_RESOURCE: Record<ReconcileKey["controller"], string | undefined> = {
   nodelifecycle: undefined,
   // One key for all ClusterRoles: no object to report on.
   clusterroleaggregation: undefined,
+  // A namespace's key: its Events would need a namespace the key lacks.
+  serviceaccounts: undefined,
 };
 
 /** Records and reports every dead-lettered key; always acks (there is nowhere further to go). */

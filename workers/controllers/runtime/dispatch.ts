@@ -9,6 +9,7 @@ import { reconcileNodeLifecycle } from "../nodelifecycle/node-lifecycle";
 import type { ReconcileResult } from "./reconciler";
 import { reconcileReplicaSet, reconcileVMIRS } from "../replicaset/replicas-controllers";
 import { reconcileScheduler } from "../scheduler/scheduler";
+import { reconcileServiceAccounts } from "../serviceaccounts/serviceaccounts-controller";
 import { reconcileVirtualMachine } from "../virtualmachine/virtualmachine";
 import { reconcileVMITermination } from "../vmitermination/vmi-termination";
 
@@ -34,5 +35,7 @@ export async function runController(env: Env, key: ReconcileKey, observingSince:
       return reconcileNodeLifecycle(env, key, { observingSince });
     case "clusterroleaggregation":
       return reconcileClusterRoleAggregation(env);
+    case "serviceaccounts":
+      return reconcileServiceAccounts(env, key);
   }
 }

@@ -9,14 +9,18 @@ import type { EventType } from "../../objects/collection-store";
 import { KINDS, resourceKey } from "../../registry";
 import { isSchedulingKind, schedulingKeys } from "../scheduler/scheduling-keys";
 import { aggregationKeys, isAggregationKind } from "../clusterroleaggregation/aggregation-keys";
+import { SERVICE_ACCOUNTS_CONTROLLER, serviceAccountsNamespaceFor } from "../serviceaccounts/serviceaccounts-keys";
 
 /** The controllers that consume keys. */
 export type ControllerName =
   | "replicaset" | "vmirs" | "virtualmachine" | "garbagecollector" | "scheduler" | "vmitermination" | "nodelifecycle"
-  | "clusterroleaggregation";
+  | "clusterroleaggregation"
+  | "serviceaccounts";
 
 /** Controllers keyed by an object that is not their owner kind (see scheduling-keys.ts). */
 const SCHEDULING_CONTROLLERS: readonly ControllerName[] = ["scheduler", "vmitermination", "nodelifecycle", "clusterroleaggregation"];
+/** Controllers keyed by a namespace (serviceaccounts-keys.ts). */
+const NAMESPACE_CONTROLLERS: readonly ControllerName[] = [SERVICE_ACCOUNTS_CONTROLLER];
 
 /** The garbage collector's controller name (kube-controller-manager's "garbagecollector"). */
 export const GARBAGE_COLLECTOR = "garbagecollector";
@@ -54,7 +58,8 @@ export function isReconcileKey(body: unknown): body is ReconcileKey {
   }
   return (
     typeof b.controller === "string" &&
-    (Object.values(OWNERS).includes(b.controller as ControllerName) || SCHEDULING_CONTROLLERS.includes(b.controller as ControllerName)) &&
+    (Object.values(OWNERS).includes(b.controller as ControllerName) || SCHEDULING_CONTROLLERS.includes(b.controller as ControllerName) ||
+      NAMESPACE_CONTROLLERS.includes(b.controller as ControllerName)) &&
     typeof b.namespace === "string" && typeof b.name === "string" && b.name !== ""
   );
 }
@@ -109,6 +114,11 @@ export function keysForChange(obj: KubeObject, prev: KubeObject | null, type?: E
   if (gc) keys.set(keyName(gc), gc);
   for (const key of schedulingKeys(obj, prev, type)) keys.set(keyName(key), key);
   for (const key of aggregationKeys(obj)) keys.set(keyName(key), key);
+  const saNamespace = serviceAccountsNamespaceFor(obj, type);
+  if (saNamespace) {
+    const key: ReconcileKey = { controller: SERVICE_ACCOUNTS_CONTROLLER, namespace: "", name: saNamespace };
+    keys.set(keyName(key), key);
+  }
   for (const o of [obj, prev]) {
     for (const ref of o?.metadata.ownerReferences ?? []) {
       const controller = ref.controller ? OWNERS[ref.kind] : undefined;
