@@ -35,9 +35,18 @@ describe("ServiceAccount tokens with kubectl", () => {
     expect(me).toMatch(/Groups\s+\[system:serviceaccounts system:serviceaccounts:a system:authenticated\]/);
     expect(me).toMatch(/UID\s+[0-9a-f-]{36}/);
     expect(me).toMatch(/authentication\.kubernetes\.io\/credential-id\s+\[JTI=[0-9a-f-]{36}\]/);
+    // Nothing is granted yet: kubectl prints upstream's Forbidden.
+    const before = kubectl(kubeconfig, ["get", "pods", "-n", "a"]);
+    expect(before.stderr.trim()).toBe('Error from server (Forbidden): pods is forbidden: User "system:serviceaccount:a:ci" cannot list resource "pods" in API group "" in the namespace "a"');
+    admin("create", "rolebinding", "ci-edit", "--clusterrole=edit", "--serviceaccount=a:ci", "-n", "a");
+    await until("the binding to count", () => kubectl(kubeconfig, ["get", "pods", "-n", "a"]).code === 0, 10_000);
     const pods = kubectl(kubeconfig, ["get", "pods", "-n", "a"]);
     expect(pods.code).toBe(0);
     expect(pods.stderr).toContain("No resources found in a namespace.");
+    const made = kubectl(kubeconfig, ["run", "sa-made", "--image=busybox", "-n", "a"]);
+    expect(made.code, made.stderr).toBe(0);
+    const elsewhere = kubectl(kubeconfig, ["run", "sa-made", "--image=busybox", "-n", "default"]);
+    expect(elsewhere.stderr.trim()).toBe('Error from server (Forbidden): pods is forbidden: User "system:serviceaccount:a:ci" cannot create resource "pods" in API group "" in the namespace "default"');
 
     const short = kubectl(server.kubeconfig, ["create", "token", "ci", "-n", "a", "--duration=5m"]);
     expect(short.code).not.toBe(0);
