@@ -226,6 +226,13 @@ describe("ServiceAccount tokens authenticate", () => {
       groups: ["system:serviceaccounts", `system:serviceaccounts:${ns}`, "system:authenticated"],
       extra: { "authentication.kubernetes.io/credential-id": [`JTI=${String(claimsOf(jwt).jti)}`] },
     });
+    // Authenticated is not authorized: RBAC decides, by the account's name or its groups.
+    expect((await as(jwt, "GET", `/api/v1/namespaces/${ns}/pods`)).status).toBe(403);
+    await api("POST", `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, {
+      apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "sa-view" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" },
+      subjects: [{ kind: "Group", name: `system:serviceaccounts:${ns}` }],
+    });
     expect((await as(jwt, "GET", `/api/v1/namespaces/${ns}/pods`)).status).toBe(200);
   });
 
