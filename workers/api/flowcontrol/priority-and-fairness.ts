@@ -29,7 +29,17 @@ export async function priorityAndFairness(c: Context<{ Bindings: Env; Variables:
   const schema = classify(user);
   const headers = { "X-Kubernetes-PF-FlowSchema-UID": schema.uid, "X-Kubernetes-PF-PriorityLevel-UID": schema.level.uid };
   const stamp = () => {
-    for (const [k, v] of Object.entries(headers)) c.res.headers.set(k, v);
+    // A WebSocket upgrade's answer carries its socket; it keeps the headers it has.
+    if (c.res.status === 101) return;
+    let res = c.res;
+    try {
+      for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
+    } catch {
+      // Headers of a response passed through from a Durable Object are immutable: copy it once.
+      res = new Response(res.body, res);
+      for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
+      c.res = res;
+    }
   };
   if (schema.level.shares === undefined || longRunning(c)) {
     await next();
