@@ -92,6 +92,9 @@ export const KINDS: readonly ResourceKind[] = [
       type: field("type"),
     },
   }),
+  entry(schemas.resourceQuotaStrategy, {
+    group: "", version: "v1", kind: "ResourceQuota", plural: "resourcequotas", shortNames: ["quota"], namespaced: true,
+  }),
   entry(schemas.replicaSetStrategy, {
     group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", shortNames: ["rs"], namespaced: true,
     categories: ["all"],

@@ -9,6 +9,7 @@ import { namespacePrinter } from "./namespace";
 import { nodePrinter } from "./node";
 import { podPrinter } from "./pod";
 import { replicaSetPrinter } from "./replicaset";
+import { resourceQuotaPrinter } from "./resourcequota";
 import { virtualMachinePrinter } from "./virtualmachine";
 import { virtualMachineInstancePrinter } from "./virtualmachineinstance";
 import { virtualMachineInstanceReplicaSetPrinter } from "./vmirs";
@@ -46,6 +47,7 @@ export const printers = {
   VirtualMachine: virtualMachinePrinter,
   VirtualMachineInstance: virtualMachineInstancePrinter,
   VirtualMachineInstanceReplicaSet: virtualMachineInstanceReplicaSetPrinter,
+  ResourceQuota: resourceQuotaPrinter,
 } as const satisfies Record<string, Printer>;
 
 /** A kind that has a printer here. */

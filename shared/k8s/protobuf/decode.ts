@@ -14,6 +14,7 @@
 import { badRequest, unsupportedMediaType } from "../errors";
 import type { JsonObject } from "../object";
 import { decodeNamespace } from "./namespace";
+import { decodeResourceQuota } from "./resourcequota";
 import { WireReader } from "./wire";
 
 /** The prefix of every Kubernetes protobuf body: "k8s" and a NUL byte. */
@@ -25,6 +26,7 @@ export const PROTOBUF_CONTENT_TYPE = "application/vnd.kubernetes.protobuf";
 /** Decoders for `raw`, by "apiVersion/kind"; each returns the object without apiVersion and kind. */
 const DECODERS: Readonly<Record<string, (reader: WireReader) => JsonObject>> = {
   "v1/Namespace": decodeNamespace,
+  "v1/ResourceQuota": decodeResourceQuota,
 };
 
 /** The `runtime.Unknown` envelope (typeMeta=1 {apiVersion=1, kind=2}, raw=2, contentEncoding=3, contentType=4). */
