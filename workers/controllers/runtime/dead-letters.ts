@@ -25,6 +25,7 @@ const OWNER_RESOURCE: Record<ReconcileKey["controller"], string | undefined> = {
   scheduler: undefined,
   vmitermination: RESOURCES.vmis,
   nodelifecycle: undefined,
+  resourcequota: "/resourcequotas",
 };
 
 /** Records and reports every dead-lettered key; always acks (there is nowhere further to go). */

@@ -7,6 +7,7 @@ import type { ReconcileKey } from "./keys";
 import { reconcileNodeLifecycle } from "../nodelifecycle/node-lifecycle";
 import type { ReconcileResult } from "./reconciler";
 import { reconcileReplicaSet, reconcileVMIRS } from "../replicaset/replicas-controllers";
+import { reconcileResourceQuota } from "../resourcequota/resource-quota";
 import { reconcileScheduler } from "../scheduler/scheduler";
 import { reconcileVirtualMachine } from "../virtualmachine/virtualmachine";
 import { reconcileVMITermination } from "../vmitermination/vmi-termination";
@@ -31,5 +32,7 @@ export async function runController(env: Env, key: ReconcileKey, observingSince:
       return reconcileVMITermination(env, key);
     case "nodelifecycle":
       return reconcileNodeLifecycle(env, key, { observingSince });
+    case "resourcequota":
+      return reconcileResourceQuota(env, key);
   }
 }

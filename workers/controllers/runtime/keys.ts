@@ -11,7 +11,8 @@ import { isSchedulingKind, schedulingKeys } from "../scheduler/scheduling-keys";
 
 /** The controllers that consume keys. */
 export type ControllerName =
-  | "replicaset" | "vmirs" | "virtualmachine" | "garbagecollector" | "scheduler" | "vmitermination" | "nodelifecycle";
+  | "replicaset" | "vmirs" | "virtualmachine" | "garbagecollector" | "scheduler" | "vmitermination" | "nodelifecycle"
+  | "resourcequota";
 
 /** Controllers keyed by an object that is not their owner kind (see scheduling-keys.ts). */
 const SCHEDULING_CONTROLLERS: readonly ControllerName[] = ["scheduler", "vmitermination", "nodelifecycle"];
@@ -40,6 +41,7 @@ const OWNERS: Record<string, ControllerName> = {
   ReplicaSet: "replicaset",
   VirtualMachineInstanceReplicaSet: "vmirs",
   VirtualMachine: "virtualmachine",
+  ResourceQuota: "resourcequota",
 };
 
 /** Checks a queue message body. */

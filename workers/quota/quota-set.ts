@@ -1,0 +1,195 @@
+/**
+ * @module
+ * One QuotaSet per namespace: the single writer of that namespace's quota
+ * usage. It holds the namespace's quotas (pushed by the ResourceQuota write
+ * path and the ResourceQuota controller) and every object's charge under
+ * each, reserves a charge before the object is written (`charge`: check and
+ * record with no await between, so concurrent creates cannot overshoot),
+ * and recomputes charges from the stores (`recompute`) to heal what a crash
+ * left behind: a reservation whose object was never written, a release that
+ * never came.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { KubeObject } from "../../shared/k8s/object";
+import { formatAmounts, maskAmounts, type Amount } from "../../shared/k8s/quota-amount";
+import { listAll } from "../client/list-all";
+import { migrate } from "../objects/sql-migrations";
+import { ChargeLedger, CHARGES_MIGRATION } from "./charge-ledger";
+import type { ReconcileKey } from "../controllers/runtime/keys";
+import type { ChargedObject, QuotaDefinition } from "./policy";
+import { policyOf } from "./quota-definition";
+import { chargeUnder, checkCharge, type QuotaState } from "./quota-check";
+
+const MIGRATIONS = [
+  `CREATE TABLE quotas (name TEXT PRIMARY KEY, def TEXT NOT NULL);
+   CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+   ${CHARGES_MIGRATION}`,
+];
+
+/** Charges that moved are published (the quotas' keys enqueued) this soon, once for a burst. */
+const STATUS_DELAY_MS = 200;
+
+/** A reservation with no object this much older than a recompute's snapshot is a crash's leftover. */
+export const ORPHAN_GRACE_MS = 30_000;
+
+/** A charge to set: one object's new state (null when gone) under every quota of the set. */
+export interface ChargeRequest {
+  /** "group/plural/name" of the object in this namespace. */
+  key: string;
+  /** The object's registry key "group/plural". */
+  resource: string;
+  uid: string;
+  /** The object's next state as JSON; null when it is gone. */
+  object: string | null;
+  /** A create or spec change: constraints and limits apply. Otherwise the charge just follows the object. */
+  enforce: boolean;
+  /** Check only; record nothing. */
+  dryRun: boolean;
+}
+
+/** The answer: why the charge was refused, if it was. */
+export interface ChargeAnswer {
+  refused?: string;
+}
+
+/** `status.hard` and `status.used` of one quota. */
+export interface QuotaUsage {
+  hard: Record<string, string>;
+  used: Record<string, string>;
+}
+
+/** The per-namespace quota set. */
+export class QuotaSet extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private readonly ledger: ChargeLedger;
+  private readonly quotas = new Map<string, QuotaDefinition>();
+  /** Objects released (key → when), so a recompute from an older list does not charge them again. */
+  private readonly released = new Map<string, number>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    migrate(this.sql, MIGRATIONS);
+    this.ledger = new ChargeLedger(this.sql);
+    for (const row of this.sql.exec<{ name: string; def: string }>("SELECT name, def FROM quotas")) {
+      this.quotas.set(row.name, JSON.parse(row.def) as QuotaDefinition);
+    }
+  }
+
+  /** Sets one object's charges: checked and recorded atomically across the set's quotas. */
+  async charge(req: ChargeRequest): Promise<ChargeAnswer> {
+    if (this.quotas.size === 0) return {};
+    const item: ChargedObject | undefined = req.object === null ? undefined : { resource: req.resource, object: JSON.parse(req.object) as KubeObject };
+    const now = Date.now();
+    const plan: { quota: string; usage: ReturnType<typeof chargeUnder> }[] = [];
+    for (const def of this.quotas.values()) {
+      const state = this.state(def);
+      if (!state) continue;
+      const row = this.ledger.get(def.name, req.key);
+      // A row of another uid is an earlier object of this name: a create replaces it; a late release leaves it.
+      if (row && row.uid !== req.uid && item === undefined) continue;
+      const before = row && row.uid === req.uid ? row.usage : {};
+      const after = chargeUnder(state, item);
+      if (req.enforce) {
+        const refused = checkCharge(state, before, after, item, true);
+        if (refused !== undefined) return { refused };
+      }
+      if (!row && Object.keys(after).length === 0) continue;
+      plan.push({ quota: def.name, usage: after });
+    }
+    if (req.dryRun) return {};
+    for (const p of plan) this.ledger.set(p.quota, req.key, req.uid, p.usage, now);
+    if (item === undefined) this.released.set(req.key, now);
+    if (plan.length > 0) await this.publishSoon();
+    return {};
+  }
+
+  /** Adds, changes (def) or removes (null) one quota; a new or changed quota is counted from the stores first. */
+  async syncQuota(namespace: string, name: string, def: QuotaDefinition | null): Promise<void> {
+    this.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('namespace', ?)", namespace);
+    if (def === null) {
+      this.quotas.delete(name);
+      this.sql.exec("DELETE FROM quotas WHERE name = ?", name);
+      this.ledger.forget(name);
+      return;
+    }
+    const known = this.quotas.get(name);
+    if (known && JSON.stringify(known) === JSON.stringify(def)) return;
+    await this.recomputeQuotas(namespace, [def]);
+  }
+
+  /** Recomputes every quota's charges from the stores (the controller's resync). */
+  async recompute(namespace: string): Promise<void> {
+    await this.recomputeQuotas(namespace, [...this.quotas.values()]);
+  }
+
+  /** One quota's `status.hard` (its spec) and `status.used` (every hard name, "0" when unused). */
+  async usage(name: string): Promise<QuotaUsage | undefined> {
+    const def = this.quotas.get(name);
+    if (!def) return undefined;
+    const used = maskAmounts(this.ledger.used(name), Object.keys(def.hard));
+    for (const [k, h] of Object.entries(def.hard)) used[k] ??= { milli: 0, binary: h.binary } satisfies Amount;
+    return { hard: formatAmounts(def.hard), used: formatAmounts(used) };
+  }
+
+  /** Enqueues every quota's key, so the controller publishes the usage that moved. */
+  override async alarm(): Promise<void> {
+    const namespace = this.sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = 'namespace'").toArray()[0]?.v;
+    if (namespace === undefined || this.quotas.size === 0) return;
+    const keys: ReconcileKey[] = [...this.quotas.keys()].map((name) => ({ controller: "resourcequota", namespace, name }));
+    await this.env.RECONCILE_QUEUE.sendBatch(keys.map((body) => ({ body })));
+  }
+
+  private async publishSoon(): Promise<void> {
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + STATUS_DELAY_MS);
+  }
+
+  private state(def: QuotaDefinition): QuotaState | undefined {
+    const policy = policyOf(def.annotations);
+    return policy ? { def, policy, used: this.ledger.used(def.name) } : undefined;
+  }
+
+  /**
+   * Lists what the quotas charge, then (with no await) sets each quota's
+   * charges to what the list says — except charges changed since the list
+   * began (a write in flight knows better) and fresh reservations whose
+   * object the list cannot show yet — and activates `defs`.
+   */
+  private async recomputeQuotas(namespace: string, defs: QuotaDefinition[]): Promise<void> {
+    const snapshot = Date.now();
+    const resources = new Set<string>();
+    for (const def of defs) for (const r of policyOf(def.annotations)?.chargedResources(def) ?? []) resources.add(r);
+    const listed = new Map<string, ChargedObject[]>();
+    for (const resource of resources) {
+      const items = await listAll(this.env, { resource, namespace });
+      listed.set(resource, items.map((object) => ({ resource, object })));
+    }
+    for (const def of defs) {
+      const state = this.state(def);
+      if (!state) continue;
+      const fresh = (at: number): boolean => at >= snapshot;
+      const seen = new Set<string>();
+      for (const r of state.policy.chargedResources(def)) {
+        for (const item of listed.get(r) ?? []) {
+          const key = `${r}/${item.object.metadata.name ?? ""}`;
+          seen.add(key);
+          const row = this.ledger.get(def.name, key);
+          if ((row && fresh(row.at)) || (this.released.get(key) ?? 0) >= snapshot) continue;
+          this.ledger.set(def.name, key, item.object.metadata.uid ?? "", chargeUnder(state, item), snapshot);
+        }
+      }
+      for (const row of this.ledger.all(def.name)) {
+        if (!seen.has(row.key) && row.at < snapshot - ORPHAN_GRACE_MS) this.ledger.set(def.name, row.key, row.uid, {}, snapshot);
+      }
+      this.quotas.set(def.name, def);
+      this.sql.exec("INSERT OR REPLACE INTO quotas (name, def) VALUES (?, ?)", def.name, JSON.stringify(def));
+    }
+    for (const [key, at] of this.released) if (at < snapshot - ORPHAN_GRACE_MS) this.released.delete(key);
+  }
+}
+
+/** The QuotaSet of a namespace. */
+export function quotaSetStub(env: Env, namespace: string): DurableObjectStub<QuotaSet> {
+  return (env.QUOTA_SETS as DurableObjectNamespace<QuotaSet>).getByName(namespace);
+}
+
