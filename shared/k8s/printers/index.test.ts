@@ -13,6 +13,7 @@ describe("printers", () => {
       "Node",
       "Pod",
       "ReplicaSet",
+      "ResourceQuota",
       "VirtualMachine",
       "VirtualMachineInstance",
       "VirtualMachineInstanceReplicaSet",
