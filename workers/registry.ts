@@ -95,6 +95,9 @@ export const KINDS: readonly ResourceKind[] = [
   entry(schemas.resourceQuotaStrategy, {
     group: "", version: "v1", kind: "ResourceQuota", plural: "resourcequotas", shortNames: ["quota"], namespaced: true,
   }),
+  entry(schemas.limitRangeStrategy, {
+    group: "", version: "v1", kind: "LimitRange", plural: "limitranges", shortNames: ["limits"], namespaced: true,
+  }),
   entry(schemas.replicaSetStrategy, {
     group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", shortNames: ["rs"], namespaced: true,
     categories: ["all"],

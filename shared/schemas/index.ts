@@ -17,6 +17,7 @@ export {
 export { PodStatusSchema, ContainerStatusSchema, type PodStatus, type ContainerStatus } from "./core-v1/pod-status";
 export { ContainerSchema, type Container } from "./core-v1/container";
 export { resourceQuotaStrategy, ResourceQuotaSchema, ResourceQuotaSpecSchema, type ResourceQuota, type ResourceQuotaSpec } from "./core-v1/resourcequota";
+export { limitRangeStrategy, LimitRangeSchema, type LimitRange, type LimitRangeItem } from "./core-v1/limitrange";
 export { eventStrategy, EventSchema, ObjectReferenceSchema, type Event } from "./core-v1/event";
 export { replicaSetStrategy, ReplicaSetSchema, type ReplicaSet } from "./apps-v1/replicaset";
 export {

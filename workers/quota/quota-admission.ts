@@ -19,6 +19,7 @@ import { refOf } from "../objects/write-rules";
 import { POLICY_ANNOTATION } from "./policy";
 import { policyNames, policyOf, resourceQuotaDefinition } from "./quota-definition";
 import { quotaSetStub, type ChargeRequest } from "./quota-set";
+import { limitRangeItems } from "./limit-range-items";
 
 /** A spec change (generation bump) is admitted like a create. */
 function isEnforced(prev: KubeObject | undefined, plan: PlannedWrite): boolean {
@@ -31,11 +32,23 @@ function mayRelease(kind: ResourceKind, prev: KubeObject | undefined, next: Kube
   return prev !== undefined && kind.isTerminal !== undefined && kind.isTerminal(prev) !== kind.isTerminal(next);
 }
 
-function request(ref: ObjectRef, uid: string, object: KubeObject | undefined, enforce: boolean, dryRun: boolean): ChargeRequest {
+function request(ref: ObjectRef, uid: string, object: KubeObject | undefined, enforce: boolean, dryRun: boolean, create = false): ChargeRequest {
   return {
     key: `${ref.resource}/${ref.name}`, resource: ref.resource, uid,
-    object: object ? JSON.stringify(object) : null, enforce, dryRun,
+    object: object ? JSON.stringify(object) : null, enforce, dryRun, create,
   };
+}
+
+/** Takes LimitRanger's changes into the planned object, which must still be valid (requests ≤ limits). */
+function adopt(kind: ResourceKind, plan: PlannedWrite, changed: string): void {
+  const next = JSON.parse(changed) as KubeObject;
+  const causes = kind.validate(next);
+  if (causes.length > 0) throw invalid(kind.kind, next.metadata.name ?? "", causes, kind.group);
+  // The status a create starts with depends on the resources (a pod's qosClass): computed again.
+  const status = kind.initialStatus?.(next);
+  if (status !== undefined) next.status = status;
+  for (const key of Object.keys(plan.object) as (keyof KubeObject)[]) delete plan.object[key];
+  Object.assign(plan.object, next);
 }
 
 /** A ResourceQuota must name a policy that exists. */
@@ -54,8 +67,9 @@ export const quotaAdmission: WriteAdmission = {
     if (!isEnforced(prev, plan)) return undefined;
     const uid = plan.object.metadata.uid ?? "";
     const stub = quotaSetStub(env, ref.namespace);
-    const answer = await stub.charge(request(ref, uid, plan.object, true, dryRun));
+    const answer = await stub.charge(request(ref, uid, plan.object, true, dryRun, prev === undefined));
     if (answer.refused !== undefined) throw forbiddenObject(refOf(kind), ref.name, answer.refused);
+    if (answer.object !== undefined) adopt(kind, plan, answer.object);
     if (dryRun) return undefined;
     return async () => {
       await stub.charge(request(ref, uid, prev, false, false));
@@ -66,6 +80,9 @@ export const quotaAdmission: WriteAdmission = {
     if (!kind.namespaced || ref.namespace === "") return;
     const stub = quotaSetStub(env, ref.namespace);
     try {
+      if (kind.kind === "LimitRange") {
+        await stub.syncLimitRange(ref.name, plan.type === "DELETED" ? null : limitRangeItems(plan.object));
+      }
       if (kind.kind === "ResourceQuota") {
         await stub.syncQuota(ref.namespace, ref.name, plan.type === "DELETED" ? null : resourceQuotaDefinition(plan.object));
       }

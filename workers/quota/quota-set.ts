@@ -16,6 +16,8 @@ import { listAll } from "../client/list-all";
 import { migrate } from "../objects/sql-migrations";
 import { ChargeLedger, CHARGES_MIGRATION } from "./charge-ledger";
 import type { ReconcileKey } from "../controllers/runtime/keys";
+import type { LimitRangeItem } from "../../shared/schemas";
+import { aggregateMessage, applyLimitDefaults, limitRangerHandles, limitRangeViolations } from "./limit-ranger";
 import type { ChargedObject, QuotaDefinition } from "./policy";
 import { policyOf } from "./quota-definition";
 import { chargeUnder, checkCharge, type QuotaState } from "./quota-check";
@@ -24,6 +26,7 @@ const MIGRATIONS = [
   `CREATE TABLE quotas (name TEXT PRIMARY KEY, def TEXT NOT NULL);
    CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
    ${CHARGES_MIGRATION}`,
+  "CREATE TABLE limit_ranges (name TEXT PRIMARY KEY, items TEXT NOT NULL);",
 ];
 
 /** Charges that moved are published (the quotas' keys enqueued) this soon, once for a burst. */
@@ -45,11 +48,14 @@ export interface ChargeRequest {
   enforce: boolean;
   /** Check only; record nothing. */
   dryRun: boolean;
+  /** A create: LimitRanges default and bound it first. */
+  create: boolean;
 }
 
-/** The answer: why the charge was refused, if it was. */
+/** The answer: why the charge was refused, if it was; the object as LimitRanger left it, if it changed it. */
 export interface ChargeAnswer {
   refused?: string;
+  object?: string;
 }
 
 /** `status.hard` and `status.used` of one quota. */
@@ -63,6 +69,7 @@ export class QuotaSet extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly ledger: ChargeLedger;
   private readonly quotas = new Map<string, QuotaDefinition>();
+  private readonly limitRanges = new Map<string, LimitRangeItem[]>();
   /** Objects released (key → when), so a recompute from an older list does not charge them again. */
   private readonly released = new Map<string, number>();
 
@@ -74,12 +81,40 @@ export class QuotaSet extends DurableObject<Env> {
     for (const row of this.sql.exec<{ name: string; def: string }>("SELECT name, def FROM quotas")) {
       this.quotas.set(row.name, JSON.parse(row.def) as QuotaDefinition);
     }
+    for (const row of this.sql.exec<{ name: string; items: string }>("SELECT name, items FROM limit_ranges")) {
+      this.limitRanges.set(row.name, JSON.parse(row.items) as LimitRangeItem[]);
+    }
+  }
+
+  /** Adds, changes (items) or removes (null) one LimitRange's items. */
+  async syncLimitRange(name: string, items: LimitRangeItem[] | null): Promise<void> {
+    if (items === null) {
+      this.limitRanges.delete(name);
+      this.sql.exec("DELETE FROM limit_ranges WHERE name = ?", name);
+      return;
+    }
+    this.limitRanges.set(name, items);
+    this.sql.exec("INSERT OR REPLACE INTO limit_ranges (name, items) VALUES (?, ?)", name, JSON.stringify(items));
+  }
+
+  /** LimitRanger on a create: defaults, then bounds. Answers the refusal, or the object it changed. */
+  private limitRange(req: ChargeRequest, item: ChargedObject): ChargeAnswer {
+    if (!req.create || this.limitRanges.size === 0 || !limitRangerHandles(req.resource)) return {};
+    const items = [...this.limitRanges.keys()].sort().flatMap((name) => this.limitRanges.get(name) ?? []);
+    const before = JSON.stringify(item.object);
+    applyLimitDefaults(req.resource, item.object, items);
+    const errs = limitRangeViolations(req.resource, item.object, items);
+    if (errs.length > 0) return { refused: aggregateMessage(errs) };
+    const after = JSON.stringify(item.object);
+    return after === before ? {} : { object: after };
   }
 
   /** Sets one object's charges: checked and recorded atomically across the set's quotas. */
   async charge(req: ChargeRequest): Promise<ChargeAnswer> {
-    if (this.quotas.size === 0) return {};
+    if (this.quotas.size === 0 && this.limitRanges.size === 0) return {};
     const item: ChargedObject | undefined = req.object === null ? undefined : { resource: req.resource, object: JSON.parse(req.object) as KubeObject };
+    const limited = item ? this.limitRange(req, item) : {};
+    if (limited.refused !== undefined) return limited;
     const now = Date.now();
     const plan: { quota: string; usage: ReturnType<typeof chargeUnder> }[] = [];
     for (const def of this.quotas.values()) {
@@ -97,11 +132,11 @@ export class QuotaSet extends DurableObject<Env> {
       if (!row && Object.keys(after).length === 0) continue;
       plan.push({ quota: def.name, usage: after });
     }
-    if (req.dryRun) return {};
+    if (req.dryRun) return limited;
     for (const p of plan) this.ledger.set(p.quota, req.key, req.uid, p.usage, now);
     if (item === undefined) this.released.set(req.key, now);
     if (plan.length > 0) await this.publishSoon();
-    return {};
+    return limited;
   }
 
   /** Adds, changes (def) or removes (null) one quota; a new or changed quota is counted from the stores first. */

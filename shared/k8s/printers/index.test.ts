@@ -9,6 +9,7 @@ describe("printers", () => {
   it("covers every kind the server serves", () => {
     expect(Object.keys(printers).sort()).toEqual([
       "Event",
+      "LimitRange",
       "Namespace",
       "Node",
       "Pod",

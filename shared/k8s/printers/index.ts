@@ -10,6 +10,7 @@ import { nodePrinter } from "./node";
 import { podPrinter } from "./pod";
 import { replicaSetPrinter } from "./replicaset";
 import { resourceQuotaPrinter } from "./resourcequota";
+import { limitRangePrinter } from "./limitrange";
 import { virtualMachinePrinter } from "./virtualmachine";
 import { virtualMachineInstancePrinter } from "./virtualmachineinstance";
 import { virtualMachineInstanceReplicaSetPrinter } from "./vmirs";
@@ -48,6 +49,7 @@ export const printers = {
   VirtualMachineInstance: virtualMachineInstancePrinter,
   VirtualMachineInstanceReplicaSet: virtualMachineInstanceReplicaSetPrinter,
   ResourceQuota: resourceQuotaPrinter,
+  LimitRange: limitRangePrinter,
 } as const satisfies Record<string, Printer>;
 
 /** A kind that has a printer here. */

@@ -1,6 +1,6 @@
 /**
  * @module
- * The ResourceQuota controller (kube-controller-manager's resourcequota
+ * The ResourceQuota controller (and the LimitRange sync beside it) (kube-controller-manager's resourcequota
  * controller, syncResourceQuota): for one quota, push its definition to the
  * namespace's QuotaSet, recompute every charge there from the stores (which
  * drops reservations a crash left without an object and charges objects a
@@ -13,6 +13,7 @@ import type { Json } from "../../../shared/k8s/object";
 import { isStale } from "../../client/errors";
 import { patchGuarded } from "../../client/patch-guarded";
 import { findObject } from "../../objects/client";
+import { limitRangeItems } from "../../quota/limit-range-items";
 import { resourceQuotaDefinition } from "../../quota/quota-definition";
 import { quotaSetStub } from "../../quota/quota-set";
 import type { ReconcileKey } from "../runtime/keys";
@@ -42,5 +43,15 @@ export async function reconcileResourceQuota(env: Env, key: ReconcileKey): Promi
     // A newer quota is reconciled by the delivery its change enqueued.
     if (!isStale(err)) throw err;
   }
+  return {};
+}
+
+/**
+ * Keeps the namespace's QuotaSet holding what one LimitRange says (the write
+ * path pushes it; this repairs a push a crash lost, on the 30 s resync).
+ */
+export async function reconcileLimitRange(env: Env, key: ReconcileKey): Promise<ReconcileResult> {
+  const lr = await findObject(env, { resource: "/limitranges", namespace: key.namespace, name: key.name });
+  await quotaSetStub(env, key.namespace).syncLimitRange(key.name, lr ? limitRangeItems(lr) : null);
   return {};
 }

@@ -26,6 +26,7 @@ const OWNER_RESOURCE: Record<ReconcileKey["controller"], string | undefined> = {
   vmitermination: RESOURCES.vmis,
   nodelifecycle: undefined,
   resourcequota: "/resourcequotas",
+  limitrange: "/limitranges",
 };
 
 /** Records and reports every dead-lettered key; always acks (there is nowhere further to go). */

@@ -7,7 +7,7 @@ import type { ReconcileKey } from "./keys";
 import { reconcileNodeLifecycle } from "../nodelifecycle/node-lifecycle";
 import type { ReconcileResult } from "./reconciler";
 import { reconcileReplicaSet, reconcileVMIRS } from "../replicaset/replicas-controllers";
-import { reconcileResourceQuota } from "../resourcequota/resource-quota";
+import { reconcileLimitRange, reconcileResourceQuota } from "../resourcequota/resource-quota";
 import { reconcileScheduler } from "../scheduler/scheduler";
 import { reconcileVirtualMachine } from "../virtualmachine/virtualmachine";
 import { reconcileVMITermination } from "../vmitermination/vmi-termination";
@@ -34,5 +34,7 @@ export async function runController(env: Env, key: ReconcileKey, observingSince:
       return reconcileNodeLifecycle(env, key, { observingSince });
     case "resourcequota":
       return reconcileResourceQuota(env, key);
+    case "limitrange":
+      return reconcileLimitRange(env, key);
   }
 }

@@ -12,7 +12,7 @@ import { isSchedulingKind, schedulingKeys } from "../scheduler/scheduling-keys";
 /** The controllers that consume keys. */
 export type ControllerName =
   | "replicaset" | "vmirs" | "virtualmachine" | "garbagecollector" | "scheduler" | "vmitermination" | "nodelifecycle"
-  | "resourcequota";
+  | "resourcequota" | "limitrange";
 
 /** Controllers keyed by an object that is not their owner kind (see scheduling-keys.ts). */
 const SCHEDULING_CONTROLLERS: readonly ControllerName[] = ["scheduler", "vmitermination", "nodelifecycle"];
@@ -42,6 +42,7 @@ const OWNERS: Record<string, ControllerName> = {
   VirtualMachineInstanceReplicaSet: "vmirs",
   VirtualMachine: "virtualmachine",
   ResourceQuota: "resourcequota",
+  LimitRange: "limitrange",
 };
 
 /** Checks a queue message body. */
