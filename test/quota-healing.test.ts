@@ -26,7 +26,7 @@ describe("quota self-healing", () => {
   it("drops a reservation whose object was never written", async () => {
     const ns = await namespace("heal");
     await createQuota(ns, quota("q", { pods: "1" }));
-    await plantCharge(ns, "q", "/pods/ghost", 1, Date.now() - ORPHAN_GRACE_MS - 1000);
+    await plantCharge(ns, "q", `/pods/${ns}/ghost`, 1, Date.now() - ORPHAN_GRACE_MS - 1000);
     const refused = await createPod(ns, pod("real"));
     expect(refused.status).toBe(403);
     expect(refused.body.message).toContain("used: pods=1");
@@ -38,11 +38,11 @@ describe("quota self-healing", () => {
   it("keeps a fresh reservation (a write may be in flight) and charges objects it never saw", async () => {
     const ns = await namespace("heal");
     await createQuota(ns, quota("q", { pods: "2" }));
-    await plantCharge(ns, "q", "/pods/inflight", 1, Date.now());
+    await plantCharge(ns, "q", `/pods/${ns}/inflight`, 1, Date.now());
     expect((await createPod(ns, pod("one"))).status).toBe(201);
     // A lost charge: the ledger forgets "one" (a release that ran for an object still stored).
     await runInDurableObject(quotaSetStub(env, ns), (instance: QuotaSet) => {
-      instance["ledger"].set("q", "/pods/one", "x", {}, 0);
+      instance["ledger"].set("q", `/pods/${ns}/one`, "x", {}, 0);
     });
     await reconcileResourceQuota(env, { controller: "resourcequota", namespace: ns, name: "q" });
     // "inflight" is younger than the grace period: kept; "one" is charged again from the store.

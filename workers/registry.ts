@@ -98,6 +98,10 @@ export const KINDS: readonly ResourceKind[] = [
   entry(schemas.limitRangeStrategy, {
     group: "", version: "v1", kind: "LimitRange", plural: "limitranges", shortNames: ["limits"], namespaced: true,
   }),
+  entry(schemas.clusterResourceQuotaStrategy, {
+    group: "quota.duraplane.io", version: "v1", kind: "ClusterResourceQuota", plural: "clusterresourcequotas",
+    shortNames: ["clusterquota"], namespaced: false,
+  }),
   entry(schemas.replicaSetStrategy, {
     group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", shortNames: ["rs"], namespaced: true,
     categories: ["all"],

@@ -18,6 +18,11 @@ export { PodStatusSchema, ContainerStatusSchema, type PodStatus, type ContainerS
 export { ContainerSchema, type Container } from "./core-v1/container";
 export { resourceQuotaStrategy, ResourceQuotaSchema, ResourceQuotaSpecSchema, type ResourceQuota, type ResourceQuotaSpec } from "./core-v1/resourcequota";
 export { limitRangeStrategy, LimitRangeSchema, type LimitRange, type LimitRangeItem } from "./core-v1/limitrange";
+export {
+  clusterResourceQuotaStrategy,
+  ClusterResourceQuotaSchema,
+  type ClusterResourceQuota,
+} from "./quota-v1/clusterresourcequota";
 export { eventStrategy, EventSchema, ObjectReferenceSchema, type Event } from "./core-v1/event";
 export { replicaSetStrategy, ReplicaSetSchema, type ReplicaSet } from "./apps-v1/replicaset";
 export {

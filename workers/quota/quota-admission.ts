@@ -1,13 +1,16 @@
 /**
  * @module
- * ResourceQuota admission on the write path (registered as the store's
+ * Quota admission on the write path (registered as the store's
  * WriteAdmission in workers/index.ts). Before a create or a spec change of
- * any namespaced object, its charge is reserved in the namespace's QuotaSet
- * — refused with 403 and upstream's text when it does not fit — and given
- * back if the store then refuses the write. After a commit, charges follow
- * the object down: a deletion releases it, a pod or VMI reaching a terminal
- * phase gives back its compute. ResourceQuota writes push the quota's
- * definition to the QuotaSet, so the next create is already checked.
+ * any namespaced object, the namespace's QuotaSet runs LimitRanger (on
+ * creates) and reserves the object's charge under its ResourceQuotas; then
+ * every ClusterResourceQuota spanning the namespace reserves it in its own
+ * set. A refusal anywhere gives back what was reserved and answers 403 with
+ * upstream's text; a write the store then refuses gives it all back. After a
+ * commit, charges follow the object down: a deletion releases it, a pod or
+ * VMI reaching a terminal phase gives back its compute. ResourceQuota,
+ * LimitRange and ClusterResourceQuota writes push themselves into the sets,
+ * so the next create is already checked against them.
  */
 import { forbiddenObject, invalid } from "../../shared/k8s/errors";
 import type { KubeObject } from "../../shared/k8s/object";
@@ -16,10 +19,11 @@ import { notSupported } from "../../shared/k8s/validation";
 import type { ObjectRef } from "../objects/object-ref";
 import type { PlannedWrite, UndoAdmission, WriteAdmission } from "../objects/write-admission";
 import { refOf } from "../objects/write-rules";
+import { syncClusterQuota } from "./cluster-quota-sync";
+import { limitRangeItems } from "./limit-range-items";
 import { POLICY_ANNOTATION } from "./policy";
 import { policyNames, policyOf, resourceQuotaDefinition } from "./quota-definition";
-import { quotaSetStub, type ChargeRequest } from "./quota-set";
-import { limitRangeItems } from "./limit-range-items";
+import { chargeKey, clusterQuotaStub, quotaSetStub, type ChargeRequest, type QuotaSet } from "./quota-set";
 
 /** A spec change (generation bump) is admitted like a create. */
 function isEnforced(prev: KubeObject | undefined, plan: PlannedWrite): boolean {
@@ -32,10 +36,11 @@ function mayRelease(kind: ResourceKind, prev: KubeObject | undefined, next: Kube
   return prev !== undefined && kind.isTerminal !== undefined && kind.isTerminal(prev) !== kind.isTerminal(next);
 }
 
-function request(ref: ObjectRef, uid: string, object: KubeObject | undefined, enforce: boolean, dryRun: boolean, create = false): ChargeRequest {
+function request(ref: ObjectRef, uid: string, object: KubeObject | undefined, opts: { enforce?: boolean; dryRun?: boolean; create?: boolean } = {}): ChargeRequest {
   return {
-    key: `${ref.resource}/${ref.name}`, resource: ref.resource, uid,
-    object: object ? JSON.stringify(object) : null, enforce, dryRun, create,
+    key: chargeKey(ref.resource, ref.namespace, ref.name), resource: ref.resource, uid,
+    object: object ? JSON.stringify(object) : null,
+    enforce: opts.enforce ?? false, dryRun: opts.dryRun ?? false, create: opts.create ?? false,
   };
 }
 
@@ -51,7 +56,7 @@ function adopt(kind: ResourceKind, plan: PlannedWrite, changed: string): void {
   Object.assign(plan.object, next);
 }
 
-/** A ResourceQuota must name a policy that exists. */
+/** A ResourceQuota or ClusterResourceQuota must name a policy that exists. */
 function checkPolicy(kind: ResourceKind, obj: KubeObject): void {
   const annotations = obj.metadata.annotations;
   if (policyOf(annotations)) return;
@@ -59,38 +64,53 @@ function checkPolicy(kind: ResourceKind, obj: KubeObject): void {
   throw invalid(kind.kind, obj.metadata.name ?? "", [notSupported(field, annotations?.[POLICY_ANNOTATION] ?? "", policyNames())], kind.group);
 }
 
+/** Gives back, in every set, what was reserved there. */
+async function undoAll(sets: DurableObjectStub<QuotaSet>[], back: ChargeRequest): Promise<void> {
+  for (const set of sets) await set.charge(back);
+}
+
 /** The quota admission. */
 export const quotaAdmission: WriteAdmission = {
   async before(env, kind, ref, prev, plan, dryRun): Promise<UndoAdmission | undefined> {
-    if (!kind.namespaced || ref.namespace === "") return undefined;
-    if (kind.kind === "ResourceQuota" && plan.type !== "DELETED") checkPolicy(kind, plan.object);
-    if (!isEnforced(prev, plan)) return undefined;
+    const isQuota = kind.kind === "ResourceQuota" || kind.kind === "ClusterResourceQuota";
+    if (isQuota && plan.type !== "DELETED") checkPolicy(kind, plan.object);
+    if (!kind.namespaced || ref.namespace === "" || !isEnforced(prev, plan)) return undefined;
     const uid = plan.object.metadata.uid ?? "";
-    const stub = quotaSetStub(env, ref.namespace);
-    const answer = await stub.charge(request(ref, uid, plan.object, true, dryRun, prev === undefined));
+    const back = request(ref, uid, prev);
+    const local = quotaSetStub(env, ref.namespace);
+    const answer = await local.charge(request(ref, uid, plan.object, { enforce: true, dryRun, create: prev === undefined }));
     if (answer.refused !== undefined) throw forbiddenObject(refOf(kind), ref.name, answer.refused);
     if (answer.object !== undefined) adopt(kind, plan, answer.object);
-    if (dryRun) return undefined;
-    return async () => {
-      await stub.charge(request(ref, uid, prev, false, false));
-    };
+    const reserved = [local];
+    for (const name of answer.clusterQuotas ?? []) {
+      const set = clusterQuotaStub(env, name);
+      const shared = await set.charge(request(ref, uid, plan.object, { enforce: true, dryRun }));
+      if (shared.refused !== undefined) {
+        if (!dryRun) await undoAll(reserved, back);
+        throw forbiddenObject(refOf(kind), ref.name, shared.refused);
+      }
+      reserved.push(set);
+    }
+    return dryRun ? undefined : () => undoAll(reserved, back);
   },
 
   async after(env, kind, ref, prev, plan): Promise<void> {
-    if (!kind.namespaced || ref.namespace === "") return;
-    const stub = quotaSetStub(env, ref.namespace);
     try {
-      if (kind.kind === "LimitRange") {
-        await stub.syncLimitRange(ref.name, plan.type === "DELETED" ? null : limitRangeItems(plan.object));
-      }
+      if (kind.kind === "ClusterResourceQuota") await syncClusterQuota(env, ref.name, plan.type === "DELETED" ? undefined : plan.object);
+      if (!kind.namespaced || ref.namespace === "") return;
+      const local = quotaSetStub(env, ref.namespace);
+      if (kind.kind === "LimitRange") await local.syncLimitRange(ref.name, plan.type === "DELETED" ? null : limitRangeItems(plan.object));
       if (kind.kind === "ResourceQuota") {
-        await stub.syncQuota(ref.namespace, ref.name, plan.type === "DELETED" ? null : resourceQuotaDefinition(plan.object));
+        await local.syncQuota(ref.namespace, ref.name, plan.type === "DELETED" ? null : resourceQuotaDefinition(plan.object));
       }
       const uid = plan.object.metadata.uid ?? "";
-      if (plan.type === "DELETED") await stub.charge(request(ref, uid, undefined, false, false));
-      else if (!isEnforced(prev, plan) && mayRelease(kind, prev, plan.object)) await stub.charge(request(ref, uid, plan.object, false, false));
+      const release = plan.type === "DELETED" ? request(ref, uid, undefined)
+        : !isEnforced(prev, plan) && mayRelease(kind, prev, plan.object) ? request(ref, uid, plan.object) : undefined;
+      if (!release) return;
+      const answer = await local.charge(release);
+      for (const name of answer.clusterQuotas ?? []) await clusterQuotaStub(env, name).charge(release);
     } catch (err) {
-      // The write is done; the ResourceQuota controller's recompute repairs a charge left behind.
+      // The write is done; the controllers' recompute repairs a charge left behind.
       console.error(`quota bookkeeping after ${plan.type} of ${ref.resource}/${ref.namespace}/${ref.name} failed`, err);
     }
   },

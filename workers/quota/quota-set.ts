@@ -11,7 +11,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { KubeObject } from "../../shared/k8s/object";
-import { formatAmounts, maskAmounts, type Amount } from "../../shared/k8s/quota-amount";
+import { addAmounts, formatAmounts, maskAmounts, type Amount, type Amounts } from "../../shared/k8s/quota-amount";
 import { listAll } from "../client/list-all";
 import { migrate } from "../objects/sql-migrations";
 import { ChargeLedger, CHARGES_MIGRATION } from "./charge-ledger";
@@ -27,7 +27,11 @@ const MIGRATIONS = [
    CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
    ${CHARGES_MIGRATION}`,
   "CREATE TABLE limit_ranges (name TEXT PRIMARY KEY, items TEXT NOT NULL);",
+  "CREATE TABLE cluster_quotas (name TEXT PRIMARY KEY);",
 ];
+
+/** What a set spans: one namespace, or the namespaces a ClusterResourceQuota selects. */
+type Scope = { namespace: string } | { cluster: string; members: string[] };
 
 /** Charges that moved are published (the quotas' keys enqueued) this soon, once for a burst. */
 const STATUS_DELAY_MS = 200;
@@ -37,7 +41,7 @@ export const ORPHAN_GRACE_MS = 30_000;
 
 /** A charge to set: one object's new state (null when gone) under every quota of the set. */
 export interface ChargeRequest {
-  /** "group/plural/name" of the object in this namespace. */
+  /** "group/plural/namespace/name" of the object. */
   key: string;
   /** The object's registry key "group/plural". */
   resource: string;
@@ -56,6 +60,8 @@ export interface ChargeRequest {
 export interface ChargeAnswer {
   refused?: string;
   object?: string;
+  /** The ClusterResourceQuotas that also span this namespace (a namespace's set only). */
+  clusterQuotas?: string[];
 }
 
 /** `status.hard` and `status.used` of one quota. */
@@ -64,12 +70,17 @@ export interface QuotaUsage {
   used: Record<string, string>;
 }
 
-/** The per-namespace quota set. */
+/**
+ * A quota set: one per namespace (its ResourceQuotas and LimitRanges), and
+ * one per ClusterResourceQuota (`cluster:<name>`, spanning its namespaces).
+ */
 export class QuotaSet extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly ledger: ChargeLedger;
   private readonly quotas = new Map<string, QuotaDefinition>();
   private readonly limitRanges = new Map<string, LimitRangeItem[]>();
+  /** The ClusterResourceQuotas selecting this namespace. */
+  private readonly clusterQuotas = new Set<string>();
   /** Objects released (key → when), so a recompute from an older list does not charge them again. */
   private readonly released = new Map<string, number>();
 
@@ -83,6 +94,18 @@ export class QuotaSet extends DurableObject<Env> {
     }
     for (const row of this.sql.exec<{ name: string; items: string }>("SELECT name, items FROM limit_ranges")) {
       this.limitRanges.set(row.name, JSON.parse(row.items) as LimitRangeItem[]);
+    }
+    for (const row of this.sql.exec<{ name: string }>("SELECT name FROM cluster_quotas")) this.clusterQuotas.add(row.name);
+  }
+
+  /** Records whether ClusterResourceQuota `name` selects this namespace. */
+  async setClusterQuota(name: string, member: boolean): Promise<void> {
+    if (member) {
+      this.clusterQuotas.add(name);
+      this.sql.exec("INSERT OR REPLACE INTO cluster_quotas (name) VALUES (?)", name);
+    } else {
+      this.clusterQuotas.delete(name);
+      this.sql.exec("DELETE FROM cluster_quotas WHERE name = ?", name);
     }
   }
 
@@ -111,7 +134,8 @@ export class QuotaSet extends DurableObject<Env> {
 
   /** Sets one object's charges: checked and recorded atomically across the set's quotas. */
   async charge(req: ChargeRequest): Promise<ChargeAnswer> {
-    if (this.quotas.size === 0 && this.limitRanges.size === 0) return {};
+    const clusters = this.clusterQuotas.size > 0 ? { clusterQuotas: [...this.clusterQuotas].sort() } : {};
+    if (this.quotas.size === 0 && this.limitRanges.size === 0) return clusters;
     const item: ChargedObject | undefined = req.object === null ? undefined : { resource: req.resource, object: JSON.parse(req.object) as KubeObject };
     const limited = item ? this.limitRange(req, item) : {};
     if (limited.refused !== undefined) return limited;
@@ -132,16 +156,34 @@ export class QuotaSet extends DurableObject<Env> {
       if (!row && Object.keys(after).length === 0) continue;
       plan.push({ quota: def.name, usage: after });
     }
-    if (req.dryRun) return limited;
+    if (req.dryRun) return { ...limited, ...clusters };
     for (const p of plan) this.ledger.set(p.quota, req.key, req.uid, p.usage, now);
     if (item === undefined) this.released.set(req.key, now);
     if (plan.length > 0) await this.publishSoon();
-    return limited;
+    return { ...limited, ...clusters };
   }
 
   /** Adds, changes (def) or removes (null) one quota; a new or changed quota is counted from the stores first. */
   async syncQuota(namespace: string, name: string, def: QuotaDefinition | null): Promise<void> {
-    this.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('namespace', ?)", namespace);
+    this.setScope({ namespace });
+    await this.sync(name, def, false);
+  }
+
+  /** The ClusterResourceQuota form of syncQuota: its one quota and the namespaces it spans now. */
+  async syncClusterQuota(name: string, def: QuotaDefinition | null, members: string[]): Promise<void> {
+    const before = this.scope();
+    const moved = !before || !("cluster" in before) || before.members.join() !== members.join();
+    this.setScope({ cluster: name, members });
+    await this.sync(name, def, moved);
+  }
+
+  /** The namespaces a cluster set spans. */
+  async members(): Promise<string[]> {
+    const scope = this.scope();
+    return scope && "cluster" in scope ? scope.members : [];
+  }
+
+  private async sync(name: string, def: QuotaDefinition | null, force: boolean): Promise<void> {
     if (def === null) {
       this.quotas.delete(name);
       this.sql.exec("DELETE FROM quotas WHERE name = ?", name);
@@ -149,29 +191,55 @@ export class QuotaSet extends DurableObject<Env> {
       return;
     }
     const known = this.quotas.get(name);
-    if (known && JSON.stringify(known) === JSON.stringify(def)) return;
-    await this.recomputeQuotas(namespace, [def]);
+    if (!force && known && JSON.stringify(known) === JSON.stringify(def)) return;
+    await this.recomputeQuotas([def]);
+  }
+
+  private scope(): Scope | undefined {
+    const row = this.sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = 'scope'").toArray()[0];
+    return row ? (JSON.parse(row.v) as Scope) : undefined;
+  }
+
+  private setScope(scope: Scope): void {
+    this.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('scope', ?)", JSON.stringify(scope));
   }
 
   /** Recomputes every quota's charges from the stores (the controller's resync). */
-  async recompute(namespace: string): Promise<void> {
-    await this.recomputeQuotas(namespace, [...this.quotas.values()]);
+  async recompute(): Promise<void> {
+    await this.recomputeQuotas([...this.quotas.values()]);
+  }
+
+  /** A cluster set's usage per member namespace. */
+  async usageByNamespace(name: string): Promise<{ namespace: string; status: QuotaUsage }[]> {
+    const def = this.quotas.get(name);
+    if (!def) return [];
+    const byNamespace = new Map<string, Amounts>();
+    for (const c of this.ledger.all(name)) {
+      const ns = namespaceOfKey(c.key);
+      byNamespace.set(ns, addAmounts(byNamespace.get(ns) ?? {}, c.usage));
+    }
+    return (await this.members()).map((namespace) => ({ namespace, status: this.usageOf(def, byNamespace.get(namespace) ?? {}) }));
   }
 
   /** One quota's `status.hard` (its spec) and `status.used` (every hard name, "0" when unused). */
   async usage(name: string): Promise<QuotaUsage | undefined> {
     const def = this.quotas.get(name);
-    if (!def) return undefined;
-    const used = maskAmounts(this.ledger.used(name), Object.keys(def.hard));
+    return def ? this.usageOf(def, this.ledger.used(name)) : undefined;
+  }
+
+  private usageOf(def: QuotaDefinition, usage: Amounts): QuotaUsage {
+    const used = maskAmounts(usage, Object.keys(def.hard));
     for (const [k, h] of Object.entries(def.hard)) used[k] ??= { milli: 0, binary: h.binary } satisfies Amount;
     return { hard: formatAmounts(def.hard), used: formatAmounts(used) };
   }
 
   /** Enqueues every quota's key, so the controller publishes the usage that moved. */
   override async alarm(): Promise<void> {
-    const namespace = this.sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = 'namespace'").toArray()[0]?.v;
-    if (namespace === undefined || this.quotas.size === 0) return;
-    const keys: ReconcileKey[] = [...this.quotas.keys()].map((name) => ({ controller: "resourcequota", namespace, name }));
+    const scope = this.scope();
+    if (scope === undefined || this.quotas.size === 0) return;
+    const keys: ReconcileKey[] = "cluster" in scope
+      ? [{ controller: "clusterresourcequota", namespace: "", name: scope.cluster }]
+      : [...this.quotas.keys()].map((name) => ({ controller: "resourcequota", namespace: scope.namespace, name }));
     await this.env.RECONCILE_QUEUE.sendBatch(keys.map((body) => ({ body })));
   }
 
@@ -190,14 +258,19 @@ export class QuotaSet extends DurableObject<Env> {
    * began (a write in flight knows better) and fresh reservations whose
    * object the list cannot show yet — and activates `defs`.
    */
-  private async recomputeQuotas(namespace: string, defs: QuotaDefinition[]): Promise<void> {
+  private async recomputeQuotas(defs: QuotaDefinition[]): Promise<void> {
+    const scope = this.scope();
+    const namespaces = scope === undefined ? [] : "cluster" in scope ? scope.members : [scope.namespace];
     const snapshot = Date.now();
     const resources = new Set<string>();
     for (const def of defs) for (const r of policyOf(def.annotations)?.chargedResources(def) ?? []) resources.add(r);
     const listed = new Map<string, ChargedObject[]>();
     for (const resource of resources) {
-      const items = await listAll(this.env, { resource, namespace });
-      listed.set(resource, items.map((object) => ({ resource, object })));
+      const all: ChargedObject[] = [];
+      for (const namespace of namespaces) {
+        for (const object of await listAll(this.env, { resource, namespace })) all.push({ resource, object });
+      }
+      listed.set(resource, all);
     }
     for (const def of defs) {
       const state = this.state(def);
@@ -206,7 +279,7 @@ export class QuotaSet extends DurableObject<Env> {
       const seen = new Set<string>();
       for (const r of state.policy.chargedResources(def)) {
         for (const item of listed.get(r) ?? []) {
-          const key = `${r}/${item.object.metadata.name ?? ""}`;
+          const key = chargeKey(r, item.object.metadata.namespace ?? "", item.object.metadata.name ?? "");
           seen.add(key);
           const row = this.ledger.get(def.name, key);
           if ((row && fresh(row.at)) || (this.released.get(key) ?? 0) >= snapshot) continue;
@@ -221,6 +294,22 @@ export class QuotaSet extends DurableObject<Env> {
     }
     for (const [key, at] of this.released) if (at < snapshot - ORPHAN_GRACE_MS) this.released.delete(key);
   }
+}
+
+/** The key of an object's charges: "group/plural/namespace/name". */
+export function chargeKey(resource: string, namespace: string, name: string): string {
+  return `${resource}/${namespace}/${name}`;
+}
+
+/** The namespace in a charge key (the part before the name; namespaces and names have no "/"). */
+function namespaceOfKey(key: string): string {
+  const parts = key.split("/");
+  return parts[parts.length - 2] ?? "";
+}
+
+/** The set of ClusterResourceQuota `name` (namespace names cannot contain ":"). */
+export function clusterQuotaStub(env: Env, name: string): DurableObjectStub<QuotaSet> {
+  return (env.QUOTA_SETS as DurableObjectNamespace<QuotaSet>).getByName(`cluster:${name}`);
 }
 
 /** The QuotaSet of a namespace. */

@@ -11,6 +11,7 @@ import { podPrinter } from "./pod";
 import { replicaSetPrinter } from "./replicaset";
 import { resourceQuotaPrinter } from "./resourcequota";
 import { limitRangePrinter } from "./limitrange";
+import { clusterResourceQuotaPrinter } from "./clusterresourcequota";
 import { virtualMachinePrinter } from "./virtualmachine";
 import { virtualMachineInstancePrinter } from "./virtualmachineinstance";
 import { virtualMachineInstanceReplicaSetPrinter } from "./vmirs";
@@ -50,6 +51,7 @@ export const printers = {
   VirtualMachineInstanceReplicaSet: virtualMachineInstanceReplicaSetPrinter,
   ResourceQuota: resourceQuotaPrinter,
   LimitRange: limitRangePrinter,
+  ClusterResourceQuota: clusterResourceQuotaPrinter,
 } as const satisfies Record<string, Printer>;
 
 /** A kind that has a printer here. */

@@ -32,7 +32,7 @@ export async function reconcileResourceQuota(env: Env, key: ReconcileKey): Promi
     return {};
   }
   await quotas.syncQuota(key.namespace, key.name, resourceQuotaDefinition(rq));
-  await quotas.recompute(key.namespace);
+  await quotas.recompute();
   const usage = await quotas.usage(key.name);
   if (!usage) return {};
   const status = { hard: usage.hard, used: usage.used };

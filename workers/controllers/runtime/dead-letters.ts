@@ -27,6 +27,8 @@ const OWNER_RESOURCE: Record<ReconcileKey["controller"], string | undefined> = {
   nodelifecycle: undefined,
   resourcequota: "/resourcequotas",
   limitrange: "/limitranges",
+  // Cluster-scoped: its Events would need a namespace.
+  clusterresourcequota: undefined,
 };
 
 /** Records and reports every dead-lettered key; always acks (there is nowhere further to go). */

@@ -7,6 +7,7 @@ import type { ReconcileKey } from "./keys";
 import { reconcileNodeLifecycle } from "../nodelifecycle/node-lifecycle";
 import type { ReconcileResult } from "./reconciler";
 import { reconcileReplicaSet, reconcileVMIRS } from "../replicaset/replicas-controllers";
+import { reconcileClusterResourceQuota } from "../resourcequota/cluster-resource-quota";
 import { reconcileLimitRange, reconcileResourceQuota } from "../resourcequota/resource-quota";
 import { reconcileScheduler } from "../scheduler/scheduler";
 import { reconcileVirtualMachine } from "../virtualmachine/virtualmachine";
@@ -36,5 +37,7 @@ export async function runController(env: Env, key: ReconcileKey, observingSince:
       return reconcileResourceQuota(env, key);
     case "limitrange":
       return reconcileLimitRange(env, key);
+    case "clusterresourcequota":
+      return reconcileClusterResourceQuota(env, key);
   }
 }

@@ -12,7 +12,7 @@ import { isSchedulingKind, schedulingKeys } from "../scheduler/scheduling-keys";
 /** The controllers that consume keys. */
 export type ControllerName =
   | "replicaset" | "vmirs" | "virtualmachine" | "garbagecollector" | "scheduler" | "vmitermination" | "nodelifecycle"
-  | "resourcequota" | "limitrange";
+  | "resourcequota" | "limitrange" | "clusterresourcequota";
 
 /** Controllers keyed by an object that is not their owner kind (see scheduling-keys.ts). */
 const SCHEDULING_CONTROLLERS: readonly ControllerName[] = ["scheduler", "vmitermination", "nodelifecycle"];
@@ -43,6 +43,7 @@ const OWNERS: Record<string, ControllerName> = {
   VirtualMachine: "virtualmachine",
   ResourceQuota: "resourcequota",
   LimitRange: "limitrange",
+  ClusterResourceQuota: "clusterresourcequota",
 };
 
 /** Checks a queue message body. */
