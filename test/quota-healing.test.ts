@@ -26,10 +26,13 @@ describe("quota self-healing", () => {
   it("drops a reservation whose object was never written", async () => {
     const ns = await namespace("heal");
     await createQuota(ns, quota("q", { pods: "1" }));
-    await plantCharge(ns, "q", `/pods/${ns}/ghost`, 1, Date.now() - ORPHAN_GRACE_MS - 1000);
+    // Planted young, so a background resync keeps it while the refusal is checked…
+    await plantCharge(ns, "q", `/pods/${ns}/ghost`, 1, Date.now());
     const refused = await createPod(ns, pod("real"));
     expect(refused.status).toBe(403);
     expect(refused.body.message).toContain("used: pods=1");
+    // …then aged past the grace period a write in flight gets.
+    await plantCharge(ns, "q", `/pods/${ns}/ghost`, 1, Date.now() - ORPHAN_GRACE_MS - 1000);
     await reconcileResourceQuota(env, { controller: "resourcequota", namespace: ns, name: "q" });
     expect((await createPod(ns, pod("real"))).status).toBe(201);
     await eventually(async () => (await usedOf(ns, "q")).pods === "1");

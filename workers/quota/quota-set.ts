@@ -76,7 +76,9 @@ export interface QuotaUsage {
  */
 export class QuotaSet extends DurableObject<Env> {
   private readonly sql: SqlStorage;
-  private readonly ledger: ChargeLedger;
+  private ledgerState: ChargeLedger | undefined;
+  /** False until the first write: a namespace without quotas, limits or cluster quotas never gets tables. */
+  private schemaReady = false;
   private readonly quotas = new Map<string, QuotaDefinition>();
   private readonly limitRanges = new Map<string, LimitRangeItem[]>();
   /** The ClusterResourceQuotas selecting this namespace. */
@@ -87,8 +89,9 @@ export class QuotaSet extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    migrate(this.sql, MIGRATIONS);
-    this.ledger = new ChargeLedger(this.sql);
+    const found = this.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'quotas'").toArray().length > 0;
+    if (!found) return;
+    this.ensureSchema();
     for (const row of this.sql.exec<{ name: string; def: string }>("SELECT name, def FROM quotas")) {
       this.quotas.set(row.name, JSON.parse(row.def) as QuotaDefinition);
     }
@@ -98,8 +101,22 @@ export class QuotaSet extends DurableObject<Env> {
     for (const row of this.sql.exec<{ name: string }>("SELECT name FROM cluster_quotas")) this.clusterQuotas.add(row.name);
   }
 
+  private ensureSchema(): void {
+    if (this.schemaReady) return;
+    migrate(this.sql, MIGRATIONS);
+    this.schemaReady = true;
+  }
+
+  private get ledger(): ChargeLedger {
+    this.ensureSchema();
+    this.ledgerState ??= new ChargeLedger(this.sql);
+    return this.ledgerState;
+  }
+
   /** Records whether ClusterResourceQuota `name` selects this namespace. */
   async setClusterQuota(name: string, member: boolean): Promise<void> {
+    if (!member && !this.schemaReady) return;
+    this.ensureSchema();
     if (member) {
       this.clusterQuotas.add(name);
       this.sql.exec("INSERT OR REPLACE INTO cluster_quotas (name) VALUES (?)", name);
@@ -111,6 +128,8 @@ export class QuotaSet extends DurableObject<Env> {
 
   /** Adds, changes (items) or removes (null) one LimitRange's items. */
   async syncLimitRange(name: string, items: LimitRangeItem[] | null): Promise<void> {
+    if (items === null && !this.schemaReady) return;
+    this.ensureSchema();
     if (items === null) {
       this.limitRanges.delete(name);
       this.sql.exec("DELETE FROM limit_ranges WHERE name = ?", name);
@@ -165,12 +184,14 @@ export class QuotaSet extends DurableObject<Env> {
 
   /** Adds, changes (def) or removes (null) one quota; a new or changed quota is counted from the stores first. */
   async syncQuota(namespace: string, name: string, def: QuotaDefinition | null): Promise<void> {
+    if (def === null && !this.schemaReady) return;
     this.setScope({ namespace });
     await this.sync(name, def, false);
   }
 
   /** The ClusterResourceQuota form of syncQuota: its one quota and the namespaces it spans now. */
   async syncClusterQuota(name: string, def: QuotaDefinition | null, members: string[]): Promise<void> {
+    if (def === null && !this.schemaReady) return;
     const before = this.scope();
     const moved = !before || !("cluster" in before) || before.members.join() !== members.join();
     this.setScope({ cluster: name, members });
@@ -185,6 +206,7 @@ export class QuotaSet extends DurableObject<Env> {
 
   private async sync(name: string, def: QuotaDefinition | null, force: boolean): Promise<void> {
     if (def === null) {
+      if (!this.schemaReady) return;
       this.quotas.delete(name);
       this.sql.exec("DELETE FROM quotas WHERE name = ?", name);
       this.ledger.forget(name);
@@ -196,11 +218,13 @@ export class QuotaSet extends DurableObject<Env> {
   }
 
   private scope(): Scope | undefined {
+    if (!this.schemaReady) return undefined;
     const row = this.sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = 'scope'").toArray()[0];
     return row ? (JSON.parse(row.v) as Scope) : undefined;
   }
 
   private setScope(scope: Scope): void {
+    this.ensureSchema();
     this.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('scope', ?)", JSON.stringify(scope));
   }
 
