@@ -51,4 +51,64 @@ describe("kubectl and ResourceQuota", () => {
     ok("delete", "pod", "a", "-n", NS, "--wait=false", "--grace-period=0", "--force");
     await until("a freed slot", () => k("create", "-n", NS, "-f", manifest(podYaml("d", "512Mi"))).code === 0);
   });
+
+  it("lists the quota kinds in discovery and explains them", () => {
+    const resources = ok("api-resources");
+    expect(resources).toMatch(/^resourcequotas\s+quota\s+v1\s+true\s+ResourceQuota$/m);
+    expect(resources).toMatch(/^limitranges\s+limits\s+v1\s+true\s+LimitRange$/m);
+    expect(resources).toMatch(/^clusterresourcequotas\s+clusterquota\s+quota\.duraplane\.io\/v1\s+false\s+ClusterResourceQuota$/m);
+    expect(ok("explain", "clusterquota.spec.selector")).toContain("labels");
+  });
+
+  it("shares a ClusterResourceQuota across two namespaces", async () => {
+    for (const ns of ["pool-a", "pool-b"]) {
+      ok("create", "namespace", ns);
+      ok("label", "namespace", ns, "tenant=blue");
+    }
+    ok("apply", "-f", manifest(`apiVersion: quota.duraplane.io/v1
+kind: ClusterResourceQuota
+metadata:
+  name: blue
+spec:
+  selector:
+    labels:
+      matchLabels:
+        tenant: blue
+  quota:
+    hard:
+      pods: "2"
+`));
+    ok("create", "-n", "pool-a", "-f", manifest(podYaml("a", "64Mi")));
+    ok("create", "-n", "pool-b", "-f", manifest(podYaml("b", "64Mi")));
+    const file = manifest(podYaml("c", "64Mi"));
+    const refused = k("create", "-n", "pool-b", "-f", file);
+    expect(refused.stderr.trim()).toBe(
+      `Error from server (Forbidden): error when creating "${file}": pods "c" is forbidden: exceeded quota: blue, requested: pods=1, used: pods=2, limited: pods=2`,
+    );
+    await until("the cluster quota's total", () => ok("get", "clusterquota", "blue", "-o", "jsonpath={.status.total.used.pods}") === "2");
+    expect(ok("get", "clusterquota")).toMatch(/^blue\s+\S+\s+pods: 2\/2\s*$/m);
+  });
+
+  it("applies a LimitRange's defaults and describes it", () => {
+    ok("create", "namespace", "limits-e2e");
+    ok("apply", "-n", "limits-e2e", "-f", manifest(`apiVersion: v1
+kind: LimitRange
+metadata:
+  name: defaults
+spec:
+  limits:
+  - type: Container
+    max:
+      memory: 1Gi
+    default:
+      memory: 512Mi
+    defaultRequest:
+      memory: 256Mi
+`));
+    expect(ok("get", "limits", "-n", "limits-e2e")).toMatch(/^NAME\s+CREATED AT\s*\ndefaults\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s*$/m);
+    expect(ok("describe", "limits", "defaults", "-n", "limits-e2e")).toMatch(/^\s*Container\s+memory\s+-\s+1Gi\s+256Mi\s+512Mi\s+-\s*$/m);
+    ok("run", "web", "--image=nginx:1.27", "-n", "limits-e2e");
+    expect(ok("get", "pod", "web", "-n", "limits-e2e", "-o", "jsonpath={.spec.containers[0].resources}"))
+      .toBe('{"limits":{"memory":"512Mi"},"requests":{"memory":"256Mi"}}');
+  });
 });
