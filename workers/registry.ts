@@ -98,10 +98,6 @@ export const KINDS: readonly ResourceKind[] = [
   entry(schemas.limitRangeStrategy, {
     group: "", version: "v1", kind: "LimitRange", plural: "limitranges", shortNames: ["limits"], namespaced: true,
   }),
-  entry(schemas.clusterResourceQuotaStrategy, {
-    group: "quota.duraplane.io", version: "v1", kind: "ClusterResourceQuota", plural: "clusterresourcequotas",
-    shortNames: ["clusterquota"], namespaced: false,
-  }),
   entry(schemas.replicaSetStrategy, {
     group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", shortNames: ["rs"], namespaced: true,
     categories: ["all"],
@@ -121,6 +117,10 @@ export const KINDS: readonly ResourceKind[] = [
     group: "kubevirt.io", version: "v1", kind: "VirtualMachineInstanceReplicaSet",
     plural: "virtualmachineinstancereplicasets", shortNames: ["vmirs", "vmirss"], namespaced: true, categories: ["all"],
     scale: { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas", labelSelectorPath: ".status.labelSelector" },
+  }),
+  entry(schemas.clusterResourceQuotaStrategy, {
+    group: "quota.duraplane.io", version: "v1", kind: "ClusterResourceQuota", plural: "clusterresourcequotas",
+    shortNames: ["clusterquota"], namespaced: false,
   }),
 ];
 
