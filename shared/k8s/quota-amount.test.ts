@@ -15,6 +15,11 @@ describe("quota amounts", () => {
     expect(formatAmount(addAmount(amountOf("250m"), amountOf("750m")))).toBe("1");
   });
 
+  it("prints quantities past any float without throwing", () => {
+    expect(formatAmount(amountOf("1e400"))).toMatch(/^\d+[kMGTPE]?$/);
+    expect(formatAmount({ milli: Number.NaN, binary: false })).toBe("0");
+  });
+
   it("pretty-prints sorted name=value pairs joined by commas (quota.prettyPrint)", () => {
     expect(prettyPrintAmounts({ "requests.memory": amountOf("2Gi"), pods: amountOf("1") })).toBe("pods=1,requests.memory=2Gi");
   });

@@ -77,7 +77,9 @@ const DECIMAL = [["E", 18], ["P", 15], ["T", 12], ["G", 9], ["M", 6], ["k", 3], 
 
 /** `Quantity.String()` in canonical form: `0`, `500m`, `2`, `2k`, `1Gi`, `1536Mi`. */
 export function formatAmount(a: Amount): string {
-  const milli = BigInt(a.milli);
+  // Past any float (e.g. "1e400"): printed as the largest one, never a throw.
+  const finite = Number.isFinite(a.milli) ? a.milli : Math.sign(a.milli) * Number.MAX_VALUE;
+  const milli = BigInt(Number.isNaN(finite) ? 0 : finite);
   if (milli === 0n) return "0";
   const negative = milli < 0n;
   const abs = negative ? -milli : milli;
