@@ -48,6 +48,17 @@ describe("vm-guest policy", () => {
     await eventually(async () => JSON.stringify(await usedOf(ns, "vmq")) === JSON.stringify({ "requests.cpu": "2", "requests.memory": "1Gi" }));
   });
 
+  it("checks a VM whose runStrategy would start it", async () => {
+    const ns = await namespace("vmq");
+    await createQuota(ns, quota("vmq", { "requests.cpu": "1" }, { annotations: { "quota.duraplane.io/policy": "vm-guest" } }));
+    expect((await post(ns, "virtualmachines", vm("idle", "Halted", vmiSpec({ cores: 2 }, "1Gi")))).status).toBe(201);
+    const start = await api<{ message: string }>("PATCH", `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines/idle`, { spec: { runStrategy: "Always" } }, MERGE);
+    expect(start.status).toBe(403);
+    expect(start.body.message).toBe(
+      'virtualmachines.kubevirt.io "idle" is forbidden: exceeded quota: vmq, requested: requests.cpu=2, used: requests.cpu=0, limited: requests.cpu=1',
+    );
+  });
+
   it("leaves VMIs uncharged for compute under standard, and applies scopes to VMIs under vm-guest", async () => {
     const ns = await namespace("vmq");
     await createQuota(ns, quota("std", { "requests.cpu": "1" }));

@@ -51,6 +51,18 @@ describe("ResourceQuota (standard)", () => {
     );
   });
 
+  it("charges pods that existed before the quota and does not hold their updates to its constraints", async () => {
+    const ns = await namespace("q");
+    expect((await createPod(ns, pod("old"))).status).toBe(201);
+    await createQuota(ns, quota("cpu", { "requests.cpu": "1", pods: "1" }));
+    await eventually(async () => (await usedOf(ns, "cpu")).pods === "1");
+    const patched = await api("PATCH", `/api/v1/namespaces/${ns}/pods/old`, { spec: { containers: [{ name: "web", image: "nginx:1.28" }] } }, {
+      "content-type": "application/strategic-merge-patch+json",
+    });
+    expect(patched.status).toBe(200);
+    expect((await createPod(ns, podWith("new", { cpu: "100m" }))).body.message).toContain("exceeded quota: cpu, requested: pods=1, used: pods=1");
+  });
+
   it("gives back a deleted pod's charge and a terminal pod's compute", async () => {
     const ns = await namespace("q");
     await createQuota(ns, quota("q", { pods: "1", "count/pods": "2" }));

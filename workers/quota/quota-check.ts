@@ -28,8 +28,8 @@ export function chargeUnder(quota: QuotaState, item: ChargedObject | undefined):
 
 /**
  * Checks moving one object's charge under `quota` from `before` to `after`
- * (its usage with the new state). `enforce`: a create or spec change, which
- * must meet the policy's constraints; any increase must fit the limit.
+ * (its usage with the new state). `constrain`: a create, which must meet the
+ * policy's constraints (upstream checks no pod updates); any increase must fit the limit.
  * Answers the refusal text, or undefined when it fits.
  */
 export function checkCharge(
@@ -37,10 +37,10 @@ export function checkCharge(
   before: Amounts,
   after: Amounts,
   item: ChargedObject | undefined,
-  enforce: boolean,
+  constrain: boolean,
 ): string | undefined {
   const name = quota.def.name;
-  if (enforce && item && quota.policy.matches(quota.def, item)) {
+  if (constrain && item && quota.policy.matches(quota.def, item)) {
     const why = quota.policy.constraints(quota.def, item);
     if (why !== undefined) return `failed quota: ${name}: ${why}`;
   }

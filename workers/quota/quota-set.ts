@@ -169,7 +169,7 @@ export class QuotaSet extends DurableObject<Env> {
       const before = row && row.uid === req.uid ? row.usage : {};
       const after = chargeUnder(state, item);
       if (req.enforce) {
-        const refused = checkCharge(state, before, after, item, true);
+        const refused = checkCharge(state, before, after, item, req.create);
         if (refused !== undefined) return { refused };
       }
       if (!row && Object.keys(after).length === 0) continue;
