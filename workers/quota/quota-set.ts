@@ -10,6 +10,7 @@
  * never came.
  */
 import { DurableObject } from "cloudflare:workers";
+import { costEnv, costSql } from "../cost/wiring";
 import type { KubeObject } from "../../shared/k8s/object";
 import { addAmounts, formatAmounts, maskAmounts, type Amount, type Amounts } from "../../shared/k8s/quota-amount";
 import { listAll } from "../client/list-all";
@@ -87,8 +88,8 @@ export class QuotaSet extends DurableObject<Env> {
   private readonly released = new Map<string, number>();
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
+    super(ctx, costEnv(env));
+    this.sql = costSql(ctx.storage.sql);
     const found = this.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'quotas'").toArray().length > 0;
     if (!found) return;
     this.ensureSchema();
