@@ -22,6 +22,11 @@ import { aggregateMessage, applyLimitDefaults, limitRangerHandles, limitRangeVio
 import type { ChargedObject, QuotaDefinition } from "./policy";
 import { policyOf } from "./quota-definition";
 import { chargeUnder, checkCharge, type QuotaState } from "./quota-check";
+import { namespaceOfKey } from "./charge-key";
+import { ORPHAN_GRACE_MS, reconcileCharges } from "./charge-reconcile";
+
+export { chargeKey } from "./charge-key";
+export { ORPHAN_GRACE_MS } from "./charge-reconcile";
 
 const MIGRATIONS = [
   `CREATE TABLE quotas (name TEXT PRIMARY KEY, def TEXT NOT NULL);
@@ -36,9 +41,6 @@ type Scope = { namespace: string } | { cluster: string; members: string[] };
 
 /** Charges that moved are published (the quotas' keys enqueued) this soon, once for a burst. */
 const STATUS_DELAY_MS = 200;
-
-/** A reservation with no object this much older than a recompute's snapshot is a crash's leftover. */
-export const ORPHAN_GRACE_MS = 30_000;
 
 /** A charge to set: one object's new state (null when gone) under every quota of the set. */
 export interface ChargeRequest {
@@ -300,36 +302,12 @@ export class QuotaSet extends DurableObject<Env> {
     for (const def of defs) {
       const state = this.state(def);
       if (!state) continue;
-      const fresh = (at: number): boolean => at >= snapshot;
-      const seen = new Set<string>();
-      for (const r of state.policy.chargedResources(def)) {
-        for (const item of listed.get(r) ?? []) {
-          const key = chargeKey(r, item.object.metadata.namespace ?? "", item.object.metadata.name ?? "");
-          seen.add(key);
-          const row = this.ledger.get(def.name, key);
-          if ((row && fresh(row.at)) || (this.released.get(key) ?? 0) >= snapshot) continue;
-          this.ledger.set(def.name, key, item.object.metadata.uid ?? "", chargeUnder(state, item), snapshot);
-        }
-      }
-      for (const row of this.ledger.all(def.name)) {
-        if (!seen.has(row.key) && row.at < snapshot - ORPHAN_GRACE_MS) this.ledger.set(def.name, row.key, row.uid, {}, snapshot);
-      }
+      reconcileCharges(this.ledger, state, listed, { snapshot, released: this.released });
       this.quotas.set(def.name, def);
       this.sql.exec("INSERT OR REPLACE INTO quotas (name, def) VALUES (?, ?)", def.name, JSON.stringify(def));
     }
     for (const [key, at] of this.released) if (at < snapshot - ORPHAN_GRACE_MS) this.released.delete(key);
   }
-}
-
-/** The key of an object's charges: "group/plural/namespace/name". */
-export function chargeKey(resource: string, namespace: string, name: string): string {
-  return `${resource}/${namespace}/${name}`;
-}
-
-/** The namespace in a charge key (the part before the name; namespaces and names have no "/"). */
-function namespaceOfKey(key: string): string {
-  const parts = key.split("/");
-  return parts[parts.length - 2] ?? "";
 }
 
 /** The set of ClusterResourceQuota `name` (namespace names cannot contain ":"). */
