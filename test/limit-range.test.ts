@@ -34,6 +34,14 @@ describe("LimitRange", () => {
     expect(created.body.metadata.annotations?.["kubernetes.io/limit-ranger"])
       .toBe("LimitRanger plugin set: cpu, memory request for container web; cpu, memory limit for container web");
     expect((created.body.status as { qosClass?: string }).qosClass).toBe("Burstable");
+    // Init containers are defaulted too, and named as such (its cpu request already defaulted to its limit).
+    const withInit = pod("init");
+    (withInit.spec as { initContainers?: unknown[] }).initContainers = [{ name: "setup", image: "busybox", resources: { limits: { cpu: "1" } } }];
+    const initCreated = await createPod(ns, withInit);
+    expect(initCreated.body.metadata.annotations?.["kubernetes.io/limit-ranger"]).toBe(
+      "LimitRanger plugin set: cpu, memory request for container web; cpu, memory limit for container web; " +
+        "memory request for init container setup; memory limit for init container setup",
+    );
     // What a container states is kept.
     const own = await createPod(ns, podWith("own", { cpu: "200m" }, { cpu: "300m" }));
     expect((own.body.spec as { containers: { resources: Resources }[] }).containers[0]?.resources)

@@ -16,10 +16,11 @@ import { podLimits, podRequests } from "./pod-resources";
 /** The annotation LimitRanger writes on the pods it defaulted. */
 export const LIMIT_RANGER_ANNOTATION = "kubernetes.io/limit-ranger";
 
-/** A container's name and its (mutable) `resources` object. */
+/** A container's name, its (mutable) `resources` object, and what the annotation calls it. */
 interface Slot {
   name: string;
   resources: JsonObject;
+  prefix: string;
 }
 
 function member(obj: JsonObject, key: string): JsonObject {
@@ -34,12 +35,14 @@ function member(obj: JsonObject, key: string): JsonObject {
 function slotsOf(resource: string, obj: KubeObject): Slot[] {
   if (!isJsonObject(obj.spec)) return [];
   const spec = obj.spec;
-  if (resource === "kubevirt.io/virtualmachineinstances") return [{ name: "compute", resources: member(member(spec, "domain"), "resources") }];
+  if (resource === "kubevirt.io/virtualmachineinstances") {
+    return [{ name: "compute", resources: member(member(spec, "domain"), "resources"), prefix: "domain" }];
+  }
   const slots: Slot[] = [];
-  for (const key of ["containers", "initContainers"]) {
+  for (const [key, prefix] of [["containers", "container"], ["initContainers", "init container"]] as const) {
     const list = spec[key];
     for (const c of Array.isArray(list) ? list : []) {
-      if (isJsonObject(c)) slots.push({ name: typeof c.name === "string" ? c.name : "", resources: member(c, "resources") });
+      if (isJsonObject(c)) slots.push({ name: typeof c.name === "string" ? c.name : "", resources: member(c, "resources"), prefix });
     }
   }
   return slots;
@@ -50,31 +53,32 @@ export function limitRangerHandles(resource: string): boolean {
   return resource === "/pods" || resource === "kubevirt.io/virtualmachineinstances";
 }
 
-/** `mergeContainerResources` for every Container item; sets the annotation as upstream. */
+/**
+ * `defaultContainerResourceRequirements` (every Container item's `default`
+ * and `defaultRequest`, later items winning) merged into each container
+ * missing them (`mergeContainerResources`), noted in the annotation as
+ * upstream words it.
+ */
 export function applyLimitDefaults(resource: string, obj: KubeObject, items: readonly LimitRangeItem[]): void {
-  const notes: string[] = [];
-  const kind = resource === "/pods" ? "container" : "domain";
+  const limits: Record<string, string | number> = {};
+  const requests: Record<string, string | number> = {};
   for (const item of items.filter((i) => i.type === "Container")) {
-    for (const slot of slotsOf(resource, obj)) {
-      const set = (part: "limits" | "requests", defaults: Record<string, string | number> | undefined): string[] => {
-        const names: string[] = [];
-        for (const [k, v] of Object.entries(defaults ?? {})) {
-          const list = member(slot.resources, part);
-          if (!(k in list)) {
-            list[k] = v;
-            names.push(k);
-          }
-        }
-        return names.sort();
-      };
-      const limits = set("limits", item.default);
-      const requests = set("requests", item.defaultRequest);
-      if (requests.length > 0) notes.push(`${requests.join(", ")} request for ${kind} ${slot.name}`);
-      if (limits.length > 0) notes.push(`${limits.join(", ")} limit for ${kind} ${slot.name}`);
-      for (const part of ["limits", "requests"]) {
-        if (isJsonObject(slot.resources[part]) && Object.keys(slot.resources[part]).length === 0) delete slot.resources[part];
-      }
-    }
+    Object.assign(requests, item.defaultRequest ?? {});
+    Object.assign(limits, item.default ?? {});
+  }
+  const notes: string[] = [];
+  for (const slot of slotsOf(resource, obj)) {
+    const set = (part: "limits" | "requests", defaults: Record<string, string | number>): string[] => {
+      const list = member(slot.resources, part);
+      const names = Object.keys(defaults).filter((k) => !(k in list));
+      for (const k of names) list[k] = defaults[k] ?? "0";
+      if (Object.keys(list).length === 0) delete slot.resources[part];
+      return names.sort();
+    };
+    const setLimits = set("limits", limits);
+    const setRequests = set("requests", requests);
+    if (setRequests.length > 0) notes.push(`${setRequests.join(", ")} request for ${slot.prefix} ${slot.name}`);
+    if (setLimits.length > 0) notes.push(`${setLimits.join(", ")} limit for ${slot.prefix} ${slot.name}`);
   }
   if (notes.length > 0) {
     obj.metadata.annotations = { ...obj.metadata.annotations, [LIMIT_RANGER_ANNOTATION]: `LimitRanger plugin set: ${notes.join("; ")}` };
