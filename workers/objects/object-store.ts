@@ -186,7 +186,10 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
           body = await this.commit(ref, plan.type, plan.object, current);
         } catch (err) {
           // Refused for good: nothing was stored, so the reservation goes. Any other failure may still commit.
-          if (undo && err instanceof CommitRefused) await undo();
+          if (undo && err instanceof CommitRefused) {
+            // The refusal is the answer; a reservation that cannot be given back now is healed by the quota controllers.
+            await undo().catch((e: unknown) => console.error("giving back a refused write's reservation failed", e));
+          }
           throw err;
         }
         if (planned) await writeAdmission()?.after(this.env, kind, ref, current?.object, planned);
