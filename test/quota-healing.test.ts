@@ -9,7 +9,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { units } from "../shared/k8s/quota-amount";
 import { reconcileResourceQuota } from "../workers/controllers/resourcequota/resource-quota";
-import { objectStub } from "../workers/objects/client";
+import { collectionStub, objectStub } from "../workers/objects/client";
 import { ORPHAN_GRACE_MS, quotaSetStub, type QuotaSet } from "../workers/quota/quota-set";
 import { injectFault } from "./do-internals";
 import { api, eventually, namespace, pod } from "./helpers";
@@ -62,5 +62,22 @@ describe("quota self-healing", () => {
     expect((await createPod(ns, pod("other"))).status).toBe(403);
     await reconcileResourceQuota(env, { controller: "resourcequota", namespace: ns, name: "q" });
     expect((await createPod(ns, pod("other"))).status).toBe(403);
+  });
+
+  it("gives the reservation back when the store refuses the write", async () => {
+    const ns = await namespace("heal");
+    await createQuota(ns, quota("q", { pods: "1" }));
+    // A row the object's store does not know of makes the collection refuse its commit for good.
+    await runInDurableObject(collectionStub(env, "/pods"), (_instance, state) => {
+      state.storage.sql.exec("INSERT INTO objects (key, namespace, name, rv, labels, body) VALUES (?, ?, ?, ?, ?, ?)",
+        `${ns}/clash`, ns, "clash", 999_999_999, "{}", "{}");
+    });
+    const refused = await createPod(ns, pod("clash"));
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    expect(refused.body.message).not.toContain("exceeded quota");
+    expect((await createPod(ns, pod("real"))).status).toBe(201);
+    await runInDurableObject(collectionStub(env, "/pods"), (_instance, state) => {
+      state.storage.sql.exec("DELETE FROM objects WHERE key = ?", `${ns}/clash`);
+    });
   });
 });
