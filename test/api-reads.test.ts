@@ -32,14 +32,14 @@ describe("discovery", () => {
     expect(core.headers.get("content-type")).toBe("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList");
     expect(core.body.items[0]?.metadata.name).toBe("");
     const resources = core.body.items[0]?.versions[0]?.resources.map((r) => r.resource).sort();
-    expect(resources).toEqual(["events", "namespaces", "nodes", "pods", "serviceaccounts"]);
+    expect(resources).toEqual(["events", "limitranges", "namespaces", "nodes", "pods", "resourcequotas", "serviceaccounts"]);
     const sa = core.body.items[0]?.versions[0]?.resources.find((r) => r.resource === "serviceaccounts");
     expect(sa?.shortNames).toEqual(["sa"]);
     expect(sa?.subresources.map((s) => `${s.subresource}:${s.responseKind.kind}:${s.verbs.join("/")}`)).toContain("token:TokenRequest:create");
     const pods = core.body.items[0]?.versions[0]?.resources.find((r) => r.resource === "pods");
     expect(pods?.subresources.map((s) => `${s.subresource}:${s.responseKind.kind}:${s.verbs.join("/")}`)).toEqual(["status:Pod:get/patch/update", "binding:Binding:create"]);
     const groups = await api<{ items: { metadata: { name: string }; versions: { resources: { resource: string; subresources: { subresource: string; responseKind: { kind: string } }[] }[] }[] }[] }>("GET", "/apis", undefined, { accept });
-    expect(groups.body.items.map((i) => i.metadata.name)).toEqual(["apps", "kubevirt.io", "rbac.authorization.k8s.io"]);
+    expect(groups.body.items.map((i) => i.metadata.name)).toEqual(["apps", "kubevirt.io", "rbac.authorization.k8s.io", "quota.duraplane.io"]);
     const vmirs = groups.body.items[1]?.versions[0]?.resources.find((r) => r.resource === "virtualmachineinstancereplicasets");
     expect(vmirs?.subresources.map((s) => `${s.subresource}:${s.responseKind.kind}`)).toEqual(["status:VirtualMachineInstanceReplicaSet", "scale:Scale"]);
   });

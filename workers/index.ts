@@ -7,16 +7,21 @@ import { consumeReconcileBatch } from "./controllers/runtime/consumer";
 import { consumeDeadLetters } from "./controllers/runtime/dead-letters";
 import { reconcileObserver } from "./controllers/runtime/reconcile-observer";
 import { observeChanges } from "./objects/change-observer";
+import { admitWrites } from "./objects/write-admission";
+import { quotaAdmission } from "./quota/quota-admission";
 import { costEnv, costEvent, costRequest } from "./cost/wiring";
 
 // The controllers observe every collection's committed changes (storage does not import them).
 observeChanges(reconcileObserver);
+// Quotas admit every write of every object, whoever makes it (workers/objects/write-admission.ts).
+admitWrites(quotaAdmission);
 
 export { CollectionStore } from "./objects/collection-store";
 export { ObjectStore } from "./objects/object-store";
 export { BenchFloor } from "./bench/floor";
 
 export { Reconciler } from "./controllers/runtime/reconciler";
+export { QuotaSet } from "./quota/quota-set";
 
 export default {
   fetch(req: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> {

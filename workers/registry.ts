@@ -96,6 +96,12 @@ export const KINDS: readonly ResourceKind[] = [
     group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", shortNames: ["sa"], namespaced: true,
     tokenRequest: true,
   }),
+  entry(schemas.resourceQuotaStrategy, {
+    group: "", version: "v1", kind: "ResourceQuota", plural: "resourcequotas", shortNames: ["quota"], namespaced: true,
+  }),
+  entry(schemas.limitRangeStrategy, {
+    group: "", version: "v1", kind: "LimitRange", plural: "limitranges", shortNames: ["limits"], namespaced: true,
+  }),
   entry(schemas.replicaSetStrategy, {
     group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", shortNames: ["rs"], namespaced: true,
     categories: ["all"],
@@ -128,6 +134,10 @@ export const KINDS: readonly ResourceKind[] = [
   entry(schemas.clusterRoleBindingStrategy, {
     group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRoleBinding", plural: "clusterrolebindings", shortNames: [],
     namespaced: false,
+  }),
+  entry(schemas.clusterResourceQuotaStrategy, {
+    group: "quota.duraplane.io", version: "v1", kind: "ClusterResourceQuota", plural: "clusterresourcequotas",
+    shortNames: ["clusterquota"], namespaced: false,
   }),
 ];
 

@@ -16,6 +16,13 @@ export {
 } from "./core-v1/pod-spec";
 export { PodStatusSchema, ContainerStatusSchema, type PodStatus, type ContainerStatus } from "./core-v1/pod-status";
 export { ContainerSchema, type Container } from "./core-v1/container";
+export { resourceQuotaStrategy, ResourceQuotaSchema, ResourceQuotaSpecSchema, type ResourceQuota, type ResourceQuotaSpec } from "./core-v1/resourcequota";
+export { limitRangeStrategy, LimitRangeSchema, type LimitRange, type LimitRangeItem } from "./core-v1/limitrange";
+export {
+  clusterResourceQuotaStrategy,
+  ClusterResourceQuotaSchema,
+  type ClusterResourceQuota,
+} from "./quota-v1/clusterresourcequota";
 export { eventStrategy, EventSchema, ObjectReferenceSchema, type Event } from "./core-v1/event";
 export { serviceAccountStrategy, ServiceAccountSchema, type ServiceAccount } from "./core-v1/serviceaccount";
 export { replicaSetStrategy, ReplicaSetSchema, type ReplicaSet } from "./apps-v1/replicaset";

@@ -146,6 +146,7 @@ export function countedEnv(env: Env): Env {
     COLLECTIONS: countedNamespace(env.COLLECTIONS, "CollectionStore"),
     RECONCILERS: countedNamespace(env.RECONCILERS, "Reconciler"),
     BENCH_FLOOR: countedNamespace(env.BENCH_FLOOR, "BenchFloor"),
+    QUOTA_SETS: countedNamespace(env.QUOTA_SETS, "QuotaSet"),
   };
 }
 

@@ -29,6 +29,7 @@ import type { WatchRequest } from "../watch/watch-request";
 import { awaitsCleanup, runNamespaceCleanup } from "./namespace-cleanup";
 import { refOf } from "./write-rules";
 import { factsOfWrite, type FactKey, readFacts, SERVER_FACTS_MIGRATION, writeFacts } from "./server-facts";
+import { type PlannedWrite, writeAdmission } from "./write-admission";
 
 const MIGRATIONS = [
   `CREATE TABLE object (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL, rv INTEGER NOT NULL);
@@ -166,6 +167,9 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
         const now = Date.now();
         const facts = current ? readFacts(this.sql, current.object.metadata.uid) : {};
         const plan = planWrite(kind, ref, current?.object, op, now, facts);
+        // Admission (quota) before anything is recorded: it may refuse, or reserve what `undo` gives back.
+        const planned: PlannedWrite | undefined = plan.type === undefined ? undefined : { type: plan.type, object: plan.object };
+        const undo = planned ? await writeAdmission()?.before(this.env, kind, ref, current?.object, planned, op.dryRun ?? false) : undefined;
         const implied = op.dryRun ? {} : factsOfWrite(current?.object, plan.object, op.verb === "report" ? op.sequence : undefined, now);
         if (plan.type === undefined || op.dryRun) {
           // A report that changes nothing still moves the fence.
@@ -177,7 +181,18 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
         if (!current) this.remember(ref);
         // No await until the pending row is written: the facts commit with the write.
         writeFacts(this.sql, plan.object.metadata.uid, implied);
-        const body = await this.commit(ref, plan.type, plan.object, current);
+        let body: string;
+        try {
+          body = await this.commit(ref, plan.type, plan.object, current);
+        } catch (err) {
+          // Refused for good: nothing was stored, so the reservation goes. Any other failure may still commit.
+          if (undo && err instanceof CommitRefused) {
+            // The refusal is the answer; a reservation that cannot be given back now is healed by the quota controllers.
+            await undo().catch((e: unknown) => console.error("giving back a refused write's reservation failed", e));
+          }
+          throw err;
+        }
+        if (planned) await writeAdmission()?.after(this.env, kind, ref, current?.object, planned);
         return { body, created: plan.created, changed: true, type: plan.type };
       }),
     );
@@ -278,6 +293,7 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
       if (!identity || !current) return undefined;
       if (shouldRemove(current.object, Date.now())) {
         await this.commit(identity, "DELETED", current.object, current);
+        await writeAdmission()?.after(this.env, this.kindOf(identity), identity, current.object, { type: "DELETED", object: current.object });
         return undefined;
       }
       await this.scheduleAlarm(current.object);

@@ -8,13 +8,16 @@ const NOW = new Date("2025-01-01T00:00:00Z");
 describe("printers", () => {
   it("covers every kind the server serves", () => {
     expect(Object.keys(printers).sort()).toEqual([
+      "ClusterResourceQuota",
       "ClusterRole",
       "ClusterRoleBinding",
       "Event",
+      "LimitRange",
       "Namespace",
       "Node",
       "Pod",
       "ReplicaSet",
+      "ResourceQuota",
       "Role",
       "RoleBinding",
       "ServiceAccount",

@@ -11,6 +11,9 @@ import { podPrinter } from "./pod";
 import { clusterRoleBindingPrinter, roleBindingPrinter, rolePrinter } from "./rbac";
 import { replicaSetPrinter } from "./replicaset";
 import { serviceAccountPrinter } from "./serviceaccount";
+import { resourceQuotaPrinter } from "./resourcequota";
+import { limitRangePrinter } from "./limitrange";
+import { clusterResourceQuotaPrinter } from "./clusterresourcequota";
 import { virtualMachinePrinter } from "./virtualmachine";
 import { virtualMachineInstancePrinter } from "./virtualmachineinstance";
 import { virtualMachineInstanceReplicaSetPrinter } from "./vmirs";
@@ -54,6 +57,9 @@ export const printers = {
   ClusterRole: rolePrinter,
   RoleBinding: roleBindingPrinter,
   ClusterRoleBinding: clusterRoleBindingPrinter,
+  ResourceQuota: resourceQuotaPrinter,
+  LimitRange: limitRangePrinter,
+  ClusterResourceQuota: clusterResourceQuotaPrinter,
 } as const satisfies Record<string, Printer>;
 
 /** A kind that has a printer here. */

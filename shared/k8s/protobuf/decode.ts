@@ -18,6 +18,7 @@ import { decodeNamespace } from "./namespace";
 import { decodeBinding, decodeClusterRole, decodeRole } from "./rbac";
 import { decodeServiceAccount } from "./serviceaccount";
 import { decodeTokenRequest } from "./token-request";
+import { decodeResourceQuota } from "./resourcequota";
 import { WireReader } from "./wire";
 
 /** The prefix of every Kubernetes protobuf body: "k8s" and a NUL byte. */
@@ -39,6 +40,7 @@ const DECODERS: Readonly<Record<string, (reader: WireReader) => JsonObject>> = {
   "rbac.authorization.k8s.io/v1/ClusterRoleBinding": decodeBinding,
   "v1/ServiceAccount": decodeServiceAccount,
   "authentication.k8s.io/v1/TokenRequest": decodeTokenRequest,
+  "v1/ResourceQuota": decodeResourceQuota,
 };
 
 /** The `runtime.Unknown` envelope (typeMeta=1 {apiVersion=1, kind=2}, raw=2, contentEncoding=3, contentType=4). */

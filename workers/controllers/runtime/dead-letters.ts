@@ -29,6 +29,10 @@ const OWNER_RESOURCE: Record<ReconcileKey["controller"], string | undefined> = {
   clusterroleaggregation: undefined,
   // A namespace's key: its Events would need a namespace the key lacks.
   serviceaccounts: undefined,
+  resourcequota: "/resourcequotas",
+  limitrange: "/limitranges",
+  // Cluster-scoped: its Events would need a namespace.
+  clusterresourcequota: undefined,
 };
 
 /** Records and reports every dead-lettered key; always acks (there is nowhere further to go). */

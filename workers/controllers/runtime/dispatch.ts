@@ -8,6 +8,8 @@ import type { ReconcileKey } from "./keys";
 import { reconcileNodeLifecycle } from "../nodelifecycle/node-lifecycle";
 import type { ReconcileResult } from "./reconciler";
 import { reconcileReplicaSet, reconcileVMIRS } from "../replicaset/replicas-controllers";
+import { reconcileClusterResourceQuota } from "../resourcequota/cluster-resource-quota";
+import { reconcileLimitRange, reconcileResourceQuota } from "../resourcequota/resource-quota";
 import { reconcileScheduler } from "../scheduler/scheduler";
 import { reconcileServiceAccounts } from "../serviceaccounts/serviceaccounts-controller";
 import { reconcileVirtualMachine } from "../virtualmachine/virtualmachine";
@@ -37,5 +39,11 @@ export async function runController(env: Env, key: ReconcileKey, observingSince:
       return reconcileClusterRoleAggregation(env);
     case "serviceaccounts":
       return reconcileServiceAccounts(env, key);
+    case "resourcequota":
+      return reconcileResourceQuota(env, key);
+    case "limitrange":
+      return reconcileLimitRange(env, key);
+    case "clusterresourcequota":
+      return reconcileClusterResourceQuota(env, key);
   }
 }

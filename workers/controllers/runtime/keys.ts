@@ -15,7 +15,8 @@ import { SERVICE_ACCOUNTS_CONTROLLER, serviceAccountsNamespaceFor } from "../ser
 export type ControllerName =
   | "replicaset" | "vmirs" | "virtualmachine" | "garbagecollector" | "scheduler" | "vmitermination" | "nodelifecycle"
   | "clusterroleaggregation"
-  | "serviceaccounts";
+  | "serviceaccounts"
+  | "resourcequota" | "limitrange" | "clusterresourcequota";
 
 /** Controllers keyed by an object that is not their owner kind (see scheduling-keys.ts). */
 const SCHEDULING_CONTROLLERS: readonly ControllerName[] = ["scheduler", "vmitermination", "nodelifecycle", "clusterroleaggregation"];
@@ -46,6 +47,9 @@ const OWNERS: Record<string, ControllerName> = {
   ReplicaSet: "replicaset",
   VirtualMachineInstanceReplicaSet: "vmirs",
   VirtualMachine: "virtualmachine",
+  ResourceQuota: "resourcequota",
+  LimitRange: "limitrange",
+  ClusterResourceQuota: "clusterresourcequota",
 };
 
 /** Checks a queue message body. */
