@@ -63,7 +63,13 @@ export async function exchangeJoinToken(env: Env, bearer: string, req: JoinReque
   if (row.usedAt !== null) return replay(env, id, req, requestHash, now, refused);
   if (row.expiresAt.getTime() <= now) throw refused;
   // Fast path for the common refusal; the batch below is what decides.
-  if (await hasLiveCredentials(env, req.nodeName, now)) throw alreadyJoined(req.nodeName);
+  if (await hasLiveCredentials(env, req.nodeName, now)) {
+    // The credentials may be this very join's, sent twice at once: the other copy used the token
+    // after we read it. Then this is a replay, answered with the same credentials.
+    const reread = await db.select({ usedAt: joinTokens.usedAt }).from(joinTokens).where(eq(joinTokens.id, id)).get();
+    if (reread && reread.usedAt !== null) return replay(env, id, req, requestHash, now, refused);
+    throw alreadyJoined(req.nodeName);
+  }
 
   const tokenId = crypto.randomUUID();
   const apiToken = randomHex(32);
