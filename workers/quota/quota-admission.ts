@@ -25,6 +25,33 @@ import { POLICY_ANNOTATION } from "./policy";
 import { policyNames, policyOf, resourceQuotaDefinition } from "./quota-definition";
 import { chargeKey, clusterQuotaStub, quotaSetStub, type ChargeRequest, type QuotaSet } from "./quota-set";
 
+/**
+ * Namespaces whose quota set answered inert (no ResourceQuota, LimitRange or
+ * ClusterResourceQuota), until when, per isolate: a write there skips the set,
+ * so a namespace without quotas pays no Durable Object call per write. A
+ * quota, limit range or cluster quota written through this isolate clears
+ * the entry at once; one written elsewhere counts here within INERT_MS — as
+ * upstream's quota admission, which reads its quotas from an informer cache,
+ * and whose controller's recompute of `used` covers a write admitted in
+ * between.
+ */
+const INERT_MS = 1000;
+const INERT_CAPACITY = 10_000;
+const inertUntil = new Map<string, number>();
+
+function knownInert(namespace: string, now: number): boolean {
+  return (inertUntil.get(namespace) ?? 0) > now;
+}
+
+function rememberInert(namespace: string, now: number): void {
+  inertUntil.delete(namespace);
+  inertUntil.set(namespace, now + INERT_MS);
+  if (inertUntil.size > INERT_CAPACITY) {
+    const oldest = inertUntil.keys().next().value;
+    if (oldest !== undefined) inertUntil.delete(oldest);
+  }
+}
+
 /** A spec change (generation bump) is admitted like a create. */
 function isEnforced(prev: KubeObject | undefined, plan: PlannedWrite): boolean {
   if (plan.type === "DELETED") return false;
@@ -75,10 +102,16 @@ export const quotaAdmission: WriteAdmission = {
     const isQuota = kind.kind === "ResourceQuota" || kind.kind === "ClusterResourceQuota";
     if (isQuota && plan.type !== "DELETED") checkPolicy(kind, plan.object);
     if (!kind.namespaced || ref.namespace === "" || !isEnforced(prev, plan)) return undefined;
+    const now = Date.now();
+    if (knownInert(ref.namespace, now)) return undefined;
     const uid = plan.object.metadata.uid ?? "";
     const back = request(ref, uid, prev);
     const local = quotaSetStub(env, ref.namespace);
     const answer = await local.charge(request(ref, uid, plan.object, { enforce: true, dryRun, create: prev === undefined }));
+    if (answer.inert) {
+      rememberInert(ref.namespace, now);
+      return undefined;
+    }
     if (answer.refused !== undefined) throw forbiddenObject(refOf(kind), ref.name, answer.refused);
     if (answer.object !== undefined) adopt(kind, plan, answer.object);
     const reserved = [local];
@@ -96,17 +129,23 @@ export const quotaAdmission: WriteAdmission = {
 
   async after(env, kind, ref, prev, plan): Promise<void> {
     try {
-      if (kind.kind === "ClusterResourceQuota") await syncClusterQuota(env, ref.name, plan.type === "DELETED" ? undefined : plan.object);
+      if (kind.kind === "ClusterResourceQuota") {
+        await syncClusterQuota(env, ref.name, plan.type === "DELETED" ? undefined : plan.object);
+        // Once the sets know it (not before, or a write in between would find them inert again): a cluster quota may span any namespace.
+        inertUntil.clear();
+      }
       if (!kind.namespaced || ref.namespace === "") return;
       const local = quotaSetStub(env, ref.namespace);
       if (kind.kind === "LimitRange") await local.syncLimitRange(ref.name, plan.type === "DELETED" ? null : limitRangeItems(plan.object));
       if (kind.kind === "ResourceQuota") {
         await local.syncQuota(ref.namespace, ref.name, plan.type === "DELETED" ? null : resourceQuotaDefinition(plan.object));
       }
+      // Once the set knows them: this namespace's set is no longer known to be inert.
+      if (kind.kind === "ResourceQuota" || kind.kind === "LimitRange") inertUntil.delete(ref.namespace);
       const uid = plan.object.metadata.uid ?? "";
       const release = plan.type === "DELETED" ? request(ref, uid, undefined)
         : !isEnforced(prev, plan) && mayRelease(kind, prev, plan.object) ? request(ref, uid, plan.object) : undefined;
-      if (!release) return;
+      if (!release || knownInert(ref.namespace, Date.now())) return;
       const answer = await local.charge(release);
       for (const name of answer.clusterQuotas ?? []) await clusterQuotaStub(env, name).charge(release);
     } catch (err) {

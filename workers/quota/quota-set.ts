@@ -65,6 +65,8 @@ export interface ChargeAnswer {
   object?: string;
   /** The ClusterResourceQuotas that also span this namespace (a namespace's set only). */
   clusterQuotas?: string[];
+  /** Nothing here charges or limits anything: no ResourceQuota, LimitRange or ClusterResourceQuota. */
+  inert?: true;
 }
 
 /** `status.hard` and `status.used` of one quota. */
@@ -157,7 +159,7 @@ export class QuotaSet extends DurableObject<Env> {
   /** Sets one object's charges: checked and recorded atomically across the set's quotas. */
   async charge(req: ChargeRequest): Promise<ChargeAnswer> {
     const clusters = this.clusterQuotas.size > 0 ? { clusterQuotas: [...this.clusterQuotas].sort() } : {};
-    if (this.quotas.size === 0 && this.limitRanges.size === 0) return clusters;
+    if (this.quotas.size === 0 && this.limitRanges.size === 0) return this.clusterQuotas.size > 0 ? clusters : { inert: true };
     const item: ChargedObject | undefined = req.object === null ? undefined : { resource: req.resource, object: JSON.parse(req.object) as KubeObject };
     const limited = item ? this.limitRange(req, item) : {};
     if (limited.refused !== undefined) return limited;
