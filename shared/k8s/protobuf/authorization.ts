@@ -8,25 +8,8 @@
  */
 import type { JsonObject } from "../object";
 import { memberArray, memberObject, setNonZero } from "./json-members";
-import { decodeObjectMeta } from "./object-meta";
+import { specObjectDecoder } from "./spec-object";
 import type { FieldTag, WireReader } from "./wire";
-
-type SpecReader = (reader: WireReader, into: JsonObject) => void;
-
-function review(specMessage: string, readSpec: SpecReader): (reader: WireReader) => JsonObject {
-  return (reader) => {
-    const metadata: JsonObject = {};
-    const spec: JsonObject = {};
-    while (!reader.done) {
-      const tag = reader.readTag();
-      if (tag.fieldNumber === 1) decodeObjectMeta(reader.readMessage(tag, "ObjectMeta"), metadata);
-      else if (tag.fieldNumber === 2) readSpec(reader.readMessage(tag, specMessage), spec);
-      else if (tag.fieldNumber === 3) reader.readMessage(tag, "status").skipFields();
-      else reader.skip(tag);
-    }
-    return { metadata, spec, status: {} };
-  };
-}
 
 /** ResourceAttributes: namespace=1 verb=2 group=3 version=4 resource=5 subresource=6 name=7 (selectors, 8 and 9, are not read). */
 function readResourceAttributes(reader: WireReader, into: JsonObject): void {
@@ -106,6 +89,6 @@ function readRulesSpec(reader: WireReader, into: JsonObject): void {
   }
 }
 
-export const decodeSelfSubjectAccessReview = review("SelfSubjectAccessReviewSpec", readSelfSpec);
-export const decodeSubjectAccessReview = review("SubjectAccessReviewSpec", readSubjectSpec);
-export const decodeSelfSubjectRulesReview = review("SelfSubjectRulesReviewSpec", readRulesSpec);
+export const decodeSelfSubjectAccessReview = specObjectDecoder("SelfSubjectAccessReview", readSelfSpec);
+export const decodeSubjectAccessReview = specObjectDecoder("SubjectAccessReview", readSubjectSpec);
+export const decodeSelfSubjectRulesReview = specObjectDecoder("SelfSubjectRulesReview", readRulesSpec);

@@ -7,33 +7,11 @@
  */
 import type { Json, JsonObject } from "../object";
 import { memberArray, memberObject } from "./json-members";
-import { decodeObjectMeta } from "./object-meta";
+import { specObjectDecoder } from "./spec-object";
 import type { WireReader } from "./wire";
 
-/** Reads a ResourceQuota message into `{metadata, spec, status}` (structs always present, as encoding/json renders them). */
-export function decodeResourceQuota(reader: WireReader): JsonObject {
-  const metadata: JsonObject = {};
-  const spec: JsonObject = {};
-  const status: JsonObject = {};
-  while (!reader.done) {
-    const tag = reader.readTag();
-    switch (tag.fieldNumber) {
-      case 1:
-        decodeObjectMeta(reader.readMessage(tag, "ObjectMeta"), metadata);
-        break;
-      case 2:
-        decodeSpec(reader.readMessage(tag, "ResourceQuotaSpec"), spec);
-        break;
-      case 3:
-        // The server resets status on create (PrepareForCreate); checked for framing, dropped.
-        reader.readMessage(tag, "ResourceQuotaStatus").skipFields();
-        break;
-      default:
-        reader.skip(tag);
-    }
-  }
-  return { metadata, spec, status };
-}
+/** Reads a ResourceQuota message into `{metadata, spec, status}`; the server resets status on create (PrepareForCreate). */
+export const decodeResourceQuota = specObjectDecoder("ResourceQuota", decodeSpec);
 
 function decodeSpec(reader: WireReader, into: JsonObject): void {
   while (!reader.done) {

@@ -7,37 +7,16 @@
  */
 import type { JsonObject } from "../object";
 import { memberArray, setNonZero } from "./json-members";
-import { decodeObjectMeta } from "./object-meta";
+import { specObjectDecoder } from "./spec-object";
 import type { WireReader } from "./wire";
 
 const BOUND_OBJECT_REFERENCE_FIELDS: Readonly<Record<number, string>> = { 1: "kind", 2: "apiVersion", 3: "name", 4: "uid" };
 
 /**
- * Reads a TokenRequest into `{metadata, spec, status}`. status is checked for
- * framing and dropped: the server fills it. expirationSeconds is a *int64,
- * kept when sent (even 0, which validation then refuses).
+ * Reads a TokenRequest into `{metadata, spec, status}`; the server fills status.
+ * expirationSeconds is a *int64, kept when sent (even 0, which validation then refuses).
  */
-export function decodeTokenRequest(reader: WireReader): JsonObject {
-  const metadata: JsonObject = {};
-  const spec: JsonObject = {};
-  while (!reader.done) {
-    const tag = reader.readTag();
-    switch (tag.fieldNumber) {
-      case 1:
-        decodeObjectMeta(reader.readMessage(tag, "ObjectMeta"), metadata);
-        break;
-      case 2:
-        decodeTokenRequestSpec(reader.readMessage(tag, "TokenRequestSpec"), spec);
-        break;
-      case 3:
-        reader.readMessage(tag, "TokenRequestStatus").skipFields();
-        break;
-      default:
-        reader.skip(tag);
-    }
-  }
-  return { metadata, spec, status: {} };
-}
+export const decodeTokenRequest = specObjectDecoder("TokenRequest", decodeTokenRequestSpec);
 
 function decodeTokenRequestSpec(reader: WireReader, into: JsonObject): void {
   while (!reader.done) {
