@@ -8,7 +8,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createToken } from "../workers/api/auth";
 import { pruneAudit, recordAudit } from "../workers/audit/audit-log";
-import { api, namespace, pod, readResponse, send } from "./helpers";
+import { api, eventually, namespace, pod, readResponse, send } from "./helpers";
 import { asNode, joinNode, postReport } from "./hosts-helpers";
 
 interface AuditEvent {
@@ -46,7 +46,7 @@ describe("audit log", () => {
     expect(bad.status).toBe(422);
     await api("DELETE", `/api/v1/namespaces/${ns}/pods/web`);
 
-    const list = await auditOf(`namespace=${ns}`);
+    const list = await auditOf(`namespace=${ns}&user=admin`);
     expect(list).toMatchObject({ kind: "EventList", apiVersion: "audit.k8s.io/v1" });
     // Newest first; the generated name is the one the server chose.
     const seen = list.items.map((e) => `${e.verb} ${e.objectRef?.name ?? ""} ${e.responseStatus.code}`);
@@ -86,13 +86,48 @@ describe("audit log", () => {
     expect(joins.items.some((e) => e.verb === "create" && e.responseStatus.code === 201)).toBe(true);
   });
 
+  it("records controllers' writes as their own system:controller identities", async () => {
+    const ns = await namespace("audit");
+    await api("POST", `/apis/apps/v1/namespaces/${ns}/replicasets`, {
+      apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "web" },
+      spec: { replicas: 2, selector: { matchLabels: { app: "web" } },
+        template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "busybox" }] } } },
+    });
+    // The ReplicaSet controller creates two pods and writes the ReplicaSet's status; its rows follow the reconcile.
+    let rows: AuditEvent[] = [];
+    await eventually(async () => {
+      rows = (await auditOf(`namespace=${ns}&user=system:controller:replicaset-controller`)).items;
+      return rows.filter((e) => e.verb === "create").length === 2 && rows.some((e) => e.objectRef?.subresource === "status");
+    });
+    const creates = rows.filter((e) => e.verb === "create");
+    for (const e of creates) {
+      expect(e).toMatchObject({
+        level: "Metadata", stage: "ResponseComplete", requestURI: `/api/v1/namespaces/${ns}/pods`,
+        user: { username: "system:controller:replicaset-controller", groups: ["system:controllers", "system:authenticated"] },
+        objectRef: { resource: "pods", namespace: ns, apiGroup: "", apiVersion: "v1" },
+        responseStatus: { code: 201 },
+      });
+      expect(e.objectRef?.name).toMatch(/^web-[a-z0-9]{5}$/);
+    }
+    expect(rows.find((e) => e.objectRef?.subresource === "status")).toMatchObject({
+      verb: expect.stringMatching(/^(update|patch)$/),
+      requestURI: `/apis/apps/v1/namespaces/${ns}/replicasets/web/status`,
+      objectRef: { resource: "replicasets", apiGroup: "apps", name: "web" },
+    });
+    // Another controller, another identity: the namespace's `default` ServiceAccount; the admin's create stays the admin's.
+    await eventually(async () => (await auditOf(`namespace=${ns}&user=system:controller:service-account-controller`)).items
+      .some((e) => e.verb === "create" && e.objectRef?.resource === "serviceaccounts" && e.objectRef.name === "default"));
+    const admin = (await auditOf(`namespace=${ns}&user=admin`)).items;
+    expect(admin.map((e) => `${e.verb} ${e.objectRef?.resource ?? ""}`)).toEqual(["create replicasets"]);
+  });
+
   it("pages newest first with continue, filters, and refuses what it cannot read", async () => {
     const ns = await namespace("audit");
     for (const name of ["a", "b", "c", "d", "e"]) await api("POST", `/api/v1/namespaces/${ns}/pods`, pod(name));
     const names: string[] = [];
     let token: string | undefined;
     do {
-      const page = await auditOf(`namespace=${ns}&verb=create&limit=2${token ? `&continue=${encodeURIComponent(token)}` : ""}`);
+      const page = await auditOf(`namespace=${ns}&user=admin&verb=create&limit=2${token ? `&continue=${encodeURIComponent(token)}` : ""}`);
       expect(page.items.length).toBeLessThanOrEqual(2);
       names.push(...page.items.map((e) => e.objectRef?.name ?? ""));
       token = page.metadata.continue;

@@ -267,7 +267,7 @@ spec:
   });
 
   it("the audit log tells who did what: kubectl get --raw reads it", () => {
-    const raw = ok("get", "--raw", `/apis/audit.duraplane.io/v1/events?namespace=${NS}&resource=pods&name=web&limit=100`);
+    const raw = ok("get", "--raw", `/apis/audit.duraplane.io/v1/events?namespace=${NS}&resource=pods&name=web&user=admin&limit=100`);
     const list = JSON.parse(raw) as { kind: string; items: { verb: string; user: { username: string }; userAgent: string; sourceIPs: string[]; responseStatus: { code: number } }[] };
     expect(list.kind).toBe("EventList");
     // Newest first: the failed second delete, the delete, then what created and changed it.

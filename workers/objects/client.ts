@@ -11,6 +11,7 @@ import type { ObjectOp } from "./object-ops";
 import { objectStoreName, type ObjectRef } from "./object-ref";
 import type { ObjectStore, WriteResult } from "./object-store";
 import { unwrap } from "./outcome";
+import { currentController, noteControllerWrite } from "../audit/controller-audit";
 
 /** The object store of one object. */
 export function objectStub(env: Env, ref: ObjectRef): DurableObjectStub<ObjectStore> {
@@ -47,7 +48,17 @@ export type Written = Omit<WriteResult, "body"> & { object: KubeObject };
 
 /** Writes one object. */
 export async function writeObject(env: Env, ref: ObjectRef, op: ObjectOp): Promise<Written> {
-  const { body, ...rest } = unwrap<WriteResult>(await objectStub(env, ref).mutate(ref, op));
+  // A controller's write is audited as its identity (the middleware audits the API's own).
+  const receivedAt = currentController() !== undefined ? new Date() : undefined;
+  let result: WriteResult;
+  try {
+    result = unwrap<WriteResult>(await objectStub(env, ref).mutate(ref, op));
+  } catch (error) {
+    if (receivedAt) noteControllerWrite(ref, op, receivedAt, { error });
+    throw error;
+  }
+  if (receivedAt) noteControllerWrite(ref, op, receivedAt, { changed: result.changed });
+  const { body, ...rest } = result;
   return { ...rest, object: JSON.parse(body) as KubeObject };
 }
 

@@ -10,6 +10,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { costEnv } from "../../cost/wiring";
 import { runController } from "./dispatch";
+import { auditRecordsOf, flushControllerAudit, runAsController } from "../../audit/controller-audit";
 import type { ReconcileKey } from "./keys";
 
 /** A pending requeue this close to due may be the delivery running now, so it covers nothing. */
@@ -118,7 +119,14 @@ export class Reconciler extends DurableObject<Env> {
         this.running++;
         this.maxRunning = Math.max(this.maxRunning, this.running);
         try {
-          result = await runController(this.env, key, this.observingSince);
+          const run = await runAsController(key.controller, () => runController(this.env, key, this.observingSince))
+            .catch((err: unknown) => {
+              this.ctx.waitUntil(flushControllerAudit(this.env, auditRecordsOf(err)));
+              throw err;
+            });
+          // The audit rows go to D1 after the run, off the reconcile's path (controller-audit.ts).
+          this.ctx.waitUntil(flushControllerAudit(this.env, run.records));
+          result = run.result;
         } finally {
           this.running--;
         }
