@@ -5,7 +5,7 @@
  *
  *   npm start -- [--port 8787] [--state .wrangler/state] [--kubeconfig .duraplane/kubeconfig] [--hosts 3]
  *                [--node-monitor-grace-period 40] [--pod-eviction-timeout 300] [--bench-floor] [--cost] [--watch]
- *                [--inspector-port 9229]
+ *                [--inspector-port 9229] [--apf-total-seats 600]
  *
  * The Worker is bundled once and run as built (`buildWorker`): writing or
  * touching files of the project — state, kubeconfig, an editor's save —
@@ -24,6 +24,10 @@
  * statements, D1 queries, queue sends and JSON work, and serves the counts at
  * `GET /debug/cost` (`bench/cost`). Other builds do not contain the wiring's
  * effects (workers/cost/flag.ts).
+ *
+ * `--apf-total-seats N` sets API Priority and Fairness's seats per isolate
+ * (`APF_TOTAL_SEATS`, default 600 as upstream): bench/fairness shows what a
+ * value sized to this machine does for one user's latency while another floods.
  *
  * `--inspector-port P` opens the runtime's V8 inspector (Chrome DevTools
  * protocol) on 127.0.0.1:P, for bench/profile's CPU profiles.
@@ -44,6 +48,7 @@ const { values } = parseArgs({
     watch: { type: "boolean", default: false },
     "node-monitor-grace-period": { type: "string" },
     "pod-eviction-timeout": { type: "string" },
+    "apf-total-seats": { type: "string" },
     "inspector-port": { type: "string" },
   },
   allowPositionals: false,
@@ -61,13 +66,13 @@ if (!Number.isInteger(hostCount) || hostCount < 0 || hostCount > 100) {
   process.exit(2);
 }
 
-/** Node lifecycle timing (seconds), passed to the Worker as vars; wrangler.toml holds the defaults. */
+/** Node lifecycle timing (seconds) and APF's seats, passed to the Worker as vars; wrangler.toml holds the defaults. */
 const lifecycleVars: string[] = [];
-for (const [flag, name] of [["node-monitor-grace-period", "NODE_MONITOR_GRACE_PERIOD_SECONDS"], ["pod-eviction-timeout", "POD_EVICTION_TIMEOUT_SECONDS"]] as const) {
+for (const [flag, name] of [["node-monitor-grace-period", "NODE_MONITOR_GRACE_PERIOD_SECONDS"], ["pod-eviction-timeout", "POD_EVICTION_TIMEOUT_SECONDS"], ["apf-total-seats", "APF_TOTAL_SEATS"]] as const) {
   const raw = values[flag];
   if (raw === undefined) continue;
   if (!/^\d+$/.test(raw) || Number(raw) < 1) {
-    console.error(`--${flag} must be a whole number of seconds ≥ 1, got ${raw}`);
+    console.error(`--${flag} must be a whole number ≥ 1, got ${raw}`);
     process.exit(2);
   }
   lifecycleVars.push("--var", `${name}:${raw}`);

@@ -83,6 +83,8 @@ export async function startServer(opts: {
   hosts?: number;
   /** Node lifecycle timing in seconds (`--node-monitor-grace-period`, `--pod-eviction-timeout`). */
   nodeMonitorGracePeriod?: number; podEvictionTimeout?: number;
+  /** API Priority and Fairness's seats per isolate (`--apf-total-seats`). */
+  apfTotalSeats?: number;
   /** Opens the runtime's V8 inspector on this port (`--inspector-port`), for CPU profiles. */
   inspectorPort?: number;
 } = {}): Promise<LocalServer> {
@@ -96,6 +98,7 @@ export async function startServer(opts: {
   if (opts.cost) args.push("--cost");
   if (opts.nodeMonitorGracePeriod) args.push("--node-monitor-grace-period", String(opts.nodeMonitorGracePeriod));
   if (opts.podEvictionTimeout) args.push("--pod-eviction-timeout", String(opts.podEvictionTimeout));
+  if (opts.apfTotalSeats) args.push("--apf-total-seats", String(opts.apfTotalSeats));
   if (opts.inspectorPort !== undefined) args.push("--inspector-port", String(opts.inspectorPort));
   const child = spawn("npm", args, {
     cwd: process.cwd(),

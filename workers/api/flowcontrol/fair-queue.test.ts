@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { FairQueue, RejectedError } from "./fair-queue";
-import { classify, FLOW_SCHEMAS, seatsOf, PRIORITY_LEVELS, TOTAL_SEATS } from "./levels";
+import { classify, FLOW_SCHEMAS, queueOf, seatsOf, PRIORITY_LEVELS, TOTAL_SEATS, totalSeatsOf } from "./levels";
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
@@ -61,5 +61,16 @@ describe("API priority and fairness", () => {
     const seats = PRIORITY_LEVELS.filter((l) => l.shares !== undefined).map((l) => seatsOf(l));
     expect(seats.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(TOTAL_SEATS);
     expect(seats.reduce((a, b) => a + b, 0)).toBeLessThan(TOTAL_SEATS + seats.length);
+  });
+
+  it("sizes the seats from APF_TOTAL_SEATS, falling back to upstream's 600 for a missing or malformed value", () => {
+    expect(totalSeatsOf({ APF_TOTAL_SEATS: "24" })).toBe(24);
+    for (const bad of [undefined, "", "0", "-3", "1.5", "lots"]) expect(totalSeatsOf({ APF_TOTAL_SEATS: bad })).toBe(TOTAL_SEATS);
+    const level = PRIORITY_LEVELS.find((l) => l.name === "global-default");
+    if (!level) throw new Error("no global-default level");
+    expect(queueOf(level, 24)).toBe(queueOf(level, 24));
+    expect(queueOf(level, 24)).not.toBe(queueOf(level, 600));
+    // Every non-exempt level keeps at least one seat however small the total.
+    expect(PRIORITY_LEVELS.filter((l) => l.shares !== undefined).every((l) => seatsOf(l, 1) === 1)).toBe(true);
   });
 });

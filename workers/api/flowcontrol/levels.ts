@@ -29,6 +29,17 @@ export interface FlowSchema {
 
 /** Requests executing at once per isolate over all levels (upstream's max-requests-inflight + max-mutating-requests-inflight). */
 export const TOTAL_SEATS = 600;
+
+/**
+ * The seats of this deployment: `APF_TOTAL_SEATS` when it is a whole number
+ * ≥ 1, else {@link TOTAL_SEATS}. Seats protect only if they match what the
+ * isolate can actually run at once: upstream sizes them to the apiserver's
+ * cores; one workerd thread on a small machine serves far fewer (bench/fairness).
+ */
+export function totalSeatsOf(vars: { APF_TOTAL_SEATS?: string }): number {
+  const raw = vars.APF_TOTAL_SEATS;
+  return raw !== undefined && /^\d+$/.test(raw) && Number(raw) >= 1 ? Number(raw) : TOTAL_SEATS;
+}
 /** Requests one user may have waiting in its level. */
 export const QUEUE_LENGTH_LIMIT = 50;
 /** How long a request may wait for a seat (upstream: a quarter of the 60 s request timeout). */
@@ -71,12 +82,13 @@ export function seatsOf(level: PriorityLevel, total = TOTAL_SEATS): number {
 
 const queues = new Map<string, FairQueue>();
 
-/** The isolate's queue of a (non-exempt) level. */
-export function queueOf(level: PriorityLevel): FairQueue {
-  let q = queues.get(level.name);
+/** The isolate's queue of a (non-exempt) level, with the deployment's seats. */
+export function queueOf(level: PriorityLevel, totalSeats = TOTAL_SEATS): FairQueue {
+  const key = `${level.name}/${totalSeats}`;
+  let q = queues.get(key);
   if (!q) {
-    q = new FairQueue({ seats: seatsOf(level), queueLengthLimit: QUEUE_LENGTH_LIMIT, maxWaitMs: MAX_WAIT_MS });
-    queues.set(level.name, q);
+    q = new FairQueue({ seats: seatsOf(level, totalSeats), queueLengthLimit: QUEUE_LENGTH_LIMIT, maxWaitMs: MAX_WAIT_MS });
+    queues.set(key, q);
   }
   return q;
 }

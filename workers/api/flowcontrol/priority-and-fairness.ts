@@ -12,7 +12,7 @@ import { ApiError } from "../../../shared/k8s/errors";
 import { requestInfo } from "../../audit/request-info";
 import type { UserInfo } from "../auth";
 import { RejectedError } from "./fair-queue";
-import { classify, queueOf } from "./levels";
+import { classify, queueOf, totalSeatsOf } from "./levels";
 
 /** Seconds a rejected client is told to wait. */
 const RETRY_AFTER_SECONDS = 1;
@@ -48,7 +48,7 @@ export async function priorityAndFairness(c: Context<{ Bindings: Env; Variables:
   }
   let release: () => void;
   try {
-    release = await queueOf(schema.level).acquire(user.username);
+    release = await queueOf(schema.level, totalSeatsOf(c.env)).acquire(user.username);
   } catch (err) {
     if (!(err instanceof RejectedError)) throw err;
     const status = new ApiError(429, "TooManyRequests", "Too many requests, please try again later.", { retryAfterSeconds: RETRY_AFTER_SECONDS });
