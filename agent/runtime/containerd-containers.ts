@@ -379,11 +379,11 @@ export class ContainerdRuntime implements ContainerRuntime {
       run.state = { phase: "running", startedAt };
       run.waiting = undefined;
       run.pullBackoff.reset();
+      this.startProbes(pod, run);
+      this.emit(pod);
       this.options.log.info("container started", { pod: `${workload.namespace}/${workload.name}`, container: run.name, id, attempt: run.attempt });
       await this.ctr.run(["containers", "label", id, `${LABELS.startedAt}=${startedAt}`]).catch(() => undefined);
       if (run.attempt >= 2) await this.removeContainer(containerId(workload.uid, run.name, run.attempt - 2));
-      this.startProbes(pod, run);
-      this.emit(pod);
       // A task that ended before we looked (a quick `echo`) is caught by the next relist.
       this.kickRelist();
     } catch (err) {
