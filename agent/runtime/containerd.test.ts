@@ -212,4 +212,36 @@ describe.skipIf(!REAL_RUNTIMES)("containerd pod adapter", () => {
     await second.remove(pod.metadata.uid);
     expect(await containerIds(ctr)).toEqual([]);
   }, 60_000);
+
+  it("a multi-container pod restarts only its crashed container", async () => {
+    const rt = await runtime();
+    const pod = podObject("pair", [{ name: "steady", command: ["sleep", "1000"] }, { name: "flaky", command: ["sh", "-c", "sleep 1; exit 1"] }]);
+    await rt.start(workloadOf(pod));
+    await until(() => rt.observe(pod.metadata.uid)?.state.phase === "exited", 30_000, "the pod asking for a restart");
+    const before = rt.observe(pod.metadata.uid)?.detail.containers;
+    expect(before?.find((c) => c.name === "steady")?.state.phase).toBe("running");
+    expect(before?.find((c) => c.name === "flaky")?.state).toMatchObject({ phase: "exited", exitCode: 1, reason: "Error" });
+    // What the host loop does once the back-off is over.
+    await rt.start(workloadOf(pod));
+    const after = await until(() => {
+      const cs = rt.observe(pod.metadata.uid)?.detail.containers;
+      return cs?.find((c) => c.name === "flaky")?.restartCount === 1 && cs.find((c) => c.name === "flaky")?.state.phase === "running" ? cs : undefined;
+    }, 30_000, "flaky restarted");
+    expect(after.find((c) => c.name === "steady")).toMatchObject({ restartCount: 0, containerID: before?.find((c) => c.name === "steady")?.containerID });
+    expect(after.find((c) => c.name === "flaky")?.lastExit).toMatchObject({ exitCode: 1 });
+    await rt.stop(pod.metadata.uid, 0);
+    await rt.remove(pod.metadata.uid);
+  }, 60_000);
+
+  it("an image that is not there under pull policy Never waits with ErrImageNeverPull", async () => {
+    const rt = await runtime();
+    const pod = podObject("noimage", [{ name: "app", image: "localhost/duraplane/absent:1", imagePullPolicy: "Never" }]);
+    await rt.start(workloadOf(pod));
+    const waiting = await until(() => rt.observe(pod.metadata.uid)?.detail.containers[0]?.waiting, 30_000, "waiting");
+    expect(waiting).toEqual({ reason: "ErrImageNeverPull", message: 'Container image "localhost/duraplane/absent:1" is not present with pull policy of Never' });
+    expect(rt.observe(pod.metadata.uid)?.state.phase).toBe("creating");
+    await rt.stop(pod.metadata.uid, 0);
+    await rt.remove(pod.metadata.uid);
+    expect(await containerIds(ctr)).toEqual([]);
+  }, 60_000);
 });
