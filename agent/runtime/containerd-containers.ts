@@ -74,6 +74,8 @@ interface Run {
   /** restartCount: 0 for the first run. */
   attempt: number;
   id?: string;
+  /** The previous attempt's container, kept for its exit labels. */
+  previousId?: string;
   imageID?: string;
   state: RunState;
   lastExit?: Exited;
@@ -202,6 +204,7 @@ export class ContainerdRuntime implements ContainerRuntime {
         const previous = attempts.at(-2);
         const run = this.newRun(name, workload.spec.containers.find((c) => c.name === name)?.image ?? "", Number(current.labels[LABELS.attempt]) || 0);
         run.id = current.id;
+        run.previousId = previous?.id;
         const exit = exitFromLabels(current.labels);
         run.state = exit ?? { phase: "running", startedAt: current.labels[LABELS.startedAt] ?? now() };
         run.lastExit = previous ? exitFromLabels(previous.labels) : undefined;
@@ -236,6 +239,7 @@ export class ContainerdRuntime implements ContainerRuntime {
       if (s.phase !== "exited" || run.launching) continue;
       if (!restartable(policy, s) && !(allExited && !s.requested && policy !== "Never")) continue;
       run.lastExit = s;
+      run.previousId = run.id;
       run.attempt++;
       run.state = { phase: "creating", since: now() };
       run.stopRequested = false;
@@ -264,14 +268,18 @@ export class ContainerdRuntime implements ContainerRuntime {
     if (!pod) return;
     pod.removed = true;
     this.pods.delete(uid);
-    const ids: string[] = [];
     for (const run of pod.runs.values()) {
       clearTimeout(run.retry);
       for (const p of run.probes) p.stop();
       await run.launching;
-      for (let a = Math.max(0, run.attempt - 2); a <= run.attempt; a++) ids.push(containerId(uid, run.name, a));
     }
-    for (const id of ids) await this.removeContainer(id);
+    // Every container of the pod by its label (including one a start abandoned half-way).
+    const listed = await this.ctr.run(["containers", "ls", "-q", `labels."${LABELS.podUid}"==${uid}`]);
+    const ids = listed.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+    // Exited containers have no task left: one call removes them all; else one by one, tasks first.
+    if (ids.length > 0 && (await this.ctr.exec(["containers", "delete", ...ids])).exitCode !== 0) {
+      for (const id of ids) await this.removeContainer(id);
+    }
     rmSync(join(this.workloadDir, `${uid}.json`), { force: true });
   }
 
@@ -365,7 +373,6 @@ export class ContainerdRuntime implements ContainerRuntime {
       };
       const spec = containerRunSpec(container, image.config, facts);
       if (pod.removed || run.stopRequested || this.closed) return;
-      await this.removeContainer(id);
       const logFile = containerLogPath(this.options.stateDir, workload, run.name, run.attempt);
       mkdirSync(dirname(logFile), { recursive: true });
       const labels = {
@@ -374,7 +381,13 @@ export class ContainerdRuntime implements ContainerRuntime {
       };
       run.id = id;
       run.imageID = `${repositoryOf(image.ref)}@${image.digest}`;
-      await this.ctr.run(["run", ...ctrRunOptions(spec, labels, logUri(this.logger, logFile)), image.ref, id, ...spec.args], 120_000);
+      const argv = ["run", ...ctrRunOptions(spec, labels, logUri(this.logger, logFile)), image.ref, id, ...spec.args];
+      await this.ctr.run(argv, 120_000).catch(async (err: unknown) => {
+        // A container of that id left by an agent that died mid-start: remove it and try once more.
+        if (!/already exists/.test(errorMessage(err))) throw err;
+        await this.removeContainer(id);
+        await this.ctr.run(argv, 120_000);
+      });
       const startedAt = now();
       run.state = { phase: "running", startedAt };
       run.waiting = undefined;
@@ -383,7 +396,8 @@ export class ContainerdRuntime implements ContainerRuntime {
       this.emit(pod);
       this.options.log.info("container started", { pod: `${workload.namespace}/${workload.name}`, container: run.name, id, attempt: run.attempt });
       await this.ctr.run(["containers", "label", id, `${LABELS.startedAt}=${startedAt}`]).catch(() => undefined);
-      if (run.attempt >= 2) await this.removeContainer(containerId(workload.uid, run.name, run.attempt - 2));
+      const older = run.attempt >= 2 ? containerId(workload.uid, run.name, run.attempt - 2) : undefined;
+      if (older) await this.removeContainer(older);
       // A task that ended before we looked (a quick `echo`) is caught by the next relist.
       this.kickRelist();
     } catch (err) {

@@ -82,6 +82,7 @@ function parseJson(text: string, what: string): Record<string, unknown> {
 /** containerd's store in one namespace, as an `ImageStore`. */
 export class ContainerdImageStore implements ImageStore {
   private readonly unpacking = new Map<string, Promise<string>>();
+  private readonly configs = new Map<string, ImageConfig>();
 
   /** `cacheDir` holds one unpacked rootfs per manifest digest. */
   constructor(private readonly ctr: Ctr, private readonly cacheDir: string) {}
@@ -105,11 +106,19 @@ export class ContainerdImageStore implements ImageStore {
       digest = await storedImageDigest(this.ctr, ref);
       if (!digest) throw new ImageError("ErrImagePull", `failed to pull image "${ref}": not in the store after the pull`);
     }
+    return { ref, digest, config: await this.config(ref, digest) };
+  }
+
+  /** The image config of manifest `digest` (content-addressed, so cached for good). */
+  private async config(ref: string, digest: string): Promise<ImageConfig> {
+    const cached = this.configs.get(digest);
+    if (cached) return cached;
     const manifest = await this.manifest(digest);
     const configDigest = (manifest.config as Descriptor | undefined)?.digest;
     if (!configDigest) throw new Error(`image ${ref}: manifest ${digest} has no config`);
-    const config = parseJson(await this.ctr.run(["content", "get", configDigest]), `config of ${ref}`).config as ImageConfig | undefined;
-    return { ref, digest, config: config ?? {} };
+    const config = (parseJson(await this.ctr.run(["content", "get", configDigest]), `config of ${ref}`).config as ImageConfig | undefined) ?? {};
+    this.configs.set(digest, config);
+    return config;
   }
 
   async rootfs(image: string, policy: PullPolicy): Promise<string> {
