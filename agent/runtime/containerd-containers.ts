@@ -539,7 +539,7 @@ export class ContainerdRuntime implements ContainerRuntime {
   /** `ctr events`: task exits and OOMs, so an exit is seen at once rather than at the next relist. */
   private watchEvents(): void {
     if (this.closed) return;
-    const child = spawn("ctr", ["--address", this.ctr.address, "events"], { stdio: ["ignore", "pipe", "ignore"] });
+    const child = spawn(this.ctr.binary, ["--address", this.ctr.address, "events"], { stdio: ["ignore", "pipe", "ignore"] });
     this.events = child;
     const lines = createInterface({ input: child.stdout });
     lines.on("line", (line) => this.onEvent(line));

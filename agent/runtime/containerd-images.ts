@@ -163,8 +163,8 @@ export class ContainerdImageStore implements ImageStore {
 function pipeToTar(ctr: Ctr, digest: string, dir: string, compression: string): Promise<void> {
   const flags = compression === "z" ? ["-xzf", "-"] : compression ? [compression, "-xf", "-"] : ["-xf", "-"];
   return new Promise((resolve, reject) => {
-    const script = `ctr --address "$1" -n "$2" content get "$3" | tar ${flags.join(" ")} --no-same-owner -C "$4"`;
-    const child = spawn("bash", ["-c", `set -o pipefail; ${script}`, "bash", ctr.address, ctr.namespace, digest, dir], { stdio: ["ignore", "ignore", "pipe"] });
+    const script = `"$0" --address "$1" -n "$2" content get "$3" | tar ${flags.join(" ")} --no-same-owner -C "$4"`;
+    const child = spawn("bash", ["-c", `set -o pipefail; ${script}`, ctr.binary, ctr.address, ctr.namespace, digest, dir], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);

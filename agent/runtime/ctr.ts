@@ -39,7 +39,8 @@ export class CtrError extends Error {
 export class Ctr {
   readonly address: string;
   readonly namespace: string;
-  private readonly binary: string;
+  /** The `ctr` binary (for callers that pipe or stream its output themselves). */
+  readonly binary: string;
 
   constructor(options: CtrOptions = {}) {
     this.address = options.address ?? DEFAULT_CONTAINERD_ADDRESS;

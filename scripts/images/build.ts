@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { promisify } from "node:util";
-import { Ctr } from "../../agent/runtime/ctr.ts";
+import { containerdMissing, Ctr } from "../../agent/runtime/ctr.ts";
 import { storedImageDigest } from "../../agent/runtime/containerd-images.ts";
 import { CATALOG } from "./catalog.ts";
 import { writeImageLayout } from "./oci.ts";
@@ -59,6 +59,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { namespace: { type: "string" }, address: { type: "string" }, only: { type: "string", multiple: true }, force: { type: "boolean" } },
   });
+  const missing = await containerdMissing({ address: values.address });
+  if (missing) throw new Error(missing);
   const ctr = new Ctr({ namespace: values.namespace, address: values.address });
   for (const image of await buildImages({ ctr, only: values.only, force: values.force })) {
     process.stdout.write(`${image.ref} ${image.digest} ${image.imported ? "imported" : "already present"} (${image.ms} ms) in containerd namespace ${ctr.namespace}\n`);
