@@ -20,7 +20,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { createHash } from "node:crypto";
 import { formatTime } from "../../shared/k8s/time.ts";
@@ -166,8 +166,12 @@ export class ContainerdRuntime implements ContainerRuntime {
   private events: ChildProcess | undefined;
   private closed = false;
 
-  constructor(private readonly options: ContainerdRuntimeOptions, readonly runtimeVersion: string) {
-    this.logger = installLogger(options.stateDir);
+  private readonly options: ContainerdRuntimeOptions;
+
+  constructor(options: ContainerdRuntimeOptions, readonly runtimeVersion: string) {
+    // The shim runs the logger and opens the log files: it needs absolute paths (`--state` may be relative).
+    this.options = { ...options, stateDir: resolve(options.stateDir) };
+    this.logger = installLogger(this.options.stateDir);
     mkdirSync(this.workloadDir, { recursive: true });
   }
 
@@ -232,12 +236,10 @@ export class ContainerdRuntime implements ContainerRuntime {
     }
     pod.workload = workload;
     const policy = restartPolicy(workload);
-    const runs = [...pod.runs.values()];
-    const allExited = runs.every((r) => r.state.phase === "exited");
-    for (const run of runs) {
+    // A new attempt for each container its restartPolicy restarts; the others stay as they are.
+    for (const run of pod.runs.values()) {
       const s = run.state;
-      if (s.phase !== "exited" || run.launching) continue;
-      if (!restartable(policy, s) && !(allExited && !s.requested && policy !== "Never")) continue;
+      if (s.phase !== "exited" || run.launching || !restartable(policy, s)) continue;
       run.lastExit = s;
       run.previousId = run.id;
       run.attempt++;
