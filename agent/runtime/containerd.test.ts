@@ -244,4 +244,22 @@ describe.skipIf(!REAL_RUNTIMES)("containerd pod adapter", () => {
     await rt.remove(pod.metadata.uid);
     expect(await containerIds(ctr)).toEqual([]);
   }, 60_000);
+
+  it("an httpGet readiness probe against a server in the container (host network) flips ready", async () => {
+    const rt = await runtime();
+    const port = 20_000 + (process.pid % 20_000);
+    const pod = podObject("web", [{
+      name: "web", command: ["sh", "-c", `sleep 1; mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 127.0.0.1:${port} -h /www`],
+      ports: [{ name: "http", containerPort: port }],
+      readinessProbe: { httpGet: { path: "/index.html", port: "http" }, periodSeconds: 1 },
+    }]);
+    await rt.start(workloadOf(pod));
+    const web = () => rt.observe(pod.metadata.uid)?.detail.containers[0];
+    await until(() => web()?.state.phase === "running", 30_000, "running");
+    expect(web()?.ready).toBe(false);
+    await until(() => web()?.ready === true, 30_000, "ready over HTTP");
+    await rt.stop(pod.metadata.uid, 1);
+    expect(web()?.ready).toBe(false);
+    await rt.remove(pod.metadata.uid);
+  }, 60_000);
 });
