@@ -18,9 +18,20 @@ export interface NodeFacts {
   containerRuntimeVersion: string;
 }
 
-/** The host's own resources, for when none are configured. */
+/** MemTotal from /proc/meminfo in KiB (what cAdvisor gives the kubelet), else Node's figure. */
+export function memTotalKi(meminfo = "/proc/meminfo"): number {
+  try {
+    const kb = /^MemTotal:\s+(\d+)\s*kB/m.exec(readFileSync(meminfo, "utf8"))?.[1];
+    if (kb) return Number(kb);
+  } catch {
+    // not Linux: fall through
+  }
+  return Math.floor(totalmem() / 1024);
+}
+
+/** The host's own resources (the real runtimes advertise these, as the kubelet does): cpus, MemTotal, 110 pods. */
 export function hostCapacity(): Record<string, string> {
-  return { cpu: String(cpus().length), memory: `${Math.floor(totalmem() / 1024)}Ki`, pods: "110" };
+  return { cpu: String(cpus().length), memory: `${memTotalKi()}Ki`, pods: "110" };
 }
 
 function firstLine(file: string): string | undefined {

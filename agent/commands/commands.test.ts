@@ -7,7 +7,9 @@ import { newSigningSecret } from "../../shared/hosts/signature.ts";
 import { credentialsPath, readCredentials, SecretsSource, writeCredentials } from "../config.ts";
 import { sendJson, startServer, type TestServer } from "../test-support/http-server.ts";
 import { joinCommand } from "./join.ts";
+import { UsageError } from "./flags.ts";
 import { rotateCommand } from "./rotate.ts";
+import { runCommand } from "./run.ts";
 import { tokenCommand } from "./token.ts";
 
 let server: TestServer | undefined;
@@ -115,5 +117,25 @@ describe("rotate", () => {
     expect(server.requests[0]?.headers.authorization).toBe("Bearer node-token");
     expect(readCredentials(state)?.signingSecrets).toEqual([newSecret, oldSecret]);
     expect(source.current()).toEqual([newSecret, oldSecret]);
+  });
+});
+
+describe("run --container-runtime", () => {
+  function joined(): string {
+    const state = tempDir();
+    writeCredentials(state, {
+      server: "https://127.0.0.1:1", nodeName: "n1", token: "node-token", signingSecrets: [newSigningSecret()], webhookPath: "/webhooks/v1/nodes/n1/reports",
+      insecureSkipTLSVerify: true, labels: {}, capacity: {},
+    });
+    return state;
+  }
+
+  it("takes containerd or simulated, and names what is missing when containerd cannot be reached", async ({ expect }) => {
+    const state = joined();
+    await expect(runCommand(["--state", state, "--container-runtime", "docker"])).rejects.toThrow(new UsageError('--container-runtime must be "containerd" or "simulated", got "docker"'));
+    await expect(runCommand(["--state", state, "--capacity", "big"])).rejects.toThrow(UsageError);
+    const missing = runCommand(["--state", state, "--container-runtime", "containerd", "--containerd-address", join(state, "no.sock")]);
+    await expect(missing).rejects.toThrow(UsageError);
+    await expect(missing).rejects.toThrow(/--container-runtime containerd: (ctr is not installed: install the Debian packages "containerd" and "runc"|no containerd socket at .*no\.sock)/);
   });
 });

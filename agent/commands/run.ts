@@ -1,16 +1,21 @@
 /**
  * @module
- * `duraplane-agent run`: the agent loop for a joined host, with the
- * simulated runtimes (the only adapters so far) and their fault injection,
- * including `--lose-host-after-ms`, which silences the whole agent to
- * simulate losing the host.
+ * `duraplane-agent run`: the agent loop for a joined host, with containers
+ * under containerd (`--container-runtime containerd`) or simulated, and the
+ * simulated runtimes' fault injection, including `--lose-host-after-ms`,
+ * which silences the whole agent to simulate losing the host.
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Agent } from "../agent.ts";
 import { credentialsPath, readCredentials, SecretsSource } from "../config.ts";
-import { createLogger, errorMessage } from "../log.ts";
+import { hostCapacity } from "../heartbeat.ts";
+import { createLogger, errorMessage, type Logger } from "../log.ts";
 import { AddressPool, nodeIndexFor } from "../runtime/addresses.ts";
+import { containerdRuntime } from "../runtime/containerd-containers.ts";
+import { ContainerdImageStore } from "../runtime/containerd-images.ts";
+import type { ContainerRuntime } from "../runtime/containers.ts";
+import { containerdMissing, Ctr } from "../runtime/ctr.ts";
 import { simulatedContainerRuntime } from "../runtime/simulated-containers.ts";
 import { simulatedVirtRuntime } from "../runtime/simulated-vms.ts";
 import type { SimulationOptions } from "../runtime/simulated.ts";
@@ -22,6 +27,10 @@ import { defaultStateDir } from "./join.ts";
 /** Usage of this command. */
 export const RUN_USAGE = `duraplane-agent run (--state DIR | --name NODE) [options]
   --adapter simulated            runtime adapters (only "simulated" so far)
+  --container-runtime simulated  pods under "containerd" (needs the containerd and runc packages) or "simulated"
+  --containerd-address /run/containerd/containerd.sock  containerd's socket
+  --capacity join|host           advertise the capacity given at join, or the host's own (cpus, MemTotal,
+                                 110 pods); default: host with a real runtime, join otherwise
   --heartbeat-interval-ms 10000  how often the Node's status is sent
   --host-ip 127.0.0.1            the node's InternalIP
   --cpu N --memory Q --pods N    override the capacity given at join
@@ -47,6 +56,7 @@ export async function runCommand(args: string[]): Promise<number> {
       "heartbeat-interval-ms": { type: "string" }, "host-ip": { type: "string", default: "127.0.0.1" },
       cpu: { type: "string" }, memory: { type: "string" }, pods: { type: "string" },
       "insecure-skip-tls-verify": { type: "boolean" }, "restart-backoff-ms": { type: "string" },
+      "container-runtime": { type: "string", default: "simulated" }, "containerd-address": { type: "string" }, capacity: { type: "string" },
       "rotate-secret-every-ms": { type: "string" },
       "boot-delay-ms": { type: "string" }, "stop-delay-ms": { type: "string" }, "boot-failure-rate": { type: "string" },
       "crash-after-ms": { type: "string" }, "crash-rate": { type: "string" }, "node-index": { type: "string" },
@@ -68,8 +78,19 @@ export async function runCommand(args: string[]): Promise<number> {
     crashRate: rateFlag("crash-rate", values["crash-rate"], values["crash-after-ms"] !== undefined ? 1 : 0),
   };
   const addresses = new AddressPool(intFlag("node-index", values["node-index"], nodeIndexFor(credentials.nodeName), 0, 255));
+  const containerRuntime = values["container-runtime"];
+  if (containerRuntime !== "simulated" && containerRuntime !== "containerd") {
+    throw new UsageError(`--container-runtime must be "containerd" or "simulated", got "${containerRuntime}"`);
+  }
+  const real = containerRuntime === "containerd";
+  const capacityFrom = values.capacity ?? (real ? "host" : "join");
+  if (capacityFrom !== "host" && capacityFrom !== "join") throw new UsageError(`--capacity must be "host" or "join", got "${capacityFrom}"`);
+  if (real) {
+    const missing = await containerdMissing({ address: values["containerd-address"] });
+    if (missing) throw new UsageError(`--container-runtime containerd: ${missing}`);
+  }
   const capacity = {
-    ...credentials.capacity,
+    ...(capacityFrom === "host" ? hostCapacity() : credentials.capacity),
     ...(values.cpu ? { cpu: values.cpu } : {}), ...(values.memory ? { memory: values.memory } : {}), ...(values.pods ? { pods: values.pods } : {}),
   };
   const log = createLogger();
@@ -77,9 +98,12 @@ export async function runCommand(args: string[]): Promise<number> {
   const sequence = new Sequence(loadSequenceFloor(sequenceFile));
   const secrets = new SecretsSource(state, credentials.signingSecrets);
   const restartMs = intFlag("restart-backoff-ms", values["restart-backoff-ms"], 10_000, 1);
+  const containers: ContainerRuntime = real
+    ? await realContainerRuntime({ state, address: values["containerd-address"], nodeName: credentials.nodeName, hostIP: values["host-ip"], log })
+    : simulatedContainerRuntime(simulation, addresses);
   const agent = new Agent({
     credentials, secrets: () => secrets.current(), capacity, hostIP: values["host-ip"], log, sequence,
-    containers: simulatedContainerRuntime(simulation, addresses), vms: simulatedVirtRuntime(simulation, addresses),
+    containers, vms: simulatedVirtRuntime(simulation, addresses),
     heartbeatIntervalMs: intFlag("heartbeat-interval-ms", values["heartbeat-interval-ms"], 10_000, 100),
     restartBackoff: { initialMs: restartMs, maxMs: Math.max(restartMs, 300_000), jitter: 0 },
   });
@@ -111,4 +135,15 @@ export async function runCommand(args: string[]): Promise<number> {
   await agent.stop();
   saveSequenceFloor(sequenceFile, sequence);
   return 0;
+}
+
+/**
+ * The containerd adapter with its image store (`<state>/images` caches
+ * unpacked images; the VM adapter reads kernelBoot and containerDisk images
+ * through the same kind of store) and its logs under `<state>/pods`.
+ */
+async function realContainerRuntime(o: { state: string; address?: string; nodeName: string; hostIP: string; log: Logger }): Promise<ContainerRuntime> {
+  const ctr = new Ctr({ address: o.address });
+  const images = new ContainerdImageStore(ctr, join(o.state, "images"));
+  return containerdRuntime({ ctr, images, stateDir: o.state, nodeName: o.nodeName, hostIP: o.hostIP, log: o.log });
 }

@@ -45,7 +45,7 @@ function terminated(exit: Exited, containerID: string | undefined): ContainerSta
 }
 
 /** The status of one container; `seen` is undefined before the runtime has it. */
-function containerStatus(name: string, image: string, seen: ContainerObservation | undefined, restartPending: boolean, lostAt: string | undefined): ContainerStatus {
+function containerStatus(name: string, image: string, seen: ContainerObservation | undefined, restartPending: boolean, lostAt: string | undefined, restartPolicy: string): ContainerStatus {
   const base = { name, image: seen?.image ?? image, imageID: seen?.imageID ?? "", ...(seen?.containerID ? { containerID: seen.containerID } : {}) };
   if (lostAt) {
     // What the kubelet reports for a container it can no longer find.
@@ -56,14 +56,20 @@ function containerStatus(name: string, image: string, seen: ContainerObservation
   const s = seen.state;
   let state: ContainerState;
   let lastState: ContainerState | Record<string, never> = seen.lastExit ? terminated(seen.lastExit, undefined) : {};
-  if (s.phase === "creating") state = { waiting: { reason: "ContainerCreating" } };
+  if (s.phase === "creating") state = { waiting: seen.waiting ?? { reason: "ContainerCreating" } };
   else if (s.phase === "running") state = { running: { startedAt: s.startedAt } };
-  else if (restartPending) {
+  // Only a container its restartPolicy restarts waits in CrashLoopBackOff (a sibling may have completed for good).
+  else if (restartPending && restartsAfter(restartPolicy, s)) {
     state = { waiting: { reason: "CrashLoopBackOff", message: `back-off restarting failed container ${name}` } };
     lastState = terminated(s, seen.containerID);
   } else state = terminated(s, seen.containerID);
   const running = s.phase === "running";
-  return { ...base, state, lastState, ready: running, started: running, restartCount: seen.restartCount };
+  return { ...base, state, lastState, ready: running && (seen.ready ?? true), started: running, restartCount: seen.restartCount };
+}
+
+/** Whether restartPolicy restarts a container that ended like `exit`. */
+function restartsAfter(restartPolicy: string, exit: Exited): boolean {
+  return restartPolicy === "Always" || (restartPolicy === "OnFailure" && exit.exitCode !== 0);
 }
 
 /** The kubelet's getPhase, without init containers; `terminal` means nothing will be restarted. */
@@ -99,7 +105,7 @@ export function specContainers(spec: Record<string, unknown>): { name: string; i
 export function podStatus(input: StatusInput<PodDetail>, restartPolicy: string): PodReportStatus {
   const { object, observation, restartPending, terminal, lostAt, hostIP, acceptedAt } = input;
   const statuses = specContainers(object.spec).map((c) =>
-    containerStatus(c.name, c.image, observation?.detail.containers.find((o) => o.name === c.name), restartPending, lostAt));
+    containerStatus(c.name, c.image, observation?.detail.containers.find((o) => o.name === c.name), restartPending, lostAt, restartPolicy));
   const phase = podPhase(restartPolicy, statuses, terminal || lostAt !== undefined);
   const unready = statuses.filter((s) => !s.ready).map((s) => s.name);
   const done = phase === "Succeeded" || phase === "Failed";

@@ -25,6 +25,10 @@ export interface ContainerObservation {
   state: RunState;
   lastExit?: Exited;
   restartCount: number;
+  /** The readiness probe's verdict; absent when the container has none (then ready = running). */
+  ready?: boolean;
+  /** Why a container not yet running waits (ErrImagePull, ImagePullBackOff, CreateContainerConfigError…); absent: ContainerCreating. */
+  waiting?: { reason: string; message?: string };
 }
 
 /** What the container runtime reports for a pod. */
