@@ -47,7 +47,8 @@ wait_for /run/libvirt/libvirt-sock libvirtd
 
 if ! running containerd; then
   mkdir -p /run/containerd
-  nohup containerd >/var/log/containerd.log 2>&1 &
+  # In its own session: it outlives the shell that started it, as a daemon should.
+  setsid nohup containerd >/var/log/containerd.log 2>&1 < /dev/null &
 fi
 wait_for /run/containerd/containerd.sock containerd
 # The socket exists a moment before the API answers.

@@ -48,6 +48,8 @@ export const LABELS = {
   reason: "io.duraplane.exit-reason",
   finishedAt: "io.duraplane.finished-at",
   requested: "io.duraplane.stop-requested",
+  /** The Node the container runs for: agents of several nodes may share one containerd (npm start --runtime real). */
+  node: "io.duraplane.node",
 } as const;
 
 /** What containerd's CRI reports for a container whose task vanished (a host reboot). */
@@ -190,7 +192,8 @@ export class ContainerdRuntime implements ContainerRuntime {
     for (const id of ids) {
       const info: unknown = JSON.parse(await this.ctr.run(["containers", "info", id]).catch(() => "{}"));
       const labels = isRecord(info) && isRecord(info.Labels) ? (info.Labels as Record<string, string>) : {};
-      if (labels[LABELS.podUid] && labels[LABELS.container]) found.push({ id, labels });
+      // Only this node's: another agent on the same containerd keeps its own.
+      if (labels[LABELS.podUid] && labels[LABELS.container] && labels[LABELS.node] === this.options.nodeName) found.push({ id, labels });
     }
     const byPod = new Map<string, typeof found>();
     for (const f of found) byPod.set(f.labels[LABELS.podUid] ?? "", [...(byPod.get(f.labels[LABELS.podUid] ?? "") ?? []), f]);
@@ -379,7 +382,7 @@ export class ContainerdRuntime implements ContainerRuntime {
       mkdirSync(dirname(logFile), { recursive: true });
       const labels = {
         [LABELS.podUid]: workload.uid, [LABELS.podName]: workload.name, [LABELS.podNamespace]: workload.namespace,
-        [LABELS.container]: run.name, [LABELS.attempt]: String(run.attempt),
+        [LABELS.container]: run.name, [LABELS.attempt]: String(run.attempt), [LABELS.node]: this.options.nodeName,
       };
       run.id = id;
       run.imageID = `${repositoryOf(image.ref)}@${image.digest}`;

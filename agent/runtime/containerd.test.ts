@@ -49,9 +49,9 @@ describe.skipIf(!REAL_RUNTIMES)("containerd pod adapter", () => {
   const runtimes: ContainerdRuntime[] = [];
   const log = memoryLogger();
 
-  async function runtime(): Promise<ContainerdRuntime> {
+  async function runtime(nodeName = "n1"): Promise<ContainerdRuntime> {
     const rt = await containerdRuntime({
-      ctr, images: new ContainerdImageStore(ctr, `${stateDir}/images`), stateDir, nodeName: "n1", hostIP: "127.0.0.1", log, relistMs: 500,
+      ctr, images: new ContainerdImageStore(ctr, `${stateDir}/images`), stateDir, nodeName, hostIP: "127.0.0.1", log, relistMs: 500,
     });
     runtimes.push(rt);
     return rt;
@@ -199,6 +199,10 @@ describe.skipIf(!REAL_RUNTIMES)("containerd pod adapter", () => {
     await until(() => first.observe(pod.metadata.uid)?.detail.containers.every((c) => c.state.phase === "running"), 30_000, "running");
     const startedAt = first.observe(pod.metadata.uid)?.detail.containers[0]?.state;
     await first.close();
+    // An agent of another node on the same containerd (npm start --runtime real) leaves it alone.
+    const neighbour = await runtime("n2");
+    expect(neighbour.list().find((o) => o.uid === pod.metadata.uid)).toBeUndefined();
+    await neighbour.close();
     const second = await runtime();
     const adopted = second.list().find((o) => o.uid === pod.metadata.uid);
     expect(adopted?.detail.containers.find((c) => c.name === "app")?.state).toEqual(startedAt);
