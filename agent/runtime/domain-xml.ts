@@ -157,6 +157,8 @@ export function domainXml(spec: VMIDomainSpec, host: DomainHost): string {
         el("target", { port: 0 }),
       ),
       el("console", { type: "pty" }, el("target", { type: "serial", port: 0 })),
+      // The QEMU guest agent's channel, as KubeVirt always adds: guestOSInfo and addresses when the guest runs one.
+      el("channel", { type: "unix" }, el("target", { type: "virtio", name: "org.qemu.guest_agent.0" })),
       spec.vnc && el("graphics", { type: "vnc", autoport: "yes", listen: "127.0.0.1" }, el("listen", { type: "address", address: "127.0.0.1" })),
       el("video", {}, el("model", spec.vnc ? { type: "vga", vram: 16384, heads: 1 } : { type: "none" })),
       el("memballoon", { model: "none" }),

@@ -40,11 +40,11 @@ function run(file: string, args: string[], options: { cwd?: string; input?: stri
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { cwd: options.cwd, stdio: ["pipe", options.stdout ? "pipe" : "ignore", "pipe"] });
     let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
     if (options.stdout && child.stdout) child.stdout.pipe(options.stdout);
     child.on("error", (err) => reject(new Error(`${file}: ${err.message} (is its package installed?)`)));
     child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`${file} ${args.join(" ")} exited ${code}: ${stderr.trim()}`))));
-    child.stdin.end(options.input ?? "");
+    child.stdin?.end(options.input ?? "");
   });
 }
 

@@ -1,0 +1,429 @@
+/**
+ * @module
+ * The VM runtime over libvirt/QEMU, as virt-handler and virt-launcher drive
+ * it: a VMI becomes a persistent domain (define + start), a graceful stop is
+ * an ACPI shutdown destroyed when the grace period runs out, pause/unpause
+ * are suspend/resume, and removal undefines the domain and deletes the VMI's
+ * files. State is observed, never assumed: libvirt's event stream triggers a
+ * re-read of `domstate --reason`, and a periodic resync re-reads every domain
+ * (and finds domains started by an earlier agent, by the VMI identity in
+ * their `<metadata>`). All calls go through `virsh` (see virsh.ts).
+ */
+import { existsSync } from "node:fs";
+import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Exited, Observation, RunState, Workload } from "./adapter.ts";
+import { macFor } from "./addresses.ts";
+import { type DomainEvent, DomainEventStream } from "./domain-events.ts";
+import { type DomainState, exitOf, isActive, isPaused, parseDomState } from "./domain-state.ts";
+import { domainXml, type HostNetwork, METADATA_NS } from "./domain-xml.ts";
+import { attributesOf, interfacesOf, parseDomIfAddr, parseOsInfo } from "./guest-info.ts";
+import type { ImageStore } from "./images.ts";
+import { Virsh, VirshError } from "./virsh.ts";
+import { vmiDomainSpec } from "./vmi-domain-spec.ts";
+import { prepareFiles } from "./vm-volumes.ts";
+import type { GuestOSInfo, VirtRuntime, VMDetail, VMInterface, VMRuntimeSpec } from "./vms.ts";
+import { errorMessage, type Logger } from "../log.ts";
+import { formatTime } from "../../shared/k8s/time.ts";
+
+/** How the adapter reaches libvirt and where it keeps VMI files. */
+export interface LibvirtOptions {
+  /** e.g. `qemu:///system`. */
+  uri: string;
+  images: ImageStore;
+  /** Per-VMI files go to `<runDir>/<uid>/`; QEMU's user must be able to traverse it. */
+  runDir: string;
+  /** User-mode networking unless a bridge is named. */
+  network?: HostNetwork;
+  /** Domain names start with this (default `duraplane-`); only such domains are read. */
+  domainPrefix?: string;
+  /** KVM when /dev/kvm exists, else TCG; tests may force it. */
+  kvm?: boolean;
+  /** Every domain is re-read this often (default 10 s). */
+  resyncIntervalMs?: number;
+  log?: Logger;
+  virsh?: Virsh;
+}
+
+interface DomainRecord {
+  uid: string;
+  domain: string;
+  dir: string;
+  attempt: number;
+  state: RunState;
+  lastExit?: Exited;
+  paused: boolean;
+  interfaces: VMInterface[];
+  guestOSInfo?: GuestOSInfo;
+  guestAgentConnected: boolean;
+  /** define/start under way: a shut-off domain is not an exit yet. */
+  starting: boolean;
+  stopRequested: boolean;
+  destroyedByUs: boolean;
+  /** Waiting for the run to end (stop). */
+  exitWaiters: (() => void)[];
+  refreshing?: Promise<void>;
+  refreshAgain: boolean;
+  /** When the guest agent and addresses were last asked (they cost a few virsh calls). */
+  guestReadAt: number;
+}
+
+/** The guest agent and addresses are asked at most this often per domain. */
+const GUEST_READ_EVERY_MS = 5000;
+
+function now(): string {
+  return formatTime(Date.now());
+}
+
+/** A domain name for a VMI: readable (namespace and name) and unique (a uid prefix). */
+export function domainNameFor(prefix: string, vmi: { uid: string; namespace: string; name: string }): string {
+  const safe = (s: string): string => s.replace(/[^A-Za-z0-9.-]/g, "-");
+  return `${prefix}${safe(vmi.namespace)}_${safe(vmi.name)}-${safe(vmi.uid).slice(0, 8)}`;
+}
+
+/** VMIs as libvirt domains. */
+export class LibvirtVirtRuntime implements VirtRuntime {
+  private readonly records = new Map<string, DomainRecord>();
+  private readonly byDomain = new Map<string, string>();
+  private readonly listeners = new Set<(o: Observation<VMDetail>) => void>();
+  private readonly virsh: Virsh;
+  private readonly prefix: string;
+  private readonly type: "kvm" | "qemu";
+  private events?: DomainEventStream;
+  private resyncTimer?: NodeJS.Timeout;
+  private closed = false;
+
+  private constructor(private readonly options: LibvirtOptions, readonly runtimeVersion: string, virsh: Virsh) {
+    this.virsh = virsh;
+    this.prefix = options.domainPrefix ?? "duraplane-";
+    this.type = (options.kvm ?? existsSync("/dev/kvm")) ? "kvm" : "qemu";
+  }
+
+  /** Connects, adopts the domains an earlier agent left, and follows libvirt's events. */
+  static async open(options: LibvirtOptions): Promise<LibvirtVirtRuntime> {
+    const virsh = options.virsh ?? new Virsh({ uri: options.uri });
+    const version = /Using library: libvirt (\S+)/.exec(await virsh.run(["version"]))?.[1] ?? "unknown";
+    await mkdir(options.runDir, { recursive: true });
+    await chmod(options.runDir, 0o755);
+    const runtime = new LibvirtVirtRuntime(options, `libvirt://${version}`, virsh);
+    runtime.events = new DomainEventStream(virsh, (e) => runtime.onEvent(e), (why) => {
+      options.log?.warn("libvirt event stream restarted", { why });
+      runtime.resync();
+    });
+    runtime.events.start();
+    await runtime.adopt();
+    runtime.scheduleResync();
+    return runtime;
+  }
+
+  /** The serial console's log file of a VMI (the guest's console output). */
+  serialLogPath(uid: string): string {
+    return join(this.options.runDir, uid, "serial.log");
+  }
+
+  /** The libvirt domain of a VMI, if known. */
+  domainOf(uid: string): string | undefined {
+    return this.records.get(uid)?.domain;
+  }
+
+  /** The event child's pid (tests kill it to prove it comes back). */
+  get eventStreamPid(): number | undefined {
+    return this.events?.pid;
+  }
+
+  async start(workload: Workload<VMRuntimeSpec>): Promise<void> {
+    let record = this.records.get(workload.uid);
+    if (record && record.state.phase !== "exited") return;
+    if (record) {
+      record.attempt++;
+      record.lastExit = record.state.phase === "exited" ? record.state : undefined;
+    } else {
+      const domain = domainNameFor(this.prefix, workload);
+      record = {
+        uid: workload.uid, domain, dir: join(this.options.runDir, workload.uid), attempt: 0,
+        state: { phase: "creating", since: now() }, paused: false, interfaces: [], guestAgentConnected: false,
+        starting: false, stopRequested: false, destroyedByUs: false, exitWaiters: [], refreshAgain: false, guestReadAt: 0,
+      };
+      this.records.set(workload.uid, record);
+      this.byDomain.set(domain, workload.uid);
+    }
+    Object.assign(record, { state: { phase: "creating", since: now() }, paused: false, starting: true, stopRequested: false, destroyedByUs: false, guestAgentConnected: false });
+    this.emit(record);
+    try {
+      const spec = vmiDomainSpec(workload.rawSpec);
+      const files = await prepareFiles(spec, workload, record.dir, this.options.images);
+      const macs = Object.fromEntries(spec.interfaces.map((i) => [i.name, i.macAddress ?? macFor(workload.uid, i.name)]));
+      const xml = domainXml(spec, {
+        domainName: record.domain, vmi: { uid: workload.uid, namespace: workload.namespace, name: workload.name },
+        type: this.type, serialLog: this.serialLogPath(workload.uid), network: this.options.network ?? { mode: "user" },
+        ...(files.kernel ? { kernel: files.kernel } : {}), disks: files.disks, macs,
+      });
+      record.interfaces = spec.interfaces.map((i) => ({ name: i.name, mac: macs[i.name] ?? "" }));
+      const file = join(record.dir, "domain.xml");
+      await writeFile(file, xml);
+      await this.virsh.run(["define", file]);
+      await this.virsh.run(["start", record.domain], 120_000);
+    } catch (err) {
+      record.starting = false;
+      this.setExited(record, { exitCode: 1, reason: "BootFailed", message: errorMessage(err) }, undefined);
+      this.options.log?.warn("vmi failed to start", { uid: workload.uid, domain: record.domain, error: errorMessage(err) });
+      return;
+    }
+    record.starting = false;
+    await this.refresh(record);
+  }
+
+  async stop(uid: string, gracePeriodSeconds: number): Promise<void> {
+    const record = this.records.get(uid);
+    if (!record || record.state.phase === "exited") return;
+    record.stopRequested = true;
+    const ended = new Promise<void>((resolve) => record.exitWaiters.push(resolve));
+    const graceMs = Math.max(0, gracePeriodSeconds) * 1000;
+    if (graceMs > 0) {
+      try {
+        // A paused guest cannot see the power button.
+        if (record.paused) await this.virsh.run(["resume", record.domain]);
+        await this.virsh.run(["shutdown", record.domain, "--mode", "acpi"]);
+      } catch (err) {
+        this.options.log?.warn("acpi shutdown failed, destroying", { domain: record.domain, error: errorMessage(err) });
+      }
+      // Events end the wait; a poll each second covers a lost event.
+      const poll = setInterval(() => void this.refresh(record), 1000);
+      const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), graceMs).unref());
+      const result = await Promise.race([ended.then(() => "ended" as const), timeout]);
+      clearInterval(poll);
+      if (result === "ended") return;
+    }
+    record.destroyedByUs = true;
+    await this.virsh.run(["destroy", record.domain]).catch((err: unknown) => {
+      if (!(err instanceof VirshError && (err.noDomain || /not running/i.test(err.stderr)))) throw err;
+    });
+    await this.refresh(record);
+    await ended;
+  }
+
+  async pause(uid: string): Promise<void> {
+    const record = this.records.get(uid);
+    if (!record || record.state.phase !== "running" || record.paused) return;
+    await this.virsh.run(["suspend", record.domain]);
+    await this.refresh(record);
+  }
+
+  async unpause(uid: string): Promise<void> {
+    const record = this.records.get(uid);
+    if (!record || record.state.phase !== "running" || !record.paused) return;
+    await this.virsh.run(["resume", record.domain]);
+    await this.refresh(record);
+  }
+
+  async remove(uid: string): Promise<void> {
+    const record = this.records.get(uid);
+    if (!record) return;
+    this.records.delete(uid);
+    this.byDomain.delete(record.domain);
+    for (const args of [["destroy", record.domain], ["undefine", record.domain, "--nvram"]]) {
+      await this.virsh.run(args).catch((err: unknown) => {
+        if (!(err instanceof VirshError && (err.noDomain || /not running/i.test(err.stderr)))) throw err;
+      });
+    }
+    await rm(record.dir, { recursive: true, force: true });
+    for (const wake of record.exitWaiters.splice(0)) wake();
+  }
+
+  observe(uid: string): Observation<VMDetail> | undefined {
+    const record = this.records.get(uid);
+    return record && this.observation(record);
+  }
+
+  list(): Observation<VMDetail>[] {
+    return [...this.records.values()].map((r) => this.observation(r));
+  }
+
+  subscribe(listener: (o: Observation<VMDetail>) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Stops following libvirt; domains keep running, as the kubelet leaves its containers. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.listeners.clear();
+    clearTimeout(this.resyncTimer);
+    this.events?.close();
+    await Promise.allSettled([...this.records.values()].map((r) => r.refreshing));
+  }
+
+  private observation(record: DomainRecord): Observation<VMDetail> {
+    const ip = record.interfaces[0]?.ipAddress;
+    return {
+      uid: record.uid, attempt: record.attempt, state: record.state, lastExit: record.lastExit,
+      ...(ip ? { ip } : {}), paused: record.paused,
+      detail: {
+        interfaces: record.interfaces.map((i) => ({ ...i })),
+        ...(record.guestOSInfo ? { guestOSInfo: record.guestOSInfo } : {}),
+        guestAgentConnected: record.guestAgentConnected,
+      },
+    };
+  }
+
+  private emit(record: DomainRecord): void {
+    if (this.closed) return;
+    const o = this.observation(record);
+    for (const listener of this.listeners) listener(o);
+  }
+
+  private setExited(record: DomainRecord, exit: { exitCode: number; reason: string; message?: string }, startedAt: string | undefined): void {
+    record.state = {
+      phase: "exited", exitCode: exit.exitCode, reason: exit.reason, ...(exit.message ? { message: exit.message } : {}),
+      ...(startedAt ? { startedAt } : {}), finishedAt: now(), requested: record.stopRequested,
+    };
+    record.paused = false;
+    record.guestAgentConnected = false;
+    this.emit(record);
+    for (const wake of record.exitWaiters.splice(0)) wake();
+  }
+
+  private onEvent(event: DomainEvent): void {
+    const uid = this.byDomain.get(event.domain);
+    const record = uid ? this.records.get(uid) : undefined;
+    if (record) void this.refresh(record, event.type === "agent-lifecycle");
+    else if (event.domain.startsWith(this.prefix) && /Defined|Started/.test(event.detail)) void this.adoptOne(event.domain);
+  }
+
+  /** Re-reads one domain (coalesced: one read at a time, one more if asked meanwhile). */
+  private refresh(record: DomainRecord, guest = false): Promise<void> {
+    if (guest) record.guestReadAt = 0;
+    if (record.refreshing) {
+      record.refreshAgain = true;
+      return record.refreshing;
+    }
+    record.refreshing = (async () => {
+      do {
+        record.refreshAgain = false;
+        try {
+          await this.read(record, record.guestReadAt === 0);
+        } catch (err) {
+          this.options.log?.warn("reading domain failed", { domain: record.domain, error: errorMessage(err) });
+        }
+      } while (record.refreshAgain && !this.closed);
+    })().finally(() => {
+      record.refreshing = undefined;
+    });
+    return record.refreshing;
+  }
+
+  private async domState(domain: string): Promise<DomainState | undefined> {
+    try {
+      return parseDomState(await this.virsh.run(["domstate", domain, "--reason"]));
+    } catch (err) {
+      if (err instanceof VirshError && err.noDomain) return undefined;
+      throw err;
+    }
+  }
+
+  private async read(record: DomainRecord, force: boolean): Promise<void> {
+    if (this.records.get(record.uid) !== record) return;
+    const s = await this.domState(record.domain);
+    const before = JSON.stringify(this.observation(record));
+    if (!s) {
+      if (record.state.phase !== "exited" && !record.starting) {
+        this.setExited(record, { exitCode: 1, reason: "Crashed", message: "the domain vanished from libvirt" }, startedAtOf(record.state));
+      }
+      return;
+    }
+    if (isActive(s)) {
+      if (record.state.phase !== "running") record.state = { phase: "running", startedAt: now() };
+      record.paused = isPaused(s);
+      await this.readGuest(record, force);
+    } else if (record.state.phase !== "exited" && !record.starting) {
+      this.setExited(record, exitOf(s, record.destroyedByUs), startedAtOf(record.state));
+      return;
+    }
+    if (JSON.stringify(this.observation(record)) !== before) this.emit(record);
+  }
+
+  /** Addresses and guest OS, when libvirt or the guest agent know them (errors mean "not known"). */
+  private async readGuest(record: DomainRecord, force: boolean): Promise<void> {
+    if (record.paused || (!force && Date.now() - record.guestReadAt < GUEST_READ_EVERY_MS)) return;
+    record.guestReadAt = Date.now();
+    // libvirt knows whether a guest agent is on the channel; only then is it worth asking.
+    const xml = await this.virsh.run(["dumpxml", record.domain]);
+    const connected = /name=["']org\.qemu\.guest_agent\.0["'][^>]*state=["']connected["']/.test(xml);
+    const info = connected
+      ? await this.virsh.run(["qemu-agent-command", record.domain, '{"execute":"guest-get-osinfo"}', "--timeout", "2"], 5000).then(parseOsInfo, () => undefined)
+      : undefined;
+    record.guestAgentConnected = info !== undefined;
+    if (info) record.guestOSInfo = info;
+    if (record.interfaces.every((i) => i.ipAddress)) return;
+    for (const source of info ? ["agent", "lease", "arp"] : ["lease", "arp"]) {
+      const addrs = await this.virsh.run(["domifaddr", record.domain, "--source", source], 5000).then(parseDomIfAddr, () => new Map<string, string>());
+      for (const i of record.interfaces) {
+        const ip = addrs.get(i.mac.toLowerCase());
+        if (ip && !i.ipAddress) i.ipAddress = ip;
+      }
+      if (record.interfaces.every((i) => i.ipAddress)) return;
+    }
+  }
+
+  /** Finds our domains (by prefix and metadata) that this process does not know yet. */
+  private async adopt(): Promise<void> {
+    const names = (await this.virsh.run(["list", "--all", "--name"])).split("\n").map((n) => n.trim()).filter((n) => n.startsWith(this.prefix));
+    for (const name of names) if (!this.byDomain.has(name)) await this.adoptOne(name);
+  }
+
+  private async adoptOne(domain: string): Promise<void> {
+    if (this.byDomain.has(domain) || this.closed) return;
+    let meta: Record<string, string> | undefined;
+    let xml: string;
+    try {
+      meta = attributesOf(await this.virsh.run(["metadata", domain, "--uri", METADATA_NS]), "vmi");
+      xml = await this.virsh.run(["dumpxml", domain]);
+    } catch (err) {
+      if (err instanceof VirshError) return; // not ours (no metadata) or gone meanwhile
+      throw err;
+    }
+    const uid = meta?.uid;
+    if (!uid || this.records.has(uid) || this.byDomain.has(domain)) return;
+    const record: DomainRecord = {
+      uid, domain, dir: join(this.options.runDir, uid), attempt: 0, state: { phase: "creating", since: now() }, paused: false,
+      interfaces: interfacesOf(xml), guestAgentConnected: false, starting: false, stopRequested: false, destroyedByUs: false,
+      exitWaiters: [], refreshAgain: false, guestReadAt: 0,
+    };
+    this.records.set(uid, record);
+    this.byDomain.set(domain, uid);
+    const s = await this.domState(domain);
+    if (s && !isActive(s)) {
+      // Found already ended: how it ended is what libvirt says now.
+      this.setExited(record, exitOf(s, false), undefined);
+      return;
+    }
+    this.options.log?.info("adopted vmi domain", { uid, domain, namespace: meta?.namespace, name: meta?.name });
+    await this.refresh(record);
+  }
+
+  /** Re-reads every domain and adopts new ones; then again after the interval. */
+  private resync(): void {
+    if (this.closed) return;
+    void (async () => {
+      try {
+        await this.adopt();
+        await Promise.all([...this.records.values()].map((r) => this.refresh(r)));
+      } catch (err) {
+        this.options.log?.warn("libvirt resync failed", { error: errorMessage(err) });
+      }
+    })();
+  }
+
+  private scheduleResync(): void {
+    if (this.closed) return;
+    this.resyncTimer = setTimeout(() => {
+      this.resync();
+      this.scheduleResync();
+    }, this.options.resyncIntervalMs ?? 10_000);
+    this.resyncTimer.unref();
+  }
+}
+
+function startedAtOf(state: RunState): string | undefined {
+  return state.phase === "running" ? state.startedAt : undefined;
+}
