@@ -45,6 +45,11 @@ export interface DomainHost {
 const PREFIX: Record<DiskBus, string> = { virtio: "vd", sata: "sd", scsi: "sd", usb: "sd" };
 const UUID = /^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/;
 
+/** libvirt's user alias for a named device (`ua-` and [A-Za-z0-9_-] only); KubeVirt's names are DNS labels, so they pass unchanged. */
+export function userAlias(name: string): string {
+  return `ua-${name.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+}
+
 /** `vda`, `vdb`, … `vdz`, `vdaa`: libvirt's target names. */
 export function targetDev(prefix: string, index: number): string {
   let name = "";
@@ -82,13 +87,13 @@ function disksElements(spec: VMIDomainSpec, host: DomainHost): XmlElement[] {
     const index = next[prefix] ?? 0;
     next[prefix] = index + 1;
     return el("disk", { type: "file", device: disk.device },
-      el("driver", { name: "qemu", type: file.format, cache: "none", ...(disk.device === "disk" ? { discard: "unmap" } : {}) }),
+      el("driver", { name: "qemu", type: file.format, ...(disk.device === "disk" ? { discard: "unmap" } : {}) }),
       el("source", { file: file.path }),
       el("target", { dev: targetDev(prefix, index), bus: disk.bus }),
       disk.readonly && el("readonly"),
       disk.bootOrder !== undefined && el("boot", { order: disk.bootOrder }),
       disk.serial !== undefined && el("serial", {}, disk.serial),
-      el("alias", { name: `ua-${disk.name}` }),
+      el("alias", { name: userAlias(disk.name) }),
     );
   });
 }
@@ -101,7 +106,7 @@ function interfaceElements(spec: VMIDomainSpec, host: DomainHost): XmlElement[] 
       bridge !== undefined && el("source", { bridge }),
       mac && el("mac", { address: mac }),
       el("model", { type: i.model }),
-      el("alias", { name: `ua-${i.name}` }),
+      el("alias", { name: userAlias(i.name) }),
     );
   });
 }

@@ -40,7 +40,7 @@ export function parseDomIfAddr(output: string): Map<string, string> {
   for (const line of output.split("\n")) {
     const cols = line.trim().split(/\s+/);
     // "vnet0  52:54:00:aa:bb:cc  ipv4  192.168.122.5/24", continuation rows start with "-".
-    const row = cols.length === 4 ? cols : cols.length === 3 && cols[0] === "-" ? [cols[0], lastMac, cols[1], cols[2]] : undefined;
+    const row = cols.length === 4 && cols[1] === "-" ? [cols[0], lastMac, cols[2], cols[3]] : cols.length === 4 ? cols : undefined;
     if (!row || !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(row[1] ?? "")) continue;
     lastMac = (row[1] ?? "").toLowerCase();
     const entry = byMac.get(lastMac) ?? {};
