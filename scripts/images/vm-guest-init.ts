@@ -14,6 +14,9 @@ export const READY_LINE = "duraplane-tiny-vm ready";
 /** The prefix of the per-disk line: `duraplane-disk vdb bytes=1048576 head=DURAPLANE…`. */
 export const DISK_LINE_PREFIX = "duraplane-disk";
 
+/** Printed before powering off on its own, when the kernel command line holds `duraplane.poweroff`. */
+export const SELF_POWER_OFF_LINE = "duraplane-tiny-vm powering itself off";
+
 /** The printed line when the power button was seen. */
 export const POWER_OFF_LINE = "duraplane-tiny-vm acpi power button: powering off";
 
@@ -36,6 +39,8 @@ for d in /sys/block/vd* /sys/block/sd*; do
   head=$(head -c 32 "/dev/$n" | tr -c 'A-Za-z0-9._-' '.')
   echo "${DISK_LINE_PREFIX} $n bytes=$bytes head=$head"
 done
+# duraplane.poweroff on the kernel command line: a guest that powers itself off (the VMI Succeeds).
+case " $(cat /proc/cmdline) " in *" duraplane.poweroff "*) echo "${SELF_POWER_OFF_LINE}"; sync; poweroff -f;; esac
 # The ACPI power button (what libvirt's shutdown presses) is an input device: any event powers off.
 for e in /sys/class/input/event*; do
   [ -e "$e" ] || continue
