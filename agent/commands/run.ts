@@ -13,11 +13,13 @@ import { createLogger, errorMessage } from "../log.ts";
 import { AddressPool, nodeIndexFor } from "../runtime/addresses.ts";
 import { simulatedContainerRuntime } from "../runtime/simulated-containers.ts";
 import { simulatedVirtRuntime } from "../runtime/simulated-vms.ts";
+import type { VirtRuntime } from "../runtime/vms.ts";
 import type { SimulationOptions } from "../runtime/simulated.ts";
 import { rotateSigningSecret, SecretRotator } from "../rotation.ts";
 import { loadSequenceFloor, saveSequenceFloor, Sequence } from "../sequence.ts";
 import { intFlag, rateFlag, UsageError } from "./flags.ts";
 import { defaultStateDir } from "./join.ts";
+import { openLibvirt, VM_RUNTIMES } from "./vm-runtime.ts";
 
 /** Usage of this command. */
 export const RUN_USAGE = `duraplane-agent run (--state DIR | --name NODE) [options]
@@ -28,6 +30,12 @@ export const RUN_USAGE = `duraplane-agent run (--state DIR | --name NODE) [optio
   --[no-]insecure-skip-tls-verify override the TLS setting kept at join
   --restart-backoff-ms 10000     first delay before restarting a crashed container (doubles to 5 min)
   --rotate-secret-every-ms 86400000  rotate the webhook signing secret this often (0: never)
+  --vm-runtime simulated         VMs: simulated, or libvirt (QEMU through libvirtd)
+ libvirt VM runtime:
+  --libvirt-uri qemu:///system   the libvirt connection
+  --image-dir DIR                kernelBoot and containerDisk images, one directory per image (default STATE/images)
+  --vm-run-dir DIR               per-VMI files: disks, kernel, serial log (default /var/lib/duraplane/NODE/vms)
+  --vm-bridge BR                 attach VM interfaces to this host bridge (default: user-mode networking)
  simulated runtime:
   --boot-delay-ms 2000           creating → running
   --stop-delay-ms 1000           a graceful stop (beyond the grace period: killed at its end)
@@ -51,11 +59,15 @@ export async function runCommand(args: string[]): Promise<number> {
       "boot-delay-ms": { type: "string" }, "stop-delay-ms": { type: "string" }, "boot-failure-rate": { type: "string" },
       "crash-after-ms": { type: "string" }, "crash-rate": { type: "string" }, "node-index": { type: "string" },
       "lose-host-after-ms": { type: "string" }, "lose-host-for-ms": { type: "string" },
+      "vm-runtime": { type: "string", default: "simulated" }, "libvirt-uri": { type: "string", default: "qemu:///system" },
+      "image-dir": { type: "string" }, "vm-run-dir": { type: "string" }, "vm-bridge": { type: "string" },
     },
   });
   const state = values.state ?? (values.name ? defaultStateDir(values.name) : undefined);
   if (!state) throw new UsageError(RUN_USAGE);
   if (values.adapter !== "simulated") throw new UsageError(`--adapter: only "simulated" exists so far, got "${values.adapter}"`);
+  const vmRuntime = values["vm-runtime"];
+  if (!(VM_RUNTIMES as readonly string[]).includes(vmRuntime)) throw new UsageError(`--vm-runtime must be one of ${VM_RUNTIMES.join(", ")}, got "${vmRuntime}"`);
   const stored = readCredentials(state);
   if (!stored) throw new UsageError(`no credentials in ${credentialsPath(state)}: run \`duraplane-agent join\` first`);
   const credentials = { ...stored, insecureSkipTLSVerify: values["insecure-skip-tls-verify"] ?? stored.insecureSkipTLSVerify };
@@ -77,9 +89,15 @@ export async function runCommand(args: string[]): Promise<number> {
   const sequence = new Sequence(loadSequenceFloor(sequenceFile));
   const secrets = new SecretsSource(state, credentials.signingSecrets);
   const restartMs = intFlag("restart-backoff-ms", values["restart-backoff-ms"], 10_000, 1);
+  const vms: VirtRuntime = vmRuntime === "libvirt"
+    ? await openLibvirt({
+      uri: values["libvirt-uri"], imageDir: values["image-dir"] ?? join(state, "images"), runDir: values["vm-run-dir"] ?? join("/var/lib/duraplane", credentials.nodeName, "vms"),
+      ...(values["vm-bridge"] ? { bridge: values["vm-bridge"] } : {}), log,
+    })
+    : simulatedVirtRuntime(simulation, addresses);
   const agent = new Agent({
     credentials, secrets: () => secrets.current(), capacity, hostIP: values["host-ip"], log, sequence,
-    containers: simulatedContainerRuntime(simulation, addresses), vms: simulatedVirtRuntime(simulation, addresses),
+    containers: simulatedContainerRuntime(simulation, addresses), vms,
     heartbeatIntervalMs: intFlag("heartbeat-interval-ms", values["heartbeat-interval-ms"], 10_000, 100),
     restartBackoff: { initialMs: restartMs, maxMs: Math.max(restartMs, 300_000), jitter: 0 },
   });
