@@ -11,6 +11,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import type { Workload } from "./adapter.ts";
+import { HostLoop } from "../host.ts";
+import { vmiDriver } from "../kinds/vmi.ts";
+import { memoryLogger } from "../log.ts";
+import { asApiObject } from "../objects.ts";
+import { Sequence } from "../sequence.ts";
+import type { ReportItem } from "../../shared/hosts/report.ts";
 import { type DirectoryImageStore } from "./dir-images.ts";
 import { LibvirtVirtRuntime } from "./libvirt-vms.ts";
 import { Virsh } from "./virsh.ts";
@@ -120,6 +126,37 @@ describe.skipIf(!REAL)("libvirt VM runtime against the real daemons", () => {
     await until(() => rt.observe(uid)?.paused === true, 10_000, "paused seen from the event");
     await virsh.run(["resume", domain]);
     await until(() => rt.observe(uid)?.paused === false, 10_000, "resumed seen from the event");
+  }, 60_000);
+
+  it("through the host loop: the VMI's Paused condition suspends the domain, the report keeps Paused while libvirt says paused, and its removal resumes it", async ({ expect }) => {
+    const uid = "11111111-0000-4000-8000-000000000001";
+    const domain = rt.domainOf(uid) ?? "";
+    const items: ReportItem[] = [];
+    const loop = new HostLoop(vmiDriver(rt), { hostIP: "127.0.0.1", sequence: new Sequence(), reporter: { enqueue: (i) => items.push(i) }, log: memoryLogger() });
+    const vmiObject = (conditions: Record<string, unknown>[]) => {
+      const { rawSpec } = tinyVmi(uid, "tiny");
+      const o = asApiObject({ metadata: { name: "tiny", namespace: "real", uid, resourceVersion: "1" }, spec: rawSpec, status: { phase: "Running", nodeName: "n1", conditions } });
+      if (!o) throw new Error("bad fixture");
+      return o;
+    };
+    const conditionsOf = (i: ReportItem | undefined) => (i?.kind === "VirtualMachineInstance" ? i.status.conditions ?? [] : []);
+    try {
+      loop.replace([vmiObject([])]);
+      await loop.idle();
+      expect(items.at(-1)?.status).toEqual(expect.objectContaining({ phase: "Running" }));
+      const paused = { type: "Paused", status: "True", reason: "PausedByUser", message: "VMI was paused by user" };
+      loop.apply("MODIFIED", vmiObject([paused]));
+      await until(() => conditionsOf(items.at(-1)).some((c) => c.type === "Paused"), 20_000, "a report with Paused");
+      expect((await virsh.run(["domstate", domain, "--reason"])).trim()).toBe("paused (user)");
+      expect(conditionsOf(items.at(-1))).toContainEqual(paused);
+      loop.apply("MODIFIED", vmiObject([]));
+      await until(() => rt.observe(uid)?.paused === false, 20_000, "resumed");
+      await loop.idle();
+      expect((await virsh.run(["domstate", domain, "--reason"])).trim()).toMatch(/^running/);
+      expect(conditionsOf(items.at(-1)).some((c) => c.type === "Paused")).toBe(false);
+    } finally {
+      loop.close();
+    }
   }, 60_000);
 
   it("restarts its libvirt event stream when the virsh child dies", async ({ expect }) => {
