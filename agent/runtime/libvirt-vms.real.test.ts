@@ -186,6 +186,8 @@ describe.skipIf(!REAL)("libvirt VM runtime against the real daemons", () => {
   it("stops gracefully: ACPI power-off seen by libvirt → exited Shutdown, exit 0; remove undefines it and deletes its files", async ({ expect }) => {
     const uid = "11111111-0000-4000-8000-000000000001";
     const domain = rt.domainOf(uid) ?? "";
+    // The guest's DHCP client got QEMU's user-mode lease (the guest prints it; libvirt cannot see it).
+    await until(() => serial(rt, uid).includes("duraplane-tiny-vm dhcp eth0 10.0.2.15"), 30_000, "the DHCP lease line");
     const t0 = performance.now();
     await rt.stop(uid, 60);
     timings.gracefulStop = Math.round(performance.now() - t0);

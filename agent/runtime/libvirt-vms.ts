@@ -85,6 +85,8 @@ export function domainNameFor(prefix: string, vmi: { uid: string; namespace: str
 export class LibvirtVirtRuntime implements VirtRuntime {
   private readonly records = new Map<string, DomainRecord>();
   private readonly byDomain = new Map<string, string>();
+  /** Domains being undefined: a resync must not adopt them again meanwhile. */
+  private readonly removing = new Set<string>();
   private readonly listeners = new Set<(o: Observation<VMDetail>) => void>();
   private readonly virsh: Virsh;
   private readonly prefix: string;
@@ -189,7 +191,7 @@ export class LibvirtVirtRuntime implements VirtRuntime {
       }
       // Events end the wait; a poll each second covers a lost event.
       const poll = setInterval(() => void this.refresh(record), 1000);
-      const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), graceMs).unref());
+      const timeout = delay(graceMs).then(() => "timeout" as const);
       const result = await Promise.race([ended.then(() => "ended" as const), timeout]);
       clearInterval(poll);
       if (result === "ended") return;
@@ -199,7 +201,9 @@ export class LibvirtVirtRuntime implements VirtRuntime {
       if (!(err instanceof VirshError && (err.noDomain || /not running/i.test(err.stderr)))) throw err;
     });
     await this.refresh(record);
-    await ended;
+    // destroy returned, so QEMU is gone; should reading its state keep failing, do not wait forever.
+    if (await Promise.race([ended.then(() => true), delay(DESTROY_SETTLE_MS).then(() => false)])) return;
+    if ((record.state as RunState).phase !== "exited") this.setExited(record, exitOf({ state: "shut off", reason: "destroyed" }, true), startedAtOf(record.state));
   }
 
   async pause(uid: string): Promise<void> {
@@ -221,10 +225,15 @@ export class LibvirtVirtRuntime implements VirtRuntime {
     if (!record) return;
     this.records.delete(uid);
     this.byDomain.delete(record.domain);
-    for (const args of [["destroy", record.domain], ["undefine", record.domain, "--nvram"]]) {
-      await this.virsh.run(args).catch((err: unknown) => {
-        if (!(err instanceof VirshError && (err.noDomain || /not running/i.test(err.stderr)))) throw err;
-      });
+    this.removing.add(record.domain);
+    try {
+      for (const args of [["destroy", record.domain], ["undefine", record.domain, "--nvram"]]) {
+        await this.virsh.run(args).catch((err: unknown) => {
+          if (!(err instanceof VirshError && (err.noDomain || /not running/i.test(err.stderr)))) throw err;
+        });
+      }
+    } finally {
+      this.removing.delete(record.domain);
     }
     await rm(record.dir, { recursive: true, force: true });
     for (const wake of record.exitWaiters.splice(0)) wake();
@@ -372,7 +381,7 @@ export class LibvirtVirtRuntime implements VirtRuntime {
   }
 
   private async adoptOne(domain: string): Promise<void> {
-    if (this.byDomain.has(domain) || this.closed) return;
+    if (this.byDomain.has(domain) || this.removing.has(domain) || this.closed) return;
     let meta: Record<string, string> | undefined;
     let xml: string;
     try {
@@ -383,7 +392,7 @@ export class LibvirtVirtRuntime implements VirtRuntime {
       throw err;
     }
     const uid = meta?.uid;
-    if (!uid || this.records.has(uid) || this.byDomain.has(domain)) return;
+    if (!uid || this.records.has(uid) || this.byDomain.has(domain) || this.removing.has(domain)) return;
     const record: DomainRecord = {
       uid, domain, dir: join(this.options.runDir, uid), attempt: 0, state: { phase: "creating", since: now() }, paused: false,
       interfaces: interfacesOf(xml), guestAgentConnected: false, starting: false, stopRequested: false, destroyedByUs: false,
@@ -422,6 +431,13 @@ export class LibvirtVirtRuntime implements VirtRuntime {
     }, this.options.resyncIntervalMs ?? 10_000);
     this.resyncTimer.unref();
   }
+}
+
+/** How long a destroyed domain may take to be seen shut off. */
+const DESTROY_SETTLE_MS = 30_000;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function startedAtOf(state: RunState): string | undefined {

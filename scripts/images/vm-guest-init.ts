@@ -69,7 +69,7 @@ case "$1" in
     ip addr flush dev "$interface"
     ip addr add "$ip/\${mask:-24}" dev "$interface"
     [ -n "$router" ] && ip route replace default via "\${router%% *}" dev "$interface"
-    echo "duraplane-tiny-vm dhcp $interface $ip"
+    echo "duraplane-tiny-vm dhcp $interface $ip" >/dev/console
     ;;
 esac
 exit 0
