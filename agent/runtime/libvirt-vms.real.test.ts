@@ -25,21 +25,25 @@ import { requireLibvirt, sweepDomains } from "../test-support/libvirt.ts";
 import { until } from "../test-support/http-server.ts";
 import { vmTestImages } from "../test-support/vm-images.ts";
 import { DATA_DISK_MAGIC, DATA_DISK_REF, TINY_VM_REF } from "../../scripts/images/vm-guest.ts";
-import { DISK_LINE_PREFIX, POWER_OFF_LINE, READY_LINE, SELF_POWER_OFF_LINE } from "../../scripts/images/vm-guest-init.ts";
+import { CIDATA_LINE_PREFIX, DISK_LINE_PREFIX, POWER_OFF_LINE, READY_LINE, SELF_POWER_OFF_LINE } from "../../scripts/images/vm-guest-init.ts";
 
 const REAL = process.env.DURAPLANE_REAL_RUNTIMES === "1";
 const URI = process.env.DURAPLANE_LIBVIRT_URI ?? "qemu:///system";
 const PREFIX = "duraplane-test-";
 const BOOT_MS = 90_000;
 
-function tinyVmi(uid: string, name: string, kernelArgs = "quiet"): Workload<VMRuntimeSpec> {
+/** The tiny VM with the data containerDisk; `more` adds a NoCloud seed and an empty disk. */
+function tinyVmi(uid: string, name: string, kernelArgs = "quiet", more = false): Workload<VMRuntimeSpec> {
   const rawSpec = {
     domain: {
       memory: { guest: "256Mi" },
       firmware: { kernelBoot: { kernelArgs, container: { image: TINY_VM_REF, kernelPath: "/boot/vmlinuz", initrdPath: "/boot/initrd.gz" } } },
-      devices: { autoattachGraphicsDevice: false, disks: [{ name: "data", disk: { bus: "virtio" } }] },
+      devices: { autoattachGraphicsDevice: false, disks: [{ name: "data", disk: { bus: "virtio" } }, ...(more ? [{ name: "seed", disk: { bus: "virtio" } }, { name: "scratch", disk: { bus: "sata" } }] : [])] },
     },
-    volumes: [{ name: "data", containerDisk: { image: DATA_DISK_REF } }],
+    volumes: [
+      { name: "data", containerDisk: { image: DATA_DISK_REF } },
+      ...(more ? [{ name: "seed", cloudInitNoCloud: { userData: "#cloud-config from duraplane\n" } }, { name: "scratch", emptyDisk: { capacity: "4Mi" } }] : []),
+    ],
     terminationGracePeriodSeconds: 60,
   };
   return { uid, namespace: "real", name, annotations: {}, spec: { cpuCores: 1, memory: "256Mi", interfaces: ["default"] }, rawSpec };
@@ -94,7 +98,7 @@ describe.skipIf(!REAL)("libvirt VM runtime against the real daemons", () => {
 
   it("boots the kernelBoot image with the containerDisk: running with a real qemu-system-x86_64 whose serial console prints the ready line and the disk", async ({ expect }) => {
     const t0 = performance.now();
-    await rt.start(tinyVmi("11111111-0000-4000-8000-000000000001", "tiny"));
+    await rt.start(tinyVmi("11111111-0000-4000-8000-000000000001", "tiny", "quiet", true));
     const uid = "11111111-0000-4000-8000-000000000001";
     await until(() => rt.observe(uid)?.state.phase === "running", BOOT_MS, "running");
     timings.startToRunning = Math.round(performance.now() - t0);
@@ -105,6 +109,10 @@ describe.skipIf(!REAL)("libvirt VM runtime against the real daemons", () => {
     timings.startToReadyLine = Math.round(performance.now() - t0);
     await until(() => serial(rt, uid).includes(DISK_LINE_PREFIX), 10_000, "the disk line");
     expect(serial(rt, uid)).toMatch(new RegExp(`${DISK_LINE_PREFIX} vda bytes=1048576 head=${DATA_DISK_MAGIC}`));
+    // The NoCloud seed this host wrote mounts in Linux as ISO 9660 with cloud-init's file names; the empty disk is on SATA.
+    await until(() => serial(rt, uid).includes(CIDATA_LINE_PREFIX), 10_000, "the NoCloud seed line");
+    expect(serial(rt, uid)).toContain(`${CIDATA_LINE_PREFIX} vdb files=meta-data user-data user-data=#cloud-config from duraplane`);
+    expect(serial(rt, uid)).toMatch(new RegExp(`${DISK_LINE_PREFIX} sda bytes=4194304 head=\\.{32}`));
     const o = rt.observe(uid);
     expect(o).toEqual(expect.objectContaining({ attempt: 0, paused: false }));
     expect(o?.detail.interfaces).toEqual([{ name: "default", mac: expect.stringMatching(/^52:54:00:/) }]);
@@ -134,7 +142,7 @@ describe.skipIf(!REAL)("libvirt VM runtime against the real daemons", () => {
     const items: ReportItem[] = [];
     const loop = new HostLoop(vmiDriver(rt), { hostIP: "127.0.0.1", sequence: new Sequence(), reporter: { enqueue: (i) => items.push(i) }, log: memoryLogger() });
     const vmiObject = (conditions: Record<string, unknown>[]) => {
-      const { rawSpec } = tinyVmi(uid, "tiny");
+      const { rawSpec } = tinyVmi(uid, "tiny", "quiet", true);
       const o = asApiObject({ metadata: { name: "tiny", namespace: "real", uid, resourceVersion: "1" }, spec: rawSpec, status: { phase: "Running", nodeName: "n1", conditions } });
       if (!o) throw new Error("bad fixture");
       return o;

@@ -14,6 +14,9 @@ export const READY_LINE = "duraplane-tiny-vm ready";
 /** The prefix of the per-disk line: `duraplane-disk vdb bytes=1048576 head=DURAPLANE…`. */
 export const DISK_LINE_PREFIX = "duraplane-disk";
 
+/** The prefix of the line for a mounted NoCloud seed: `duraplane-cidata vdb files=meta-data user-data user-data=#cloud-config`. */
+export const CIDATA_LINE_PREFIX = "duraplane-cidata";
+
 /** Printed before powering off on its own, when the kernel command line holds `duraplane.poweroff`. */
 export const SELF_POWER_OFF_LINE = "duraplane-tiny-vm powering itself off";
 
@@ -25,7 +28,7 @@ export function initScript(modules: readonly string[]): string {
   return `#!/bin/busybox sh
 /bin/busybox --install -s /bin
 export PATH=/bin
-mkdir -p /proc /sys /dev /tmp /run
+mkdir -p /proc /sys /dev /tmp /run /mnt
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
@@ -38,6 +41,11 @@ for d in /sys/block/vd* /sys/block/sd*; do
   bytes=$(( $(cat "$d/size") * 512 ))
   head=$(head -c 32 "/dev/$n" | tr -c 'A-Za-z0-9._-' '.')
   echo "${DISK_LINE_PREFIX} $n bytes=$bytes head=$head"
+  # A NoCloud seed (ISO 9660 labelled cidata): show which files it holds and user-data's first line.
+  if mount -t iso9660 -o ro "/dev/$n" /mnt 2>/dev/null; then
+    echo "${CIDATA_LINE_PREFIX} $n files=$(ls /mnt | xargs) user-data=$(head -n 1 /mnt/user-data 2>/dev/null)"
+    umount /mnt
+  fi
 done
 # duraplane.poweroff on the kernel command line: a guest that powers itself off (the VMI Succeeds).
 case " $(cat /proc/cmdline) " in *" duraplane.poweroff "*) echo "${SELF_POWER_OFF_LINE}"; sync; poweroff -f;; esac

@@ -27,8 +27,8 @@ export const DATA_DISK_MAGIC = "DURAPLANE-DATA-DISK-v1";
 /** The data disk's size: small, but a whole number of sectors. */
 export const DATA_DISK_BYTES = 1024 * 1024;
 
-/** Modules the guest loads (with their dependencies): disks, network, the ACPI power button. */
-const WANTED_MODULES = ["virtio_pci", "virtio_blk", "virtio_net", "ahci", "sd_mod", "button", "evdev"];
+/** Modules the guest loads (with their dependencies): disks, network, the ACPI power button, ISO 9660 (NoCloud seeds). */
+const WANTED_MODULES = ["virtio_pci", "virtio_blk", "virtio_net", "ahci", "sd_mod", "button", "evdev", "isofs"];
 
 /** Where downloaded packages and unpacked kernels are kept: `$DURAPLANE_CACHE` or `.duraplane/cache`. */
 export function defaultCacheDir(): string {
