@@ -2,7 +2,7 @@ import { describe, it } from "vitest";
 import { parseEventLine } from "./domain-events.ts";
 import { exitOf, isActive, isPaused, parseDomState } from "./domain-state.ts";
 import { interfacesOf, parseDomIfAddr, parseOsInfo } from "./guest-info.ts";
-import { domainNameFor } from "./libvirt-vms.ts";
+import { domainNameFor } from "./libvirt-record.ts";
 import { noCloudIso } from "./nocloud-iso.ts";
 
 describe("virsh output", () => {

@@ -12,19 +12,22 @@
 import { existsSync } from "node:fs";
 import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Exited, Observation, RunState, Workload } from "./adapter.ts";
+import type { Observation, RunState, Workload } from "./adapter.ts";
 import { macFor } from "./addresses.ts";
 import { type DomainEvent, DomainEventStream } from "./domain-events.ts";
 import { type DomainState, exitOf, isActive, isPaused, parseDomState } from "./domain-state.ts";
-import { domainXml, type HostNetwork, METADATA_NS } from "./domain-xml.ts";
-import { attributesOf, interfacesOf, parseDomIfAddr, parseOsInfo } from "./guest-info.ts";
+import { domainXml, type HostNetwork } from "./domain-xml.ts";
+import { domainsWithPrefix, readDomainIdentity } from "./domain-adoption.ts";
+import { readGuest } from "./guest-read.ts";
+import {
+  delay, DESTROY_SETTLE_MS, type DomainRecord, domainNameFor, GUEST_READ_EVERY_MS, newRecord, now, observationOf, startedAtOf,
+} from "./libvirt-record.ts";
 import type { ImageStore } from "./images.ts";
 import { Virsh, VirshError } from "./virsh.ts";
 import { vmiDomainSpec } from "./vmi-domain-spec.ts";
 import { prepareFiles } from "./vm-volumes.ts";
-import type { GuestOSInfo, VirtRuntime, VMDetail, VMInterface, VMRuntimeSpec } from "./vms.ts";
+import type { VirtRuntime, VMDetail, VMRuntimeSpec } from "./vms.ts";
 import { errorMessage, type Logger } from "../log.ts";
-import { formatTime } from "../../shared/k8s/time.ts";
 
 /** How the adapter reaches libvirt and where it keeps VMI files. */
 export interface LibvirtOptions {
@@ -43,42 +46,6 @@ export interface LibvirtOptions {
   resyncIntervalMs?: number;
   log?: Logger;
   virsh?: Virsh;
-}
-
-interface DomainRecord {
-  uid: string;
-  domain: string;
-  dir: string;
-  attempt: number;
-  state: RunState;
-  lastExit?: Exited;
-  paused: boolean;
-  interfaces: VMInterface[];
-  guestOSInfo?: GuestOSInfo;
-  guestAgentConnected: boolean;
-  /** define/start under way: a shut-off domain is not an exit yet. */
-  starting: boolean;
-  stopRequested: boolean;
-  destroyedByUs: boolean;
-  /** Waiting for the run to end (stop). */
-  exitWaiters: (() => void)[];
-  refreshing?: Promise<void>;
-  refreshAgain: boolean;
-  /** When the guest agent and addresses were last asked (they cost a few virsh calls). */
-  guestReadAt: number;
-}
-
-/** The guest agent and addresses are asked at most this often per domain. */
-const GUEST_READ_EVERY_MS = 5000;
-
-function now(): string {
-  return formatTime(Date.now());
-}
-
-/** A domain name for a VMI: readable (namespace and name) and unique (a uid prefix). */
-export function domainNameFor(prefix: string, vmi: { uid: string; namespace: string; name: string }): string {
-  const safe = (s: string): string => s.replace(/[^A-Za-z0-9.-]/g, "-");
-  return `${prefix}${safe(vmi.namespace)}_${safe(vmi.name)}-${safe(vmi.uid).slice(0, 8)}`;
 }
 
 /** VMIs as libvirt domains. */
@@ -141,11 +108,7 @@ export class LibvirtVirtRuntime implements VirtRuntime {
       record.lastExit = record.state.phase === "exited" ? record.state : undefined;
     } else {
       const domain = domainNameFor(this.prefix, workload);
-      record = {
-        uid: workload.uid, domain, dir: join(this.options.runDir, workload.uid), attempt: 0,
-        state: { phase: "creating", since: now() }, paused: false, interfaces: [], guestAgentConnected: false,
-        starting: false, stopRequested: false, destroyedByUs: false, exitWaiters: [], refreshAgain: false, guestReadAt: 0,
-      };
+      record = newRecord(workload.uid, domain, join(this.options.runDir, workload.uid));
       this.records.set(workload.uid, record);
       this.byDomain.set(domain, workload.uid);
     }
@@ -241,11 +204,11 @@ export class LibvirtVirtRuntime implements VirtRuntime {
 
   observe(uid: string): Observation<VMDetail> | undefined {
     const record = this.records.get(uid);
-    return record && this.observation(record);
+    return record && observationOf(record);
   }
 
   list(): Observation<VMDetail>[] {
-    return [...this.records.values()].map((r) => this.observation(r));
+    return [...this.records.values()].map((r) => observationOf(r));
   }
 
   subscribe(listener: (o: Observation<VMDetail>) => void): () => void {
@@ -262,22 +225,9 @@ export class LibvirtVirtRuntime implements VirtRuntime {
     await Promise.allSettled([...this.records.values()].map((r) => r.refreshing));
   }
 
-  private observation(record: DomainRecord): Observation<VMDetail> {
-    const ip = record.interfaces[0]?.ipAddress;
-    return {
-      uid: record.uid, attempt: record.attempt, state: record.state, lastExit: record.lastExit,
-      ...(ip ? { ip } : {}), paused: record.paused,
-      detail: {
-        interfaces: record.interfaces.map((i) => ({ ...i })),
-        ...(record.guestOSInfo ? { guestOSInfo: record.guestOSInfo } : {}),
-        guestAgentConnected: record.guestAgentConnected,
-      },
-    };
-  }
-
   private emit(record: DomainRecord): void {
     if (this.closed) return;
-    const o = this.observation(record);
+    const o = observationOf(record);
     for (const listener of this.listeners) listener(o);
   }
 
@@ -333,7 +283,7 @@ export class LibvirtVirtRuntime implements VirtRuntime {
   private async read(record: DomainRecord, force: boolean): Promise<void> {
     if (this.records.get(record.uid) !== record) return;
     const s = await this.domState(record.domain);
-    const before = JSON.stringify(this.observation(record));
+    const before = JSON.stringify(observationOf(record));
     if (!s) {
       if (record.state.phase !== "exited" && !record.starting) {
         this.setExited(record, { exitCode: 1, reason: "Crashed", message: "the domain vanished from libvirt" }, startedAtOf(record.state));
@@ -343,70 +293,33 @@ export class LibvirtVirtRuntime implements VirtRuntime {
     if (isActive(s)) {
       if (record.state.phase !== "running") record.state = { phase: "running", startedAt: now() };
       record.paused = isPaused(s);
-      await this.readGuest(record, force);
+      if (!record.paused && (force || Date.now() - record.guestReadAt >= GUEST_READ_EVERY_MS)) await readGuest(this.virsh, record);
     } else if (record.state.phase !== "exited" && !record.starting) {
       this.setExited(record, exitOf(s, record.destroyedByUs), startedAtOf(record.state));
       return;
     }
-    if (JSON.stringify(this.observation(record)) !== before) this.emit(record);
-  }
-
-  /** Addresses and guest OS, when libvirt or the guest agent know them (errors mean "not known"). */
-  private async readGuest(record: DomainRecord, force: boolean): Promise<void> {
-    if (record.paused || (!force && Date.now() - record.guestReadAt < GUEST_READ_EVERY_MS)) return;
-    record.guestReadAt = Date.now();
-    // libvirt knows whether a guest agent is on the channel; only then is it worth asking.
-    const xml = await this.virsh.run(["dumpxml", record.domain]);
-    const connected = /name=["']org\.qemu\.guest_agent\.0["'][^>]*state=["']connected["']/.test(xml);
-    const info = connected
-      ? await this.virsh.run(["qemu-agent-command", record.domain, '{"execute":"guest-get-osinfo"}', "--timeout", "2"], 5000).then(parseOsInfo, () => undefined)
-      : undefined;
-    record.guestAgentConnected = info !== undefined;
-    if (info) record.guestOSInfo = info;
-    if (record.interfaces.every((i) => i.ipAddress)) return;
-    for (const source of info ? ["agent", "lease", "arp"] : ["lease", "arp"]) {
-      const addrs = await this.virsh.run(["domifaddr", record.domain, "--source", source], 5000).then(parseDomIfAddr, () => new Map<string, string>());
-      for (const i of record.interfaces) {
-        const ip = addrs.get(i.mac.toLowerCase());
-        if (ip && !i.ipAddress) i.ipAddress = ip;
-      }
-      if (record.interfaces.every((i) => i.ipAddress)) return;
-    }
+    if (JSON.stringify(observationOf(record)) !== before) this.emit(record);
   }
 
   /** Finds our domains (by prefix and metadata) that this process does not know yet. */
   private async adopt(): Promise<void> {
-    const names = (await this.virsh.run(["list", "--all", "--name"])).split("\n").map((n) => n.trim()).filter((n) => n.startsWith(this.prefix));
-    for (const name of names) if (!this.byDomain.has(name)) await this.adoptOne(name);
+    for (const name of await domainsWithPrefix(this.virsh, this.prefix)) if (!this.byDomain.has(name)) await this.adoptOne(name);
   }
 
   private async adoptOne(domain: string): Promise<void> {
     if (this.byDomain.has(domain) || this.removing.has(domain) || this.closed) return;
-    let meta: Record<string, string> | undefined;
-    let xml: string;
-    try {
-      meta = attributesOf(await this.virsh.run(["metadata", domain, "--uri", METADATA_NS]), "vmi");
-      xml = await this.virsh.run(["dumpxml", domain]);
-    } catch (err) {
-      if (err instanceof VirshError) return; // not ours (no metadata) or gone meanwhile
-      throw err;
-    }
-    const uid = meta?.uid;
-    if (!uid || this.records.has(uid) || this.byDomain.has(domain) || this.removing.has(domain)) return;
-    const record: DomainRecord = {
-      uid, domain, dir: join(this.options.runDir, uid), attempt: 0, state: { phase: "creating", since: now() }, paused: false,
-      interfaces: interfacesOf(xml), guestAgentConnected: false, starting: false, stopRequested: false, destroyedByUs: false,
-      exitWaiters: [], refreshAgain: false, guestReadAt: 0,
-    };
-    this.records.set(uid, record);
-    this.byDomain.set(domain, uid);
+    const found = await readDomainIdentity(this.virsh, domain);
+    if (!found || this.records.has(found.uid) || this.byDomain.has(domain) || this.removing.has(domain)) return;
+    const record = newRecord(found.uid, domain, join(this.options.runDir, found.uid), found.interfaces);
+    this.records.set(found.uid, record);
+    this.byDomain.set(domain, found.uid);
     const s = await this.domState(domain);
     if (s && !isActive(s)) {
       // Found already ended: how it ended is what libvirt says now.
       this.setExited(record, exitOf(s, false), undefined);
       return;
     }
-    this.options.log?.info("adopted vmi domain", { uid, domain, namespace: meta?.namespace, name: meta?.name });
+    this.options.log?.info("adopted vmi domain", { uid: found.uid, domain, namespace: found.namespace, name: found.name });
     await this.refresh(record);
   }
 
@@ -433,13 +346,3 @@ export class LibvirtVirtRuntime implements VirtRuntime {
   }
 }
 
-/** How long a destroyed domain may take to be seen shut off. */
-const DESTROY_SETTLE_MS = 30_000;
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-function startedAtOf(state: RunState): string | undefined {
-  return state.phase === "running" ? state.startedAt : undefined;
-}
