@@ -112,7 +112,7 @@ describe.skipIf(!REAL)("libvirt VM runtime against the real daemons", () => {
     // The NoCloud seed this host wrote mounts in Linux as ISO 9660 with cloud-init's file names; the empty disk is on SATA.
     await until(() => serial(rt, uid).includes(CIDATA_LINE_PREFIX), 10_000, "the NoCloud seed line");
     expect(serial(rt, uid)).toContain(`${CIDATA_LINE_PREFIX} vdb files=meta-data user-data user-data=#cloud-config from duraplane`);
-    expect(serial(rt, uid)).toMatch(new RegExp(`${DISK_LINE_PREFIX} sda bytes=4194304 head=\\.{32}`));
+    await until(() => new RegExp(`${DISK_LINE_PREFIX} sda bytes=4194304 head=\\.{32}`).test(serial(rt, uid)), 10_000, "the SATA empty disk line");
     const o = rt.observe(uid);
     expect(o).toEqual(expect.objectContaining({ attempt: 0, paused: false }));
     expect(o?.detail.interfaces).toEqual([{ name: "default", mac: expect.stringMatching(/^52:54:00:/) }]);

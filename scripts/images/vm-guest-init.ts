@@ -33,7 +33,9 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 for m in ${modules.map((m) => `/lib/modules/${m}`).join(" ")}; do insmod "$m" 2>/dev/null; done
-sleep 1
+# Disks appear as their drivers probe them (AHCI takes a while under emulation): wait until the list holds still.
+prev=""
+for i in 1 2 3 4 5 6; do cur=$(ls /sys/block | xargs); [ "$cur" = "$prev" ] && break; prev=$cur; sleep 1; done
 echo "${READY_LINE} kernel=$(uname -r)"
 for d in /sys/block/vd* /sys/block/sd*; do
   [ -e "$d" ] || continue
