@@ -144,14 +144,18 @@ export class LibvirtVirtRuntime implements VirtRuntime {
     record.stopRequested = true;
     const ended = new Promise<void>((resolve) => record.exitWaiters.push(resolve));
     const graceMs = Math.max(0, gracePeriodSeconds) * 1000;
+    let pressed = false;
     if (graceMs > 0) {
       try {
         // A paused guest cannot see the power button.
         if (record.paused) await this.virsh.run(["resume", record.domain]);
         await this.virsh.run(["shutdown", record.domain, "--mode", "acpi"]);
+        pressed = true;
       } catch (err) {
         this.options.log?.warn("acpi shutdown failed, destroying", { domain: record.domain, error: errorMessage(err) });
       }
+    }
+    if (pressed) {
       // Events end the wait; a poll each second covers a lost event.
       const poll = setInterval(() => void this.refresh(record), 1000);
       const timeout = delay(graceMs).then(() => "timeout" as const);
@@ -161,6 +165,8 @@ export class LibvirtVirtRuntime implements VirtRuntime {
     }
     record.destroyedByUs = true;
     await this.virsh.run(["destroy", record.domain]).catch((err: unknown) => {
+      // Not running any more: it ended on its own, and how is what libvirt says.
+      record.destroyedByUs = false;
       if (!(err instanceof VirshError && (err.noDomain || /not running/i.test(err.stderr)))) throw err;
     });
     await this.refresh(record);
