@@ -83,7 +83,7 @@ export class Agent {
   /** Starts heartbeats and watches. */
   start(): void {
     const { credentials: creds, log } = this.options;
-    log.info("agent started", { node: creds.nodeName, server: creds.server, runtime: this.options.containers.runtimeVersion });
+    log.info("agent started", { node: creds.nodeName, server: creds.server, runtime: this.options.containers.runtimeVersion, vmRuntime: this.options.vms.runtimeVersion });
     this.heartbeat.start();
     for (const w of this.watches) w.start();
   }

@@ -230,6 +230,36 @@ describe("host loop: VMIs", () => {
     await h.close();
   });
 
+  it("suspends a VMI whose Paused condition (the pause subresource) is set, reports Paused while the runtime says so, and resumes when it is removed", async ({ expect }) => {
+    const h = setup();
+    h.vmis.replace([vmi("p")]);
+    await until(() => vmiStatus(h.last("uid-p")).phase === "Running", 3000, "Running");
+    await h.vmis.idle();
+    const running = vmiStatus(h.last("uid-p"));
+    expect(running.conditions?.some((c) => c.type === "Paused")).toBe(false);
+    // What PUT …/virtualmachineinstances/p/pause writes.
+    const pausedByUser = { type: "Paused", status: "True", reason: "PausedByUser", message: "VMI was paused by user" };
+    h.vmis.apply("MODIFIED", vmi("p", { status: { ...running, nodeName: "n1", conditions: [...(running.conditions ?? []), pausedByUser] } }));
+    await until(() => h.vms.observe("uid-p")?.paused === true, 3000, "paused by the runtime");
+    await h.vmis.idle();
+    const paused = vmiStatus(h.last("uid-p"));
+    expect(paused.phase).toBe("Running");
+    expect(paused.conditions).toContainEqual(pausedByUser);
+    expect(h.log.lines.some((l) => l.includes("pausing vmi"))).toBe(true);
+    // A further event with the condition still there changes nothing.
+    const count = h.items.length;
+    h.vmis.apply("MODIFIED", vmi("p", { status: { ...paused, nodeName: "n1" } }));
+    await h.vmis.idle();
+    expect(h.items.length).toBe(count);
+    // unpause removes the condition: the agent resumes the domain and reports without Paused.
+    h.vmis.apply("MODIFIED", vmi("p", { status: { ...paused, nodeName: "n1", conditions: (paused.conditions ?? []).filter((c) => c.type !== "Paused") } }));
+    await until(() => h.vms.observe("uid-p")?.paused === false, 3000, "resumed");
+    await h.vmis.idle();
+    expect(vmiStatus(h.last("uid-p")).conditions?.some((c) => c.type === "Paused")).toBe(false);
+    expect(h.log.lines.some((l) => l.includes("unpausing vmi"))).toBe(true);
+    await h.close();
+  });
+
   it("fails a VMI the server believes running but the hypervisor does not have (host restarted)", async ({ expect }) => {
     const h = setup();
     h.vmis.replace([vmi("ghost", { status: { phase: "Running" } })]);

@@ -224,7 +224,19 @@ export class HostLoop<Spec, Detail> implements WatchHandler<ApiObject> {
       this.report(entry, false);
       return;
     }
+    if (state.phase === "running") await this.syncPaused(entry, object, observation.paused === true);
     this.report(entry, state.phase === "exited");
+  }
+
+  /** Suspends or resumes a running workload as the object asks (the VMI pause subresource), once per reconcile. */
+  private async syncPaused(entry: Entry, object: ApiObject, paused: boolean): Promise<void> {
+    const { driver } = this;
+    const want = driver.wantsPaused?.(object);
+    if (want === undefined || want === paused) return;
+    const act = want ? driver.adapter.pause : driver.adapter.unpause;
+    if (!act) return;
+    this.options.log.info(`${want ? "pausing" : "unpausing"} ${driver.noun}`, this.fields(entry.uid));
+    await act.call(driver.adapter, entry.uid);
   }
 
   /** The object left the API: nothing of it may keep running here. */

@@ -1,4 +1,4 @@
-import { statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { tempDir as makeTempDir } from "../../test/e2e/temp-dir.ts";
 import { join } from "node:path";
 import { afterEach, describe, it } from "vitest";
@@ -137,5 +137,51 @@ describe("run --container-runtime", () => {
     const missing = runCommand(["--state", state, "--container-runtime", "containerd", "--containerd-address", join(state, "no.sock")]);
     await expect(missing).rejects.toThrow(UsageError);
     await expect(missing).rejects.toThrow(/--container-runtime containerd: (ctr is not installed: install the Debian packages "containerd" and "runc"|no containerd socket at .*no\.sock)/);
+  });
+});
+
+describe("run --vm-runtime", () => {
+  const joined = (): string => {
+    const state = tempDir();
+    writeCredentials(state, {
+      server: "https://127.0.0.1:1", nodeName: "n1", token: "t", signingSecrets: [newSigningSecret()], webhookPath: "/webhooks/v1/nodes/n1/reports",
+      insecureSkipTLSVerify: true, labels: {}, capacity: {},
+    });
+    return state;
+  };
+
+  it("refuses an unknown runtime", async ({ expect }) => {
+    await expect(runCommand(["--state", joined(), "--vm-runtime", "xen"])).rejects.toThrow(/--vm-runtime must be one of simulated, libvirt, got "xen"/);
+  });
+
+  it("names the package to install when virsh is missing", async ({ expect }) => {
+    const path = process.env.PATH;
+    process.env.PATH = tempDir();
+    try {
+      await expect(runCommand(["--state", joined(), "--vm-runtime", "libvirt", "--vm-run-dir", tempDir()])).rejects.toThrow(UsageError);
+      await expect(runCommand(["--state", joined(), "--vm-runtime", "libvirt", "--vm-run-dir", tempDir()])).rejects.toThrow(/virsh is not installed \(apt-get install libvirt-clients\)/);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
+  it("refuses a run directory QEMU's user cannot reach", async ({ expect }) => {
+    const parent = tempDir();
+    chmodSync(parent, 0o755);
+    const closed = join(parent, "private");
+    mkdirSync(closed, { mode: 0o700 });
+    const path = process.env.PATH;
+    // A stand-in virsh and qemu, so the check does not depend on the packages being here.
+    const bin = tempDir();
+    for (const p of ["virsh", "qemu-system-x86_64"]) writeFileSync(join(bin, p), "#!/bin/sh\nexit 1\n", { mode: 0o755 });
+    process.env.PATH = bin;
+    try {
+      await expect(runCommand(["--state", joined(), "--vm-runtime", "libvirt", "--vm-run-dir", join(closed, "vms")])).rejects.toThrow(/QEMU runs as its own user and cannot pass .*private/);
+      // Reachable directory, but libvirt does not answer: the message says what to install and start.
+      chmodSync(closed, 0o755);
+      await expect(runCommand(["--state", joined(), "--vm-runtime", "libvirt", "--vm-run-dir", join(closed, "vms")])).rejects.toThrow(/cannot reach libvirt at qemu:\/\/\/system .*libvirt-daemon-system/);
+    } finally {
+      process.env.PATH = path;
+    }
   });
 });

@@ -15,14 +15,18 @@ import { AddressPool, nodeIndexFor } from "../runtime/addresses.ts";
 import { containerdRuntime } from "../runtime/containerd-containers.ts";
 import { ContainerdImageStore } from "../runtime/containerd-images.ts";
 import type { ContainerRuntime } from "../runtime/containers.ts";
+import { DirectoryImageStore } from "../runtime/dir-images.ts";
+import type { ImageStore } from "../runtime/images.ts";
 import { containerdMissing, Ctr } from "../runtime/ctr.ts";
 import { simulatedContainerRuntime } from "../runtime/simulated-containers.ts";
 import { simulatedVirtRuntime } from "../runtime/simulated-vms.ts";
+import type { VirtRuntime } from "../runtime/vms.ts";
 import type { SimulationOptions } from "../runtime/simulated.ts";
 import { rotateSigningSecret, SecretRotator } from "../rotation.ts";
 import { loadSequenceFloor, saveSequenceFloor, Sequence } from "../sequence.ts";
 import { intFlag, rateFlag, UsageError } from "./flags.ts";
 import { defaultStateDir } from "./join.ts";
+import { openLibvirt, VM_RUNTIMES } from "./vm-runtime.ts";
 
 /** Usage of this command. */
 export const RUN_USAGE = `duraplane-agent run (--state DIR | --name NODE) [options]
@@ -37,6 +41,13 @@ export const RUN_USAGE = `duraplane-agent run (--state DIR | --name NODE) [optio
   --[no-]insecure-skip-tls-verify override the TLS setting kept at join
   --restart-backoff-ms 10000     first delay before restarting a crashed container (doubles to 5 min)
   --rotate-secret-every-ms 86400000  rotate the webhook signing secret this often (0: never)
+  --vm-runtime simulated         VMs: simulated, or libvirt (QEMU through libvirtd)
+ libvirt VM runtime:
+  --libvirt-uri qemu:///system   the libvirt connection
+  --image-dir DIR                kernelBoot and containerDisk images, one directory per image
+                                 (default: containerd's store, where npm run images puts them)
+  --vm-run-dir DIR               per-VMI files: disks, kernel, serial log (default /var/lib/duraplane/NODE/vms)
+  --vm-bridge BR                 attach VM interfaces to this host bridge (default: user-mode networking)
  simulated runtime:
   --boot-delay-ms 2000           creating → running
   --stop-delay-ms 1000           a graceful stop (beyond the grace period: killed at its end)
@@ -61,11 +72,15 @@ export async function runCommand(args: string[]): Promise<number> {
       "boot-delay-ms": { type: "string" }, "stop-delay-ms": { type: "string" }, "boot-failure-rate": { type: "string" },
       "crash-after-ms": { type: "string" }, "crash-rate": { type: "string" }, "node-index": { type: "string" },
       "lose-host-after-ms": { type: "string" }, "lose-host-for-ms": { type: "string" },
+      "vm-runtime": { type: "string", default: "simulated" }, "libvirt-uri": { type: "string", default: "qemu:///system" },
+      "image-dir": { type: "string" }, "vm-run-dir": { type: "string" }, "vm-bridge": { type: "string" },
     },
   });
   const state = values.state ?? (values.name ? defaultStateDir(values.name) : undefined);
   if (!state) throw new UsageError(RUN_USAGE);
   if (values.adapter !== "simulated") throw new UsageError(`--adapter: only "simulated" exists so far, got "${values.adapter}"`);
+  const vmRuntime = values["vm-runtime"];
+  if (!(VM_RUNTIMES as readonly string[]).includes(vmRuntime)) throw new UsageError(`--vm-runtime must be one of ${VM_RUNTIMES.join(", ")}, got "${vmRuntime}"`);
   const stored = readCredentials(state);
   if (!stored) throw new UsageError(`no credentials in ${credentialsPath(state)}: run \`duraplane-agent join\` first`);
   const credentials = { ...stored, insecureSkipTLSVerify: values["insecure-skip-tls-verify"] ?? stored.insecureSkipTLSVerify };
@@ -83,7 +98,7 @@ export async function runCommand(args: string[]): Promise<number> {
     throw new UsageError(`--container-runtime must be "containerd" or "simulated", got "${containerRuntime}"`);
   }
   const real = containerRuntime === "containerd";
-  const capacityFrom = values.capacity ?? (real ? "host" : "join");
+  const capacityFrom = values.capacity ?? (real || vmRuntime === "libvirt" ? "host" : "join");
   if (capacityFrom !== "host" && capacityFrom !== "join") throw new UsageError(`--capacity must be "host" or "join", got "${capacityFrom}"`);
   if (real) {
     const missing = await containerdMissing({ address: values["containerd-address"] });
@@ -101,9 +116,15 @@ export async function runCommand(args: string[]): Promise<number> {
   const containers: ContainerRuntime = real
     ? await realContainerRuntime({ state, address: values["containerd-address"], nodeName: credentials.nodeName, hostIP: values["host-ip"], log })
     : simulatedContainerRuntime(simulation, addresses);
+  const vms: VirtRuntime = vmRuntime === "libvirt"
+    ? await openLibvirt({
+      uri: values["libvirt-uri"], images: () => vmImageStore(state, values["image-dir"], values["containerd-address"]), runDir: values["vm-run-dir"] ?? join("/var/lib/duraplane", credentials.nodeName, "vms"),
+      ...(values["vm-bridge"] ? { bridge: values["vm-bridge"] } : {}), log, nodeName: credentials.nodeName,
+    })
+    : simulatedVirtRuntime(simulation, addresses);
   const agent = new Agent({
     credentials, secrets: () => secrets.current(), capacity, hostIP: values["host-ip"], log, sequence,
-    containers, vms: simulatedVirtRuntime(simulation, addresses),
+    containers, vms,
     heartbeatIntervalMs: intFlag("heartbeat-interval-ms", values["heartbeat-interval-ms"], 10_000, 100),
     restartBackoff: { initialMs: restartMs, maxMs: Math.max(restartMs, 300_000), jitter: 0 },
   });
@@ -142,6 +163,17 @@ export async function runCommand(args: string[]): Promise<number> {
  * unpacked images; the VM adapter reads kernelBoot and containerDisk images
  * through the same kind of store) and its logs under `<state>/pods`.
  */
+/**
+ * Where the libvirt runtime reads images: `--image-dir` (one directory per
+ * image) when given, else containerd's store (`npm run images` imports there).
+ */
+async function vmImageStore(state: string, imageDir: string | undefined, address: string | undefined): Promise<ImageStore> {
+  if (imageDir !== undefined) return new DirectoryImageStore(imageDir);
+  const missing = await containerdMissing({ address });
+  if (missing) throw new UsageError(`--vm-runtime libvirt reads its images from containerd, which is not usable: ${missing}; or pass --image-dir DIR`);
+  return new ContainerdImageStore(new Ctr({ address }), join(state, "images"));
+}
+
 async function realContainerRuntime(o: { state: string; address?: string; nodeName: string; hostIP: string; log: Logger }): Promise<ContainerRuntime> {
   const ctr = new Ctr({ address: o.address });
   const images = new ContainerdImageStore(ctr, join(o.state, "images"));

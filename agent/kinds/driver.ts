@@ -46,6 +46,8 @@ export interface KindDriver<Spec, Detail> {
   shouldRestart(object: ApiObject, exit: Exited): boolean;
   /** The server says it runs, so a missing workload was lost rather than not yet started. */
   isLost(object: ApiObject): boolean;
+  /** Whether the object asks for its running workload to be suspended (VMIs: the Paused condition); absent: never. */
+  wantsPaused?(object: ApiObject): boolean;
   /** The report item for the object's current state (sequence filled in by the caller). */
   item(base: ItemBase, input: StatusInput<Detail>): ReportItem;
 }

@@ -50,6 +50,8 @@ export function vmiStatus(input: StatusInput<VMDetail>): VMIReportStatus {
       agent
         ? { type: "AgentConnected", status: "True" }
         : { type: "AgentConnected", status: "False", reason: "GuestAgentNotConnected" },
+      // Kept while the hypervisor reports the domain suspended; the unpause subresource removes it.
+      ...(running && input.observation?.paused ? [{ type: "Paused", status: "True", reason: "PausedByUser", message: "VMI was paused by user" }] : []),
     ],
     ...(input.observation ? { interfaces } : {}),
     // The last known guest info stays on the object after the guest stops (it is omitted, not cleared).

@@ -19,6 +19,15 @@ function record(value: unknown): Record<string, unknown> {
   return isRecord(value) ? value : {};
 }
 
+/** The VMI carries the Paused condition the pause subresource writes. */
+export function isPausedByUser(status: Record<string, unknown>): boolean {
+  const conditions = Array.isArray(status.conditions) ? status.conditions : [];
+  return conditions.some((c) => isRecord(c) && c.type === "Paused" && c.status === "True" && (c.reason === undefined || c.reason === PAUSED_BY_USER));
+}
+
+/** The Paused condition's reason when a user paused the VMI (KubeVirt's VirtualMachineInstanceReasonPausedByUser). */
+export const PAUSED_BY_USER = "PausedByUser";
+
 /** The hypervisor's summary of a VMI spec (defaults as KubeVirt's pkg/defaults). */
 export function vmRuntimeSpec(spec: Record<string, unknown>): VMRuntimeSpec {
   const domain = record(spec.domain);
@@ -46,6 +55,8 @@ export function vmiDriver(adapter: VirtRuntime): KindDriver<VMRuntimeSpec, VMDet
     shouldRestart: () => false,
     // virt-handler: a Running VMI without a domain is Failed (it cannot have been stopped by anyone else).
     isLost: (object) => str(object.status.phase) === "Running",
+    // The pause subresource writes Paused=True (PausedByUser) and unpause removes it; the agent suspends/resumes to match.
+    wantsPaused: (object) => isPausedByUser(object.status),
     item: (base, input) => ({ kind: "VirtualMachineInstance", ...base, status: vmiStatus(input) }),
   };
 }

@@ -17,7 +17,9 @@
  *   `observe`/`list` answer from memory (a real adapter keeps a cache fed by
  *   containerd's or libvirt's event stream);
  * - `list` includes workloads started by an earlier agent process, so the
- *   host loop can stop the ones the API no longer wants.
+ *   host loop can stop the ones the API no longer wants;
+ * - `pause`/`unpause` (VMs only, optional) suspend and resume a running
+ *   workload; the observation's `paused` says what the runtime reports.
  */
 
 /** What to run: the object's identity and a kind-specific spec. */
@@ -61,6 +63,8 @@ export interface Observation<Detail> {
   lastExit?: Exited;
   /** The workload's address once it has one; kept after it exits. */
   ip?: string;
+  /** The runtime reports it suspended (a paused VM keeps its state `running`). */
+  paused?: boolean;
   detail: Detail;
 }
 
@@ -72,6 +76,10 @@ export interface RuntimeAdapter<Spec, Detail> {
   stop(uid: string, gracePeriodSeconds: number): Promise<void>;
   /** Forgets an exited workload and frees what it held (addresses). */
   remove(uid: string): Promise<void>;
+  /** Suspends a running workload (a no-op when it does not run); resolves once the runtime reports it paused. */
+  pause?(uid: string): Promise<void>;
+  /** Resumes a paused workload (a no-op when it is not paused). */
+  unpause?(uid: string): Promise<void>;
   observe(uid: string): Observation<Detail> | undefined;
   list(): Observation<Detail>[];
   /** Calls `listener` with every changed observation; returns the unsubscribe function. */

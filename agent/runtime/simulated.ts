@@ -67,6 +67,8 @@ export interface SimRecord<Spec> {
   lastExit?: Exited;
   /** Assigned when the workload first runs. */
   ip?: string;
+  /** Suspended by `pause` (VMs); a running state stays running. */
+  paused?: boolean;
   mac: string;
   timers: Set<NodeJS.Timeout>;
   /** Set while a stop is under way: settles it without a further observation (removal, power-off). */
@@ -135,6 +137,21 @@ export class SimulatedRuntime<Spec, Detail> implements RuntimeAdapter<Spec, Deta
     if (record.ip) this.addresses.release(record.ip);
   }
 
+  /** Suspends a running workload: its timers (crash, finish) stay armed, as a real pause keeps a guest's deadlines in the host's clock. */
+  async pause(uid: string): Promise<void> {
+    const record = this.records.get(uid);
+    if (!record || record.state.phase !== "running" || record.paused) return;
+    record.paused = true;
+    this.emit(record);
+  }
+
+  async unpause(uid: string): Promise<void> {
+    const record = this.records.get(uid);
+    if (!record || !record.paused) return;
+    record.paused = false;
+    this.emit(record);
+  }
+
   observe(uid: string): Observation<Detail> | undefined {
     const record = this.records.get(uid);
     return record && this.observation(record);
@@ -162,7 +179,7 @@ export class SimulatedRuntime<Spec, Detail> implements RuntimeAdapter<Spec, Deta
   private observation(record: SimRecord<Spec>): Observation<Detail> {
     return {
       uid: record.workload.uid, attempt: record.attempt, state: record.state, lastExit: record.lastExit,
-      ip: record.ip, detail: this.flavour.detail(record),
+      ip: record.ip, paused: record.paused === true, detail: this.flavour.detail(record),
     };
   }
 
@@ -211,6 +228,7 @@ export class SimulatedRuntime<Spec, Detail> implements RuntimeAdapter<Spec, Deta
   private exit(record: SimRecord<Spec>, kind: ExitKind, requested: boolean): void {
     if (record.state.phase === "exited") return;
     this.clearTimers(record);
+    record.paused = false;
     const startedAt = record.state.phase === "running" ? record.state.startedAt : undefined;
     record.state = { phase: "exited", ...kind, startedAt, finishedAt: now(), requested };
     this.emit(record);
