@@ -11,7 +11,7 @@
  */
 import { spawn } from "node:child_process";
 import { createWriteStream, existsSync } from "node:fs";
-import { chmod, copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdir, readdir, readFile, rename, rm, utimes, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createGzip } from "node:zlib";
@@ -131,6 +131,9 @@ async function packInitramfs(root: string, out: string): Promise<void> {
     }
   };
   await walk(root);
+  // Same inputs, same bytes: fixed order and times, so an unchanged image keeps its digest and is not imported again.
+  files.sort();
+  for (const f of files) await utimes(join(root, f), 0, 0);
   const gzip = createGzip();
   const done = new Promise<void>((resolve, reject) => {
     const file = createWriteStream(out);
@@ -138,7 +141,7 @@ async function packInitramfs(root: string, out: string): Promise<void> {
     file.on("error", reject);
     gzip.pipe(file);
   });
-  await run("cpio", ["--quiet", "-o", "-H", "newc", "-R", "0:0"], { cwd: root, input: `${files.join("\n")}\n`, stdout: gzip });
+  await run("cpio", ["--quiet", "--reproducible", "-o", "-H", "newc", "-R", "0:0"], { cwd: root, input: `${files.join("\n")}\n`, stdout: gzip });
   await done;
 }
 
