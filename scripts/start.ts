@@ -5,7 +5,7 @@
  *
  *   npm start -- [--port 8787] [--state .wrangler/state] [--kubeconfig .duraplane/kubeconfig] [--hosts 3]
  *                [--node-monitor-grace-period 40] [--pod-eviction-timeout 300] [--bench-floor] [--cost] [--watch]
- *                [--inspector-port 9229] [--apf-total-seats 600]
+ *                [--inspector-port 9229] [--apf-total-seats 600] [--runtime simulated|real]
  *
  * The Worker is bundled once and run as built (`buildWorker`): writing or
  * touching files of the project — state, kubeconfig, an editor's save —
@@ -16,6 +16,12 @@
  * `--hosts N` also starts N simulated hosts (duraplane-agent processes named
  * host-1…host-N, joined on first start; `--hosts 0` for none), so a VM created
  * with kubectl really boots and reports Running.
+ *
+ * `--runtime real` runs the hosts with the real adapters — VMs under
+ * libvirt/QEMU, pods under containerd — after checking the daemons are here
+ * (each missing piece is named with its Debian package) and importing the
+ * test images (`npm run images`); the default stays simulated, so the
+ * quickstart is fast on any machine.
  *
  * `--bench-floor` turns on `POST /debug/bench-floor/{key}`, the write floor
  * that `bench/writes` measures the create path against.
@@ -35,6 +41,9 @@
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
 import { type LocalHost, startHosts, stopHosts } from "./local-hosts.ts";
+import { missingForRealRuntimes } from "./runtime-preflight.ts";
+import { buildImages } from "./images/build.ts";
+import { Ctr } from "../agent/runtime/ctr.ts";
 import { buildWorker, ensureAdminToken, ensureSecretsKey, applyMigrations, wranglerEnv, writeKubeconfig, waitUntilReady } from "./local-cluster.ts";
 
 const { values } = parseArgs({
@@ -49,6 +58,7 @@ const { values } = parseArgs({
     "node-monitor-grace-period": { type: "string" },
     "pod-eviction-timeout": { type: "string" },
     "apf-total-seats": { type: "string" },
+    runtime: { type: "string", default: "simulated" },
     "inspector-port": { type: "string" },
   },
   allowPositionals: false,
@@ -64,6 +74,19 @@ const hostCount = Number(values.hosts);
 if (!Number.isInteger(hostCount) || hostCount < 0 || hostCount > 100) {
   console.error(`--hosts must be a whole number from 0 to 100, got ${values.hosts}`);
   process.exit(2);
+}
+
+const realRuntimes = values.runtime === "real";
+if (values.runtime !== "simulated" && !realRuntimes) {
+  console.error(`--runtime must be "simulated" or "real", got ${values.runtime}`);
+  process.exit(2);
+}
+if (realRuntimes) {
+  const missing = missingForRealRuntimes();
+  if (missing.length > 0) {
+    console.error(`--runtime real needs libvirt/QEMU and containerd on this machine:\n  ${missing.join("\n  ")}`);
+    process.exit(2);
+  }
 }
 
 /** Node lifecycle timing (seconds) and APF's seats, passed to the Worker as vars; wrangler.toml holds the defaults. */
@@ -128,17 +151,24 @@ try {
 }
 if (ready) {
   try {
-    // Simulated hosts advertise a typical host's size, not this machine's.
-    hosts = await startHosts(server, token, state, hostCount, { joinArgs: ["--cpu", "8", "--memory", "32Gi", "--pods", "110"] });
+    if (realRuntimes) {
+      // The images the README's examples run, imported into containerd's store (skipped when present).
+      await buildImages({ ctr: new Ctr({}) });
+      // Real hosts advertise this machine's size and run what they are given under libvirt and containerd.
+      hosts = await startHosts(server, token, state, hostCount, { runArgs: ["--vm-runtime", "libvirt", "--container-runtime", "containerd"] });
+    } else {
+      // Simulated hosts advertise a typical host's size, not this machine's.
+      hosts = await startHosts(server, token, state, hostCount, { joinArgs: ["--cpu", "8", "--memory", "32Gi", "--pods", "110"] });
+    }
   } catch (err) {
-    console.error(`starting the simulated hosts failed: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`starting the ${realRuntimes ? "real" : "simulated"} hosts failed: ${err instanceof Error ? err.message : String(err)}`);
     stop("SIGTERM");
   }
   console.log(`
 duraplane is ready at ${server}
   state:      ${state}
   kubeconfig: ${kubeconfig}
-  hosts:      ${hosts.length === 0 ? "none (--hosts 0)" : `${hosts.map((h) => h.name).join(", ")} (simulated; logs in ${state}/hosts/<name>/agent.log)`}
+  hosts:      ${hosts.length === 0 ? "none (--hosts 0)" : `${hosts.map((h) => h.name).join(", ")} (${realRuntimes ? "libvirt + containerd" : "simulated"}; logs in ${state}/hosts/<name>/agent.log)`}
 
   export KUBECONFIG=${kubeconfig}
   kubectl get namespaces
