@@ -27,6 +27,14 @@ export { eventStrategy, EventSchema, ObjectReferenceSchema, type Event } from ".
 export { serviceAccountStrategy, ServiceAccountSchema, type ServiceAccount } from "./core-v1/serviceaccount";
 export { replicaSetStrategy, ReplicaSetSchema, type ReplicaSet } from "./apps-v1/replicaset";
 export {
+  deploymentStrategy,
+  DeploymentSchema,
+  type Deployment,
+  type DeploymentSpec,
+  type DeploymentStatus,
+  type DeploymentCondition,
+} from "./apps-v1/deployment";
+export {
   virtualMachineInstanceStrategy,
   VirtualMachineInstanceSchema,
   VMIStatusSchema,

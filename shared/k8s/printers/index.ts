@@ -10,6 +10,7 @@ import { nodePrinter } from "./node";
 import { podPrinter } from "./pod";
 import { clusterRoleBindingPrinter, roleBindingPrinter, rolePrinter } from "./rbac";
 import { replicaSetPrinter } from "./replicaset";
+import { deploymentPrinter } from "./deployment";
 import { serviceAccountPrinter } from "./serviceaccount";
 import { resourceQuotaPrinter } from "./resourcequota";
 import { limitRangePrinter } from "./limitrange";
@@ -31,6 +32,7 @@ export {
   type TableRow,
 } from "./table";
 export {
+  deploymentPrinter,
   eventPrinter,
   namespacePrinter,
   nodePrinter,
@@ -46,6 +48,7 @@ export {
 export const printers = {
   Pod: podPrinter,
   ReplicaSet: replicaSetPrinter,
+  Deployment: deploymentPrinter,
   Node: nodePrinter,
   Namespace: namespacePrinter,
   Event: eventPrinter,

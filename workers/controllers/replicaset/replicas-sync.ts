@@ -9,7 +9,7 @@
  * key runs at a time (Reconciler), so no expectations cache is needed to
  * avoid over-creating; a crash mid-way is repaired by the redelivery.
  */
-import { labelSelectorFromObject, type LabelSelector, nothing } from "../../../shared/k8s/labels";
+import { labelSelectorFromObject, type LabelSelector, nothing, type Selector as LabelSelectorMatcher } from "../../../shared/k8s/labels";
 import { isJsonObject, type Json, type KubeObject } from "../../../shared/k8s/object";
 import type { ResourceKind } from "../../../shared/k8s/resource-kind";
 import { findObject, writeObject } from "../../objects/client";
@@ -117,6 +117,32 @@ async function createChildren(env: Env, c: ReplicasController, owner: KubeObject
   return undefined;
 }
 
+/**
+ * `ClaimPods` / `ClaimReplicaSets` with the writes: adopts matching orphans
+ * and releases controlled children that stopped matching (each write guarded
+ * by the child's uid and resourceVersion; a lost race is left to the next
+ * pass), and answers the children the owner now controls.
+ */
+export async function claimAndAdopt(
+  env: Env, resource: string, owner: KubeObject, children: readonly KubeObject[], selector: Pick<LabelSelectorMatcher, "matches">,
+): Promise<KubeObject[]> {
+  const claim = claimChildren(owner, children, selector);
+  const ref = newControllerRef(owner);
+  const won = new Set<KubeObject>();
+  await writeEach(claim.adopt, async (child) => {
+    const refs = [...(child.metadata.ownerReferences ?? []), ref];
+    if (await patchChild(env, resource, child, [{ op: "add", path: "/metadata/ownerReferences", value: refs as unknown as Json }])) {
+      won.add(child);
+    }
+  });
+  const adopted = claim.adopt.filter((child) => won.has(child));
+  await writeEach(claim.release, async (child) => {
+    const refs = (child.metadata.ownerReferences ?? []).filter((r) => r.uid !== owner.metadata.uid);
+    await patchChild(env, resource, child, [{ op: "replace", path: "/metadata/ownerReferences", value: refs as unknown as Json }]);
+  });
+  return [...claim.owned, ...adopted];
+}
+
 /** One reconcile of a ReplicaSet or VMIRS. */
 export async function syncReplicas(env: Env, c: ReplicasController, key: ReconcileKey): Promise<ReconcileResult> {
   const owner = await findObject(env, { resource: c.owner, namespace: key.namespace, name: key.name });
@@ -130,21 +156,7 @@ export async function syncReplicas(env: Env, c: ReplicasController, key: Reconci
     // An invalid selector matches nothing (upstream logs and skips the sync).
   }
   const children = await cachedListAll(env, { resource: c.child, namespace: key.namespace });
-  const claim = claimChildren(owner, children, selector);
-  const ref = newControllerRef(owner);
-  const won = new Set<KubeObject>();
-  await writeEach(claim.adopt, async (child) => {
-    const refs = [...(child.metadata.ownerReferences ?? []), ref];
-    if (await patchChild(env, c.child, child, [{ op: "add", path: "/metadata/ownerReferences", value: refs as unknown as Json }])) {
-      won.add(child);
-    }
-  });
-  const adopted = claim.adopt.filter((child) => won.has(child));
-  await writeEach(claim.release, async (child) => {
-    const refs = (child.metadata.ownerReferences ?? []).filter((r) => r.uid !== owner.metadata.uid);
-    await patchChild(env, c.child, child, [{ op: "replace", path: "/metadata/ownerReferences", value: refs as unknown as Json }]);
-  });
-  const owned = [...claim.owned, ...adopted];
+  const owned = await claimAndAdopt(env, c.child, owner, children, selector);
   let manageError: string | undefined;
   const finished = finishedToDelete(c.policy, owned, c.burstReplicas);
   await writeEach(finished, (child) => deleteChild(env, c, owner, child, true));

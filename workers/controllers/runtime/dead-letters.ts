@@ -18,6 +18,7 @@ import { formatTime } from "../../../shared/k8s/time";
 /** Each controller's owner resource; a garbage collector key names its owner's resource itself. */
 const OWNER_RESOURCE: Record<ReconcileKey["controller"], string | undefined> = {
   replicaset: RESOURCES.replicasets,
+  deployment: "apps/deployments",
   vmirs: RESOURCES.vmirs,
   virtualmachine: RESOURCES.vms,
   garbagecollector: undefined,

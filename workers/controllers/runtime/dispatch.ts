@@ -2,6 +2,7 @@
  * @module
  * Which reconcile function serves which controller key.
  */
+import { reconcileDeployment } from "../deployment/deployment-controller";
 import { reconcileClusterRoleAggregation } from "../clusterroleaggregation/clusterrole-aggregation";
 import { reconcileGarbage } from "../garbagecollector/garbage-collector";
 import type { ReconcileKey } from "./keys";
@@ -23,6 +24,8 @@ export async function runController(env: Env, key: ReconcileKey, observingSince:
   switch (key.controller) {
     case "replicaset":
       return reconcileReplicaSet(env, key);
+    case "deployment":
+      return reconcileDeployment(env, key);
     case "vmirs":
       return reconcileVMIRS(env, key);
     case "virtualmachine":
