@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../shared/k8s/object";
+import { defaultDeployment, type Deployment as TypedDeployment } from "../shared/schemas/apps-v1/deployment";
+import { computeHash } from "../workers/controllers/deployment/pod-template-hash";
 import { api, eventually, namespace, type StatusBody } from "./helpers";
 
 type Deployment = KubeObject & {
@@ -142,5 +144,21 @@ describe("Deployment controller", () => {
     await eventually(async () => (await pods(ns, "gone")).length === 2);
     await api("DELETE", `/apis/apps/v1/namespaces/${ns}/deployments/gone`);
     await eventually(async () => (await replicaSets(ns, "gone")).length === 0 && (await pods(ns, "gone")).length === 0);
+  });
+
+  it("a name taken by a ReplicaSet that is not its own raises collisionCount and moves to another hash", async () => {
+    const ns = await namespace();
+    const body = deployment("clash", 1) as unknown as TypedDeployment;
+    defaultDeployment(body);
+    const taken = `clash-${computeHash(body.spec?.template ?? {}, undefined)}`;
+    await api("POST", `/apis/apps/v1/namespaces/${ns}/replicasets`, {
+      apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: taken },
+      spec: { replicas: 0, selector: { matchLabels: { app: "squatter" } }, template: { metadata: { labels: { app: "squatter" } }, spec: { containers: [{ name: "c", image: "x" }] } } },
+    });
+    await api("POST", `/apis/apps/v1/namespaces/${ns}/deployments`, deployment("clash", 1));
+    await eventually(async () => (await replicaSets(ns, "clash")).length === 1);
+    const [rs] = await replicaSets(ns, "clash");
+    expect(rs?.metadata.name).toBe(`clash-${computeHash(body.spec?.template ?? {}, 1)}`);
+    expect((await get(ns, "clash")).status).toMatchObject({ collisionCount: 1 });
   });
 });
