@@ -128,6 +128,11 @@ export const KINDS: readonly ResourceKind[] = [
     plural: "virtualmachineinstancereplicasets", shortNames: ["vmirs", "vmirss"], namespaced: true, categories: ["all"],
     scale: { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas", labelSelectorPath: ".status.labelSelector" },
   }),
+  entry(schemas.virtualMachinePoolStrategy, {
+    group: "pool.kubevirt.io", version: "v1alpha1", kind: "VirtualMachinePool", plural: "virtualmachinepools",
+    shortNames: ["vmpool", "vmpools"], namespaced: true, categories: ["all"],
+    scale: { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas", labelSelectorPath: ".status.labelSelector" },
+  }),
   entry(schemas.roleStrategy, {
     group: "rbac.authorization.k8s.io", version: "v1", kind: "Role", plural: "roles", shortNames: [], namespaced: true,
   }),

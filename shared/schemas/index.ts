@@ -46,6 +46,11 @@ export {
   VirtualMachineInstanceReplicaSetSchema,
   type VirtualMachineInstanceReplicaSet,
 } from "./kubevirt-v1/vmirs";
+export {
+  virtualMachinePoolStrategy,
+  VirtualMachinePoolSchema,
+  type VirtualMachinePool,
+} from "./pool-v1alpha1/virtualmachinepool";
 export { VMISpecSchema, VMITemplateSpecSchema, type VMISpec, type VMITemplateSpec } from "./kubevirt-v1/vmi-spec";
 export {
   ObjectMetaSchema,

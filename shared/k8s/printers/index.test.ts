@@ -25,6 +25,7 @@ describe("printers", () => {
       "VirtualMachine",
       "VirtualMachineInstance",
       "VirtualMachineInstanceReplicaSet",
+      "VirtualMachinePool",
     ]);
   });
 

@@ -18,6 +18,7 @@ import { clusterResourceQuotaPrinter } from "./clusterresourcequota";
 import { virtualMachinePrinter } from "./virtualmachine";
 import { virtualMachineInstancePrinter } from "./virtualmachineinstance";
 import { virtualMachineInstanceReplicaSetPrinter } from "./vmirs";
+import { virtualMachinePoolPrinter } from "./vmpool";
 
 export { crdPrinter, type CustomResourceColumnDefinition } from "./crd-printer";
 export { humanDuration } from "./duration";
@@ -56,6 +57,7 @@ export const printers = {
   VirtualMachine: virtualMachinePrinter,
   VirtualMachineInstance: virtualMachineInstancePrinter,
   VirtualMachineInstanceReplicaSet: virtualMachineInstanceReplicaSetPrinter,
+  VirtualMachinePool: virtualMachinePoolPrinter,
   Role: rolePrinter,
   ClusterRole: rolePrinter,
   RoleBinding: roleBindingPrinter,

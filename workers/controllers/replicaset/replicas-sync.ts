@@ -52,6 +52,12 @@ export interface ReplicasController {
   /** ReplicaSet creates in slow-start batches; KubeVirt's VMIRS all at once. */
   slowStart: boolean;
   template(owner: KubeObject): KubeObject;
+  /**
+   * Names for `count` new children when the kind names them itself (a
+   * VirtualMachinePool's `<pool>-<index>`); without it children get the
+   * template's generateName. `children` are all listed in the namespace.
+   */
+  childNames?(owner: KubeObject, children: readonly KubeObject[], count: number): string[];
   paused(owner: KubeObject): boolean;
   calculateStatus(owner: KubeObject, active: KubeObject[], owned: KubeObject[], now: Date, err?: string): object;
   requeueAfter?(owner: KubeObject, status: object, active: KubeObject[], now: Date): number | undefined;
@@ -96,14 +102,20 @@ async function deleteChild(env: Env, c: ReplicasController, owner: KubeObject, c
 }
 
 /** Creates `count` children; slow start stops at the first failed batch, as upstream's slowStartBatch. */
-async function createChildren(env: Env, c: ReplicasController, owner: KubeObject, count: number): Promise<string | undefined> {
+async function createChildren(
+  env: Env, c: ReplicasController, owner: KubeObject, count: number, children: readonly KubeObject[],
+): Promise<string | undefined> {
   const childKind = kind(c.child);
   const events = childEvents(c.child);
   const batches = c.slowStart ? slowStartBatches(count) : [count];
+  const names = c.childNames?.(owner, children, count) ?? [];
   const create = async (): Promise<void> => {
     const child = c.template(owner);
+    const name = names.shift();
+    const target = name !== undefined ? { name } : { generateName: child.metadata.generateName ?? "" };
+    if (name !== undefined) child.metadata.name = name;
     try {
-      const written = await createObject(env, { kind: childKind, namespace: owner.metadata.namespace ?? "", generateName: child.metadata.generateName ?? "" }, child as unknown as Json);
+      const written = await createObject(env, { kind: childKind, namespace: owner.metadata.namespace ?? "", ...target }, child as unknown as Json);
       await recordEvent(env, owner, "Normal", "SuccessfulCreate", events.created(written.object), events.component);
     } catch (err) {
       await recordEvent(env, owner, "Warning", "FailedCreate", events.failedCreate(errorText(err)), events.component);
@@ -164,7 +176,7 @@ export async function syncReplicas(env: Env, c: ReplicasController, key: Reconci
   const active = owned.filter((o) => !gone.has(o.metadata.uid) && c.policy.isActive(o));
   if (!isDeleting(owner) && !c.paused(owner)) {
     const decision = manageReplicas(c.policy, { replicas: desiredReplicas(owner), active, burstReplicas: c.burstReplicas, now });
-    if (decision.create > 0) manageError = await createChildren(env, c, owner, decision.create);
+    if (decision.create > 0) manageError = await createChildren(env, c, owner, decision.create, children);
     try {
       await writeEach(decision.delete, (child) => deleteChild(env, c, owner, child));
     } catch (err) {
@@ -193,4 +205,5 @@ export const RESOURCES = {
   vmis: resourceKey({ group: "kubevirt.io", plural: "virtualmachineinstances" }),
   vmirs: resourceKey({ group: "kubevirt.io", plural: "virtualmachineinstancereplicasets" }),
   vms: resourceKey({ group: "kubevirt.io", plural: "virtualmachines" }),
+  vmpools: resourceKey({ group: "pool.kubevirt.io", plural: "virtualmachinepools" }),
 } as const;

@@ -20,6 +20,7 @@ const OWNER_RESOURCE: Record<ReconcileKey["controller"], string | undefined> = {
   replicaset: RESOURCES.replicasets,
   deployment: "apps/deployments",
   vmirs: RESOURCES.vmirs,
+  vmpool: RESOURCES.vmpools,
   virtualmachine: RESOURCES.vms,
   garbagecollector: undefined,
   // The scheduler's key names no object; a node's Events would need a namespace the key lacks.

@@ -8,7 +8,7 @@ import { reconcileGarbage } from "../garbagecollector/garbage-collector";
 import type { ReconcileKey } from "./keys";
 import { reconcileNodeLifecycle } from "../nodelifecycle/node-lifecycle";
 import type { ReconcileResult } from "./reconciler";
-import { reconcileReplicaSet, reconcileVMIRS } from "../replicaset/replicas-controllers";
+import { reconcileReplicaSet, reconcileVMIRS, reconcileVirtualMachinePool } from "../replicaset/replicas-controllers";
 import { reconcileClusterResourceQuota } from "../resourcequota/cluster-resource-quota";
 import { reconcileLimitRange, reconcileResourceQuota } from "../resourcequota/resource-quota";
 import { reconcileScheduler } from "../scheduler/scheduler";
@@ -28,6 +28,8 @@ export async function runController(env: Env, key: ReconcileKey, observingSince:
       return reconcileDeployment(env, key);
     case "vmirs":
       return reconcileVMIRS(env, key);
+    case "vmpool":
+      return reconcileVirtualMachinePool(env, key);
     case "virtualmachine":
       return reconcileVirtualMachine(env, key);
     case "garbagecollector":

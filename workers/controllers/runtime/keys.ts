@@ -13,7 +13,7 @@ import { SERVICE_ACCOUNTS_CONTROLLER, serviceAccountsNamespaceFor } from "../ser
 
 /** The controllers that consume keys. */
 export type ControllerName =
-  | "replicaset" | "deployment" | "vmirs" | "virtualmachine" | "garbagecollector" | "scheduler" | "vmitermination" | "nodelifecycle"
+  | "replicaset" | "deployment" | "vmirs" | "vmpool" | "virtualmachine" | "garbagecollector" | "scheduler" | "vmitermination" | "nodelifecycle"
   | "clusterroleaggregation"
   | "serviceaccounts"
   | "resourcequota" | "limitrange" | "clusterresourcequota";
@@ -47,6 +47,7 @@ const OWNERS: Record<string, ControllerName> = {
   ReplicaSet: "replicaset",
   Deployment: "deployment",
   VirtualMachineInstanceReplicaSet: "vmirs",
+  VirtualMachinePool: "vmpool",
   VirtualMachine: "virtualmachine",
   ResourceQuota: "resourcequota",
   LimitRange: "limitrange",
