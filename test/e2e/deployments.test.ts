@@ -4,7 +4,7 @@
  * `set image` → `rollout history` → `rollout undo` back to the old template;
  * `scale`; `rollout restart`; `rollout pause`/`resume`; and a rollout whose
  * new pods fail to boot stalls at maxUnavailable and reports
- * ProgressDeadlineExceeded.
+ * ProgressDeadlineExceeded. A VirtualMachinePool scales its VMs the same way.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { joinHost, type LocalHost, runHost, stopHosts } from "../../scripts/local-hosts.ts";
@@ -139,5 +139,33 @@ describe("Deployments through kubectl", () => {
     expect(d.status).toMatchObject({ availableReplicas: 3, updatedReplicas: 2, replicas: 5 });
     expect(d.status?.conditions?.find((c) => c.type === "Available")).toMatchObject({ status: "True", reason: "MinimumReplicasAvailable" });
     expect(ok("-n", NS, "get", "deploy", "bad")).toMatch(/^bad\s+3\/4\s+2\s+3\s/m);
+  }, 300_000);
+
+  it("a VirtualMachinePool keeps <pool>-<index> VMs running and scales with kubectl scale", async () => {
+    ok("-n", NS, "apply", "-f", manifest(`apiVersion: pool.kubevirt.io/v1alpha1
+kind: VirtualMachinePool
+metadata:
+  name: fleet
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {pool: fleet}
+  virtualMachineTemplate:
+    metadata:
+      labels: {pool: fleet}
+    spec:
+      runStrategy: Always
+      template:
+        spec:
+          domain:
+            devices: {}
+            resources:
+              requests: {memory: 64Mi}
+`));
+    await until("2 ready", () => /^fleet\s+2\s+2\s+2\s/m.test(ok("-n", NS, "get", "vmpool", "fleet")), 90_000);
+    ok("-n", NS, "scale", "vmpool", "fleet", "--replicas=3");
+    await until("3 ready", () => /^fleet\s+3\s+3\s+3\s/m.test(ok("-n", NS, "get", "vmpool", "fleet")), 90_000);
+    expect(ok("-n", NS, "get", "vm", "-l", "pool=fleet", "-o", "name").split("\n").filter((l) => l !== "").sort())
+      .toEqual(["virtualmachine.kubevirt.io/fleet-0", "virtualmachine.kubevirt.io/fleet-1", "virtualmachine.kubevirt.io/fleet-2"]);
   }, 300_000);
 });
