@@ -111,17 +111,14 @@ describe("Deployment controller", () => {
     });
     await api("PATCH", `/apis/apps/v1/namespaces/${ns}/deployments/web`, { spec: { template: { spec: { containers: [{ name: "c", image: "nginx:2" }] } } } }, MERGE);
     await eventually(async () => (await replicaSets(ns, "web")).length === 2);
-    for (let i = 0; i < 10; i++) {
+    // Play the kubelet until the rollout is through: each new pod is made ready once it exists.
+    await eventually(async () => {
       await makeReady(ns, "web");
       const d = await get(ns, "web");
-      if (d.status?.updatedReplicas === 2 && d.status.availableReplicas === 2 && d.status.replicas === 2) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    await eventually(async () => {
-      const sets = await replicaSets(ns, "web");
-      const old = sets.find((s) => s.metadata.name === rs?.metadata.name);
-      return (old?.spec as { replicas?: number } | undefined)?.replicas === 0;
-    });
+      const old = (await replicaSets(ns, "web")).find((s) => s.metadata.name === rs?.metadata.name);
+      return d.status?.updatedReplicas === 2 && d.status.availableReplicas === 2 && d.status.replicas === 2 &&
+        (old?.spec as { replicas?: number } | undefined)?.replicas === 0;
+    }, 30_000);
     expect((await get(ns, "web")).metadata.annotations?.["deployment.kubernetes.io/revision"]).toBe("2");
   });
 

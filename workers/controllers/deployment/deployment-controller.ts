@@ -9,12 +9,13 @@
 import { labelSelectorFromObject, nothing, type LabelSelector } from "../../../shared/k8s/labels";
 import type { KubeObject } from "../../../shared/k8s/object";
 import type { Deployment, ReplicaSet } from "../../../shared/schemas";
+import { asKind } from "../../../shared/schemas/meta";
 import { cachedListAll } from "../../client/list-cache";
 import { findObject } from "../../objects/client";
 import type { ReconcileKey } from "../runtime/keys";
 import type { ReconcileResult } from "../runtime/reconciler";
 import { claimAndAdopt, RESOURCES } from "../replicaset/replicas-sync";
-import { getControllerOf } from "../replicaset/replicas";
+import { claimChildren, getControllerOf } from "../replicaset/replicas";
 import { DEPLOYMENTS, executePlan, RequeueNow } from "./execute-plan";
 import { syncDeployment } from "./sync-deployment";
 
@@ -22,7 +23,7 @@ import { syncDeployment } from "./sync-deployment";
 export async function reconcileDeployment(env: Env, key: ReconcileKey): Promise<ReconcileResult> {
   const obj = await findObject(env, { resource: DEPLOYMENTS, namespace: key.namespace, name: key.name });
   if (!obj) return {};
-  const d = obj as unknown as Deployment;
+  const d = asKind<Deployment>(obj);
   let selector = nothing();
   try {
     if (d.spec?.selector) selector = labelSelectorFromObject(d.spec.selector as LabelSelector);
@@ -32,12 +33,15 @@ export async function reconcileDeployment(env: Env, key: ReconcileKey): Promise<
   const all = await cachedListAll(env, { resource: RESOURCES.replicasets, namespace: key.namespace });
   const owned = await claimAndAdopt(env, RESOURCES.replicasets, obj, all, selector);
   const uids = new Set(owned.map((rs) => rs.metadata.uid));
+  // An adoption lost to a concurrent write must not be planned around: a new
+  // ReplicaSet would duplicate the orphan. Upstream's ClaimReplicaSets fails the sync the same way.
+  if (claimChildren(obj, all, selector).adopt.some((rs) => !uids.has(rs.metadata.uid))) return { requeueAfterSeconds: 1 };
   let pods: KubeObject[] = [];
   if (d.spec?.strategy?.type === "Recreate") {
     pods = (await cachedListAll(env, { resource: RESOURCES.pods, namespace: key.namespace }))
       .filter((p) => uids.has(getControllerOf(p)?.uid));
   }
-  const plan = syncDeployment(d, owned as unknown as ReplicaSet[], pods, new Date());
+  const plan = syncDeployment(d, owned.map((rs) => asKind<ReplicaSet>(rs)), pods, new Date());
   try {
     await executePlan(env, obj, plan);
   } catch (err) {

@@ -142,9 +142,14 @@ export async function executePlan(env: Env, d: KubeObject, plan: DeploymentPlan)
   for (const action of coalesce(plan.actions)) await perform(env, d, action);
   const revision = plan.deployment.metadata.annotations?.[REVISION_ANNOTATION];
   if (revision !== undefined && revision !== d.metadata.annotations?.[REVISION_ANNOTATION]) {
-    await writeObject(env, ref(d, DEPLOYMENTS), {
-      verb: "patch", patchType: "merge", subresource: "", patch: { metadata: { annotations: { [REVISION_ANNOTATION]: revision } } },
-    });
+    try {
+      await writeObject(env, ref(d, DEPLOYMENTS), {
+        verb: "patch", patchType: "merge", subresource: "", patch: { metadata: { annotations: { [REVISION_ANNOTATION]: revision } } },
+      });
+    } catch (err) {
+      // Deleted during the pass: nothing left to annotate.
+      if (!isNotFound(err)) throw err;
+    }
   }
   if (!statusEqual(d.status ?? {}, plan.deployment.status ?? {})) await writeStatus(env, d, plan.deployment.status);
 }
