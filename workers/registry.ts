@@ -108,6 +108,12 @@ export const KINDS: readonly ResourceKind[] = [
     patchMeta: podPatchMeta("spec.template.spec"),
     scale: { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas", labelSelectorPath: ".status.labelSelector" },
   }),
+  entry(schemas.deploymentStrategy, {
+    group: "apps", version: "v1", kind: "Deployment", plural: "deployments", shortNames: ["deploy"], namespaced: true,
+    categories: ["all"],
+    patchMeta: podPatchMeta("spec.template.spec"),
+    scale: { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas", labelSelectorPath: ".spec.selector" },
+  }),
   entry(schemas.virtualMachineStrategy, {
     group: "kubevirt.io", version: "v1", kind: "VirtualMachine", plural: "virtualmachines", shortNames: ["vm", "vms"],
     namespaced: true, categories: ["all"],
@@ -120,6 +126,11 @@ export const KINDS: readonly ResourceKind[] = [
   entry(schemas.virtualMachineInstanceReplicaSetStrategy, {
     group: "kubevirt.io", version: "v1", kind: "VirtualMachineInstanceReplicaSet",
     plural: "virtualmachineinstancereplicasets", shortNames: ["vmirs", "vmirss"], namespaced: true, categories: ["all"],
+    scale: { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas", labelSelectorPath: ".status.labelSelector" },
+  }),
+  entry(schemas.virtualMachinePoolStrategy, {
+    group: "pool.kubevirt.io", version: "v1alpha1", kind: "VirtualMachinePool", plural: "virtualmachinepools",
+    shortNames: ["vmpool", "vmpools"], namespaced: true, categories: ["all"],
     scale: { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas", labelSelectorPath: ".status.labelSelector" },
   }),
   entry(schemas.roleStrategy, {

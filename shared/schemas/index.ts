@@ -27,6 +27,14 @@ export { eventStrategy, EventSchema, ObjectReferenceSchema, type Event } from ".
 export { serviceAccountStrategy, ServiceAccountSchema, type ServiceAccount } from "./core-v1/serviceaccount";
 export { replicaSetStrategy, ReplicaSetSchema, type ReplicaSet } from "./apps-v1/replicaset";
 export {
+  deploymentStrategy,
+  DeploymentSchema,
+  type Deployment,
+  type DeploymentSpec,
+  type DeploymentStatus,
+  type DeploymentCondition,
+} from "./apps-v1/deployment";
+export {
   virtualMachineInstanceStrategy,
   VirtualMachineInstanceSchema,
   VMIStatusSchema,
@@ -38,6 +46,11 @@ export {
   VirtualMachineInstanceReplicaSetSchema,
   type VirtualMachineInstanceReplicaSet,
 } from "./kubevirt-v1/vmirs";
+export {
+  virtualMachinePoolStrategy,
+  VirtualMachinePoolSchema,
+  type VirtualMachinePool,
+} from "./pool-v1alpha1/virtualmachinepool";
 export { VMISpecSchema, VMITemplateSpecSchema, type VMISpec, type VMITemplateSpec } from "./kubevirt-v1/vmi-spec";
 export {
   ObjectMetaSchema,

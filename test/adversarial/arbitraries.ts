@@ -27,6 +27,7 @@ export const KINDS: readonly KindInfo[] = [
   { kind: "Event", apiVersion: "v1", prefix: "/api/v1", plural: "events", namespaced: true, subresources: ["status"] },
   { kind: "ServiceAccount", apiVersion: "v1", prefix: "/api/v1", plural: "serviceaccounts", namespaced: true, subresources: ["status", "token"] },
   { kind: "ReplicaSet", apiVersion: "apps/v1", prefix: "/apis/apps/v1", plural: "replicasets", namespaced: true, subresources: ["status", "scale"] },
+  { kind: "Deployment", apiVersion: "apps/v1", prefix: "/apis/apps/v1", plural: "deployments", namespaced: true, subresources: ["status", "scale"] },
   { kind: "VirtualMachine", apiVersion: "kubevirt.io/v1", prefix: "/apis/kubevirt.io/v1", plural: "virtualmachines", namespaced: true, subresources: ["status", "start", "stop", "restart"] },
   { kind: "VirtualMachineInstance", apiVersion: "kubevirt.io/v1", prefix: "/apis/kubevirt.io/v1", plural: "virtualmachineinstances", namespaced: true, subresources: ["status", "pause", "unpause"] },
   { kind: "VirtualMachineInstanceReplicaSet", apiVersion: "kubevirt.io/v1", prefix: "/apis/kubevirt.io/v1", plural: "virtualmachineinstancereplicasets", namespaced: true, subresources: ["status", "scale"] },
@@ -48,6 +49,10 @@ export function sampleObject(kind: string, name: string, labels: Record<string, 
     case "ReplicaSet": return {
       apiVersion: "apps/v1", kind, metadata: meta,
       spec: { replicas: 0, selector: { matchLabels: { rs: name } }, template: { metadata: { labels: { rs: name } }, spec: { containers: [{ name: "c", image: "busybox" }] } } },
+    };
+    case "Deployment": return {
+      apiVersion: "apps/v1", kind, metadata: meta,
+      spec: { replicas: 0, selector: { matchLabels: { deploy: name } }, template: { metadata: { labels: { deploy: name } }, spec: { containers: [{ name: "c", image: "busybox" }] } } },
     };
     case "VirtualMachine": return {
       // Manual: the VM controller neither starts nor deletes the seeded VMI of the same name.

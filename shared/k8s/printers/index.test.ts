@@ -11,6 +11,7 @@ describe("printers", () => {
       "ClusterResourceQuota",
       "ClusterRole",
       "ClusterRoleBinding",
+      "Deployment",
       "Event",
       "LimitRange",
       "Namespace",
@@ -24,6 +25,7 @@ describe("printers", () => {
       "VirtualMachine",
       "VirtualMachineInstance",
       "VirtualMachineInstanceReplicaSet",
+      "VirtualMachinePool",
     ]);
   });
 

@@ -10,6 +10,7 @@ import { nodePrinter } from "./node";
 import { podPrinter } from "./pod";
 import { clusterRoleBindingPrinter, roleBindingPrinter, rolePrinter } from "./rbac";
 import { replicaSetPrinter } from "./replicaset";
+import { deploymentPrinter } from "./deployment";
 import { serviceAccountPrinter } from "./serviceaccount";
 import { resourceQuotaPrinter } from "./resourcequota";
 import { limitRangePrinter } from "./limitrange";
@@ -17,6 +18,7 @@ import { clusterResourceQuotaPrinter } from "./clusterresourcequota";
 import { virtualMachinePrinter } from "./virtualmachine";
 import { virtualMachineInstancePrinter } from "./virtualmachineinstance";
 import { virtualMachineInstanceReplicaSetPrinter } from "./vmirs";
+import { virtualMachinePoolPrinter } from "./vmpool";
 
 export { crdPrinter, type CustomResourceColumnDefinition } from "./crd-printer";
 export { humanDuration } from "./duration";
@@ -31,6 +33,7 @@ export {
   type TableRow,
 } from "./table";
 export {
+  deploymentPrinter,
   eventPrinter,
   namespacePrinter,
   nodePrinter,
@@ -46,6 +49,7 @@ export {
 export const printers = {
   Pod: podPrinter,
   ReplicaSet: replicaSetPrinter,
+  Deployment: deploymentPrinter,
   Node: nodePrinter,
   Namespace: namespacePrinter,
   Event: eventPrinter,
@@ -53,6 +57,7 @@ export const printers = {
   VirtualMachine: virtualMachinePrinter,
   VirtualMachineInstance: virtualMachineInstancePrinter,
   VirtualMachineInstanceReplicaSet: virtualMachineInstanceReplicaSetPrinter,
+  VirtualMachinePool: virtualMachinePoolPrinter,
   Role: rolePrinter,
   ClusterRole: rolePrinter,
   RoleBinding: roleBindingPrinter,

@@ -85,8 +85,11 @@ export function defaultReplicaSet(rs: ReplicaSet): void {
 
 const NEGATIVE = "must be greater than or equal to 0";
 
-/** `ValidatePodTemplateSpecForReplicaSet`: selector matches labels, Always restart, no deadline. */
-function validateTemplateForReplicaSet(rs: NonNullable<ReplicaSet["spec"]>, selector: Selector): StatusCause[] {
+/**
+ * `ValidatePodTemplateSpecForReplicaSet`: selector matches labels, Always restart, no deadline.
+ * Deployments validate their template with it too (ValidateDeploymentSpec).
+ */
+export function validateTemplateForReplicaSet(rs: Pick<NonNullable<ReplicaSet["spec"]>, "template">, selector: Selector): StatusCause[] {
   const path = "spec.template";
   const template = rs.template;
   const causes: StatusCause[] = [];

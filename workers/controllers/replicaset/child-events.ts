@@ -44,7 +44,19 @@ const vmiEvents: ChildEvents = {
   failedDelete: (child, err) => `Error deleting virtual machine instance ${name(child)}: ${err}`,
 };
 
-/** The wording for children stored under `childResource` (Pods unless VMIs). */
+const vmEvents: ChildEvents = {
+  component: "virtualmachinepool-controller",
+  created: (child) => `Created VM ${child.metadata.namespace ?? ""}/${name(child)}`,
+  deleted: (child) => `Deleted VM ${child.metadata.namespace ?? ""}/${name(child)}`,
+  deletedFinished: (child) => `Deleted VM ${child.metadata.namespace ?? ""}/${name(child)}`,
+  failedCreate: (err) => `Error creating VM: ${err}`,
+  failedDelete: (child, err) => `Error deleting VM ${child.metadata.namespace ?? ""}/${name(child)}: ${err}`,
+};
+
+/** The wording for children stored under `childResource` (Pods unless VMIs or a pool's VMs). */
 export function childEvents(childResource: string): ChildEvents {
-  return kindByResource(childResource)?.kind === "VirtualMachineInstance" ? vmiEvents : podEvents;
+  const kind = kindByResource(childResource)?.kind;
+  if (kind === "VirtualMachineInstance") return vmiEvents;
+  if (kind === "VirtualMachine") return vmEvents;
+  return podEvents;
 }

@@ -11,6 +11,7 @@ import { REPLICASET_BURST_REPLICAS, VMIRS_BURST_REPLICAS } from "./replicas";
 import { RESOURCES, type ReplicasController, syncReplicas } from "./replicas-sync";
 import { podPolicy } from "./pod-policy";
 import { vmiPolicy } from "./vmi-policy";
+import { getVMFromPoolTemplate, vmPolicy, vmPoolChildNames } from "./vm-pool-policy";
 import { calculateVMIRSStatus } from "./vmirs-status";
 import { specOf } from "../shared/object-fields";
 
@@ -37,6 +38,23 @@ const vmirsController: ReplicasController = {
   calculateStatus: (owner, active, _owned, now, err) => calculateVMIRSStatus(owner, active, now, err),
 };
 
+/**
+ * KubeVirt's VirtualMachinePool on the same core: VMs instead of VMIs, named
+ * by index, the VMIRS status (replicas, readyReplicas, labelSelector,
+ * ReplicaFailure, ReplicaPaused — the pool's conditions have the same names).
+ */
+const vmPoolController: ReplicasController = {
+  owner: RESOURCES.vmpools,
+  child: RESOURCES.vms,
+  policy: vmPolicy,
+  burstReplicas: VMIRS_BURST_REPLICAS,
+  slowStart: false,
+  template: getVMFromPoolTemplate,
+  childNames: vmPoolChildNames,
+  paused: (owner: KubeObject) => specOf(owner).paused === true,
+  calculateStatus: (owner, active, _owned, now, err) => calculateVMIRSStatus(owner, active, now, err),
+};
+
 /** apps/v1 ReplicaSet (pkg/controller/replicaset syncReplicaSet). */
 export function reconcileReplicaSet(env: Env, key: ReconcileKey): Promise<ReconcileResult> {
   return syncReplicas(env, replicaSetController, key);
@@ -45,4 +63,9 @@ export function reconcileReplicaSet(env: Env, key: ReconcileKey): Promise<Reconc
 /** kubevirt.io/v1 VirtualMachineInstanceReplicaSet (virt-controller replicaset execute). */
 export function reconcileVMIRS(env: Env, key: ReconcileKey): Promise<ReconcileResult> {
   return syncReplicas(env, vmirsController, key);
+}
+
+/** pool.kubevirt.io/v1alpha1 VirtualMachinePool (virt-controller pool execute). */
+export function reconcileVirtualMachinePool(env: Env, key: ReconcileKey): Promise<ReconcileResult> {
+  return syncReplicas(env, vmPoolController, key);
 }

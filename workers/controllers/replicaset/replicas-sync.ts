@@ -9,7 +9,7 @@
  * key runs at a time (Reconciler), so no expectations cache is needed to
  * avoid over-creating; a crash mid-way is repaired by the redelivery.
  */
-import { labelSelectorFromObject, type LabelSelector, nothing } from "../../../shared/k8s/labels";
+import { labelSelectorFromObject, type LabelSelector, nothing, type Selector as LabelSelectorMatcher } from "../../../shared/k8s/labels";
 import { isJsonObject, type Json, type KubeObject } from "../../../shared/k8s/object";
 import type { ResourceKind } from "../../../shared/k8s/resource-kind";
 import { findObject, writeObject } from "../../objects/client";
@@ -52,6 +52,12 @@ export interface ReplicasController {
   /** ReplicaSet creates in slow-start batches; KubeVirt's VMIRS all at once. */
   slowStart: boolean;
   template(owner: KubeObject): KubeObject;
+  /**
+   * Names for `count` new children when the kind names them itself (a
+   * VirtualMachinePool's `<pool>-<index>`); without it children get the
+   * template's generateName. `children` are all listed in the namespace.
+   */
+  childNames?(owner: KubeObject, children: readonly KubeObject[], count: number): string[];
   paused(owner: KubeObject): boolean;
   calculateStatus(owner: KubeObject, active: KubeObject[], owned: KubeObject[], now: Date, err?: string): object;
   requeueAfter?(owner: KubeObject, status: object, active: KubeObject[], now: Date): number | undefined;
@@ -96,14 +102,20 @@ async function deleteChild(env: Env, c: ReplicasController, owner: KubeObject, c
 }
 
 /** Creates `count` children; slow start stops at the first failed batch, as upstream's slowStartBatch. */
-async function createChildren(env: Env, c: ReplicasController, owner: KubeObject, count: number): Promise<string | undefined> {
+async function createChildren(
+  env: Env, c: ReplicasController, owner: KubeObject, count: number, children: readonly KubeObject[],
+): Promise<string | undefined> {
   const childKind = kind(c.child);
   const events = childEvents(c.child);
   const batches = c.slowStart ? slowStartBatches(count) : [count];
+  const names = c.childNames?.(owner, children, count) ?? [];
   const create = async (): Promise<void> => {
     const child = c.template(owner);
+    const name = names.shift();
+    const target = name !== undefined ? { name } : { generateName: child.metadata.generateName ?? "" };
+    if (name !== undefined) child.metadata.name = name;
     try {
-      const written = await createObject(env, { kind: childKind, namespace: owner.metadata.namespace ?? "", generateName: child.metadata.generateName ?? "" }, child as unknown as Json);
+      const written = await createObject(env, { kind: childKind, namespace: owner.metadata.namespace ?? "", ...target }, child as unknown as Json);
       await recordEvent(env, owner, "Normal", "SuccessfulCreate", events.created(written.object), events.component);
     } catch (err) {
       await recordEvent(env, owner, "Warning", "FailedCreate", events.failedCreate(errorText(err)), events.component);
@@ -115,6 +127,32 @@ async function createChildren(env: Env, c: ReplicasController, owner: KubeObject
     if (failed !== undefined) return errorText(failed);
   }
   return undefined;
+}
+
+/**
+ * `ClaimPods` / `ClaimReplicaSets` with the writes: adopts matching orphans
+ * and releases controlled children that stopped matching (each write guarded
+ * by the child's uid and resourceVersion; a lost race is left to the next
+ * pass), and answers the children the owner now controls.
+ */
+export async function claimAndAdopt(
+  env: Env, resource: string, owner: KubeObject, children: readonly KubeObject[], selector: Pick<LabelSelectorMatcher, "matches">,
+): Promise<KubeObject[]> {
+  const claim = claimChildren(owner, children, selector);
+  const ref = newControllerRef(owner);
+  const won = new Set<KubeObject>();
+  await writeEach(claim.adopt, async (child) => {
+    const refs = [...(child.metadata.ownerReferences ?? []), ref];
+    if (await patchChild(env, resource, child, [{ op: "add", path: "/metadata/ownerReferences", value: refs as unknown as Json }])) {
+      won.add(child);
+    }
+  });
+  const adopted = claim.adopt.filter((child) => won.has(child));
+  await writeEach(claim.release, async (child) => {
+    const refs = (child.metadata.ownerReferences ?? []).filter((r) => r.uid !== owner.metadata.uid);
+    await patchChild(env, resource, child, [{ op: "replace", path: "/metadata/ownerReferences", value: refs as unknown as Json }]);
+  });
+  return [...claim.owned, ...adopted];
 }
 
 /** One reconcile of a ReplicaSet or VMIRS. */
@@ -130,21 +168,7 @@ export async function syncReplicas(env: Env, c: ReplicasController, key: Reconci
     // An invalid selector matches nothing (upstream logs and skips the sync).
   }
   const children = await cachedListAll(env, { resource: c.child, namespace: key.namespace });
-  const claim = claimChildren(owner, children, selector);
-  const ref = newControllerRef(owner);
-  const won = new Set<KubeObject>();
-  await writeEach(claim.adopt, async (child) => {
-    const refs = [...(child.metadata.ownerReferences ?? []), ref];
-    if (await patchChild(env, c.child, child, [{ op: "add", path: "/metadata/ownerReferences", value: refs as unknown as Json }])) {
-      won.add(child);
-    }
-  });
-  const adopted = claim.adopt.filter((child) => won.has(child));
-  await writeEach(claim.release, async (child) => {
-    const refs = (child.metadata.ownerReferences ?? []).filter((r) => r.uid !== owner.metadata.uid);
-    await patchChild(env, c.child, child, [{ op: "replace", path: "/metadata/ownerReferences", value: refs as unknown as Json }]);
-  });
-  const owned = [...claim.owned, ...adopted];
+  const owned = await claimAndAdopt(env, c.child, owner, children, selector);
   let manageError: string | undefined;
   const finished = finishedToDelete(c.policy, owned, c.burstReplicas);
   await writeEach(finished, (child) => deleteChild(env, c, owner, child, true));
@@ -152,7 +176,7 @@ export async function syncReplicas(env: Env, c: ReplicasController, key: Reconci
   const active = owned.filter((o) => !gone.has(o.metadata.uid) && c.policy.isActive(o));
   if (!isDeleting(owner) && !c.paused(owner)) {
     const decision = manageReplicas(c.policy, { replicas: desiredReplicas(owner), active, burstReplicas: c.burstReplicas, now });
-    if (decision.create > 0) manageError = await createChildren(env, c, owner, decision.create);
+    if (decision.create > 0) manageError = await createChildren(env, c, owner, decision.create, children);
     try {
       await writeEach(decision.delete, (child) => deleteChild(env, c, owner, child));
     } catch (err) {
@@ -181,4 +205,5 @@ export const RESOURCES = {
   vmis: resourceKey({ group: "kubevirt.io", plural: "virtualmachineinstances" }),
   vmirs: resourceKey({ group: "kubevirt.io", plural: "virtualmachineinstancereplicasets" }),
   vms: resourceKey({ group: "kubevirt.io", plural: "virtualmachines" }),
+  vmpools: resourceKey({ group: "pool.kubevirt.io", plural: "virtualmachinepools" }),
 } as const;

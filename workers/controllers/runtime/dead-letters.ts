@@ -18,7 +18,9 @@ import { formatTime } from "../../../shared/k8s/time";
 /** Each controller's owner resource; a garbage collector key names its owner's resource itself. */
 const OWNER_RESOURCE: Record<ReconcileKey["controller"], string | undefined> = {
   replicaset: RESOURCES.replicasets,
+  deployment: "apps/deployments",
   vmirs: RESOURCES.vmirs,
+  vmpool: RESOURCES.vmpools,
   virtualmachine: RESOURCES.vms,
   garbagecollector: undefined,
   // The scheduler's key names no object; a node's Events would need a namespace the key lacks.

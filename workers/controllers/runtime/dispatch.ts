@@ -2,12 +2,13 @@
  * @module
  * Which reconcile function serves which controller key.
  */
+import { reconcileDeployment } from "../deployment/deployment-controller";
 import { reconcileClusterRoleAggregation } from "../clusterroleaggregation/clusterrole-aggregation";
 import { reconcileGarbage } from "../garbagecollector/garbage-collector";
 import type { ReconcileKey } from "./keys";
 import { reconcileNodeLifecycle } from "../nodelifecycle/node-lifecycle";
 import type { ReconcileResult } from "./reconciler";
-import { reconcileReplicaSet, reconcileVMIRS } from "../replicaset/replicas-controllers";
+import { reconcileReplicaSet, reconcileVMIRS, reconcileVirtualMachinePool } from "../replicaset/replicas-controllers";
 import { reconcileClusterResourceQuota } from "../resourcequota/cluster-resource-quota";
 import { reconcileLimitRange, reconcileResourceQuota } from "../resourcequota/resource-quota";
 import { reconcileScheduler } from "../scheduler/scheduler";
@@ -23,8 +24,12 @@ export async function runController(env: Env, key: ReconcileKey, observingSince:
   switch (key.controller) {
     case "replicaset":
       return reconcileReplicaSet(env, key);
+    case "deployment":
+      return reconcileDeployment(env, key);
     case "vmirs":
       return reconcileVMIRS(env, key);
+    case "vmpool":
+      return reconcileVirtualMachinePool(env, key);
     case "virtualmachine":
       return reconcileVirtualMachine(env, key);
     case "garbagecollector":

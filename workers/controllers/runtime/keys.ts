@@ -13,7 +13,7 @@ import { SERVICE_ACCOUNTS_CONTROLLER, serviceAccountsNamespaceFor } from "../ser
 
 /** The controllers that consume keys. */
 export type ControllerName =
-  | "replicaset" | "vmirs" | "virtualmachine" | "garbagecollector" | "scheduler" | "vmitermination" | "nodelifecycle"
+  | "replicaset" | "deployment" | "vmirs" | "vmpool" | "virtualmachine" | "garbagecollector" | "scheduler" | "vmitermination" | "nodelifecycle"
   | "clusterroleaggregation"
   | "serviceaccounts"
   | "resourcequota" | "limitrange" | "clusterresourcequota";
@@ -45,7 +45,9 @@ export const FOREGROUND_FINALIZER = "foregroundDeletion";
 /** Kinds whose own changes are reconciled by a controller. */
 const OWNERS: Record<string, ControllerName> = {
   ReplicaSet: "replicaset",
+  Deployment: "deployment",
   VirtualMachineInstanceReplicaSet: "vmirs",
+  VirtualMachinePool: "vmpool",
   VirtualMachine: "virtualmachine",
   ResourceQuota: "resourcequota",
   LimitRange: "limitrange",
@@ -113,9 +115,13 @@ export function keysForChange(obj: KubeObject, prev: KubeObject | null, type?: E
   const namespace = obj.metadata.namespace ?? "";
   const gc = garbageKey(obj, type);
   const own = OWNERS[obj.kind];
-  if (own) return [{ controller: own, namespace, name: obj.metadata.name ?? "" }, ...(gc ? [gc] : [])];
   const keys = new Map<string, ReconcileKey>();
   if (gc) keys.set(keyName(gc), gc);
+  if (own) {
+    // A controller kind can itself be a child (a Deployment's ReplicaSets): its owner hears of it too.
+    const self: ReconcileKey = { controller: own, namespace, name: obj.metadata.name ?? "" };
+    return [self, ...(gc ? [gc] : []), ...ownerKeys(obj, prev, namespace).filter((k) => keyName(k) !== keyName(self))];
+  }
   for (const key of schedulingKeys(obj, prev, type)) keys.set(keyName(key), key);
   for (const key of aggregationKeys(obj)) keys.set(keyName(key), key);
   const saNamespace = serviceAccountsNamespaceFor(obj, type);
@@ -123,6 +129,13 @@ export function keysForChange(obj: KubeObject, prev: KubeObject | null, type?: E
     const key: ReconcileKey = { controller: SERVICE_ACCOUNTS_CONTROLLER, namespace: "", name: saNamespace };
     keys.set(keyName(key), key);
   }
+  for (const key of ownerKeys(obj, prev, namespace)) keys.set(keyName(key), key);
+  return [...keys.values()];
+}
+
+/** The keys of the controlling owners of `obj` and `prev` (so a release reaches the old owner). */
+function ownerKeys(obj: KubeObject, prev: KubeObject | null, namespace: string): ReconcileKey[] {
+  const keys = new Map<string, ReconcileKey>();
   for (const o of [obj, prev]) {
     for (const ref of o?.metadata.ownerReferences ?? []) {
       const controller = ref.controller ? OWNERS[ref.kind] : undefined;
