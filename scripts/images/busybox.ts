@@ -45,8 +45,11 @@ export async function buildBusyboxRootfs(rootfs: string, busybox = BUSYBOX_STATI
 }
 
 /** The busybox container image. */
+/** The busybox container image's reference. */
+export const BUSYBOX_REF = "localhost/duraplane/busybox:latest";
+
 export const busyboxImage: ImageRecipe = {
-  ref: "localhost/duraplane/busybox:latest",
+  ref: BUSYBOX_REF,
   build: (rootfs) => buildBusyboxRootfs(rootfs),
   config: { cmd: ["sh"], env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"] },
 };
