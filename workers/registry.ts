@@ -66,6 +66,7 @@ export const KINDS: readonly ResourceKind[] = [
     group: "", version: "v1", kind: "Pod", plural: "pods", shortNames: ["po"], namespaced: true, categories: ["all"],
     ...POD_RULES,
     binding: true,
+    eviction: true,
     fieldSelectors: {
       "spec.nodeName": field("spec.nodeName"),
       "spec.restartPolicy": field("spec.restartPolicy"),
@@ -138,6 +139,11 @@ export const KINDS: readonly ResourceKind[] = [
   entry(schemas.clusterResourceQuotaStrategy, {
     group: "quota.duraplane.io", version: "v1", kind: "ClusterResourceQuota", plural: "clusterresourcequotas",
     shortNames: ["clusterquota"], namespaced: false,
+  }),
+  entry(schemas.podDisruptionBudgetStrategy, {
+    group: "policy", version: "v1", kind: "PodDisruptionBudget", plural: "poddisruptionbudgets", shortNames: ["pdb"], namespaced: true,
+    // PrepareForCreate resets status; its counters have no omitempty, so they print as 0.
+    initialStatus: () => ({ disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 }),
   }),
 ];
 

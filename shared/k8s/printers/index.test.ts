@@ -16,6 +16,7 @@ describe("printers", () => {
       "Namespace",
       "Node",
       "Pod",
+      "PodDisruptionBudget",
       "ReplicaSet",
       "ResourceQuota",
       "Role",

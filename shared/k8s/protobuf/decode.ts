@@ -14,6 +14,7 @@
 import { badRequest, unsupportedMediaType } from "../errors";
 import type { JsonObject } from "../object";
 import { decodeSelfSubjectAccessReview, decodeSelfSubjectRulesReview, decodeSubjectAccessReview } from "./authorization";
+import { decodeEviction } from "./eviction";
 import { decodeNamespace } from "./namespace";
 import { decodeBinding, decodeClusterRole, decodeRole } from "./rbac";
 import { decodeServiceAccount } from "./serviceaccount";
@@ -41,6 +42,7 @@ const DECODERS: Readonly<Record<string, (reader: WireReader) => JsonObject>> = {
   "v1/ServiceAccount": decodeServiceAccount,
   "authentication.k8s.io/v1/TokenRequest": decodeTokenRequest,
   "v1/ResourceQuota": decodeResourceQuota,
+  "policy/v1/Eviction": decodeEviction,
 };
 
 /** The `runtime.Unknown` envelope (typeMeta=1 {apiVersion=1, kind=2}, raw=2, contentEncoding=3, contentType=4). */
