@@ -20,10 +20,11 @@ import { resourceKey } from "../../registry";
 import { recordEvent } from "../shared/events";
 import type { ReconcileKey } from "../runtime/keys";
 import { assessNode, type NodeLifecycleOptions, nodeLifecycleOptions, unknownConditions } from "./node-lifecycle-policy";
-import { handleWorkloads } from "./node-workloads";
+import { boundWorkloads, handleWorkloads } from "./node-workloads";
+import { evacuateVMIs } from "../disruption/vmi-evacuation";
 import { cachedListAll } from "../../client/list-cache";
 import { evictionHalt } from "./node-disruption";
-import { getCondition, statusOf } from "../shared/object-fields";
+import { getCondition, specOf, statusOf } from "../shared/object-fields";
 import type { ReconcileResult } from "../runtime/reconciler";
 import { isNotFound, isConflict } from "../../client/errors";
 import { formatTime } from "../../../shared/k8s/time";
@@ -60,6 +61,11 @@ export async function reconcileNodeLifecycle(env: Env, key: ReconcileKey, run: N
     // can never run, so it is evicted now, as PodGC collects pods of nonexistent nodes.
     await handleWorkloads(env, key.name, "evict", formatTime(now.getTime()));
     return {};
+  }
+  if (specOf(node).unschedulable === true) {
+    // A cordoned host is being emptied for maintenance: its VMIs follow their evictionStrategy.
+    const vmis = (await boundWorkloads(env, key.name)).filter((o) => o.kind === "VirtualMachineInstance");
+    await evacuateVMIs(env, key.name, vmis);
   }
   const health = assessNode(node, await heartbeatSeenAt(env, key.name), now.getTime(), opts, observingSince);
   const stamp = formatTime(now.getTime());
