@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../shared/k8s/object";
-import { api, eventually, namespace } from "./helpers";
+import { api, eventually, namespace, pod } from "./helpers";
 import { addNode, removeNodes } from "./node-helpers";
 
 const SMP = { "content-type": "application/strategic-merge-patch+json" };
@@ -46,5 +46,30 @@ describe("VMIs on a cordoned host", () => {
     expect(live.body.metadata.deletionTimestamp).toBeUndefined();
     expect(live.body.status?.nodeName).toBe(a);
     await removeNodes([a, b]);
+  });
+});
+
+describe("NoExecute taints (the taint manager)", () => {
+  it("evicts bound pods that do not tolerate a NoExecute taint and keeps those that do", async () => {
+    const id = crypto.randomUUID().slice(0, 6);
+    const host = `noexec-${id}`;
+    await addNode(host);
+    const ns = await namespace("noexec");
+    const podPath = (n: string) => `/api/v1/namespaces/${ns}/pods/${n}`;
+    expect((await api("POST", `/api/v1/namespaces/${ns}/pods`, pod("plain"))).status).toBe(201);
+    const tolerant = pod("tolerant", { spec: { containers: [{ name: "web", image: "nginx:1.27" }], tolerations: [{ key: "maint", operator: "Exists", effect: "NoExecute" }] } });
+    expect((await api("POST", `/api/v1/namespaces/${ns}/pods`, tolerant)).status).toBe(201);
+    type P = { spec: { nodeName?: string }; metadata: { deletionTimestamp?: string } };
+    await eventually(async () => (await api<P>("GET", podPath("plain"))).body.spec.nodeName === host &&
+      (await api<P>("GET", podPath("tolerant"))).body.spec.nodeName === host, 15_000);
+
+    const taints = [{ key: "maint", value: "x", effect: "NoExecute", timeAdded: new Date().toISOString().replace(/\.\d+Z$/, "Z") }];
+    expect((await api("PATCH", `/api/v1/nodes/${host}`, { spec: { taints } }, SMP)).status).toBe(200);
+    await eventually(async () => {
+      const got = await api<P>("GET", podPath("plain"));
+      return got.status === 404 || got.body.metadata.deletionTimestamp !== undefined;
+    }, 15_000);
+    expect((await api<P>("GET", podPath("tolerant"))).body.metadata.deletionTimestamp).toBeUndefined();
+    await removeNodes([host]);
   });
 });

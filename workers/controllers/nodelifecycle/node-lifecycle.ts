@@ -22,6 +22,7 @@ import type { ReconcileKey } from "../runtime/keys";
 import { assessNode, type NodeLifecycleOptions, nodeLifecycleOptions, unknownConditions } from "./node-lifecycle-policy";
 import { boundWorkloads, handleWorkloads } from "./node-workloads";
 import { evacuateVMIs } from "../disruption/vmi-evacuation";
+import { evictForNoExecuteTaints } from "./taint-eviction";
 import { cachedListAll } from "../../client/list-cache";
 import { evictionHalt } from "./node-disruption";
 import { getCondition, specOf, statusOf } from "../shared/object-fields";
@@ -67,6 +68,9 @@ export async function reconcileNodeLifecycle(env: Env, key: ReconcileKey, run: N
     const vmis = (await boundWorkloads(env, key.name)).filter((o) => o.kind === "VirtualMachineInstance");
     await evacuateVMIs(env, key.name, vmis);
   }
+  const taintRecheck = Array.isArray(specOf(node).taints)
+    ? await evictForNoExecuteTaints(env, node, await boundWorkloads(env, key.name), now.getTime())
+    : undefined;
   const health = assessNode(node, await heartbeatSeenAt(env, key.name), now.getTime(), opts, observingSince);
   const stamp = formatTime(now.getTime());
   const conditions = health.stale ? unknownConditions(node, stamp) : undefined;
@@ -106,5 +110,5 @@ export async function reconcileNodeLifecycle(env: Env, key: ReconcileKey, run: N
   } else if (health.workloadsNotReady) {
     await handleWorkloads(env, key.name, "notReady", stamp);
   }
-  return { requeueAfterSeconds: health.requeueAfterSeconds };
+  return { requeueAfterSeconds: Math.min(health.requeueAfterSeconds, taintRecheck ?? Infinity) };
 }
