@@ -86,6 +86,12 @@ describe("PodDisruptionBudget", () => {
     });
     expect(table.body.columnDefinitions.map((c) => c.name)).toEqual(["Name", "Min Available", "Max Unavailable", "Allowed Disruptions", "Age"]);
     expect(table.body.rows[0]?.cells.slice(0, 4)).toEqual(["d", "1", "N/A", 0]);
+
+    // OpenAPI v3 (what kubectl create --validate=strict and explain read).
+    const index = await api<{ paths: Record<string, unknown> }>("GET", "/openapi/v3");
+    expect(Object.keys(index.body.paths)).toContain("apis/policy/v1");
+    const doc = await api<{ components: { schemas: Record<string, unknown> } }>("GET", "/openapi/v3/apis/policy/v1");
+    expect(Object.keys(doc.body.components.schemas)).toContain("io.k8s.api.policy.v1.PodDisruptionBudget");
   });
 
   it("the disruption controller counts healthy pods against minAvailable and maxUnavailable of their ReplicaSet", async () => {
