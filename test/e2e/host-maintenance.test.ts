@@ -48,6 +48,7 @@ function restoreHosts(): void {
   for (const h of HOSTS) {
     run(server?.kubeconfig ?? "", ["uncordon", h]);
     run(server?.kubeconfig ?? "", ["taint", "nodes", h, "maint-", "--overwrite"]);
+    run(server?.kubeconfig ?? "", ["label", "node", h, "maint-tier-"]);
   }
 }
 
@@ -94,6 +95,32 @@ describe("taint, cordon, drain and uncordon with kubectl", () => {
     expect(ok("uncordon", "host-2")).toContain("node/host-2 uncordoned");
     expect(ok("get", "node", "host-1", "-o", "jsonpath={.spec.unschedulable}")).toBe("");
   }, 120_000);
+
+  it("kubectl label, annotate, set and edit send strategic merge patches every built-in kind accepts", () => {
+    expect(ok("label", "node", "host-1", "maint-tier=db")).toContain("node/host-1 labeled");
+    expect(ok("label", "node", "host-1", "maint-tier-")).toContain("node/host-1 unlabeled");
+    expect(ok("annotate", "namespace", NS, "note=drain-test")).toContain(`namespace/${NS} annotated`);
+    expect(ok("-n", NS, "label", "serviceaccount", "default", "team=a")).toContain("serviceaccount/default labeled");
+    ok("-n", NS, "create", "role", "reader", "--verb=get", "--resource=pods");
+    expect(ok("-n", NS, "annotate", "role", "reader", "owner=ops")).toContain("role.rbac.authorization.k8s.io/reader annotated");
+    expect(ok("-n", NS, "set", "env", "rs/web", "MODE=blue")).toContain("replicaset.apps/web env updated");
+    expect(ok("-n", NS, "set", "resources", "rs/web", "-c=c", "--limits=cpu=500m")).toContain("replicaset.apps/web resource requirements updated");
+    expect(ok("-n", NS, "set", "image", "rs/web", "c=nginx:1.27.1")).toContain("replicaset.apps/web image updated");
+    const c = JSON.parse(ok("-n", NS, "get", "rs", "web", "-o", "jsonpath={.spec.template.spec.containers[0]}")) as {
+      image: string; env: { name: string; value: string }[]; resources: { limits: Record<string, string>; requests: Record<string, string> };
+    };
+    expect(c).toMatchObject({ image: "nginx:1.27.1", env: [{ name: "MODE", value: "blue" }], resources: { limits: { cpu: "500m" }, requests: { cpu: "100m" } } });
+    // kubectl edit: the editor rewrites the object; kubectl sends the difference as a strategic merge patch.
+    const editor = process.env.KUBE_EDITOR;
+    process.env.KUBE_EDITOR = "sed -i -e 's/note: drain-test/note: edited/'";
+    try {
+      expect(ok("edit", "namespace", NS)).toContain(`namespace/${NS} edited`);
+    } finally {
+      if (editor === undefined) delete process.env.KUBE_EDITOR;
+      else process.env.KUBE_EDITOR = editor;
+    }
+    expect(ok("get", "namespace", NS, "-o", "jsonpath={.metadata.annotations.note}")).toBe("edited");
+  });
 
   it("kubectl drain moves a ReplicaSet's pods off the host within their PodDisruptionBudget, and the host ends empty", async () => {
     ok("-n", NS, "create", "poddisruptionbudget", "web", "--selector=app=web", "--min-available=3");
