@@ -4,7 +4,9 @@
  * status, and evictions allowed, refused with 429, of unhealthy and terminal
  * pods, with several budgets, dry-run, and in the protobuf kubectl drain sends.
  */
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { createToken } from "../workers/api/auth";
 import { api, ensureToken, eventually, namespace, pod, readResponse, send, TOKEN, type StatusBody } from "./helpers";
 
 const MERGE = { "content-type": "application/merge-patch+json" };
@@ -207,5 +209,35 @@ describe("pods/eviction", () => {
     })));
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(await exists(ns, "p")).toBe(false);
+  });
+});
+
+describe("RBAC for evictions and budgets (bootstrap roles, as upstream)", () => {
+  it("edit may create pods/eviction and write budgets; view may only read budgets", async () => {
+    const ns = await namespace("evict-rbac");
+    await runningPod(ns, "p");
+    const tokens: Record<string, string> = {};
+    for (const role of ["edit", "view"]) {
+      const name = `${role}-${crypto.randomUUID().slice(0, 6)}`;
+      tokens[role] = `${name}-token`;
+      await createToken(env, tokens[role], { username: name, groups: [] });
+      const binding = {
+        apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role }, subjects: [{ kind: "User", name }],
+      };
+      expect((await api("POST", `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, binding)).status).toBe(201);
+    }
+    const as = async (role: string, method: string, path: string, body: unknown) => (await send(new Request(`https://duraplane.test${path}`, {
+      method, body: JSON.stringify(body), headers: { authorization: `Bearer ${tokens[role] ?? ""}`, "content-type": "application/json" },
+    }))).status;
+    const pdb = { apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: { name: "b" }, spec: { minAvailable: 0, selector: {} } };
+    const eviction = { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: "p" } };
+    expect(await as("view", "POST", pdbPath(ns), pdb)).toBe(403);
+    expect(await as("view", "POST", `${podPath(ns, "p")}/eviction`, eviction)).toBe(403);
+    expect((await send(new Request(`https://duraplane.test${pdbPath(ns)}`, { headers: { authorization: `Bearer ${tokens.view ?? ""}` } }))).status).toBe(200);
+    expect(await as("edit", "POST", pdbPath(ns), pdb)).toBe(201);
+    // A budget not yet observed at its generation refuses (upstream: "still being processed").
+    await pdbStatus(ns, "b", (s) => s.disruptionsAllowed === 1);
+    expect(await as("edit", "POST", `${podPath(ns, "p")}/eviction`, eviction)).toBe(201);
   });
 });
