@@ -139,6 +139,7 @@ async function addConditionAndDeletePod(env: Env, pod: KubeObject, options: Dele
  */
 export async function evictPod(env: Env, eviction: Eviction): Promise<void> {
   const ref = { resource: PODS, namespace: eviction.namespace, name: eviction.name };
+  let pdbName = "";
   for (let attempt = 1; ; attempt++) {
     const pod = await getObject(env, ref);
     let options = eviction.deleteOptions;
@@ -149,6 +150,7 @@ export async function evictPod(env: Env, eviction: Eviction): Promise<void> {
           throw internalError("This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.");
         }
         const pdb = pdbs[0];
+        pdbName = pdb?.metadata.name ?? "";
         if (pdb && unhealthyMayGo(pod, pdb)) {
           // Only while it is still the pod that was judged unhealthy.
           options = { ...options, preconditions: { ...options.preconditions, resourceVersion: pod.metadata.resourceVersion } };
@@ -161,7 +163,7 @@ export async function evictPod(env: Env, eviction: Eviction): Promise<void> {
     } catch (err) {
       if (!isConflict(err)) throw err;
       if (attempt >= EVICTION_ATTEMPTS) {
-        throw new ApiError(429, "TooManyRequests", `Couldn't update PodDisruptionBudget due to conflicts`, { retryAfterSeconds: 1 });
+        throw new ApiError(429, "TooManyRequests", `Couldn't update PodDisruptionBudget ${JSON.stringify(pdbName)} due to conflicts`, { retryAfterSeconds: 10 });
       }
     }
   }
