@@ -17,7 +17,7 @@ import type { Json, JsonObject, KubeObject } from "../../shared/k8s/object";
 import { formatTime } from "../../shared/k8s/time";
 import { isConflict } from "../client/errors";
 import { listAll } from "../client/list-all";
-import { getObject, writeObject } from "../objects/client";
+import { findObject, getObject, writeObject } from "../objects/client";
 import type { DeleteOptions } from "../objects/delete-rules";
 import { resourceKey } from "../registry";
 import { disruptionAllowedCondition, pdbSelects } from "../controllers/disruption/disruption-status";
@@ -149,7 +149,9 @@ export async function evictPod(env: Env, eviction: Eviction): Promise<void> {
         if (pdbs.length > 1) {
           throw internalError("This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.");
         }
-        const pdb = pdbs[0];
+        // The list may trail the budget's own store: decide on (and guard by) the budget as stored.
+        const listed = pdbs[0];
+        const pdb = listed ? await findObject(env, { resource: PDBS, namespace: eviction.namespace, name: listed.metadata.name ?? "" }) : undefined;
         pdbName = pdb?.metadata.name ?? "";
         if (pdb && unhealthyMayGo(pod, pdb)) {
           // Only while it is still the pod that was judged unhealthy.
