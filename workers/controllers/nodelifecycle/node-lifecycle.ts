@@ -22,7 +22,7 @@ import type { ReconcileKey } from "../runtime/keys";
 import { assessNode, type NodeLifecycleOptions, nodeLifecycleOptions, unknownConditions } from "./node-lifecycle-policy";
 import { boundWorkloads, handleWorkloads } from "./node-workloads";
 import { evacuateVMIs } from "../disruption/vmi-evacuation";
-import { evictForNoExecuteTaints } from "./taint-eviction";
+import { evictForNoExecuteTaints, hasNoExecuteTaint } from "./taint-eviction";
 import { cachedListAll } from "../../client/list-cache";
 import { evictionHalt } from "./node-disruption";
 import { getCondition, specOf, statusOf } from "../shared/object-fields";
@@ -68,7 +68,8 @@ export async function reconcileNodeLifecycle(env: Env, key: ReconcileKey, run: N
     const vmis = (await boundWorkloads(env, key.name)).filter((o) => o.kind === "VirtualMachineInstance");
     await evacuateVMIs(env, key.name, vmis);
   }
-  const taintRecheck = Array.isArray(specOf(node).taints)
+  // Only a NoExecute taint costs a list of the node's workloads (heartbeats run this often).
+  const taintRecheck = hasNoExecuteTaint(node)
     ? await evictForNoExecuteTaints(env, node, await boundWorkloads(env, key.name), now.getTime())
     : undefined;
   const health = assessNode(node, await heartbeatSeenAt(env, key.name), now.getTime(), opts, observingSince);

@@ -44,13 +44,18 @@ function addedAt(node: KubeObject, taint: Taint, now: number): number {
   return (isJsonObject(found) ? timeOf(found.timeAdded) : undefined) ?? now;
 }
 
+/** Whether a Node carries a NoExecute taint. */
+export function hasNoExecuteTaint(node: KubeObject): boolean {
+  return nodeTaints(node).some((t) => t.effect === "NoExecute");
+}
+
 /**
  * Evicts the pods bound to `node` whose NoExecute deadline passed (deleted
  * with default options and a TaintManagerEviction Event, as upstream);
  * answers the seconds until the next deadline, if any.
  */
 export async function evictForNoExecuteTaints(env: Env, node: KubeObject, pods: readonly KubeObject[], now: number): Promise<number | undefined> {
-  if (!nodeTaints(node).some((t) => t.effect === "NoExecute")) return undefined;
+  if (!hasNoExecuteTaint(node)) return undefined;
   let next: number | undefined;
   for (const pod of pods) {
     if (pod.kind !== "Pod" || pod.metadata.deletionTimestamp) continue;
