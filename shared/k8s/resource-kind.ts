@@ -79,6 +79,8 @@ export interface ResourceKind {
   scale?: ScaleSpec;
   /** The `binding` subresource (pods: the scheduler's create-only Binding). */
   binding?: boolean;
+  /** The `eviction` subresource (pods: the create-only policy/v1 Eviction). */
+  eviction?: boolean;
   /** The `token` subresource (serviceaccounts: the create-only authentication.k8s.io/v1 TokenRequest). */
   tokenRequest?: boolean;
   /** False when the kind has no deletecollection verb (namespaces, as upstream: 405 MethodNotAllowed). */

@@ -80,5 +80,11 @@ export {
   type RoleRef,
   type AggregationRule,
 } from "./rbac-v1/rbac-types";
+export {
+  podDisruptionBudgetStrategy,
+  PodDisruptionBudgetSchema,
+  UNHEALTHY_POD_EVICTION_POLICIES,
+  type PodDisruptionBudget,
+} from "./policy-v1/poddisruptionbudget";
 export { decodeObject, unknownFields, type DecodableKind, type DecodeOptions } from "./decode";
 export { buildOpenApiGroupVersion, buildOpenApiRoot, openApiHash, openApiPath } from "./openapi";

@@ -14,6 +14,8 @@ const BINDING_VERBS = ["create"];
 const BINDING_KIND = { group: "", version: "v1", kind: "Binding" };
 /** serviceaccounts/token is create-only (TokenRequest). */
 const TOKEN_REQUEST_KIND = { group: "authentication.k8s.io", version: "v1", kind: "TokenRequest" };
+/** pods/eviction is create-only (policy/v1 Eviction; `kubectl drain` looks for it in `/api/v1`). */
+const EVICTION_KIND = { group: "policy", version: "v1", kind: "Eviction" };
 
 /** The main resource's verbs: every kind's but deletecollection where the kind has none. */
 export function verbsOf(k: ResourceKind): string[] {
@@ -48,6 +50,12 @@ export function apiResourceList(group: string, version: string): object | undefi
     }
     if (k.binding) {
       resources.push({ name: `${k.plural}/binding`, singularName: "", namespaced: k.namespaced, kind: BINDING_KIND.kind, verbs: BINDING_VERBS });
+    }
+    if (k.eviction) {
+      resources.push({
+        name: `${k.plural}/eviction`, singularName: "", namespaced: k.namespaced,
+        group: EVICTION_KIND.group, version: EVICTION_KIND.version, kind: EVICTION_KIND.kind, verbs: BINDING_VERBS,
+      });
     }
     if (k.tokenRequest) {
       resources.push({
@@ -95,6 +103,7 @@ function aggregatedResource(k: ResourceKind): object {
   }
   if (k.binding) subresources.push({ subresource: "binding", responseKind: BINDING_KIND, verbs: BINDING_VERBS });
   if (k.tokenRequest) subresources.push({ subresource: "token", responseKind: TOKEN_REQUEST_KIND, verbs: BINDING_VERBS });
+  if (k.eviction) subresources.push({ subresource: "eviction", responseKind: EVICTION_KIND, verbs: BINDING_VERBS });
   return {
     resource: k.plural,
     responseKind,

@@ -17,6 +17,7 @@ describe("printers", () => {
       "Namespace",
       "Node",
       "Pod",
+      "PodDisruptionBudget",
       "ReplicaSet",
       "ResourceQuota",
       "Role",

@@ -15,6 +15,7 @@ import { serviceAccountPrinter } from "./serviceaccount";
 import { resourceQuotaPrinter } from "./resourcequota";
 import { limitRangePrinter } from "./limitrange";
 import { clusterResourceQuotaPrinter } from "./clusterresourcequota";
+import { podDisruptionBudgetPrinter } from "./poddisruptionbudget";
 import { virtualMachinePrinter } from "./virtualmachine";
 import { virtualMachineInstancePrinter } from "./virtualmachineinstance";
 import { virtualMachineInstanceReplicaSetPrinter } from "./vmirs";
@@ -65,6 +66,7 @@ export const printers = {
   ResourceQuota: resourceQuotaPrinter,
   LimitRange: limitRangePrinter,
   ClusterResourceQuota: clusterResourceQuotaPrinter,
+  PodDisruptionBudget: podDisruptionBudgetPrinter,
 } as const satisfies Record<string, Printer>;
 
 /** A kind that has a printer here. */

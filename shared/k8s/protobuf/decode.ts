@@ -15,7 +15,9 @@ import { badRequest, unsupportedMediaType } from "../errors";
 import type { JsonObject } from "../object";
 import { decodeSelfSubjectAccessReview, decodeSelfSubjectRulesReview, decodeSubjectAccessReview } from "./authorization";
 import { decodeDeployment } from "./deployment";
+import { decodeEviction } from "./eviction";
 import { decodeNamespace } from "./namespace";
+import { decodePodDisruptionBudget } from "./poddisruptionbudget";
 import { decodeBinding, decodeClusterRole, decodeRole } from "./rbac";
 import { decodeServiceAccount } from "./serviceaccount";
 import { decodeTokenRequest } from "./token-request";
@@ -43,6 +45,8 @@ const DECODERS: Readonly<Record<string, (reader: WireReader) => JsonObject>> = {
   "authentication.k8s.io/v1/TokenRequest": decodeTokenRequest,
   "v1/ResourceQuota": decodeResourceQuota,
   "apps/v1/Deployment": decodeDeployment,
+  "policy/v1/Eviction": decodeEviction,
+  "policy/v1/PodDisruptionBudget": decodePodDisruptionBudget,
 };
 
 /** The `runtime.Unknown` envelope (typeMeta=1 {apiVersion=1, kind=2}, raw=2, contentEncoding=3, contentType=4). */

@@ -20,10 +20,12 @@ import { resourceKey } from "../../registry";
 import { recordEvent } from "../shared/events";
 import type { ReconcileKey } from "../runtime/keys";
 import { assessNode, type NodeLifecycleOptions, nodeLifecycleOptions, unknownConditions } from "./node-lifecycle-policy";
-import { handleWorkloads } from "./node-workloads";
+import { boundWorkloads, handleWorkloads } from "./node-workloads";
+import { evacuateVMIs } from "../disruption/vmi-evacuation";
+import { evictForNoExecuteTaints, hasNoExecuteTaint } from "./taint-eviction";
 import { cachedListAll } from "../../client/list-cache";
 import { evictionHalt } from "./node-disruption";
-import { getCondition, statusOf } from "../shared/object-fields";
+import { getCondition, specOf, statusOf } from "../shared/object-fields";
 import type { ReconcileResult } from "../runtime/reconciler";
 import { isNotFound, isConflict } from "../../client/errors";
 import { formatTime } from "../../../shared/k8s/time";
@@ -61,6 +63,15 @@ export async function reconcileNodeLifecycle(env: Env, key: ReconcileKey, run: N
     await handleWorkloads(env, key.name, "evict", formatTime(now.getTime()));
     return {};
   }
+  if (specOf(node).unschedulable === true) {
+    // A cordoned host is being emptied for maintenance: its VMIs follow their evictionStrategy.
+    const vmis = (await boundWorkloads(env, key.name)).filter((o) => o.kind === "VirtualMachineInstance");
+    await evacuateVMIs(env, key.name, vmis);
+  }
+  // Only a NoExecute taint costs a list of the node's workloads (heartbeats run this often).
+  const taintRecheck = hasNoExecuteTaint(node)
+    ? await evictForNoExecuteTaints(env, node, await boundWorkloads(env, key.name), now.getTime())
+    : undefined;
   const health = assessNode(node, await heartbeatSeenAt(env, key.name), now.getTime(), opts, observingSince);
   const stamp = formatTime(now.getTime());
   const conditions = health.stale ? unknownConditions(node, stamp) : undefined;
@@ -100,5 +111,5 @@ export async function reconcileNodeLifecycle(env: Env, key: ReconcileKey, run: N
   } else if (health.workloadsNotReady) {
     await handleWorkloads(env, key.name, "notReady", stamp);
   }
-  return { requeueAfterSeconds: health.requeueAfterSeconds };
+  return { requeueAfterSeconds: Math.min(health.requeueAfterSeconds, taintRecheck ?? Infinity) };
 }

@@ -35,6 +35,8 @@ const OWNER_RESOURCE: Record<ReconcileKey["controller"], string | undefined> = {
   limitrange: "/limitranges",
   // Cluster-scoped: its Events would need a namespace.
   clusterresourcequota: undefined,
+  // A namespace's key (every budget of it): its Events would need an object the key does not name.
+  disruption: undefined,
 };
 
 /** Records and reports every dead-lettered key; always acks (there is nowhere further to go). */

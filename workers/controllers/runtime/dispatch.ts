@@ -5,6 +5,7 @@
 import { reconcileDeployment } from "../deployment/deployment-controller";
 import { reconcileClusterRoleAggregation } from "../clusterroleaggregation/clusterrole-aggregation";
 import { reconcileGarbage } from "../garbagecollector/garbage-collector";
+import { reconcileDisruption } from "../disruption/disruption";
 import type { ReconcileKey } from "./keys";
 import { reconcileNodeLifecycle } from "../nodelifecycle/node-lifecycle";
 import type { ReconcileResult } from "./reconciler";
@@ -50,5 +51,7 @@ export async function runController(env: Env, key: ReconcileKey, observingSince:
       return reconcileLimitRange(env, key);
     case "clusterresourcequota":
       return reconcileClusterResourceQuota(env, key);
+    case "disruption":
+      return reconcileDisruption(env, key);
   }
 }

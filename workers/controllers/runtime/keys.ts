@@ -10,18 +10,20 @@ import { KINDS, resourceKey } from "../../registry";
 import { isSchedulingKind, schedulingKeys } from "../scheduler/scheduling-keys";
 import { aggregationKeys, isAggregationKind } from "../clusterroleaggregation/aggregation-keys";
 import { SERVICE_ACCOUNTS_CONTROLLER, serviceAccountsNamespaceFor } from "../serviceaccounts/serviceaccounts-keys";
+import { DISRUPTION_CONTROLLER, disruptionNamespaceFor, isDisruptionKind } from "../disruption/disruption-keys";
 
 /** The controllers that consume keys. */
 export type ControllerName =
   | "replicaset" | "deployment" | "vmirs" | "vmpool" | "virtualmachine" | "garbagecollector" | "scheduler" | "vmitermination" | "nodelifecycle"
   | "clusterroleaggregation"
   | "serviceaccounts"
-  | "resourcequota" | "limitrange" | "clusterresourcequota";
+  | "resourcequota" | "limitrange" | "clusterresourcequota"
+  | "disruption";
 
 /** Controllers keyed by an object that is not their owner kind (see scheduling-keys.ts). */
 const SCHEDULING_CONTROLLERS: readonly ControllerName[] = ["scheduler", "vmitermination", "nodelifecycle", "clusterroleaggregation"];
 /** Controllers keyed by a namespace (serviceaccounts-keys.ts). */
-const NAMESPACE_CONTROLLERS: readonly ControllerName[] = [SERVICE_ACCOUNTS_CONTROLLER];
+const NAMESPACE_CONTROLLERS: readonly ControllerName[] = [SERVICE_ACCOUNTS_CONTROLLER, DISRUPTION_CONTROLLER];
 
 /** The garbage collector's controller name (kube-controller-manager's "garbagecollector"). */
 export const GARBAGE_COLLECTOR = "garbagecollector";
@@ -129,6 +131,11 @@ export function keysForChange(obj: KubeObject, prev: KubeObject | null, type?: E
     const key: ReconcileKey = { controller: SERVICE_ACCOUNTS_CONTROLLER, namespace: "", name: saNamespace };
     keys.set(keyName(key), key);
   }
+  const pdbNamespace = disruptionNamespaceFor(obj, prev, type);
+  if (pdbNamespace) {
+    const key: ReconcileKey = { controller: DISRUPTION_CONTROLLER, namespace: "", name: pdbNamespace };
+    keys.set(keyName(key), key);
+  }
   for (const key of ownerKeys(obj, prev, namespace)) keys.set(keyName(key), key);
   return [...keys.values()];
 }
@@ -157,10 +164,12 @@ export function resyncKeys(obj: KubeObject): ReconcileKey[] {
   const gc = garbageKey(obj, undefined);
   const own = OWNERS[obj.kind];
   const keys = own ? [{ controller: own, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "" }] : [];
-  return [...keys, ...(gc ? [gc] : []), ...schedulingKeys(obj, null), ...aggregationKeys(obj)];
+  const pdbNamespace = isDisruptionKind(obj.kind) ? obj.metadata.namespace : undefined;
+  const pdbKeys: ReconcileKey[] = pdbNamespace ? [{ controller: DISRUPTION_CONTROLLER, namespace: "", name: pdbNamespace }] : [];
+  return [...keys, ...(gc ? [gc] : []), ...schedulingKeys(obj, null), ...aggregationKeys(obj), ...pdbKeys];
 }
 
 /** Whether a kind's collection runs the periodic resync (controller kinds; Pods, VMIs and Nodes; ClusterRoles). */
 export function hasResync(kind: string): boolean {
-  return isControllerKind(kind) || isSchedulingKind(kind) || isAggregationKind(kind);
+  return isControllerKind(kind) || isSchedulingKind(kind) || isAggregationKind(kind) || isDisruptionKind(kind);
 }

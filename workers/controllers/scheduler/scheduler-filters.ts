@@ -31,7 +31,7 @@ export interface NodeState {
 }
 
 /** A taint as the filter sees it. */
-interface Taint {
+export interface Taint {
   key: string;
   value: string;
   effect: string;
@@ -47,7 +47,7 @@ const UNREACHABLE_TAINT: Taint = { key: "node.kubernetes.io/unreachable", value:
 const str = (v: Json | undefined): string => (typeof v === "string" ? v : "");
 
 /** `Toleration.ToleratesTaint`. */
-function tolerates(toleration: Json, taint: Taint): boolean {
+export function tolerates(toleration: Json, taint: Taint): boolean {
   if (!isJsonObject(toleration)) return false;
   const effect = str(toleration.effect);
   const key = str(toleration.key);
@@ -62,7 +62,8 @@ function tolerated(c: Candidate, taint: Taint): boolean {
   return c.tolerations.some((t) => tolerates(t, taint));
 }
 
-function nodeTaints(node: KubeObject): Taint[] {
+/** The taints in a Node's spec. */
+export function nodeTaints(node: KubeObject): Taint[] {
   const raw = specOf(node).taints;
   if (!Array.isArray(raw)) return [];
   return raw.filter(isJsonObject).map((t) => ({ key: str(t.key), value: str(t.value), effect: str(t.effect) }));
