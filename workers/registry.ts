@@ -11,7 +11,7 @@ import { printers } from "../shared/k8s/printers";
 import { apiVersionOf, type Printer, type ResourceKind } from "../shared/k8s/resource-kind";
 import { podPatchMeta, podStatusPatchMeta } from "../shared/k8s/strategic-merge-patch";
 import * as schemas from "../shared/schemas";
-import { NAMESPACE_RULES, POD_RULES, VMI_RULES } from "./kind-rules";
+import { MIGRATION_RULES, NAMESPACE_RULES, POD_RULES, VMI_RULES } from "./kind-rules";
 
 type Strategy = Pick<ResourceKind, "schema" | "applyDefaults" | "validate">;
 
@@ -121,6 +121,11 @@ export const KINDS: readonly ResourceKind[] = [
     group: "kubevirt.io", version: "v1", kind: "VirtualMachineInstanceReplicaSet",
     plural: "virtualmachineinstancereplicasets", shortNames: ["vmirs", "vmirss"], namespaced: true, categories: ["all"],
     scale: { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas", labelSelectorPath: ".status.labelSelector" },
+  }),
+  entry(schemas.virtualMachineInstanceMigrationStrategy, {
+    group: "kubevirt.io", version: "v1", kind: "VirtualMachineInstanceMigration", plural: "virtualmachineinstancemigrations",
+    shortNames: ["vmim", "vmims"], namespaced: true, categories: ["all"],
+    ...MIGRATION_RULES,
   }),
   entry(schemas.roleStrategy, {
     group: "rbac.authorization.k8s.io", version: "v1", kind: "Role", plural: "roles", shortNames: [], namespaced: true,

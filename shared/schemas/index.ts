@@ -38,6 +38,15 @@ export {
   VirtualMachineInstanceReplicaSetSchema,
   type VirtualMachineInstanceReplicaSet,
 } from "./kubevirt-v1/vmirs";
+export {
+  virtualMachineInstanceMigrationStrategy,
+  VirtualMachineInstanceMigrationSchema,
+  MigrationStateSchema,
+  MIGRATION_PHASES,
+  type VirtualMachineInstanceMigration,
+  type MigrationState,
+  type MigrationPhase,
+} from "./kubevirt-v1/migration";
 export { VMISpecSchema, VMITemplateSpecSchema, type VMISpec, type VMITemplateSpec } from "./kubevirt-v1/vmi-spec";
 export {
   ObjectMetaSchema,

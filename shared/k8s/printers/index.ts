@@ -17,6 +17,7 @@ import { clusterResourceQuotaPrinter } from "./clusterresourcequota";
 import { virtualMachinePrinter } from "./virtualmachine";
 import { virtualMachineInstancePrinter } from "./virtualmachineinstance";
 import { virtualMachineInstanceReplicaSetPrinter } from "./vmirs";
+import { virtualMachineInstanceMigrationPrinter } from "./migration";
 
 export { crdPrinter, type CustomResourceColumnDefinition } from "./crd-printer";
 export { humanDuration } from "./duration";
@@ -53,6 +54,7 @@ export const printers = {
   VirtualMachine: virtualMachinePrinter,
   VirtualMachineInstance: virtualMachineInstancePrinter,
   VirtualMachineInstanceReplicaSet: virtualMachineInstanceReplicaSetPrinter,
+  VirtualMachineInstanceMigration: virtualMachineInstanceMigrationPrinter,
   Role: rolePrinter,
   ClusterRole: rolePrinter,
   RoleBinding: roleBindingPrinter,

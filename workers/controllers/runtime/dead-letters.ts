@@ -33,6 +33,9 @@ const OWNER_RESOURCE: Record<ReconcileKey["controller"], string | undefined> = {
   limitrange: "/limitranges",
   // Cluster-scoped: its Events would need a namespace.
   clusterresourcequota: undefined,
+  // One key for every migration / every drained node: no object to report on.
+  migration: undefined,
+  evacuation: undefined,
 };
 
 /** Records and reports every dead-lettered key; always acks (there is nowhere further to go). */

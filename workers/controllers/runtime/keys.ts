@@ -10,16 +10,20 @@ import { KINDS, resourceKey } from "../../registry";
 import { isSchedulingKind, schedulingKeys } from "../scheduler/scheduling-keys";
 import { aggregationKeys, isAggregationKind } from "../clusterroleaggregation/aggregation-keys";
 import { SERVICE_ACCOUNTS_CONTROLLER, serviceAccountsNamespaceFor } from "../serviceaccounts/serviceaccounts-keys";
+import { isMigrationKind, migrationKeys } from "../migration/migration-keys";
 
 /** The controllers that consume keys. */
 export type ControllerName =
   | "replicaset" | "vmirs" | "virtualmachine" | "garbagecollector" | "scheduler" | "vmitermination" | "nodelifecycle"
   | "clusterroleaggregation"
   | "serviceaccounts"
-  | "resourcequota" | "limitrange" | "clusterresourcequota";
+  | "resourcequota" | "limitrange" | "clusterresourcequota"
+  | "migration" | "evacuation";
 
 /** Controllers keyed by an object that is not their owner kind (see scheduling-keys.ts). */
-const SCHEDULING_CONTROLLERS: readonly ControllerName[] = ["scheduler", "vmitermination", "nodelifecycle", "clusterroleaggregation"];
+const SCHEDULING_CONTROLLERS: readonly ControllerName[] = [
+  "scheduler", "vmitermination", "nodelifecycle", "clusterroleaggregation", "migration", "evacuation",
+];
 /** Controllers keyed by a namespace (serviceaccounts-keys.ts). */
 const NAMESPACE_CONTROLLERS: readonly ControllerName[] = [SERVICE_ACCOUNTS_CONTROLLER];
 
@@ -118,6 +122,7 @@ export function keysForChange(obj: KubeObject, prev: KubeObject | null, type?: E
   if (gc) keys.set(keyName(gc), gc);
   for (const key of schedulingKeys(obj, prev, type)) keys.set(keyName(key), key);
   for (const key of aggregationKeys(obj)) keys.set(keyName(key), key);
+  for (const key of migrationKeys(obj, prev, type)) keys.set(keyName(key), key);
   const saNamespace = serviceAccountsNamespaceFor(obj, type);
   if (saNamespace) {
     const key: ReconcileKey = { controller: SERVICE_ACCOUNTS_CONTROLLER, namespace: "", name: saNamespace };
@@ -144,10 +149,10 @@ export function resyncKeys(obj: KubeObject): ReconcileKey[] {
   const gc = garbageKey(obj, undefined);
   const own = OWNERS[obj.kind];
   const keys = own ? [{ controller: own, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "" }] : [];
-  return [...keys, ...(gc ? [gc] : []), ...schedulingKeys(obj, null), ...aggregationKeys(obj)];
+  return [...keys, ...(gc ? [gc] : []), ...schedulingKeys(obj, null), ...aggregationKeys(obj), ...migrationKeys(obj, null)];
 }
 
 /** Whether a kind's collection runs the periodic resync (controller kinds; Pods, VMIs and Nodes; ClusterRoles). */
 export function hasResync(kind: string): boolean {
-  return isControllerKind(kind) || isSchedulingKind(kind) || isAggregationKind(kind);
+  return isControllerKind(kind) || isSchedulingKind(kind) || isAggregationKind(kind) || isMigrationKind(kind);
 }
