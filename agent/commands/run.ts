@@ -12,7 +12,7 @@ import { credentialsPath, readCredentials, SecretsSource } from "../config.ts";
 import { createLogger, errorMessage } from "../log.ts";
 import { AddressPool, nodeIndexFor } from "../runtime/addresses.ts";
 import { simulatedContainerRuntime } from "../runtime/simulated-containers.ts";
-import { simulatedVirtRuntime } from "../runtime/simulated-vms.ts";
+import { SimulatedVirtRuntime } from "../runtime/simulated-vm-migration.ts";
 import type { SimulationOptions } from "../runtime/simulated.ts";
 import { rotateSigningSecret, SecretRotator } from "../rotation.ts";
 import { loadSequenceFloor, saveSequenceFloor, Sequence } from "../sequence.ts";
@@ -35,6 +35,7 @@ export const RUN_USAGE = `duraplane-agent run (--state DIR | --name NODE) [optio
   --crash-after-ms MS            running workloads crash this long after starting…
   --crash-rate R                 …this share of them (1 when only --crash-after-ms is given)
   --node-index N                 workload IPs are 10.N.x.y (default: from the node name)
+  --migration-duration-ms 3000   a live migration's transfer takes this long
   --lose-host-after-ms MS        then go silent: no heartbeats, reports or watches
   --lose-host-for-ms MS          …and come back after this long (default: never)`;
 
@@ -51,6 +52,7 @@ export async function runCommand(args: string[]): Promise<number> {
       "boot-delay-ms": { type: "string" }, "stop-delay-ms": { type: "string" }, "boot-failure-rate": { type: "string" },
       "crash-after-ms": { type: "string" }, "crash-rate": { type: "string" }, "node-index": { type: "string" },
       "lose-host-after-ms": { type: "string" }, "lose-host-for-ms": { type: "string" },
+      "migration-duration-ms": { type: "string" },
     },
   });
   const state = values.state ?? (values.name ? defaultStateDir(values.name) : undefined);
@@ -79,7 +81,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const restartMs = intFlag("restart-backoff-ms", values["restart-backoff-ms"], 10_000, 1);
   const agent = new Agent({
     credentials, secrets: () => secrets.current(), capacity, hostIP: values["host-ip"], log, sequence,
-    containers: simulatedContainerRuntime(simulation, addresses), vms: simulatedVirtRuntime(simulation, addresses),
+    containers: simulatedContainerRuntime(simulation, addresses), vms: new SimulatedVirtRuntime(simulation, addresses, values["host-ip"], intFlag("migration-duration-ms", values["migration-duration-ms"], 3000)),
     heartbeatIntervalMs: intFlag("heartbeat-interval-ms", values["heartbeat-interval-ms"], 10_000, 100),
     restartBackoff: { initialMs: restartMs, maxMs: Math.max(restartMs, 300_000), jitter: 0 },
   });
