@@ -23,6 +23,7 @@ describe("printers", () => {
       "ServiceAccount",
       "VirtualMachine",
       "VirtualMachineInstance",
+      "VirtualMachineInstanceMigration",
       "VirtualMachineInstanceReplicaSet",
     ]);
   });
