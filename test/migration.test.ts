@@ -15,7 +15,7 @@ import { reconcileEvacuation } from "../workers/controllers/evacuation/evacuatio
 import { reconcileMigrations } from "../workers/controllers/migration/migration-controller";
 import { reconcileScheduler } from "../workers/controllers/scheduler/scheduler";
 import { api, namespace } from "./helpers";
-import { joinNode, nextSequence, postReport } from "./hosts-helpers";
+import { asNode, joinNode, nextSequence, postReport } from "./hosts-helpers";
 
 type VMI = KubeObject & {
   status: { phase?: string; nodeName?: string; migrationState?: Record<string, unknown>; evacuationNodeName?: string };
@@ -28,6 +28,7 @@ const MERGE = { "content-type": "application/merge-patch+json" };
 interface Host {
   name: string;
   secret: string;
+  token: string;
 }
 
 interface World {
@@ -37,7 +38,7 @@ interface World {
   vmi: VMI;
 }
 
-async function beat(h: Host, ready: "True" | "False" | "Unknown" = "True"): Promise<void> {
+async function beat(h: Pick<Host, "name" | "secret">, ready: "True" | "False" | "Unknown" = "True"): Promise<void> {
   const capacity = { cpu: "8", memory: "32Gi", pods: "110" };
   const res = await postReport(h.name, h.secret, { node: { conditions: [{ type: "Ready", status: ready }], capacity, allocatable: capacity }, items: [] });
   expect(res.status).toBe(200);
@@ -70,7 +71,7 @@ async function world(vmName?: string): Promise<World> {
   for (const side of ["a", "b"]) {
     const name = `${side}-${id}`;
     const creds = await joinNode(name);
-    hosts.push({ name, secret: creds.signingSecret });
+    hosts.push({ name, secret: creds.signingSecret, token: creds.token });
     await beat({ name, secret: creds.signingSecret });
     expect((await api("PATCH", `/api/v1/nodes/${name}`, { metadata: { labels: { suite: id } } }, MERGE)).status).toBe(200);
   }
@@ -158,6 +159,12 @@ describe("live migration", () => {
     expect(vmi.metadata.labels?.["kubevirt.io/migrationTargetNodeName"]).toBe(w.target.name);
     expect(vmi.status.migrationState).toEqual({ migrationUid: uid, sourceNode: w.source.name, targetNode: w.target.name, mode: "PreCopy" });
 
+    // NodeRestriction: the target may watch the VMIs migrating to it, by that label only.
+    const incoming = (node: string) => `/apis/kubevirt.io/v1/virtualmachineinstances?labelSelector=kubevirt.io%2FmigrationTargetNodeName%3D${node}`;
+    const listed = await asNode<{ items: KubeObject[] }>(w.target.token, "GET", incoming(w.target.name));
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((i) => i.metadata.uid)).toEqual([w.vmi.metadata.uid]);
+    expect((await asNode(w.target.token, "GET", incoming(w.source.name))).status).toBe(403);
     // The target may report only the migration's state, and only its own share of it.
     expect(await report(w.target, vmi, { phase: "Failed" })).toBe("Refused");
     expect(await migrationReport(w.target, w, { targetNodeAddress: "10.0.0.2:49152", completed: true }, uid)).toBe("Applied");

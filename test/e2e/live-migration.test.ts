@@ -124,4 +124,23 @@ spec:
     expect(String(stayer.migrationState.failureReason)).toMatch(/simulated migration failure/);
     expect(ok("-n", NS, "get", "vmi", "stayer", "--show-labels")).not.toContain("migrationTargetNodeName");
   }, 60_000);
+
+  it("kubectl cordon evacuates a host's LiveMigrate VMIs by live migration; uncordon ends it", async () => {
+    const before = vmi("mover");
+    ok("cordon", before.node);
+    try {
+      await until("mover evacuated", () => {
+        const v = vmi("mover");
+        expect(v.phase).toBe("Running");
+        return v.node !== before.node && v.migrationState.completed === true;
+      }, 30_000);
+      const after = vmi("mover");
+      expect(after.uid).toBe(before.uid);
+      expect(after.ip).toBe(before.ip);
+      const names = ok("-n", NS, "get", "vmim", "-o", "jsonpath={.items[*].metadata.name}").split(" ");
+      expect(names.some((n) => /^kubevirt-evacuation-[a-z0-9]{5}$/.test(n))).toBe(true);
+    } finally {
+      ok("uncordon", before.node);
+    }
+  }, 45_000);
 });
