@@ -115,13 +115,14 @@ async function execute(env: Env, step: MigrationStep): Promise<void> {
 
 /** One pass over every migration. */
 export async function reconcileMigrations(env: Env, now: Date = new Date()): Promise<ReconcileResult> {
-  const [migrations, vmis, nodes, pods] = await Promise.all([
-    cachedListAll(env, { resource: MIGRATIONS }),
+  // Most VMI and Node changes concern no migration: nothing else is read then.
+  const migrations = await cachedListAll(env, { resource: MIGRATIONS });
+  if (migrations.length === 0) return {};
+  const [vmis, nodes, pods] = await Promise.all([
     cachedListAll(env, { resource: RESOURCES.vmis }),
     cachedListAll(env, { resource: NODES }),
     cachedListAll(env, { resource: RESOURCES.pods }),
   ]);
-  if (migrations.length === 0) return {};
   const plan = planMigrations({ migrations, vmis, nodes, pods, limits: migrationLimitsOf(env), now: now.getTime() });
   const errors = (await runBounded(plan.steps.map((step) => async () => {
     try {
