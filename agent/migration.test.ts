@@ -6,6 +6,7 @@ import { memoryLogger } from "./log.ts";
 import { MigrationAgent } from "./migration.ts";
 import type { ApiObject } from "./objects.ts";
 import { withQueuedMigration } from "./migration-report.ts";
+import { liveMigratableCondition } from "./kinds/vmi-migratable.ts";
 import { AddressPool } from "./runtime/addresses.ts";
 import { SimulatedVirtRuntime } from "./runtime/simulated-vm-migration.ts";
 import { Sequence } from "./sequence.ts";
@@ -74,6 +75,7 @@ describe("live migration on the hosts", () => {
     await b.loop.idle();
     expect(b.migration.held("u1")).toBe(false);
     expect(b.items.at(-1)).toMatchObject({ status: { phase: "Running" } });
+    expect((b.items.at(-1)?.status as { conditions?: unknown[] }).conditions).toContainEqual({ type: "LiveMigratable", status: "True" });
     // The source lets its copy go, without giving the IP back to its pool.
     a.bound.apply("DELETED", vmi("a", { ...ready, completed: true }, {}, ip));
     await a.loop.idle();
@@ -109,6 +111,14 @@ describe("live migration on the hosts", () => {
     b.migration.targetHandler.apply("DELETED", vmi("a", { migrationUid: "m1", sourceNode: "a", targetNode: "b", failed: true }));
     await b.migration.idle();
     expect(b.migration.held("u1")).toBe(false);
+  });
+
+  it("LiveMigratable: True on a runtime that migrates, False with host devices or host disks, absent otherwise", () => {
+    const spec = { domain: { devices: {} } };
+    expect(liveMigratableCondition(spec, true)).toEqual({ type: "LiveMigratable", status: "True" });
+    expect(liveMigratableCondition(spec, false)).toBeUndefined();
+    expect(liveMigratableCondition({ domain: { devices: { gpus: [{ name: "g" }] } } }, true)).toMatchObject({ status: "False", reason: "HostDeviceNotLiveMigratable" });
+    expect(liveMigratableCondition({ ...spec, volumes: [{ name: "d", hostDisk: { path: "/x" } }] }, true)).toMatchObject({ status: "False", reason: "DisksNotLiveMigratable" });
   });
 
   it("a queued migration report rides along with a newer status report of the same VMI", () => {

@@ -266,6 +266,12 @@ describe("live migration", () => {
     const absent = await post({ vmiName: "nope" });
     expect(absent.status).toBe(422);
     expect(absent.body.message).toBe(`admission webhook "migration-create-validator.kubevirt.io" denied the request: the VMI "${w.ns}/nope" does not exist`);
+    // The host said it cannot be migrated.
+    expect(await report(w.source, w.vmi, { conditions: [{ type: "LiveMigratable", status: "False", reason: "DisksNotLiveMigratable", message: "local disk" }] })).toBe("Applied");
+    const local = await post({ vmiName: w.vmi.metadata.name });
+    expect(local.status).toBe(422);
+    expect(local.body.message).toContain("Cannot migrate VMI, Reason: DisksNotLiveMigratable, Message: local disk");
+    expect(await report(w.source, w.vmi, { conditions: [{ type: "LiveMigratable", status: "True" }] })).toBe("Applied");
     expect((await post({ vmiName: w.vmi.metadata.name })).status).toBe(201);
     await advance(w.ns, (await api<{ items: VMIM[] }>("GET", vmimPath(w.ns))).body.items[0]?.metadata.name ?? "", "PreparingTarget");
     const twice = await post({ vmiName: w.vmi.metadata.name });

@@ -75,6 +75,9 @@ describe("live migration with real agents", () => {
       [vmi("mover"), vmi("stayer")].every((v) => v.phase === "Running" && v.ip !== ""));
     const before = vmi("mover");
     const stayerBefore = vmi("stayer");
+    // The hosts say their VMs can migrate (virt-handler's condition; `kubectl get vmi -o wide` shows it).
+    await until("LiveMigratable", () => ok("-n", NS, "get", "vmi", "mover", "-o", "wide").split("\n")[1]?.includes("True") === true &&
+      ok("-n", NS, "get", "vmi", "mover", "-o", "jsonpath={.status.conditions[?(@.type=='LiveMigratable')].status}") === "True");
 
     ok("-n", NS, "create", "-f", manifest(`apiVersion: kubevirt.io/v1
 kind: VirtualMachineInstanceMigration
