@@ -5,7 +5,8 @@
  * adapter, the reporter delivering observations and heartbeats through the
  * signed webhook. `goSilent`/`comeBack` simulate losing the host's network.
  */
-import { VMI_NODE_NAME_LABEL } from "../shared/hosts/constants.ts";
+import { VMI_MIGRATION_TARGET_LABEL, VMI_NODE_NAME_LABEL } from "../shared/hosts/constants.ts";
+import { MigrationAgent } from "./migration.ts";
 import type { BackoffOptions } from "./backoff.ts";
 import type { Credentials } from "./config.ts";
 import { Heartbeat, nodeReport } from "./heartbeat.ts";
@@ -64,7 +65,9 @@ export class Agent {
     });
     const shared = { hostIP: options.hostIP, sequence: options.sequence, reporter: this.reporter, log, restartBackoff: options.restartBackoff };
     const pods = new HostLoop(podDriver(options.containers), shared);
-    const vmis = new HostLoop(vmiDriver(options.vms), shared);
+    // Live migration (migration.ts): the target role's watch, and the source role beside the VMI loop.
+    const migrations = new MigrationAgent({ nodeName: creds.nodeName, vms: options.vms, sequence: options.sequence, reporter: this.reporter, log });
+    const vmis = new HostLoop(vmiDriver(options.vms), { ...shared, held: (uid) => migrations.held(uid) });
     this.loops = [pods, vmis];
     const common = {
       http: this.api, parse: asApiObject, resourceVersionOf: (o: ApiObject) => o.metadata.resourceVersion, log, backoff: options.watchBackoff,
@@ -73,7 +76,11 @@ export class Agent {
       new ListWatch({ ...common, name: "pods", path: "/api/v1/pods", query: { fieldSelector: `spec.nodeName=${creds.nodeName}` }, handler: pods }),
       new ListWatch({
         ...common, name: "vmis", path: "/apis/kubevirt.io/v1/virtualmachineinstances",
-        query: { labelSelector: `${VMI_NODE_NAME_LABEL}=${creds.nodeName}` }, handler: vmis,
+        query: { labelSelector: `${VMI_NODE_NAME_LABEL}=${creds.nodeName}` }, handler: migrations.tee(vmis),
+      }),
+      new ListWatch({
+        ...common, name: "incoming-vmis", path: "/apis/kubevirt.io/v1/virtualmachineinstances",
+        query: { labelSelector: `${VMI_MIGRATION_TARGET_LABEL}=${creds.nodeName}` }, handler: migrations.targetHandler,
       }),
     ];
     const facts = { nodeName: creds.nodeName, hostIP: options.hostIP, capacity: options.capacity, containerRuntimeVersion: options.containers.runtimeVersion };

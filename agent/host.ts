@@ -33,6 +33,8 @@ export interface HostLoopOptions {
   log: Logger;
   /** Restart backoff after a crash (the kubelet's is 10 s doubling to 5 min). */
   restartBackoff?: BackoffOptions;
+  /** Live migration: a workload another component holds (an incoming VMI not yet handed over) is not stopped as unknown. */
+  held?(uid: string): boolean;
 }
 
 /** A run this long resets the restart backoff (the kubelet forgets a crash after 10 minutes). */
@@ -242,6 +244,10 @@ export class HostLoop<Spec, Detail> implements WatchHandler<ApiObject> {
   /** The object left the API: nothing of it may keep running here. */
   private async forget(entry: Entry): Promise<void> {
     this.cancelRestart(entry);
+    if (!entry.object && this.options.held?.(entry.uid)) {
+      this.entries.delete(entry.uid);
+      return;
+    }
     if (this.running(entry.uid)) {
       const grace = entry.object ? this.driver.gracePeriodSeconds(entry.object) : 0;
       this.options.log.info(`stopping ${this.driver.noun}`, this.fields(entry.uid, { why: "gone from the API", gracePeriodSeconds: grace }));

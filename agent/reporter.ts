@@ -16,6 +16,7 @@ import { Backoff, type BackoffOptions, sleep } from "./backoff.ts";
 import { describeError, type HttpResponse, parseJson } from "./http.ts";
 import { errorMessage, type Logger } from "./log.ts";
 import { isRecord, num, str } from "./objects.ts";
+import { withQueuedMigration } from "./migration-report.ts";
 
 /** Everything the reporter needs from outside. */
 export interface ReporterOptions {
@@ -90,6 +91,8 @@ export class Reporter {
   enqueue(item: ReportItem): void {
     const queued = this.pending.get(item.uid);
     if (queued && queued.sequence >= item.sequence) return;
+    // A queued migration report rides along with a newer status report of the same VMI (migration.ts).
+    if (queued) item = withQueuedMigration(queued, item);
     this.pending.delete(item.uid);
     this.pending.set(item.uid, item);
     this.kick();

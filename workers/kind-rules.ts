@@ -47,3 +47,11 @@ export const VMI_RULES: Hooks = {
 export const NAMESPACE_RULES: Hooks = {
   initialStatus: () => ({ phase: "Active" }),
 };
+
+/** kubevirt.io/v1 VirtualMachineInstanceMigration: starts Pending (KubeVirt's migration mutator), stamped once. */
+export const MIGRATION_RULES: Hooks = {
+  initialStatus: (obj) => ({
+    phase: "Pending",
+    phaseTransitionTimestamps: [{ phase: "Pending", phaseTransitionTimestamp: obj.metadata.creationTimestamp ?? "" }],
+  }),
+};

@@ -11,7 +11,7 @@ import { printers } from "../shared/k8s/printers";
 import { apiVersionOf, type Printer, type ResourceKind } from "../shared/k8s/resource-kind";
 import { patchMetaOf } from "../shared/k8s/strategic-merge-patch-table";
 import * as schemas from "../shared/schemas";
-import { NAMESPACE_RULES, POD_RULES, VMI_RULES } from "./kind-rules";
+import { MIGRATION_RULES, NAMESPACE_RULES, POD_RULES, VMI_RULES } from "./kind-rules";
 
 type Strategy = Pick<ResourceKind, "schema" | "applyDefaults" | "validate">;
 
@@ -132,6 +132,11 @@ export const KINDS: readonly ResourceKind[] = [
     group: "pool.kubevirt.io", version: "v1alpha1", kind: "VirtualMachinePool", plural: "virtualmachinepools",
     shortNames: ["vmpool", "vmpools"], namespaced: true, categories: ["all"],
     scale: { specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas", labelSelectorPath: ".status.labelSelector" },
+  }),
+  entry(schemas.virtualMachineInstanceMigrationStrategy, {
+    group: "kubevirt.io", version: "v1", kind: "VirtualMachineInstanceMigration", plural: "virtualmachineinstancemigrations",
+    shortNames: ["vmim", "vmims"], namespaced: true, categories: ["all"],
+    ...MIGRATION_RULES,
   }),
   entry(schemas.roleStrategy, {
     group: "rbac.authorization.k8s.io", version: "v1", kind: "Role", plural: "roles", shortNames: [], namespaced: true,

@@ -19,7 +19,7 @@ import { DirectoryImageStore } from "../runtime/dir-images.ts";
 import type { ImageStore } from "../runtime/images.ts";
 import { containerdMissing, Ctr } from "../runtime/ctr.ts";
 import { simulatedContainerRuntime } from "../runtime/simulated-containers.ts";
-import { simulatedVirtRuntime } from "../runtime/simulated-vms.ts";
+import { SimulatedVirtRuntime } from "../runtime/simulated-vm-migration.ts";
 import type { VirtRuntime } from "../runtime/vms.ts";
 import type { SimulationOptions } from "../runtime/simulated.ts";
 import { rotateSigningSecret, SecretRotator } from "../rotation.ts";
@@ -55,6 +55,7 @@ export const RUN_USAGE = `duraplane-agent run (--state DIR | --name NODE) [optio
   --crash-after-ms MS            running workloads crash this long after starting…
   --crash-rate R                 …this share of them (1 when only --crash-after-ms is given)
   --node-index N                 workload IPs are 10.N.x.y (default: from the node name)
+  --migration-duration-ms 3000   a live migration's transfer takes this long
   --lose-host-after-ms MS        then go silent: no heartbeats, reports or watches
   --lose-host-for-ms MS          …and come back after this long (default: never)`;
 
@@ -74,6 +75,7 @@ export async function runCommand(args: string[]): Promise<number> {
       "lose-host-after-ms": { type: "string" }, "lose-host-for-ms": { type: "string" },
       "vm-runtime": { type: "string", default: "simulated" }, "libvirt-uri": { type: "string", default: "qemu:///system" },
       "image-dir": { type: "string" }, "vm-run-dir": { type: "string" }, "vm-bridge": { type: "string" },
+      "migration-duration-ms": { type: "string" },
     },
   });
   const state = values.state ?? (values.name ? defaultStateDir(values.name) : undefined);
@@ -121,7 +123,7 @@ export async function runCommand(args: string[]): Promise<number> {
       uri: values["libvirt-uri"], images: () => vmImageStore(state, values["image-dir"], values["containerd-address"]), runDir: values["vm-run-dir"] ?? join("/var/lib/duraplane", credentials.nodeName, "vms"),
       ...(values["vm-bridge"] ? { bridge: values["vm-bridge"] } : {}), log, nodeName: credentials.nodeName,
     })
-    : simulatedVirtRuntime(simulation, addresses);
+    : new SimulatedVirtRuntime(simulation, addresses, values["host-ip"], intFlag("migration-duration-ms", values["migration-duration-ms"], 3000));
   const agent = new Agent({
     credentials, secrets: () => secrets.current(), capacity, hostIP: values["host-ip"], log, sequence,
     containers, vms,

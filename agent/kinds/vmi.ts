@@ -11,6 +11,7 @@ import { isRecord, num, str } from "../objects.ts";
 import type { VirtRuntime, VMDetail, VMRuntimeSpec } from "../runtime/vms.ts";
 import { FINAL_PHASES, type KindDriver } from "./driver.ts";
 import { vmiStatus } from "./vmi-status.ts";
+import { liveMigratableCondition } from "./vmi-migratable.ts";
 
 /** KubeVirt's DefaultGracePeriodSeconds. */
 const DEFAULT_GRACE_SECONDS = 30;
@@ -57,6 +58,12 @@ export function vmiDriver(adapter: VirtRuntime): KindDriver<VMRuntimeSpec, VMDet
     isLost: (object) => str(object.status.phase) === "Running",
     // The pause subresource writes Paused=True (PausedByUser) and unpause removes it; the agent suspends/resumes to match.
     wantsPaused: (object) => isPausedByUser(object.status),
-    item: (base, input) => ({ kind: "VirtualMachineInstance", ...base, status: vmiStatus(input) }),
+    item: (base, input) => {
+      const status = vmiStatus(input);
+      // Live migration: virt-handler's LiveMigratable condition, when this runtime can migrate (vmi-migratable.ts).
+      const migratable = liveMigratableCondition(input.object.spec, adapter.migration !== undefined);
+      if (migratable) status.conditions = [...(status.conditions ?? []), migratable];
+      return { kind: "VirtualMachineInstance", ...base, status };
+    },
   };
 }

@@ -45,7 +45,7 @@ export const vmFlavour: Flavour<VMRuntimeSpec, VMDetail> = {
   detail: vmDetail,
 };
 
-/** A simulated hypervisor for VMIs. */
+/** A simulated hypervisor for VMIs (without live migration; see simulated-vm-migration.ts for one with). */
 export function simulatedVirtRuntime(options: SimulationOptions, addresses: AddressPool): VirtRuntime {
   return new SimulatedRuntime(vmFlavour, options, addresses);
 }

@@ -78,14 +78,14 @@ export interface SimRecord<Spec> {
 
 /** A `RuntimeAdapter` whose workloads exist only in this process. */
 export class SimulatedRuntime<Spec, Detail> implements RuntimeAdapter<Spec, Detail> {
-  private readonly records = new Map<string, SimRecord<Spec>>();
+  protected readonly records = new Map<string, SimRecord<Spec>>();
   private readonly listeners = new Set<(o: Observation<Detail>) => void>();
   private readonly random: () => number;
 
   constructor(
     private readonly flavour: Flavour<Spec, Detail>,
     private readonly options: SimulationOptions,
-    private readonly addresses: AddressPool,
+    protected readonly addresses: AddressPool,
   ) {
     this.random = options.random ?? Math.random;
   }
@@ -183,12 +183,12 @@ export class SimulatedRuntime<Spec, Detail> implements RuntimeAdapter<Spec, Deta
     };
   }
 
-  private emit(record: SimRecord<Spec>): void {
+  protected emit(record: SimRecord<Spec>): void {
     const observation = this.observation(record);
     for (const listener of this.listeners) listener(observation);
   }
 
-  private after(record: SimRecord<Spec>, ms: number, fn: () => void): void {
+  protected after(record: SimRecord<Spec>, ms: number, fn: () => void): void {
     const timer = setTimeout(() => {
       record.timers.delete(timer);
       fn();

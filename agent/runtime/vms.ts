@@ -5,6 +5,7 @@
  * as virt-handler gathers them.
  */
 import type { RuntimeAdapter } from "./adapter.ts";
+import type { VMMigration } from "./vm-migration.ts";
 
 /** A VMI as the hypervisor sees it. */
 export interface VMRuntimeSpec {
@@ -43,5 +44,5 @@ export interface VMDetail {
   guestAgentConnected: boolean;
 }
 
-/** A runtime for VMs (libvirt/QEMU, or the simulated one). */
-export type VirtRuntime = RuntimeAdapter<VMRuntimeSpec, VMDetail>;
+/** A runtime for VMs (libvirt/QEMU, or the simulated one); `migration` when it can live-migrate (vm-migration.ts). */
+export type VirtRuntime = RuntimeAdapter<VMRuntimeSpec, VMDetail> & { readonly migration?: VMMigration };

@@ -31,3 +31,9 @@ export const HOSTS_API_PREFIX = "/apis/hosts.duraplane.io/v1";
 export const MAX_REPORT_BYTES = 1024 * 1024;
 /** Webhook timestamps further than this from the server's clock are refused (Standard Webhooks' tolerance). */
 export const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
+
+/**
+ * The label KubeVirt's migration controller sets on a VMI for the node it
+ * migrates to; the target host's agent watches its incoming VMIs by it.
+ */
+export const VMI_MIGRATION_TARGET_LABEL = "kubevirt.io/migrationTargetNodeName";

@@ -41,6 +41,24 @@ const PodReportStatus = z.strictObject({
   containerStatuses: z.array(z.record(z.string(), z.unknown())).optional(),
 });
 
+/**
+ * A host's share of a VMI's `status.migrationState` (virt-handler's): the
+ * target reports where it listens and when it runs the domain, the source
+ * when it started and how it ended. Applied only to the migration it names.
+ */
+export const MigrationReportSchema = z.strictObject({
+  migrationUid: z.string().min(1),
+  targetNodeAddress: z.string().optional(),
+  targetNodeDomainDetected: z.boolean().optional(),
+  targetNodeDomainReadyTimestamp: z.string().optional(),
+  startTimestamp: z.string().optional(),
+  endTimestamp: z.string().optional(),
+  completed: z.boolean().optional(),
+  failed: z.boolean().optional(),
+  failureReason: z.string().optional(),
+  abortStatus: z.enum(["Succeeded", "Failed"]).optional(),
+});
+
 /** Status fields a host may report for a VMI (virt-handler's share of VirtualMachineInstanceStatus). */
 const VMIReportStatus = z.strictObject({
   phase: z.enum(["Scheduled", "Running", "Succeeded", "Failed", "Unknown"]).optional(),
@@ -48,6 +66,8 @@ const VMIReportStatus = z.strictObject({
   conditions: z.array(z.record(z.string(), z.unknown())).optional(),
   interfaces: z.array(z.record(z.string(), z.unknown())).optional(),
   guestOSInfo: z.record(z.string(), z.unknown()).optional(),
+  /** Live migration: the only field the migration's target host may report before the handover. */
+  migrationState: MigrationReportSchema.optional(),
 });
 
 const itemBase = {
@@ -78,6 +98,7 @@ export const HostReportSchema = z.strictObject({
 
 export type NodeReport = z.infer<typeof NodeReportSchema>;
 export type ReportItem = z.infer<typeof ReportItemSchema>;
+export type MigrationReport = z.infer<typeof MigrationReportSchema>;
 export type HostReport = z.input<typeof HostReportSchema>;
 
 /** What became of one item: HTTP-like code and a word for it. */

@@ -51,6 +51,15 @@ export {
   VirtualMachinePoolSchema,
   type VirtualMachinePool,
 } from "./pool-v1alpha1/virtualmachinepool";
+export {
+  virtualMachineInstanceMigrationStrategy,
+  VirtualMachineInstanceMigrationSchema,
+  MigrationStateSchema,
+  MIGRATION_PHASES,
+  type VirtualMachineInstanceMigration,
+  type MigrationState,
+  type MigrationPhase,
+} from "./kubevirt-v1/migration";
 export { VMISpecSchema, VMITemplateSpecSchema, type VMISpec, type VMITemplateSpec } from "./kubevirt-v1/vmi-spec";
 export {
   ObjectMetaSchema,

@@ -12,7 +12,7 @@
  * Node is admitted by the store (node-admission.ts).
  */
 import type { Context, Next } from "hono";
-import { HOSTS_API_PREFIX, VMI_NODE_NAME_LABEL } from "../../shared/hosts/constants";
+import { HOSTS_API_PREFIX, VMI_MIGRATION_TARGET_LABEL, VMI_NODE_NAME_LABEL } from "../../shared/hosts/constants";
 import { ApiError, forbidden } from "../../shared/k8s/errors";
 import { parseFieldSelector } from "../../shared/k8s/fields";
 import { parseLabelSelector } from "../../shared/k8s/labels";
@@ -66,7 +66,9 @@ function decide(node: string, request: ResourceRequest, query: URLSearchParams):
   if (verb === "list" || verb === "watch") {
     const ok = pods
       ? demands("field", query.get("fieldSelector"), "spec.nodeName", node)
-      : demands("label", query.get("labelSelector"), VMI_NODE_NAME_LABEL, node);
+      : demands("label", query.get("labelSelector"), VMI_NODE_NAME_LABEL, node) ||
+        // Live migration: the target host watches the VMIs migrating to it (KubeVirt's migrationTargetNodeName label).
+        demands("label", query.get("labelSelector"), VMI_MIGRATION_TARGET_LABEL, node);
     if (ok) return { allow: true };
     const how = pods ? `fieldSelector=spec.nodeName=${node}` : `labelSelector=${VMI_NODE_NAME_LABEL}=${node}`;
     return { allow: false, why: `node "${node}" may only ${verb} ${plural} bound to it (${how})` };

@@ -20,6 +20,10 @@ import { isConflict, isInvalid } from "../client/errors";
 import { patchGuarded } from "../client/patch-guarded";
 import { retryOnConflict } from "../client/retry";
 import { formatTime } from "../../shared/k8s/time";
+import { createObject } from "../objects/create";
+import { kindByResource } from "../registry";
+import { MIGRATIONS } from "../controllers/migration/migration-controller";
+import { checkMigratable } from "./migration-admission";
 
 /** A guarded write lost a race with another writer (usually the VM controller): read again and retry. */
 class StaleWrite extends Error {}
@@ -166,7 +170,25 @@ async function withRetries(run: () => Promise<void>, kind: ResourceRef, name: st
   }
 }
 
-const VM_VERBS = { start, stop, restart } as const;
+/**
+ * `migrate` (MigrateVMRequestHandler): 409 "VM is not running" without a
+ * Running VMI; otherwise a VirtualMachineInstanceMigration with generateName
+ * `kubevirt-migrate-vm-`, through the same webhook checks as a client's create.
+ */
+async function migrate(env: Env, vm: KubeObject, vmi: KubeObject | undefined): Promise<void> {
+  const name = vm.metadata.name ?? "";
+  if (!vmi || phaseOf(vmi) !== "Running") throw conflict(VM_REF, name, "VM is not running");
+  checkMigratable(vmi);
+  const kind = kindByResource(MIGRATIONS);
+  if (!kind) throw new ApiError(404, "NotFound", "the server could not find the requested resource");
+  const namespace = vm.metadata.namespace ?? "";
+  await createObject(env, { kind, namespace, generateName: "kubevirt-migrate-vm-" }, {
+    apiVersion: "kubevirt.io/v1", kind: "VirtualMachineInstanceMigration",
+    metadata: { generateName: "kubevirt-migrate-vm-", namespace }, spec: { vmiName: name },
+  });
+}
+
+const VM_VERBS = { start, stop, restart, migrate } as const;
 
 /** The subresources.kubevirt.io routes (v1 and v1alpha3). */
 export const vmSubresources = new Hono<{ Bindings: Env }>()

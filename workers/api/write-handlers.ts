@@ -22,6 +22,8 @@ import { writeObject } from "../objects/client";
 import { runBounded } from "../bounded";
 import type { AuditNotes } from "../audit/audit-middleware";
 import { isNotFound } from "../client/errors";
+import { admitKindCreate } from "./migration-admission";
+import { resourceKey } from "../registry";
 import type { RbacGuard } from "../rbac/escalation";
 
 /** What every handler gets. */
@@ -60,6 +62,7 @@ export async function createHandler(ctx: HandlerContext): Promise<Response> {
   const target = nameForCreate(kind, body);
   if (ctx.audit && target.name) ctx.audit.name = target.name;
   await admitCreateIn(ctx.env, kind, namespace ?? "", target.name ?? target.generateName ?? "");
+  await admitKindCreate(ctx.env, resourceKey(kind), namespace ?? "", body);
   const result = await createObject(ctx.env, { kind, namespace: namespace ?? "", ...target, ...opts, ...(ctx.rbacGuard ? { rbacGuard: ctx.rbacGuard } : {}) }, body);
   if (ctx.audit) ctx.audit.name = result.object.metadata.name;
   return respond(ctx, result.object, 201);

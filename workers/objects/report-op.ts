@@ -18,11 +18,12 @@
  */
 import { VMI_HOST_FINALIZER } from "../../shared/hosts/constants";
 import { ApiError, forbidden, notFound } from "../../shared/k8s/errors";
-import { deepCopy, type JsonObject, type KubeObject } from "../../shared/k8s/object";
+import { deepCopy, isJsonObject, type JsonObject, type KubeObject } from "../../shared/k8s/object";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
 import { prepareUpdate, refOf } from "./write-rules";
 import { isConflict } from "../client/errors";
 import { formatTime } from "../../shared/k8s/time";
+import { handOver, mergeMigrationState, migrationTargetRole } from "./migration-report";
 
 /** Where an earlier version kept the fence (user-writable, so never read): removed by the next report. */
 export const LEGACY_SEQUENCE_ANNOTATION = "hosts.duraplane.io/observed-sequence";
@@ -66,7 +67,9 @@ export function planReport(kind: ResourceKind, current: KubeObject, op: ReportOp
   const name = current.metadata.name ?? "";
   if (current.metadata.uid !== op.uid) throw notFound(refOf(kind), name);
   const bound = kind.boundNode?.(current);
-  if (bound !== op.node) {
+  // Live migration: the target host reports on a VMI not yet bound to it (migration-report.ts).
+  const asTarget = bound !== op.node ? migrationTargetRole(current, op.node, op.status) : undefined;
+  if (bound !== op.node && asTarget === undefined) {
     throw forbidden(`node "${op.node}" can only report ${kind.plural} bound to it; ${kind.plural} "${name}" is ${bound ? `bound to node "${bound}"` : "not bound to any node"}`);
   }
   if (op.sequence <= lastSequence) {
@@ -74,7 +77,11 @@ export function planReport(kind: ResourceKind, current: KubeObject, op: ReportOp
   }
   const stamp = formatTime(now);
   const oldStatus = (current.status ?? {}) as JsonObject;
-  const status: JsonObject = { ...deepCopy(oldStatus), ...deepCopy(op.status) };
+  const { migrationState: reportedMigration, ...reported } = op.status;
+  const status: JsonObject = { ...deepCopy(oldStatus), ...deepCopy(reported) };
+  if (isJsonObject(reportedMigration) && isJsonObject(oldStatus.migrationState)) {
+    status.migrationState = mergeMigrationState(deepCopy(oldStatus.migrationState), reportedMigration, asTarget ?? "source");
+  }
   if (op.status.conditions !== undefined || oldStatus.conditions !== undefined) {
     status.conditions = mergeConditions(oldStatus.conditions, op.status.conditions, stamp) as unknown as JsonObject[];
   }
@@ -91,11 +98,13 @@ export function planReport(kind: ResourceKind, current: KubeObject, op: ReportOp
   }
   const next = prepareUpdate(kind, current, { ...deepCopy(current), status }, { strict: false, subresource: "status" });
   const meta = next.metadata;
+  handOver(next);
   if (meta.annotations?.[LEGACY_SEQUENCE_ANNOTATION] !== undefined) {
     delete meta.annotations[LEGACY_SEQUENCE_ANNOTATION];
     if (Object.keys(meta.annotations).length === 0) delete meta.annotations;
   }
-  if (op.stopped) {
+  // A target's domain is not the one the host finalizer waits for.
+  if (op.stopped && asTarget === undefined) {
     if (current.kind === "VirtualMachineInstance") {
       meta.finalizers = (meta.finalizers ?? []).filter((f) => f !== VMI_HOST_FINALIZER);
       if (meta.finalizers.length === 0) delete meta.finalizers;

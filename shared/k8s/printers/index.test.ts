@@ -25,6 +25,7 @@ describe("printers", () => {
       "ServiceAccount",
       "VirtualMachine",
       "VirtualMachineInstance",
+      "VirtualMachineInstanceMigration",
       "VirtualMachineInstanceReplicaSet",
       "VirtualMachinePool",
     ]);

@@ -20,6 +20,7 @@ import { virtualMachinePrinter } from "./virtualmachine";
 import { virtualMachineInstancePrinter } from "./virtualmachineinstance";
 import { virtualMachineInstanceReplicaSetPrinter } from "./vmirs";
 import { virtualMachinePoolPrinter } from "./vmpool";
+import { virtualMachineInstanceMigrationPrinter } from "./migration";
 
 export { crdPrinter, type CustomResourceColumnDefinition } from "./crd-printer";
 export { humanDuration } from "./duration";
@@ -59,6 +60,7 @@ export const printers = {
   VirtualMachineInstance: virtualMachineInstancePrinter,
   VirtualMachineInstanceReplicaSet: virtualMachineInstanceReplicaSetPrinter,
   VirtualMachinePool: virtualMachinePoolPrinter,
+  VirtualMachineInstanceMigration: virtualMachineInstanceMigrationPrinter,
   Role: rolePrinter,
   ClusterRole: rolePrinter,
   RoleBinding: roleBindingPrinter,

@@ -37,6 +37,9 @@ const OWNER_RESOURCE: Record<ReconcileKey["controller"], string | undefined> = {
   clusterresourcequota: undefined,
   // A namespace's key (every budget of it): its Events would need an object the key does not name.
   disruption: undefined,
+  // One key for every migration / every drained node: no object to report on.
+  migration: undefined,
+  evacuation: undefined,
 };
 
 /** Records and reports every dead-lettered key; always acks (there is nowhere further to go). */

@@ -16,6 +16,8 @@ import { reconcileScheduler } from "../scheduler/scheduler";
 import { reconcileServiceAccounts } from "../serviceaccounts/serviceaccounts-controller";
 import { reconcileVirtualMachine } from "../virtualmachine/virtualmachine";
 import { reconcileVMITermination } from "../vmitermination/vmi-termination";
+import { reconcileMigrations } from "../migration/migration-controller";
+import { reconcileEvacuation } from "../evacuation/evacuation-controller";
 
 /**
  * Runs the controller a key names. `observingSince` is when the key's
@@ -53,5 +55,9 @@ export async function runController(env: Env, key: ReconcileKey, observingSince:
       return reconcileClusterResourceQuota(env, key);
     case "disruption":
       return reconcileDisruption(env, key);
+    case "migration":
+      return reconcileMigrations(env);
+    case "evacuation":
+      return reconcileEvacuation(env);
   }
 }

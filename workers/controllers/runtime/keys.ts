@@ -11,6 +11,7 @@ import { isSchedulingKind, schedulingKeys } from "../scheduler/scheduling-keys";
 import { aggregationKeys, isAggregationKind } from "../clusterroleaggregation/aggregation-keys";
 import { SERVICE_ACCOUNTS_CONTROLLER, serviceAccountsNamespaceFor } from "../serviceaccounts/serviceaccounts-keys";
 import { DISRUPTION_CONTROLLER, disruptionNamespaceFor, isDisruptionKind } from "../disruption/disruption-keys";
+import { isMigrationKind, migrationKeys } from "../migration/migration-keys";
 
 /** The controllers that consume keys. */
 export type ControllerName =
@@ -18,10 +19,13 @@ export type ControllerName =
   | "clusterroleaggregation"
   | "serviceaccounts"
   | "resourcequota" | "limitrange" | "clusterresourcequota"
-  | "disruption";
+  | "disruption"
+  | "migration" | "evacuation";
 
 /** Controllers keyed by an object that is not their owner kind (see scheduling-keys.ts). */
-const SCHEDULING_CONTROLLERS: readonly ControllerName[] = ["scheduler", "vmitermination", "nodelifecycle", "clusterroleaggregation"];
+const SCHEDULING_CONTROLLERS: readonly ControllerName[] = [
+  "scheduler", "vmitermination", "nodelifecycle", "clusterroleaggregation", "migration", "evacuation",
+];
 /** Controllers keyed by a namespace (serviceaccounts-keys.ts). */
 const NAMESPACE_CONTROLLERS: readonly ControllerName[] = [SERVICE_ACCOUNTS_CONTROLLER, DISRUPTION_CONTROLLER];
 
@@ -126,6 +130,7 @@ export function keysForChange(obj: KubeObject, prev: KubeObject | null, type?: E
   }
   for (const key of schedulingKeys(obj, prev, type)) keys.set(keyName(key), key);
   for (const key of aggregationKeys(obj)) keys.set(keyName(key), key);
+  for (const key of migrationKeys(obj, prev, type)) keys.set(keyName(key), key);
   const saNamespace = serviceAccountsNamespaceFor(obj, type);
   if (saNamespace) {
     const key: ReconcileKey = { controller: SERVICE_ACCOUNTS_CONTROLLER, namespace: "", name: saNamespace };
@@ -166,10 +171,10 @@ export function resyncKeys(obj: KubeObject): ReconcileKey[] {
   const keys = own ? [{ controller: own, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name ?? "" }] : [];
   const pdbNamespace = isDisruptionKind(obj.kind) ? obj.metadata.namespace : undefined;
   const pdbKeys: ReconcileKey[] = pdbNamespace ? [{ controller: DISRUPTION_CONTROLLER, namespace: "", name: pdbNamespace }] : [];
-  return [...keys, ...(gc ? [gc] : []), ...schedulingKeys(obj, null), ...aggregationKeys(obj), ...pdbKeys];
+  return [...keys, ...(gc ? [gc] : []), ...schedulingKeys(obj, null), ...aggregationKeys(obj), ...pdbKeys, ...migrationKeys(obj, null)];
 }
 
 /** Whether a kind's collection runs the periodic resync (controller kinds; Pods, VMIs and Nodes; ClusterRoles). */
 export function hasResync(kind: string): boolean {
-  return isControllerKind(kind) || isSchedulingKind(kind) || isAggregationKind(kind) || isDisruptionKind(kind);
+  return isControllerKind(kind) || isSchedulingKind(kind) || isAggregationKind(kind) || isDisruptionKind(kind) || isMigrationKind(kind);
 }

@@ -12,6 +12,7 @@ import { numberField, specOf, timeOf } from "../shared/object-fields";
 import { type Candidate, fitErrorMessage, leastAllocatedScore, type NodeState, unfitReasons } from "./scheduler-filters";
 import { nodeAllocatable, podRequests, vmiRequests } from "./scheduler-resources";
 import { awaitsScheduling, boundNode, holdsCapacity } from "./scheduling-keys";
+import { migrationTargetOf } from "../migration/migration-fields";
 
 /** A decision to bind `obj` to `node`. */
 export interface Placement {
@@ -49,7 +50,8 @@ function stringMap(value: unknown): Record<string, string> {
   return out;
 }
 
-function candidateOf(obj: KubeObject): Candidate {
+/** What the filters and scores read of a pod or VMI (exported for the migration controller's target choice). */
+export function candidateOf(obj: KubeObject): Candidate {
   const spec = specOf(obj);
   const { requests, nonZero } = obj.kind === "Pod" ? podRequests(obj) : vmiRequests(obj);
   const tolerations: Json[] = Array.isArray(spec.tolerations) ? spec.tolerations : [];
@@ -69,7 +71,8 @@ function queueOrder(a: KubeObject, b: KubeObject): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
-function nodeStates(input: ScheduleInput): Map<string, NodeState> {
+/** Every node with what bound pods and VMIs, and in-flight migrations on their targets, take on it. */
+export function nodeStates(input: ScheduleInput): Map<string, NodeState> {
   const states = new Map<string, NodeState>();
   for (const node of input.nodes) {
     const name = node.metadata.name ?? "";
@@ -81,12 +84,15 @@ function nodeStates(input: ScheduleInput): Map<string, NodeState> {
   for (const obj of [...input.pods, ...input.vmis]) {
     const state = holdsCapacity(obj) ? states.get(boundNode(obj)) : undefined;
     if (state) assume(state, candidateOf(obj));
+    // A VMI migrating in holds its target's capacity too until it runs there (KubeVirt's target pod).
+    const target = obj.kind === "VirtualMachineInstance" && holdsCapacity(obj) ? states.get(migrationTargetOf(obj)) : undefined;
+    if (target) assume(target, candidateOf(obj));
   }
   return states;
 }
 
 /** Adds a placement to its node (the scheduler cache's AssumePod). */
-function assume(state: NodeState, c: Candidate): void {
+export function assume(state: NodeState, c: Candidate): void {
   state.requested = {
     milliCPU: state.requested.milliCPU + c.requests.milliCPU,
     memory: state.requested.memory + c.requests.memory,
