@@ -29,6 +29,8 @@ import { deadLetterMetrics } from "../controllers/runtime/dead-letters";
 import { openapi } from "./openapi-routes";
 import { vmSubresources } from "./vm-subresources";
 import { podBinding } from "./pod-binding";
+import { streams } from "./stream-routes";
+import { tunnel } from "./tunnel-route";
 import { serviceAccountToken } from "../serviceaccounts/token-request-route";
 import { getHandler, listHandler } from "./read-handlers";
 import { pathNotFound } from "./resource-path";
@@ -89,6 +91,8 @@ for (const p of ["/healthz", "/livez", "/readyz"]) app.get(p, (c) => c.text("ok"
 app.route("/", openapi);
 app.route("/", vmSubresources);
 app.route("/", podBinding);
+app.route("/", streams);
+app.route("/", tunnel);
 app.route("/", accessReviews);
 app.route("/", serviceAccountToken);
 app.route("/", benchFloor);
