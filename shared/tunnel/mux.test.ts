@@ -66,6 +66,8 @@ function openLog(api: Mux, id: number): MuxStream {
     log: { follow: true, previous: false, timestamps: false } });
 }
 
+const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+
 function bytes(n: number, fill: number): Uint8Array {
   return new Uint8Array(n).fill(fill);
 }
@@ -77,8 +79,8 @@ describe("flow control", () => {
     const fast = openLog(t.api, 2);
     let slowGot = 0;
     let fastGot = 0;
-    slow.onData = (_c, p) => { slowGot += p.byteLength; }; // never consumed: its reader stopped reading
-    fast.onData = (_c, p) => { fastGot += p.byteLength; fast.consumed(p.byteLength); };
+    slow.attach({ data: (_c, p) => { slowGot += p.byteLength; }, end: () => {} }); // never consumed: its reader stopped reading
+    fast.attach({ data: (_c, p) => { fastGot += p.byteLength; fast.consumed(p.byteLength); }, end: () => {} });
     const [agentSlow, agentFast] = t.agentStreams;
     if (!agentSlow || !agentFast) throw new Error("streams not opened");
     const slowWrite = agentSlow.write(1, bytes(2 * 1024 * 1024 - 1, 1));
@@ -103,7 +105,7 @@ describe("flow control", () => {
     const slow = openLog(t.api, 1);
     const received: number[] = [];
     const pending: Uint8Array[] = [];
-    slow.onData = (_c, p) => pending.push(p);
+    slow.attach({ data: (_c, p) => pending.push(p), end: () => {} });
     const agentSlow = t.agentStreams[0];
     if (!agentSlow) throw new Error("not opened");
     const total = 1024 * 1024 + 123;
@@ -135,13 +137,24 @@ describe("flow control", () => {
     expect(s2.closed).toBe(false);
   });
 
+  it("keeps what arrives before a consumer attaches, in order, end last", () => {
+    const t = tunnel({});
+    const s = openLog(t.api, 1);
+    const a = t.agentStreams[0];
+    a?.write(1, text("a"));
+    a?.write(2, text("b"));
+    a?.close();
+    const seen: string[] = [];
+    s.attach({ data: (c, p) => seen.push(`${c}:${new TextDecoder().decode(p)}`), end: () => seen.push("end") });
+    expect(seen).toEqual(["1:a", "2:b", "end"]);
+  });
+
   it("a close is sent after the queued data, and an error travels with it", () => {
     const t = tunnel({});
     const s = openLog(t.api, 1);
     let got = 0;
     let error: unknown = "open";
-    s.onData = (_c, p) => { got += p.byteLength; s.consumed(p.byteLength); };
-    s.onClose = (e) => (error = e);
+    s.attach({ data: (_c, p) => { got += p.byteLength; s.consumed(p.byteLength); }, end: (e) => (error = e) });
     const a = t.agentStreams[0];
     a?.write(1, bytes(600 * 1024, 3));
     a?.close({ code: 400, reason: "BadRequest", message: "done" });

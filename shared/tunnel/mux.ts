@@ -39,11 +39,17 @@ export interface MuxHandlers {
   onOpened?(stream: MuxStream): void;
 }
 
+/** Who reads a stream: its bytes in order, then its end. */
+export interface StreamConsumer {
+  /** Incoming bytes; the consumer calls `consumed` once it has handed them on. */
+  data(channel: number, payload: Uint8Array): void;
+  /** The stream ended (after all its data): closed by the peer, with its error if any, or reset here. */
+  end(error: StreamError | undefined): void;
+}
+
 /** One stream of a mux. */
 export class MuxStream {
-  /** Incoming bytes; the consumer calls `consumed` once it has handed them on. */
-  onData: (channel: number, payload: Uint8Array) => void = () => {};
-  /** The stream ended: closed by the peer (with its error, if any) or reset here. */
+  /** Bookkeeping when the stream ends, called at once (consumers use `attach`, which keeps order). */
   onClose: (error: StreamError | undefined) => void = () => {};
   /** The queue fell below the high-water mark after a write returned false. */
   onDrain: () => void = () => {};
@@ -54,6 +60,10 @@ export class MuxStream {
   private buffered = 0;
   private closing?: { error?: StreamError };
   private blocked = false;
+  private consumer?: StreamConsumer;
+  /** What arrived before a consumer was attached (bounded by the window). */
+  private readonly early: { channel: number; payload: Uint8Array }[] = [];
+  private earlyEnd?: { error: StreamError | undefined };
   closed = false;
 
   constructor(readonly id: number, private readonly mux: Mux) {
@@ -65,6 +75,13 @@ export class MuxStream {
   /** Bytes received and not yet consumed. */
   get unconsumed(): number {
     return this.buffered;
+  }
+
+  /** Starts delivering to `consumer`, first what arrived before. */
+  attach(consumer: StreamConsumer): void {
+    this.consumer = consumer;
+    for (const { channel, payload } of this.early.splice(0)) consumer.data(channel, payload);
+    if (this.earlyEnd) consumer.end(this.earlyEnd.error);
   }
 
   /** Sends bytes on a channel; false when the writer should wait for `onDrain`. */
@@ -122,7 +139,8 @@ export class MuxStream {
       return true;
     }
     this.buffered += payload.byteLength;
-    this.onData(channel, payload);
+    if (this.consumer) this.consumer.data(channel, payload);
+    else this.early.push({ channel, payload });
     return this.buffered <= this.mux.window;
   }
 
@@ -165,6 +183,8 @@ export class MuxStream {
     this.mux.forget(this.id);
     if (tellPeer) this.mux.sendControl(error ? { t: "close", id: this.id, error } : { t: "close", id: this.id });
     this.onClose(error);
+    if (this.consumer) this.consumer.end(error);
+    else this.earlyEnd = { error };
   }
 }
 

@@ -140,25 +140,13 @@ export class NodeTunnel extends DurableObject<Env> {
       entry.lastActive = Date.now();
     };
     const { stream } = entry;
-    const closed = stream.onClose;
     if (req.protocol === undefined) {
-      const body = httpBody(stream, touch);
-      const inner = stream.onClose;
-      stream.onClose = (e) => {
-        inner(e);
-        closed(e);
-      };
-      return new Response(body, { headers: { "content-type": "text/plain", "cache-control": "no-cache" } });
+      return new Response(httpBody(stream, touch), { headers: { "content-type": "text/plain", "cache-control": "no-cache" } });
     }
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     server.accept();
     relaySocket(stream, server, { kind: req.kind, protocol: req.protocol, command: req.process?.command ?? [], touch });
-    const inner = stream.onClose;
-    stream.onClose = (e) => {
-      inner(e);
-      closed(e);
-    };
     const headers: HeadersInit = req.protocol ? { "sec-websocket-protocol": req.protocol } : {};
     return new Response(null, { status: 101, webSocket: client, headers });
   }

@@ -17,15 +17,17 @@ export function httpBody(stream: MuxStream, touch: Touch): ReadableStream<Uint8A
   const pending: Uint8Array[] = [];
   let ended = false;
   let wake: (() => void) | undefined;
-  stream.onData = (_channel, payload) => {
-    touch();
-    pending.push(payload);
-    wake?.();
-  };
-  stream.onClose = () => {
-    ended = true;
-    wake?.();
-  };
+  stream.attach({
+    data: (_channel, payload) => {
+      touch();
+      pending.push(payload);
+      wake?.();
+    },
+    end: () => {
+      ended = true;
+      wake?.();
+    },
+  });
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       while (pending.length === 0 && !ended) await new Promise<void>((r) => (wake = r));
@@ -53,7 +55,8 @@ export interface SocketRelay {
   touch: Touch;
 }
 
-function bytesOf(data: string | ArrayBuffer): Uint8Array {
+function bytesOf(data: string | ArrayBuffer | Blob): Uint8Array {
+  if (data instanceof Blob) return new Uint8Array(0); // not reached: binaryType is arraybuffer
   return typeof data === "string" ? new TextEncoder().encode(data) : new Uint8Array(data);
 }
 
@@ -65,26 +68,30 @@ function bytesOf(data: string | ArrayBuffer): Uint8Array {
  */
 export function relaySocket(stream: MuxStream, ws: WebSocket, relay: SocketRelay): void {
   const channelled = relay.kind === "exec" || relay.kind === "attach";
-  stream.onData = (channel, payload) => {
-    relay.touch();
-    try {
-      ws.send(channelled ? channelMessage(channel, payload) : payload);
-    } catch {
-      stream.reset();
-      return;
-    }
-    // A WebSocket has no backpressure to read here: a send hands the bytes to the runtime.
-    stream.consumed(payload.byteLength);
-  };
-  stream.onClose = (error) => {
-    try {
-      if (channelled) ws.send(channelMessage(ERROR, new TextEncoder().encode(JSON.stringify(exitStatus(relay.command, error)))));
-      else if (error && relay.kind !== "portforward") ws.send(new TextEncoder().encode(`\r\n${error.message}\r\n`));
-      ws.close(1000, "");
-    } catch {
-      // the client is already gone
-    }
-  };
+  // Binary messages arrive as Blobs unless told otherwise (the standard default).
+  ws.binaryType = "arraybuffer";
+  stream.attach({
+    data: (channel, payload) => {
+      relay.touch();
+      try {
+        ws.send(channelled ? channelMessage(channel, payload) : payload);
+      } catch {
+        stream.reset();
+        return;
+      }
+      // A WebSocket has no backpressure to read here: a send hands the bytes to the runtime.
+      stream.consumed(payload.byteLength);
+    },
+    end: (error) => {
+      try {
+        if (channelled) ws.send(channelMessage(ERROR, new TextEncoder().encode(JSON.stringify(exitStatus(relay.command, error)))));
+        else if (error && relay.kind !== "portforward") ws.send(new TextEncoder().encode(`\r\n${error.message}\r\n`));
+        ws.close(1000, "");
+      } catch {
+        // the client is already gone
+      }
+    },
+  });
   ws.addEventListener("message", (event) => {
     relay.touch();
     const bytes = bytesOf(event.data);
