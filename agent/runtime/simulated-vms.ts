@@ -5,8 +5,10 @@
  * a stop is an ACPI shutdown, destroyed when the grace period runs out.
  */
 import { type AddressPool, macFor } from "./addresses.ts";
-import { type Flavour, type SimRecord, SimulatedRuntime, type SimulationOptions } from "./simulated.ts";
-import type { GuestOSInfo, VirtRuntime, VMDetail, VMRuntimeSpec } from "./vms.ts";
+import { type Flavour, type SimRecord, type SimulationOptions } from "./simulated.ts";
+// A cycle, harmless: each module uses the other's exports only when called.
+import { SimulatedVirtRuntime } from "./simulated-vm-streams.ts";
+import type { GuestOSInfo, VMDetail, VMRuntimeSpec } from "./vms.ts";
 import { AGENT_VERSION } from "../version.ts";
 
 /** The guest every simulated VM runs. */
@@ -45,7 +47,7 @@ export const vmFlavour: Flavour<VMRuntimeSpec, VMDetail> = {
   detail: vmDetail,
 };
 
-/** A simulated hypervisor for VMIs. */
-export function simulatedVirtRuntime(options: SimulationOptions, addresses: AddressPool): VirtRuntime {
-  return new SimulatedRuntime(vmFlavour, options, addresses);
+/** A simulated hypervisor for VMIs, with consoles (simulated-vm-streams.ts). */
+export function simulatedVirtRuntime(options: SimulationOptions, addresses: AddressPool): SimulatedVirtRuntime {
+  return new SimulatedVirtRuntime(options, addresses);
 }
