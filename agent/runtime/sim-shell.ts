@@ -114,7 +114,10 @@ export function runScript(script: string, ctx: ShellContext, io: Output): number
       io.err("sh: syntax error: unterminated quoted string\n");
       return 2;
     }
-    if (argv.length > 0) code = runCommand(argv, ctx, io);
+    // `>&2` (or `1>&2`) sends the command's output to stderr, the one redirection the shell knows.
+    const toErr = argv.some((w) => w === ">&2" || w === "1>&2");
+    const args = argv.filter((w) => w !== ">&2" && w !== "1>&2");
+    if (args.length > 0) code = runCommand(args, ctx, toErr ? { out: io.err, err: io.err } : io);
   }
   return code;
 }

@@ -7,8 +7,8 @@
  */
 import {
   type ControlFrame, decodeControl, decodeData, encodeControl, encodeData, MAX_DATA_PAYLOAD, type OpenFrame, type StreamError,
-} from "./frames";
-import { INITIAL_WINDOW, ReceiveWindow, SendWindow } from "./window";
+} from "./frames.js";
+import { INITIAL_WINDOW, ReceiveWindow, SendWindow } from "./window.js";
 
 /** Where a mux sends its frames (a WebSocket). */
 export interface FrameTransport {

@@ -114,12 +114,8 @@ const phaseOf = (o: KubeObject): string => ((o.status ?? {}) as { phase?: string
 for (const kind of ["exec", "attach", "portforward"] as const) {
   streams.on(["GET", "POST"], `/api/v1/namespaces/:ns/pods/:name/${kind}`, async (c) => {
     const { ns, name } = c.req.param();
-    if (!isUpgrade(c)) {
-      throw new ApiError(400, "BadRequest", `pods/${kind} is served over WebSocket only (kubectl 1.31 and later use it); SPDY upgrades are not supported`);
-    }
-    await requireCreate(c, kind, ns, name);
+    if (isUpgrade(c)) await requireCreate(c, kind, ns, name);
     const q = new URL(c.req.url).searchParams;
-    const protocol = kind === "portforward" ? pickProtocol(c, [PORT_FORWARD_TUNNEL_PROTOCOL], "port-forward") : pickProtocol(c, REMOTE_COMMAND_PROTOCOLS, kind);
     const process = kind === "portforward" ? undefined : processOptionsOf(q, kind === "exec");
     const pod = await getObject(c.env, { resource: PODS, namespace: ns, name });
     const phase = phaseOf(pod);
@@ -128,6 +124,11 @@ for (const kind of ["exec", "attach", "portforward"] as const) {
       throw badRequest(`cannot ${verb} a container in a completed pod; current phase is ${phase}`);
     }
     const container = kind === "portforward" ? undefined : containerOf(pod, q.get("container") ?? undefined);
+    // kubectl falls back to SPDY when its WebSocket is refused: that retry gets the same answers as above, then this one.
+    if (!isUpgrade(c)) {
+      throw new ApiError(400, "BadRequest", `pods/${kind} is served over WebSocket only (kubectl 1.31 and later use it); SPDY upgrades are not supported`);
+    }
+    const protocol = kind === "portforward" ? pickProtocol(c, [PORT_FORWARD_TUNNEL_PROTOCOL], "port-forward") : pickProtocol(c, REMOTE_COMMAND_PROTOCOLS, kind);
     const stream: StreamKind = kind;
     return viaTunnel(c, podNode(pod), {
       kind: stream, target: { namespace: ns, name, uid: pod.metadata.uid ?? "", ...(container ? { container } : {}) },

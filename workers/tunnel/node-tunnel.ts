@@ -141,7 +141,10 @@ export class NodeTunnel extends DurableObject<Env> {
     };
     const { stream } = entry;
     if (req.protocol === undefined) {
-      return new Response(httpBody(stream, touch), { headers: { "content-type": "text/plain", "cache-control": "no-cache" } });
+      // A compressing proxy (miniflare locally, Cloudflare's edge) would buffer the body: `logs -f` must see lines as they come.
+      return new Response(httpBody(stream, touch), {
+        headers: { "content-type": "text/plain", "content-encoding": "identity", "cache-control": "no-cache, private, no-transform" },
+      });
     }
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
