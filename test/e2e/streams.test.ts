@@ -9,7 +9,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { request } from "node:https";
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type LocalHost, joinHost, runHost, stopHosts } from "../../scripts/local-hosts.ts";
 import { kubectl as run, kubectlOk, manifest, until } from "./kubectl.ts";
@@ -199,5 +199,33 @@ describe("kubectl exec", () => {
     await until("the hostname", () => out.includes("\r\nshell\r\n"), 10_000);
     child.stdin?.write("exit 4\r");
     expect(await exited).toBe(4);
+  });
+});
+
+describe("kubectl port-forward", () => {
+  it("carries HTTP requests to the simulated server in the pod", async () => {
+    const local = 30_000 + Math.floor(Math.random() * 2000);
+    const child = spawnKubectl(["-n", NS, "port-forward", "pod/shell", `${local}:8080`]);
+    let out = "";
+    child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr?.on("data", (d: Buffer) => (out += d.toString()));
+    await until("forwarding", () => out.includes("Forwarding from"), 15_000).catch((err: unknown) => {
+      throw new Error(`${String(err)}: ${out}`);
+    });
+    for (const path of ["/one", "/two"]) {
+      const body = await new Promise<string>((resolve, reject) => {
+        const req = request({ host: "127.0.0.1", port: local, path, protocol: "http:" }, (res) => {
+          let text = "";
+          res.on("data", (d: Buffer) => (text += d.toString()));
+          res.on("end", () => resolve(text));
+        });
+        req.on("error", reject);
+        req.end();
+      }).catch((err: unknown) => {
+        throw new Error(`${String(err)}: ${out}`);
+      });
+      expect(body).toBe(`hello from ${NS}/shell port 8080: GET ${path}\n`);
+    }
+    killGroup(child);
   });
 });
