@@ -10,7 +10,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import WebSocket from "ws";
 import { type LocalHost, joinHost, runHost, stopHosts } from "../../scripts/local-hosts.ts";
 import { kubectl as run, kubectlOk, manifest, until } from "./kubectl.ts";
 import { api } from "./rest.ts";
@@ -228,4 +230,88 @@ describe("kubectl port-forward", () => {
     }
     killGroup(child);
   });
+});
+
+describe("a VMI's serial console", () => {
+  it("answers virtctl's plain.kubevirt.io WebSocket with a login prompt that echoes", async () => {
+    ok("-n", NS, "apply", "-f", manifest(`apiVersion: kubevirt.io/v1
+kind: VirtualMachineInstance
+metadata: {name: vm1}
+spec:
+  nodeSelector: {kubernetes.io/hostname: ${NODE}}
+  domain:
+    devices: {}
+    resources: {requests: {memory: 64Mi}}
+`));
+    await until("vm1 Running", () => ok("-n", NS, "get", "vmi", "vm1", "-o", "jsonpath={.status.phase}") === "Running", 30_000);
+    const ws = new WebSocket(`${server.url.replace("https", "wss")}/apis/subresources.kubevirt.io/v1/namespaces/${NS}/virtualmachineinstances/vm1/console`,
+      ["plain.kubevirt.io"], { headers: { authorization: `Bearer ${server.token}` }, rejectUnauthorized: false });
+    let screen = "";
+    ws.on("message", (d: Buffer) => (screen += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      ws.once("open", () => resolve());
+      ws.once("error", reject);
+    });
+    expect(ws.protocol).toBe("plain.kubevirt.io");
+    await until("the login prompt", () => screen.includes("vm1 login: "), 10_000);
+    ws.send(Buffer.from("fedora\r"));
+    await until("a shell prompt", () => screen.includes("[fedora@vm1 ~]$ "), 10_000);
+    ws.send(Buffer.from("uname\r"));
+    await until("the echo", () => screen.includes("uname\r\nuname\r\n"), 10_000);
+    ws.close();
+  });
+});
+
+/** Follows a pod's log over HTTPS as `kubectl logs -f` does; resolves with every line once `count` arrived. */
+function follow(pod: string, count: number, agent: HttpsAgent): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const lines: string[] = [];
+    let rest = "";
+    const req = httpsRequest(`${server.url}/api/v1/namespaces/${NS}/pods/${pod}/log?follow=true`, {
+      headers: { authorization: `Bearer ${server.token}` }, agent,
+    }, (res) => {
+      if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode ?? 0}`));
+      res.on("data", (d: Buffer) => {
+        const parts = (rest + d.toString()).split("\n");
+        rest = parts.pop() ?? "";
+        lines.push(...parts);
+        if (lines.length >= count) {
+          req.destroy();
+          resolve(lines);
+        }
+      });
+      res.on("end", () => reject(new Error(`ended after ${lines.length} lines`)));
+    });
+    req.on("error", (err) => {
+      if (lines.length < count) reject(err);
+    });
+    req.end();
+  });
+}
+
+describe("the tunnel", () => {
+  it("carries 50 concurrent log followers, each getting every line in order", async () => {
+    ok("-n", NS, "apply", "-f", podManifest("many", `  containers:
+  - {name: c, image: busybox, args: [many]}
+`));
+    await running("many");
+    const agent = new HttpsAgent({ rejectUnauthorized: false, keepAlive: false, maxSockets: 100 });
+    const results = await Promise.all(Array.from({ length: 50 }, () => follow("many", 4, agent)));
+    for (const lines of results) {
+      const counters = lines.map((l) => Number(/^(\d+) many$/.exec(l)?.[1]));
+      counters.forEach((c, i) => expect(c).toBe(i + 1));
+    }
+    agent.destroy();
+  }, 30_000);
+
+  it("comes back after the agent restarts and after its connection drops", async () => {
+    const old = host;
+    if (old) await stopHosts([old]);
+    // The restarted agent loses its network 1.5 s in, for 1.5 s (--lose-host-*): its tunnel drops and is redialled.
+    await startAgent(["--lose-host-after-ms", "1500", "--lose-host-for-ms", "1500"]);
+    expect(ok("-n", NS, "exec", "shell", "--", "echo", "after-restart")).toBe("after-restart\n");
+    const opens = tunnelOpens();
+    await until("the tunnel redialled after the drop", () => tunnelOpens() > opens, 15_000);
+    expect(ok("-n", NS, "exec", "shell", "--", "echo", "after-drop")).toBe("after-drop\n");
+  }, 30_000);
 });
