@@ -11,6 +11,7 @@ import type { JoinResponse } from "../shared/hosts/join";
 import type { KubeObject } from "../shared/k8s/object";
 import type { OpenFrame } from "../shared/tunnel/frames";
 import { Mux, type MuxStream } from "../shared/tunnel/mux";
+import { createToken } from "../workers/api/auth";
 import { TUNNEL_CREDENTIAL_HEADER, TUNNEL_NODE_HEADER } from "../workers/tunnel/node-tunnel";
 import { api, namespace, pod, send, TOKEN, type StatusBody } from "./helpers";
 import { asNode, joinNode } from "./hosts-helpers";
@@ -166,6 +167,63 @@ describe("the node tunnel", () => {
     const status = JSON.parse(new TextDecoder().decode(got[1]?.subarray(1))) as { reason: string; details: { causes: { reason: string; message: string }[] } };
     expect(status.reason).toBe("NonZeroExitCode");
     expect(status.details.causes[0]).toEqual({ reason: "ExitCode", message: "3" });
+    agent.ws.close(1000, "done");
+  });
+});
+
+const RBAC = "/apis/rbac.authorization.k8s.io/v1";
+
+async function userWith(ns: string, clusterRole: string | undefined, rules?: unknown[]): Promise<string> {
+  const name = unique("u");
+  const token = `tok-${crypto.randomUUID()}`;
+  await createToken(env, token, { username: name, groups: [] });
+  let roleRef = { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRole ?? "" };
+  if (rules) {
+    const role = unique("r");
+    expect((await api("POST", `${RBAC}/namespaces/${ns}/roles`, { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: role }, rules })).status).toBe(201);
+    roleRef = { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role };
+  }
+  expect((await api("POST", `${RBAC}/namespaces/${ns}/rolebindings`, {
+    apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: unique("b") }, roleRef, subjects: [{ kind: "User", name }],
+  })).status).toBe(201);
+  return token;
+}
+
+describe("authorization and audit of streams", () => {
+  it("decides pods/log as get and exec as get and create, as upstream's roles grant them", async () => {
+    const agent = await connectAgent(me.nodeName, me.token, (open, stream, mux) => {
+      mux.accept(stream);
+      stream.close(open.kind === "exec" ? { code: 500, reason: "NonZeroExitCode", message: "", exitCode: 0 } : undefined);
+    });
+    const name = mine.metadata.name ?? "";
+    const viewer = await userWith(ns, "view");
+    const editor = await userWith(ns, "edit");
+    const getOnly = await userWith(ns, undefined, [{ apiGroups: [""], resources: ["pods", "pods/exec"], verbs: ["get"] }]);
+    const log = (token: string) => send(new Request(`https://duraplane.test/api/v1/namespaces/${ns}/pods/${name}/log?container=c`, { headers: { authorization: `Bearer ${token}` } }));
+    const exec = (token: string) => upgrade(`/api/v1/namespaces/${ns}/pods/${name}/exec?command=true&stdout=true&container=c`, token, "v5.channel.k8s.io");
+    expect((await log(viewer)).status).toBe(200);
+    const viewerExec = await exec(viewer);
+    expect(viewerExec.status).toBe(403);
+    expect(((await viewerExec.json()) as StatusBody).message).toMatch(/cannot get resource "pods\/exec"/);
+    const noCreate = await exec(getOnly);
+    expect(noCreate.status).toBe(403);
+    expect(((await noCreate.json()) as StatusBody).message).toMatch(/cannot create resource "pods\/exec"/);
+    const edited = await exec(editor);
+    expect(edited.status).toBe(101);
+    edited.webSocket?.accept();
+    edited.webSocket?.close(1000, "");
+    agent.ws.close(1000, "done");
+  });
+
+  it("records every stream opened in the audit log, reads included", async () => {
+    const agent = await connectAgent(me.nodeName, me.token, logServer);
+    const name = mine.metadata.name ?? "";
+    expect((await api("GET", `/api/v1/namespaces/${ns}/pods/${name}/log?container=c&tailLines=5`)).status).toBe(200);
+    const events = await api<{ items: { verb: string; objectRef?: { subresource?: string; name?: string }; responseStatus: { code: number } }[] }>(
+      "GET", `/apis/audit.duraplane.io/v1/events?namespace=${ns}`);
+    const opened = events.body.items.filter((e) => e.objectRef?.subresource === "log" && e.objectRef.name === name);
+    expect(opened.length).toBeGreaterThan(0);
+    expect(opened[0]).toMatchObject({ verb: "get", responseStatus: { code: 200 } });
     agent.ws.close(1000, "done");
   });
 });
