@@ -5,14 +5,14 @@
  * pod is bound to (NodeRestriction) and reach the agent's side as validated
  * open frames; refusals before the upgrade are Statuses.
  */
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { JoinResponse } from "../shared/hosts/join";
 import type { KubeObject } from "../shared/k8s/object";
 import type { OpenFrame } from "../shared/tunnel/frames";
 import { Mux, type MuxStream } from "../shared/tunnel/mux";
 import { createToken } from "../workers/api/auth";
-import { TUNNEL_CREDENTIAL_HEADER, TUNNEL_NODE_HEADER } from "../workers/tunnel/node-tunnel";
+import { type NodeTunnel, TUNNEL_CREDENTIAL_HEADER, TUNNEL_NODE_HEADER } from "../workers/tunnel/node-tunnel";
 import { api, namespace, pod, send, TOKEN, type StatusBody } from "./helpers";
 import { asNode, joinNode } from "./hosts-helpers";
 
@@ -188,6 +188,34 @@ async function userWith(ns: string, clusterRole: string | undefined, rules?: unk
   })).status).toBe(201);
   return token;
 }
+
+describe("revocation", () => {
+  it("closes the tunnel of a node whose credentials are revoked", async () => {
+    const node = await joinNode(unique("tun-revoked"));
+    const agent = await connectAgent(node.nodeName, node.token, logServer);
+    expect((await api("POST", `/apis/hosts.duraplane.io/v1/nodes/${node.nodeName}/revoke`)).status).toBe(200);
+    expect(await agent.closed).toBe(4001);
+    expect(await env.NODE_TUNNELS.getByName(node.nodeName).connected()).toBe(false);
+  });
+});
+
+describe("limits", () => {
+  it("refuses a stream beyond the per-user limit with 429 and Retry-After", async () => {
+    const agent = await connectAgent(me.nodeName, me.token, (_open, stream, mux) => mux.accept(stream)); // streams stay open
+    await runInDurableObject(env.NODE_TUNNELS.getByName(me.nodeName), (tunnel: NodeTunnel) => {
+      (tunnel as unknown as { limits: { perUser: number } }).limits.perUser = 1;
+    });
+    const path = `/api/v1/namespaces/${ns}/pods/${mine.metadata.name ?? ""}/log?container=c&follow=true`;
+    const first = await send(new Request(`https://duraplane.test${path}`, { headers: { authorization: `Bearer ${TOKEN}` } }));
+    expect(first.status).toBe(200);
+    const second = await api("GET", path);
+    expect(second.status).toBe(429);
+    expect(second.headers.get("retry-after")).toBe("1");
+    expect((second.body as unknown as StatusBody).message).toMatch(/user "admin" has 1 streams open/);
+    await first.body?.cancel();
+    agent.ws.close(1000, "done");
+  });
+});
 
 describe("authorization and audit of streams", () => {
   it("decides pods/log as get and exec as get and create, as upstream's roles grant them", async () => {

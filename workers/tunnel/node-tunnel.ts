@@ -28,10 +28,14 @@ const TAG = "tunnel";
 const OPEN_TIMEOUT_MS = 10_000;
 /** Close code telling an agent its tunnel was replaced by a newer one of its own. */
 export const REPLACED_CLOSE_CODE = 4000;
+/** Close code telling an agent its credentials were revoked. */
+export const REVOKED_CLOSE_CODE = 4001;
 
 interface TunnelAttachment {
   credential: string;
   node: string;
+  /** Set when this side closed it: a closing socket may still read as open for a while. */
+  dropped?: boolean;
 }
 
 interface OpenStream {
@@ -75,6 +79,12 @@ export class NodeTunnel extends DurableObject<Env> {
   /** Whether an agent's tunnel is up (tests, the front's 503). */
   async connected(): Promise<boolean> {
     return this.tunnelSocket() !== undefined;
+  }
+
+  /** The node's credentials were revoked: its tunnel closes at once (a new credential may then open one). */
+  async disconnect(reason: string): Promise<void> {
+    const socket = this.tunnelSocket();
+    if (socket) this.dropTunnel(socket, REVOKED_CLOSE_CODE, reason);
   }
 
   /** The agent's tunnel: accepted, refused (another credential holds it) or replacing its own older one. */
@@ -195,7 +205,7 @@ export class NodeTunnel extends DurableObject<Env> {
   }
 
   private tunnelSocket(): WebSocket | undefined {
-    return this.ctx.getWebSockets(TAG).find((ws) => ws.readyState === WebSocket.OPEN);
+    return this.ctx.getWebSockets(TAG).find((ws) => ws.readyState === WebSocket.OPEN && !(ws.deserializeAttachment() as TunnelAttachment | null)?.dropped);
   }
 
   /** The mux of the current tunnel socket (rebuilt after hibernation: no stream outlives it then). */
@@ -215,6 +225,8 @@ export class NodeTunnel extends DurableObject<Env> {
       this.mux = undefined;
     }
     try {
+      const held = ws.deserializeAttachment() as TunnelAttachment | null;
+      if (held) ws.serializeAttachment({ ...held, dropped: true } satisfies TunnelAttachment);
       ws.close(code, reason);
     } catch {
       // already closed
