@@ -204,6 +204,19 @@ describe("kubectl exec", () => {
   });
 });
 
+describe("kubectl attach", () => {
+  it("follows the container's output from now on", async () => {
+    const child = spawnKubectl(["-n", NS, "attach", "logger", "-c", "a"]);
+    let out = "";
+    child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+    await until("two live lines", () => (out.match(/^\d+ hello from-a$/gm) ?? []).length >= 2, 10_000);
+    const counters = (out.match(/^(\d+) hello from-a$/gm) ?? []).map((l) => Number.parseInt(l, 10));
+    expect(counters[0]).toBeGreaterThan(3); // not the backlog
+    expect(counters[1]).toBe((counters[0] ?? 0) + 1);
+    killGroup(child);
+  });
+});
+
 describe("kubectl port-forward", () => {
   it("carries HTTP requests to the simulated server in the pod", async () => {
     const local = 30_000 + Math.floor(Math.random() * 2000);
@@ -258,6 +271,18 @@ spec:
     await until("a shell prompt", () => screen.includes("[fedora@vm1 ~]$ "), 10_000);
     ws.send(Buffer.from("uname\r"));
     await until("the echo", () => screen.includes("uname\r\nuname\r\n"), 10_000);
+    ws.close();
+  });
+
+  it("answers /vnc with an RFB 3.8 server", async () => {
+    const ws = new WebSocket(`${server.url.replace("https", "wss")}/apis/subresources.kubevirt.io/v1/namespaces/${NS}/virtualmachineinstances/vm1/vnc`,
+      ["plain.kubevirt.io"], { headers: { authorization: `Bearer ${server.token}` }, rejectUnauthorized: false });
+    let got = Buffer.alloc(0);
+    ws.on("message", (d: Buffer) => (got = Buffer.concat([got, d])));
+    await until("the RFB version", () => got.toString("latin1").startsWith("RFB 003.008\n"), 10_000);
+    ws.send(Buffer.from("RFB 003.008\n"));
+    await until("security type None", () => got.length >= 14, 10_000);
+    expect([...got.subarray(12, 14)]).toEqual([1, 1]);
     ws.close();
   });
 });
