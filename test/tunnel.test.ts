@@ -104,7 +104,7 @@ describe("the node tunnel", () => {
     expect(await first.closed).toBe(4000);
     // The replacement serves streams.
     const res = await api<string>("GET", `/api/v1/namespaces/${ns}/pods/${mine.metadata.name ?? ""}/log?container=c`);
-    expect(res.status).toBe(200);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body).toBe(`hello from ${mine.metadata.name ?? ""}/c\n`);
     expect(again.opens[0]).toMatchObject({ kind: "log", target: { namespace: ns, uid: mine.metadata.uid, container: "c" }, log: { follow: false } });
     again.ws.close(1000, "done");
@@ -229,7 +229,8 @@ describe("authorization and audit of streams", () => {
     const getOnly = await userWith(ns, undefined, [{ apiGroups: [""], resources: ["pods", "pods/exec"], verbs: ["get"] }]);
     const log = (token: string) => send(new Request(`https://duraplane.test/api/v1/namespaces/${ns}/pods/${name}/log?container=c`, { headers: { authorization: `Bearer ${token}` } }));
     const exec = (token: string) => upgrade(`/api/v1/namespaces/${ns}/pods/${name}/exec?command=true&stdout=true&container=c`, token, "v5.channel.k8s.io");
-    expect((await log(viewer)).status).toBe(200);
+    const viewed = await log(viewer);
+    expect(viewed.status, await viewed.clone().text()).toBe(200);
     const viewerExec = await exec(viewer);
     expect(viewerExec.status).toBe(403);
     expect(((await viewerExec.json()) as StatusBody).message).toMatch(/cannot get resource "pods\/exec"/);
@@ -237,7 +238,7 @@ describe("authorization and audit of streams", () => {
     expect(noCreate.status).toBe(403);
     expect(((await noCreate.json()) as StatusBody).message).toMatch(/cannot create resource "pods\/exec"/);
     const edited = await exec(editor);
-    expect(edited.status).toBe(101);
+    expect(edited.status, edited.status === 101 ? "" : await edited.text()).toBe(101);
     edited.webSocket?.accept();
     edited.webSocket?.close(1000, "");
     agent.ws.close(1000, "done");
