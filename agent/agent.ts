@@ -18,6 +18,8 @@ import type { Logger } from "./log.ts";
 import { type ApiObject, asApiObject } from "./objects.ts";
 import { Reporter } from "./reporter.ts";
 import type { ContainerRuntime } from "./runtime/containers.ts";
+import { hasContainerStreams, hasVMStreams } from "./runtime/streams.ts";
+import { TunnelClient } from "./tunnel/tunnel-client.ts";
 import type { VirtRuntime } from "./runtime/vms.ts";
 import type { Sequence } from "./sequence.ts";
 import { ListWatch } from "./watch.ts";
@@ -37,6 +39,8 @@ export interface AgentOptions {
   restartBackoff?: BackoffOptions;
   watchBackoff?: BackoffOptions;
   reportBackoff?: BackoffOptions;
+  /** Redials of the node's stream tunnel (tunnel/tunnel-client.ts). */
+  tunnelBackoff?: BackoffOptions;
   flushDelayMs?: number;
 }
 
@@ -48,6 +52,8 @@ export class Agent {
   private readonly loops: { resync(): void; close(): void; idle(): Promise<void> }[];
   private readonly watches: ListWatch<ApiObject>[];
   private readonly heartbeat: Heartbeat;
+  /** The node's stream tunnel (logs, exec, port-forward, consoles), when the adapters serve streams. */
+  readonly tunnel?: TunnelClient;
   private silent = false;
 
   constructor(private readonly options: AgentOptions) {
@@ -85,6 +91,16 @@ export class Agent {
     ];
     const facts = { nodeName: creds.nodeName, hostIP: options.hostIP, capacity: options.capacity, containerRuntimeVersion: options.containers.runtimeVersion };
     this.heartbeat = new Heartbeat(() => this.reporter.heartbeat(nodeReport(facts)), options.heartbeatIntervalMs);
+    const providers = {
+      ...(hasContainerStreams(options.containers) ? { containers: options.containers } : {}),
+      ...(hasVMStreams(options.vms) ? { vms: options.vms } : {}),
+    };
+    if (providers.containers || providers.vms) {
+      this.tunnel = new TunnelClient({
+        server: creds.server, token: creds.token, nodeName: creds.nodeName, insecureSkipTLSVerify: creds.insecureSkipTLSVerify,
+        providers, log, ...(options.tunnelBackoff ? { backoff: options.tunnelBackoff } : {}),
+      });
+    }
   }
 
   /** Starts heartbeats and watches. */
@@ -93,6 +109,7 @@ export class Agent {
     log.info("agent started", { node: creds.nodeName, server: creds.server, runtime: this.options.containers.runtimeVersion, vmRuntime: this.options.vms.runtimeVersion });
     this.heartbeat.start();
     for (const w of this.watches) w.start();
+    this.tunnel?.start();
   }
 
   /** The host drops off the network: no heartbeats, no reports, no watch; workloads keep running. */
@@ -101,6 +118,7 @@ export class Agent {
     this.silent = true;
     this.options.log.warn("host lost (simulated): no heartbeats, reports or watches");
     this.heartbeat.stop();
+    this.tunnel?.stop();
     await Promise.all([this.reporter.pause(), ...this.watches.map((w) => w.stop())]);
   }
 
@@ -112,12 +130,14 @@ export class Agent {
     this.reporter.resume();
     this.heartbeat.start();
     for (const w of this.watches) w.start();
+    this.tunnel?.start();
     for (const loop of this.loops) loop.resync();
   }
 
   /** Stops cleanly: watches, heartbeats, a last flush of reports, then the runtimes. */
   async stop(): Promise<void> {
     this.heartbeat.stop();
+    this.tunnel?.stop();
     await Promise.all(this.watches.map((w) => w.stop()));
     for (const loop of this.loops) loop.close();
     await this.reporter.close();

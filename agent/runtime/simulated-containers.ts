@@ -6,8 +6,10 @@
  */
 import type { AddressPool } from "./addresses.ts";
 import { digestOf } from "./addresses.ts";
-import type { ContainerRuntime, PodDetail, PodRuntimeSpec } from "./containers.ts";
-import { type Flavour, type SimRecord, SimulatedRuntime, type SimulationOptions } from "./simulated.ts";
+import type { PodDetail, PodRuntimeSpec } from "./containers.ts";
+import { type Flavour, type SimRecord, type SimulationOptions } from "./simulated.ts";
+// A cycle, harmless: each module uses the other's exports only when called.
+import { SimulatedContainerRuntime } from "./simulated-container-streams.ts";
 import { AGENT_VERSION } from "../version.ts";
 
 /** `nginx:1.27` → `docker.io/library/nginx`, as containerd names images. */
@@ -43,7 +45,7 @@ export const containerFlavour: Flavour<PodRuntimeSpec, PodDetail> = {
   detail: podDetail,
 };
 
-/** A simulated container runtime for pods. */
-export function simulatedContainerRuntime(options: SimulationOptions, addresses: AddressPool): ContainerRuntime {
-  return new SimulatedRuntime(containerFlavour, options, addresses);
+/** A simulated container runtime for pods, with streams (simulated-container-streams.ts). */
+export function simulatedContainerRuntime(options: SimulationOptions, addresses: AddressPool): SimulatedContainerRuntime {
+  return new SimulatedContainerRuntime(options, addresses);
 }

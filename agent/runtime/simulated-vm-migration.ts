@@ -15,8 +15,8 @@
  */
 import type { Workload } from "./adapter.ts";
 import type { AddressPool } from "./addresses.ts";
-import { type SimRecord, SimulatedRuntime, type SimulationOptions } from "./simulated.ts";
-import { vmFlavour } from "./simulated-vms.ts";
+import type { SimRecord, SimulationOptions } from "./simulated.ts";
+import { SimulatedConsoleVirtRuntime } from "./simulated-vm-streams.ts";
 import { MIGRATION_ABORTED, type VMMigration } from "./vm-migration.ts";
 import type { VMDetail, VMRuntimeSpec } from "./vms.ts";
 import { formatTime } from "../../shared/k8s/time.ts";
@@ -40,15 +40,15 @@ interface Outgoing {
   reject(err: Error): void;
 }
 
-/** A simulated hypervisor that can live-migrate. */
-export class SimulatedVirtRuntime extends SimulatedRuntime<VMRuntimeSpec, VMDetail> implements VMMigration {
+/** A simulated hypervisor that serves consoles (simulated-vm-streams.ts) and can live-migrate. */
+export class SimulatedVirtRuntime extends SimulatedConsoleVirtRuntime implements VMMigration {
   private readonly incoming = new Map<string, Incoming>();
   private readonly outgoing = new Map<string, Outgoing>();
   /** Domains whose guest (and IP) moved to another host. */
   private readonly migratedOut = new Set<string>();
 
   constructor(options: SimulationOptions, addresses: AddressPool, private readonly hostIP: string, private readonly migrationDurationMs: number) {
-    super(vmFlavour, options, addresses);
+    super(options, addresses);
   }
 
   /** This runtime's migration capability (itself). */

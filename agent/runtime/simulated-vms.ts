@@ -5,8 +5,10 @@
  * a stop is an ACPI shutdown, destroyed when the grace period runs out.
  */
 import { type AddressPool, macFor } from "./addresses.ts";
-import { type Flavour, type SimRecord, SimulatedRuntime, type SimulationOptions } from "./simulated.ts";
-import type { GuestOSInfo, VirtRuntime, VMDetail, VMRuntimeSpec } from "./vms.ts";
+import { type Flavour, type SimRecord, type SimulationOptions } from "./simulated.ts";
+// A cycle, harmless: each module uses the other's exports only when called.
+import { SimulatedConsoleVirtRuntime } from "./simulated-vm-streams.ts";
+import type { GuestOSInfo, VMDetail, VMRuntimeSpec } from "./vms.ts";
 import { AGENT_VERSION } from "../version.ts";
 
 /** The guest every simulated VM runs. */
@@ -45,7 +47,7 @@ export const vmFlavour: Flavour<VMRuntimeSpec, VMDetail> = {
   detail: vmDetail,
 };
 
-/** A simulated hypervisor for VMIs (without live migration; see simulated-vm-migration.ts for one with). */
-export function simulatedVirtRuntime(options: SimulationOptions, addresses: AddressPool): VirtRuntime {
-  return new SimulatedRuntime(vmFlavour, options, addresses);
+/** A simulated hypervisor for VMIs, with consoles (simulated-vm-streams.ts); simulated-vm-migration.ts adds live migration. */
+export function simulatedVirtRuntime(options: SimulationOptions, addresses: AddressPool): SimulatedConsoleVirtRuntime {
+  return new SimulatedConsoleVirtRuntime(options, addresses);
 }

@@ -77,6 +77,8 @@ hosts.post(`${HOSTS_API_PREFIX}/nodes/:name/revoke`, async (c) => {
   requireAdmin(user, `revoke the credentials of node "${name}"`);
   const revoked = await revokeNodeCredentials(c.env, name);
   if (revoked.tokens + revoked.secrets === 0) throw notFound(NODES, name);
+  // A tunnel opened with the revoked token must not outlive it (a new credential could not open one while it stands).
+  await c.env.NODE_TUNNELS.getByName(name).disconnect("the node's credentials were revoked");
   return json({
     kind: "Status", apiVersion: "v1", metadata: {}, status: "Success",
     message: `revoked ${revoked.tokens} token(s) and ${revoked.secrets} signing secret(s) of node "${name}"`,

@@ -90,7 +90,8 @@ export async function authorizeNode(
   if (method === "POST" && url.pathname === "/apis/authentication.k8s.io/v1/selfsubjectreviews") return next();
   if (url.pathname.startsWith(`${HOSTS_API_PREFIX}/`)) {
     if (method === "POST" && url.pathname === `${HOSTS_API_PREFIX}/nodes/${encodeURIComponent(node)}/rotate`) return next();
-    throw denied(user, method.toLowerCase(), undefined, `node "${node}" may only rotate its own signing secret`);
+    if (method === "GET" && url.pathname === `${HOSTS_API_PREFIX}/nodes/${encodeURIComponent(node)}/tunnel`) return next();
+    throw denied(user, method.toLowerCase(), undefined, `node "${node}" may only rotate its own signing secret and open its own tunnel`);
   }
   let request: ResourceRequest;
   try {

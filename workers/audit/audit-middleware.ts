@@ -9,7 +9,9 @@
  * The policy (fixed, level Metadata — who, what, which object, the result;
  * never bodies): every request that may change something (any method but
  * GET and HEAD: creates, updates, patches, deletes, subresources such as
- * binding and scale, the host API and the webhook), and every request
+ * binding and scale, the host API and the webhook), every stream opened into
+ * a workload (pods/log, exec, attach, portforward, a VMI's console and vnc,
+ * GETs included), and every request
  * refused with 401 or 403. Reads and watches are not recorded: they change
  * nothing, and agents' watches would drown the log. Refusals of callers that
  * never authenticated are recorded at a bounded rate (refusal-sampler.ts),
@@ -48,9 +50,12 @@ const MAX_MESSAGE = 1024;
 const REFUSED_CODES = new Set([401, 429]);
 const refusals = new RefusalSampler();
 
+/** Streams into workloads (logs, exec, attach, port-forward, consoles): every open is recorded, GETs included. */
+const STREAM_SUBRESOURCES = new Set(["log", "exec", "attach", "portforward", "console", "vnc"]);
+
 /** Whether the policy records this request. */
-export function audited(method: string, code: number): boolean {
-  return (method !== "GET" && method !== "HEAD") || code === 401 || code === 403;
+export function audited(method: string, code: number, subresource?: string): boolean {
+  return (method !== "GET" && method !== "HEAD") || code === 401 || code === 403 || (subresource !== undefined && STREAM_SUBRESOURCES.has(subresource));
 }
 
 /** The Status reason and message of a failed JSON response, when it is small enough to read. */
@@ -80,10 +85,10 @@ export const audit: MiddlewareHandler<AuditEnv> = async (c, next) => {
     // immutable headers (a WebSocket upgrade answered by a Durable Object): the id is still logged
   }
   const method = c.req.method;
-  if (!audited(method, c.res.status)) return;
   const url = new URL(c.req.url);
   const info = requestInfo(method, url);
   const ref = info.objectRef;
+  if (!audited(method, c.res.status, ref?.subresource)) return;
   const user = notes.impersonator ?? c.var.user ?? notes.user ?? ANONYMOUS;
   const admission: Admission = user === ANONYMOUS && REFUSED_CODES.has(c.res.status)
     ? refusals.admit(receivedAt.getTime())
