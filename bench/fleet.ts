@@ -7,7 +7,15 @@
  * writes in the same run (before any host joins, so nothing schedules them).
  *
  *   npx tsx bench/fleet.ts [--hosts 20] [--vmis 1000] [--pods 1000] [--clients 16]
- *                          [--boot-delay-ms 500] [--timeout-s 600]
+ *                          [--boot-delay-ms 500] [--timeout-s 600] [--runtime simulated|real]
+ *
+ * `--runtime real` runs the hosts with the real adapters (libvirt/QEMU and
+ * containerd; `npm start -- --runtime real` explains what is missing): the
+ * VMIs boot the tiny kernelBoot image, the pods run busybox. Run it beside a
+ * simulated run of the same size (`--hosts 2 --vmis 10 --pods 20`) and the
+ * runtimes' own cost is the difference. Whatever the hosts still run when the
+ * bench ends is deleted through the API and then swept from libvirt and
+ * containerd, so no VM or container outlives it.
  *
  * The controller path includes what the floor skips: the queue and the
  * replicas controllers, the scheduler's binds, each agent's watch, the
@@ -22,6 +30,14 @@ import { runBench } from "./bench-server.ts";
 import { createNamespace, nodesReady, ok, pool, type Target, warm } from "./converge-phases.ts";
 import { FleetWatch } from "./fleet-watch.ts";
 import { benchAgent, percentile } from "./load.ts";
+import { missingForRealRuntimes } from "../scripts/runtime-preflight.ts";
+import { buildImages } from "../scripts/images/build.ts";
+import { BUSYBOX_REF } from "../scripts/images/busybox.ts";
+import { TINY_VM_REF } from "../scripts/images/vm-guest.ts";
+import { Ctr } from "../agent/runtime/ctr.ts";
+import { LABELS } from "../agent/runtime/containerd-containers.ts";
+import { Virsh } from "../agent/runtime/virsh.ts";
+import { domainPrefixFor } from "../agent/commands/vm-runtime.ts";
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +47,7 @@ const { values } = parseArgs({
     clients: { type: "string", default: "16" },
     "boot-delay-ms": { type: "string", default: "500" },
     "timeout-s": { type: "string", default: "600" },
+    runtime: { type: "string", default: "simulated" },
   },
   allowPositionals: false,
 });
@@ -41,9 +58,25 @@ const [clients = 16] = intList("clients", values.clients, 1, 128);
 const [bootDelayMs = 0] = intList("boot-delay-ms", values["boot-delay-ms"], 0, 60_000);
 const [timeoutS = 600] = intList("timeout-s", values["timeout-s"], 10, 3600);
 const timeoutMs = timeoutS * 1000;
+if (values.runtime !== "simulated" && values.runtime !== "real") throw new Error(`--runtime must be simulated or real, got ${values.runtime}`);
+const realRuntime = values.runtime === "real";
+if (realRuntime) {
+  const missing = missingForRealRuntimes();
+  if (missing.length > 0) throw new Error(`--runtime real needs libvirt/QEMU and containerd:\n  ${missing.join("\n  ")}`);
+}
 
-const VMI_SPEC = { domain: { devices: {}, resources: { requests: { memory: "64Mi", cpu: "100m" } } } };
-const POD_SPEC = { containers: [{ name: "app", image: "registry.example/app:1", resources: { requests: { memory: "32Mi", cpu: "50m" } } }] };
+const VMI_SPEC = realRuntime
+  ? {
+    domain: {
+      memory: { guest: "128Mi" }, resources: { requests: { memory: "128Mi", cpu: "100m" } },
+      firmware: { kernelBoot: { container: { image: TINY_VM_REF, kernelPath: "/boot/vmlinuz", initrdPath: "/boot/initrd.gz" } } },
+      devices: { autoattachGraphicsDevice: false },
+    },
+  }
+  : { domain: { devices: {}, resources: { requests: { memory: "64Mi", cpu: "100m" } } } };
+const POD_SPEC = realRuntime
+  ? { containers: [{ name: "app", image: BUSYBOX_REF, imagePullPolicy: "Never", command: ["sleep", "3600"], resources: { requests: { memory: "32Mi", cpu: "50m" } } }] }
+  : { containers: [{ name: "app", image: "registry.example/app:1", resources: { requests: { memory: "32Mi", cpu: "50m" } } }] };
 const READY = { type: "Ready", status: "True" };
 
 const msSince = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
@@ -146,12 +179,56 @@ async function real(t: Target, ns: string): Promise<Real> {
 }
 
 let hosts: LocalHost[] = [];
+let target: Target | undefined;
+
+/**
+ * Real hosts leave their VMs and containers running when their agents stop
+ * (as the kubelet does): delete the workloads through the API while the
+ * agents still run, then sweep what is left of the hosts' domains and containers.
+ */
+async function stopRealHosts(): Promise<void> {
+  if (target && hosts.length > 0) {
+    const agent = benchAgent(1);
+    try {
+      await ok(target, agent, "DELETE", "/apis/kubevirt.io/v1/namespaces/fleet/virtualmachineinstancereplicasets/fleet").catch(() => undefined);
+      await ok(target, agent, "DELETE", "/apis/apps/v1/namespaces/fleet/replicasets/fleet").catch(() => undefined);
+      const deadline = Date.now() + 60_000;
+      for (const p of ["/apis/kubevirt.io/v1/namespaces/fleet/virtualmachineinstances", "/api/v1/namespaces/fleet/pods"]) {
+        while (Date.now() < deadline) {
+          const left = await ok(target, agent, "GET", `${p}?limit=1`).then((r) => (JSON.parse(r.body) as { items: unknown[] }).items.length, () => 0);
+          if (left === 0) break;
+          await sleep(1000);
+        }
+      }
+    } finally {
+      agent.destroy();
+    }
+  }
+  await stopHosts(hosts);
+  const virsh = new Virsh({ uri: "qemu:///system" });
+  const ctr = new Ctr({});
+  for (const h of hosts) {
+    const domains = (await virsh.run(["list", "--all", "--name"]).catch(() => "")).split("\n").map((n) => n.trim()).filter((n) => n.startsWith(domainPrefixFor(h.name)));
+    for (const d of domains) {
+      await virsh.run(["destroy", d]).catch(() => undefined);
+      await virsh.run(["undefine", d]).catch(() => undefined);
+    }
+    const ids = (await ctr.run(["containers", "ls", "-q", `labels."${LABELS.node}"==${h.name}`]).catch(() => "")).split("\n").map((s) => s.trim()).filter(Boolean);
+    for (const id of ids) {
+      await ctr.exec(["tasks", "kill", "-s", "SIGKILL", id]);
+      await ctr.exec(["tasks", "delete", "-f", id]);
+      await ctr.exec(["containers", "delete", id]);
+    }
+  }
+}
 
 const f = (ms: number | undefined) => (ms === undefined || Number.isNaN(ms) ? "" : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? "" : `${(a / b).toFixed(2)}×`);
 
-await runBench({ name: "fleet", server: { hosts: 0 }, beforeStop: () => stopHosts(hosts) }, async (server) => {
+await runBench({ name: realRuntime ? "fleet-real" : "fleet", server: { hosts: 0 }, beforeStop: () => (realRuntime ? stopRealHosts() : stopHosts(hosts)) }, async (server) => {
   const t: Target = { url: server.url, token: server.token };
+  target = t;
+  if (realRuntime) await buildImages({ ctr: new Ctr({}), only: [TINY_VM_REF, BUSYBOX_REF] });
 
   console.log(`floor: ${nVMIs} VMIs and ${nPods} pods created and marked Running by ${clients} clients (no hosts yet)`);
   await createNamespace(t, "fleet-floor");
@@ -164,11 +241,16 @@ await runBench({ name: "fleet", server: { hosts: 0 }, beforeStop: () => stopHost
   console.log(`  floor done in ${f(floorAllMs)}; clearing it`);
   await clearFloor(t, "fleet-floor");
 
-  console.log(`joining ${hostCount} simulated hosts (boot delay ${bootDelayMs} ms)`);
-  hosts = await startHosts(t.url, t.token, server.state, hostCount, {
-    joinArgs: ["--cpu", "64", "--memory", "256Gi", "--pods", "500"],
-    runArgs: ["--boot-delay-ms", String(bootDelayMs), "--stop-delay-ms", "200"],
-  });
+  console.log(realRuntime ? `joining ${hostCount} real hosts (libvirt/QEMU and containerd)` : `joining ${hostCount} simulated hosts (boot delay ${bootDelayMs} ms)`);
+  hosts = await startHosts(t.url, t.token, server.state, hostCount, realRuntime
+    ? {
+      // Each advertises this machine's size, however many share it: the bench measures the runtimes, not packing.
+      runArgs: ["--vm-runtime", "libvirt", "--container-runtime", "containerd", "--heartbeat-interval-ms", "2000"],
+    }
+    : {
+      joinArgs: ["--cpu", "64", "--memory", "256Gi", "--pods", "500"],
+      runArgs: ["--boot-delay-ms", String(bootDelayMs), "--stop-delay-ms", "200"],
+    });
   await nodesReady(t, hostCount);
   await createNamespace(t, "fleet");
   await sleep(3000);
@@ -185,7 +267,7 @@ await runBench({ name: "fleet", server: { hosts: 0 }, beforeStop: () => stopHost
     `per host ${Math.min(...counts)}–${Math.max(...counts)} objects over ${counts.length} hosts; converged: ${r.converged}`);
   if (r.watchErrors.length > 0) console.log(`watch errors: ${r.watchErrors.join("; ")}`);
   return {
-    figures: { hosts: hostCount, vmis: nVMIs, pods: nPods, clients, bootDelayMs, floor: { vmis: floorVMIs, pods: floorPods, allMs: floorAllMs }, real: r },
+    figures: { runtime: values.runtime, hosts: hostCount, vmis: nVMIs, pods: nPods, clients, bootDelayMs, floor: { vmis: floorVMIs, pods: floorPods, allMs: floorAllMs }, real: r },
     ...(r.converged ? {} : { failed: "not every object reached Running and Ready in time" }),
   };
 });
