@@ -34,6 +34,10 @@ import { ContainerConfigError, containerRunSpec, ctrRunOptions, type PodFacts } 
 import type { ContainerObservation, ContainerRuntime, PodDetail, PodRuntimeSpec } from "./containers.ts";
 import { type Ctr, tableRows } from "./ctr.ts";
 import type { PullPolicy } from "./images.ts";
+import type { Duplex, Readable } from "node:stream";
+import type { LogOptions } from "../../shared/tunnel/frames.ts";
+import { containerdAttach, containerdExec, containerdLogs, containerdPortForward, type ContainerdStreamSource } from "./containerd-streams.ts";
+import type { ContainerStreams, ProcessSession, WorkloadRef } from "./streams.ts";
 import { ProbeWorker, probeSpec } from "./probes.ts";
 
 /** Container labels: the CRI's names for the pod's identity, ours for what containerd does not keep. */
@@ -159,7 +163,7 @@ export function podState(policy: string, runs: readonly { state: RunState; lastE
 }
 
 /** Runs pods' containers under containerd. Create with {@link containerdRuntime}. */
-export class ContainerdRuntime implements ContainerRuntime {
+export class ContainerdRuntime implements ContainerRuntime, ContainerStreams {
   private readonly pods = new Map<string, Pod>();
   private readonly listeners = new Set<(o: Observation<PodDetail>) => void>();
   private readonly logger: string;
@@ -324,6 +328,33 @@ export class ContainerdRuntime implements ContainerRuntime {
     const run = pod?.runs.get(container);
     if (!pod || !run) return undefined;
     return containerLogPath(this.options.stateDir, pod.workload, container, attempt ?? run.attempt);
+  }
+
+  /** `pods/log` (containerd-streams.ts). */
+  logs(pod: WorkloadRef, container: string, options: LogOptions): Promise<Readable> {
+    return containerdLogs(this.streamSource(), pod, container, options);
+  }
+
+  /** `pods/exec` (containerd-streams.ts). */
+  exec(pod: WorkloadRef, container: string, command: readonly string[], tty: boolean, stdin: boolean): Promise<ProcessSession> {
+    return containerdExec(this.streamSource(), pod, container, command, tty, stdin);
+  }
+
+  /** `pods/attach`: refused (containerd-streams.ts). */
+  attach(pod: WorkloadRef): Promise<ProcessSession> {
+    return containerdAttach(this.streamSource(), pod);
+  }
+
+  /** `pods/portforward` (containerd-streams.ts). */
+  portForward(pod: WorkloadRef, port: number): Promise<Duplex> {
+    return containerdPortForward(this.streamSource(), pod, port);
+  }
+
+  private streamSource(): ContainerdStreamSource {
+    return {
+      ctr: this.ctr, hostIP: this.options.hostIP,
+      observe: (uid) => this.observe(uid), logPath: (uid, c, a) => this.logPath(uid, c, a), containerIdOf: (uid, c) => this.containerIdOf(uid, c),
+    };
   }
 
   /** The containerd id of a container's current run. */

@@ -9,6 +9,9 @@
  * (and finds domains started by an earlier agent, by the VMI identity in
  * their `<metadata>`). All calls go through `virsh` (see virsh.ts).
  */
+import type { Duplex } from "node:stream";
+import { libvirtConsole, libvirtVnc, type LibvirtStreamSource } from "./libvirt-streams.ts";
+import type { VMStreams, WorkloadRef } from "./streams.ts";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -49,7 +52,7 @@ export interface LibvirtOptions {
 }
 
 /** VMIs as libvirt domains. */
-export class LibvirtVirtRuntime implements VirtRuntime {
+export class LibvirtVirtRuntime implements VirtRuntime, VMStreams {
   private readonly records = new Map<string, DomainRecord>();
   private readonly byDomain = new Map<string, string>();
   /** Domains being undefined: a resync must not adopt them again meanwhile. */
@@ -88,6 +91,20 @@ export class LibvirtVirtRuntime implements VirtRuntime {
   /** The serial console's log file of a VMI (the guest's console output). */
   serialLogPath(uid: string): string {
     return join(this.options.runDir, uid, "serial.log");
+  }
+
+  /** The serial console (libvirt-streams.ts). */
+  console(vmi: WorkloadRef): Promise<Duplex> {
+    return libvirtConsole(this.streamSource(), vmi);
+  }
+
+  /** VNC (libvirt-streams.ts). */
+  vnc(vmi: WorkloadRef): Promise<Duplex> {
+    return libvirtVnc(this.streamSource(), vmi);
+  }
+
+  private streamSource(): LibvirtStreamSource {
+    return { virsh: this.virsh, domainOf: (uid) => this.domainOf(uid), running: (uid) => this.records.get(uid)?.state.phase === "running" };
   }
 
   /** The libvirt domain of a VMI, if known. */

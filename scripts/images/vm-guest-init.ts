@@ -10,6 +10,8 @@
 
 /** The line the guest prints once its init ran. */
 export const READY_LINE = "duraplane-tiny-vm ready";
+/** What the guest prints before each line typed on its serial console. */
+export const CONSOLE_ECHO_PREFIX = "duraplane-tiny-vm echo:";
 
 /** The prefix of the per-disk line: `duraplane-disk vdb bytes=1048576 head=DURAPLANE…`. */
 export const DISK_LINE_PREFIX = "duraplane-disk";
@@ -68,6 +70,8 @@ for i in /sys/class/net/*; do
   break
 done
 ip link set lo up
+# The serial console answers each line typed on it, so a console session shows the guest alive.
+( while read -r line; do echo "${CONSOLE_ECHO_PREFIX} $line"; done ) </dev/ttyS0 >/dev/ttyS0 2>&1 &
 while true; do sleep 3600; done
 `;
 }

@@ -5,8 +5,10 @@
  * that prints and exits 0 → Succeeded with exit code 0; one that exits 1
  * under restartPolicy Always → restarts counted, CrashLoopBackOff, a growing
  * back-off; a long-running one with limits → the limits in its cgroup, and a
- * delete stops it within its grace period; an agent restart adopts the
- * running container, and a container nobody wants is stopped.
+ * delete stops it within its grace period; `kubectl logs` (also --previous)
+ * and `kubectl exec` reach the real containers through the node's tunnel;
+ * an agent restart adopts the running container, and a container nobody
+ * wants is stopped.
  * Runs when DURAPLANE_REAL_RUNTIMES=1 (then a missing containerd fails it) and
  * skips otherwise. Every container it makes is removed after.
  */
@@ -105,6 +107,9 @@ describe.skipIf(!REAL)("real containers under containerd, driven through the API
     await until("job Succeeded", () => pod("job")?.status?.phase === "Succeeded", 60_000);
     expect(status("job")?.state.terminated).toMatchObject({ exitCode: 0, reason: "Completed" });
     expect(status("job")?.containerID).toMatch(/^containerd:\/\//);
+    // Its log, from the CRI-format file containerd's logger wrote, through the node's tunnel.
+    expect(ok("-n", NS, "logs", "job")).toBe("hello from busybox\n");
+    expect(ok("-n", NS, "logs", "job", "--timestamps")).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z hello from busybox\n$/);
 
     // Restarts at 1 s, 2 s, 4 s … (the agent's --restart-backoff-ms doubling), CrashLoopBackOff between.
     const seenAt: number[] = [];
@@ -118,6 +123,7 @@ describe.skipIf(!REAL)("real containers under containerd, driven through the API
     }, 90_000);
     expect(sawBackOff).toBe(true);
     expect(status("crash")?.lastState?.terminated?.exitCode).toBe(1);
+    expect(ok("-n", NS, "logs", "crash", "--previous")).toBe("boom\n");
     expect(pod("crash")?.status?.phase).toBe("Running");
     const [first = 0, second = 0, third = 0] = seenAt;
     // Polling blurs each gap by up to a poll; the doubling still shows across two gaps.
@@ -147,6 +153,11 @@ describe.skipIf(!REAL)("real containers under containerd, driven through the API
   it("adopts its running container after an agent restart, and stops a container nobody wants", async () => {
     ok("-n", NS, "apply", "-f", podYaml("keeper", "Always", "sleep 1000"));
     await until("keeper Running", () => pod("keeper")?.status?.phase === "Running", 60_000);
+    // exec into the real container: its output, and its exit code as kubectl's.
+    expect(ok("-n", NS, "exec", "keeper", "--", "sh", "-c", "echo hi from $(hostname)")).toMatch(/^hi from \S+\n$/);
+    const failed = run(server?.kubeconfig ?? "", ["-n", NS, "exec", "keeper", "--", "sh", "-c", "echo out; echo err >&2; exit 3"]);
+    expect(failed).toMatchObject({ code: 3, stdout: "out\n" });
+    expect(failed.stderr).toContain("err\n");
     const before = status("keeper");
     await stopHosts(hosts);
     // A container of this node that no pod wants (an agent crashed before removing it, say).

@@ -17,7 +17,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalHost, startHosts, stopHosts } from "../../scripts/local-hosts.ts";
 import { DATA_DISK_MAGIC, DATA_DISK_REF, TINY_VM_REF } from "../../scripts/images/vm-guest.ts";
-import { READY_LINE } from "../../scripts/images/vm-guest-init.ts";
+import { CONSOLE_ECHO_PREFIX, READY_LINE } from "../../scripts/images/vm-guest-init.ts";
+import WebSocket from "ws";
 import { requireLibvirt, sweepDomains } from "../../agent/test-support/libvirt.ts";
 import { buildImages } from "../../scripts/images/build.ts";
 import { Ctr } from "../../agent/runtime/ctr.ts";
@@ -132,6 +133,15 @@ spec:
 `));
     const t0 = Date.now();
     await until("VMI Running", () => vmi()?.status?.phase === "Running", BOOT_MS);
+    // The serial console through the node's tunnel, as virtctl console opens it: the guest boots on it.
+    const serial = new WebSocket(`${server?.url.replace("https", "wss") ?? ""}/apis/subresources.kubevirt.io/v1/namespaces/${NS}/virtualmachineinstances/tiny/console`,
+      ["plain.kubevirt.io"], { headers: { authorization: `Bearer ${server?.token ?? ""}` }, rejectUnauthorized: false });
+    let screen = "";
+    serial.on("message", (d: Buffer) => (screen += d.toString("latin1")));
+    await new Promise<void>((resolve, reject) => {
+      serial.once("open", () => resolve());
+      serial.once("error", reject);
+    });
     const waited = run(server?.kubeconfig ?? "", ["-n", NS, "wait", "--for=condition=Ready", "vmi/tiny", "--timeout=60s"]);
     expect(waited.code, waited.stderr).toBe(0);
     const first = vmi();
@@ -143,6 +153,11 @@ spec:
     await until("the ready line and the disk on the serial console", () => serialLog(uid).includes(READY_LINE) && serialLog(uid).includes(DATA_DISK_MAGIC), BOOT_MS);
     console.log(`e2e libvirt: VM created → guest ready in ${Date.now() - t0} ms`);
     expect(serialLog(uid)).toMatch(new RegExp(`duraplane-disk vda bytes=1048576 head=${DATA_DISK_MAGIC}`));
+    // The console session saw the guest say it is ready (unless it booted before the session opened), and answers a line.
+    serial.send(Buffer.from("hello console\r"));
+    await until("the guest's echo on the console", () => screen.includes(`${CONSOLE_ECHO_PREFIX} hello console`), 30_000);
+    console.log(`e2e libvirt: console session saw the ready line: ${screen.includes(READY_LINE)}`);
+    serial.close();
 
     expect(subresource("virtualmachineinstances/tiny/pause").code).toBe(0);
     await untilAsync("domain paused", async () => (await domState(domain)) === "paused (user)", 30_000);
