@@ -102,7 +102,7 @@ describe("PodDisruptionBudget", () => {
     for (const n of ["a", "b", "c"]) await runningPod(ns, n);
     await runningPod(ns, "sick", { ready: false });
     await runningPod(ns, "other", { labels: { app: "db" } });
-    const s = await pdbStatus(ns, "min", (st) => st.currentHealthy === 3);
+    const s = await pdbStatus(ns, "min", (st) => st.currentHealthy === 3 && st.expectedPods === 4);
     expect(s).toMatchObject({ currentHealthy: 3, desiredHealthy: 2, expectedPods: 4, disruptionsAllowed: 1 });
     expect(s.conditions).toMatchObject([{ type: "DisruptionAllowed", status: "True", reason: "SufficientPods" }]);
 

@@ -71,7 +71,8 @@ describe("garbage collector keys", () => {
     ["an owner held by orphan", deleting(owner, ["orphan"]), "MODIFIED", [rsKey, gc]],
     ["an owner held by foregroundDeletion, on resync", deleting(owner, ["foregroundDeletion"]), undefined, [rsKey, gc]],
     ["an owner deleting under another finalizer", deleting(owner, [HOLD]), "MODIFIED", [rsKey]],
-    ["a pod's DELETED event (pods own nothing here)", pod, "DELETED", [rsKey]],
+    // A pod's going also reaches the disruption controller of its namespace (its budgets' counts).
+    ["a pod's DELETED event (pods own nothing here)", pod, "DELETED", [{ controller: "disruption", namespace: "", name: "ns" }, rsKey]],
     ["a pod held by foregroundDeletion", deleting(pod, ["foregroundDeletion"]), "MODIFIED",
       [{ controller: "garbagecollector", namespace: "ns", name: "web-abcde", uid: "u-pod", resource: "/pods" }, rsKey]],
   ] as const)("%s", (_, obj, type, want) => {
