@@ -3,8 +3,10 @@
  * The tunnel's frames, as they travel over the one WebSocket between a
  * node's agent and its NodeTunnel Durable Object. Control frames are text
  * messages holding JSON (validated with zod on receipt: a peer is never
- * trusted); data frames are binary messages `[u32 stream id][u8 channel][payload]`
+ * trusted); data frames are binary messages `[u32 seq][u32 stream id][u8 channel][payload]`
  * so bytes of logs, terminals and forwarded ports cross without base64.
+ * Every frame carries its sender's sequence number (`s` in a control frame's
+ * JSON), by which the receiver restores their order (in-order.ts).
  * Channels are the remote-command channel numbers (stdin 0, stdout 1,
  * stderr 2, error 3, resize 4), so the API side relays them unchanged.
  */
@@ -13,7 +15,7 @@ import { z } from "zod";
 /** The largest payload of one data frame; writers split bigger chunks. */
 export const MAX_DATA_PAYLOAD = 16 * 1024;
 /** Bytes before the payload of a data frame. */
-export const DATA_HEADER_BYTES = 5;
+export const DATA_HEADER_BYTES = 9;
 
 /** What a stream reaches: a container's log, its processes, its ports, a VM's console. */
 export const StreamKindSchema = z.enum(["log", "exec", "attach", "portforward", "console", "vnc"]);
@@ -68,6 +70,13 @@ export type OpenFrame = z.infer<typeof OpenFrameSchema>;
 /** The agent opened the stream (agent → API); data may follow. */
 export const OpenedFrameSchema = z.object({ t: z.literal("opened"), id }).strict();
 
+/**
+ * Where this side's numbering starts (either way): the first frame a mux
+ * sends. `ask`: this side has not heard the peer's hello (it is new, or
+ * woke from hibernation) and the peer should say where it stands.
+ */
+export const HelloFrameSchema = z.object({ t: z.literal("hello"), ask: z.boolean().optional() }).strict();
+
 /** More credit for the peer's data on a stream (either way). */
 export const WindowFrameSchema = z.object({ t: z.literal("window"), id, bytes: z.number().int().min(1).max(2 ** 31) }).strict();
 
@@ -85,11 +94,13 @@ export type StreamError = z.infer<typeof StreamErrorSchema>;
 export const CloseFrameSchema = z.object({ t: z.literal("close"), id, error: StreamErrorSchema.optional() }).strict();
 
 /** Any control frame. */
-export const ControlFrameSchema = z.discriminatedUnion("t", [OpenFrameSchema, OpenedFrameSchema, WindowFrameSchema, CloseFrameSchema]);
+export const ControlFrameSchema = z.discriminatedUnion("t", [HelloFrameSchema, OpenFrameSchema, OpenedFrameSchema, WindowFrameSchema, CloseFrameSchema]);
 export type ControlFrame = z.infer<typeof ControlFrameSchema>;
 
 /** One data frame. */
 export interface DataFrame {
+  /** The sender's sequence number. */
+  seq: number;
   id: number;
   channel: number;
   payload: Uint8Array;
@@ -98,8 +109,10 @@ export interface DataFrame {
 /** Encodes a data frame. */
 export function encodeData(frame: DataFrame): Uint8Array {
   const out = new Uint8Array(DATA_HEADER_BYTES + frame.payload.byteLength);
-  new DataView(out.buffer).setUint32(0, frame.id);
-  out[4] = frame.channel;
+  const view = new DataView(out.buffer);
+  view.setUint32(0, frame.seq);
+  view.setUint32(4, frame.id);
+  out[8] = frame.channel;
   out.set(frame.payload, DATA_HEADER_BYTES);
   return out;
 }
@@ -108,16 +121,18 @@ export function encodeData(frame: DataFrame): Uint8Array {
 export function decodeData(bytes: Uint8Array): DataFrame | undefined {
   if (bytes.byteLength < DATA_HEADER_BYTES || bytes.byteLength > DATA_HEADER_BYTES + MAX_DATA_PAYLOAD) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return { id: view.getUint32(0), channel: bytes[4] ?? 0, payload: bytes.subarray(DATA_HEADER_BYTES) };
+  return { seq: view.getUint32(0), id: view.getUint32(4), channel: bytes[8] ?? 0, payload: bytes.subarray(DATA_HEADER_BYTES) };
 }
 
-/** Encodes a control frame. */
-export function encodeControl(frame: ControlFrame): string {
-  return JSON.stringify(frame);
+/** Encodes a control frame with its sender's sequence number. */
+export function encodeControl(frame: ControlFrame, seq: number): string {
+  return JSON.stringify({ s: seq, ...frame });
 }
 
-/** Decodes and validates a control frame; undefined when it is not one (the caller drops the tunnel or ignores it). */
-export function decodeControl(text: string): ControlFrame | undefined {
+const SequenceSchema = z.number().int().min(0).max(0xffffffff);
+
+/** Decodes and validates a control frame and its sequence number; undefined when it is not one (the caller ignores it). */
+export function decodeControl(text: string): { seq: number; frame: ControlFrame } | undefined {
   if (text.length > 64 * 1024) return undefined;
   let raw: unknown;
   try {
@@ -125,6 +140,9 @@ export function decodeControl(text: string): ControlFrame | undefined {
   } catch {
     return undefined;
   }
-  const parsed = ControlFrameSchema.safeParse(raw);
-  return parsed.success ? parsed.data : undefined;
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return undefined;
+  const { s, ...rest } = raw as Record<string, unknown>;
+  const seq = SequenceSchema.safeParse(s);
+  const parsed = ControlFrameSchema.safeParse(rest);
+  return seq.success && parsed.success ? { seq: seq.data, frame: parsed.data } : undefined;
 }

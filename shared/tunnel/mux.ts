@@ -6,8 +6,9 @@
  * no one else. Used alike by the NodeTunnel Durable Object and the agent.
  */
 import {
-  type ControlFrame, decodeControl, decodeData, encodeControl, encodeData, MAX_DATA_PAYLOAD, type OpenFrame, type StreamError,
+  type ControlFrame, type DataFrame, decodeControl, decodeData, encodeControl, encodeData, MAX_DATA_PAYLOAD, type OpenFrame, type StreamError,
 } from "./frames.js";
+import { firstSequence, InOrder, nextSequence } from "./in-order.js";
 import { INITIAL_WINDOW, ReceiveWindow, SendWindow } from "./window.js";
 
 /** Where a mux sends its frames (a WebSocket). */
@@ -29,6 +30,8 @@ export interface MuxOptions {
    * stream is full can only stop reading the whole tunnel (what the windows prevent).
    */
   flowControl?: boolean;
+  /** The first sequence number this side sends (random unless a test fixes it). */
+  firstSeq?: number;
 }
 
 /** What happens to a mux's streams. */
@@ -196,12 +199,22 @@ export class Mux {
   readonly flowControl: boolean;
   private readonly streams = new Map<number, MuxStream>();
   private dead = false;
+  private seq: number;
+  private readonly inOrder: InOrder<ControlFrame | DataFrame>;
+  /** Whether this side's hello went out (before its first frame). */
+  private announced = false;
+  /** Whether the peer's hello came (its numbering is known). */
+  private heard = false;
+  /** Only without flow control: whether a stream now holds more than its window (see receive). */
+  private overfull = false;
 
   constructor(private readonly transport: FrameTransport, options: MuxOptions = {}, private readonly handlers: MuxHandlers = {}) {
     this.window = options.window ?? INITIAL_WINDOW;
     this.highWaterMark = options.highWaterMark ?? this.window;
     this.maxQueued = options.maxQueued ?? 8 * this.window;
     this.flowControl = options.flowControl ?? true;
+    this.seq = options.firstSeq ?? firstSequence();
+    this.inOrder = new InOrder((message) => this.dispatch(message));
   }
 
   /** Streams open now. */
@@ -227,38 +240,58 @@ export class Mux {
   }
 
   /**
-   * Handles one message from the tunnel. Returns false when a stream now
-   * holds more unconsumed bytes than its window (only without flow control:
-   * the transport should stop reading until that stream's consumer catches up).
-   * Throws nothing: malformed frames are dropped.
+   * Handles one message from the tunnel, in its sender's order. Returns false
+   * when a stream now holds more unconsumed bytes than its window (only without
+   * flow control: the transport should stop reading until that stream's
+   * consumer catches up). Throws nothing: malformed frames are dropped.
    */
   receive(message: string | Uint8Array): boolean {
+    this.overfull = false;
     if (typeof message !== "string") {
       const data = decodeData(message);
-      const stream = data && this.streams.get(data.id);
-      return stream && data ? stream.received(data.channel, data.payload) : true;
+      if (data) this.inOrder.push(data.seq, data);
+    } else {
+      const control = decodeControl(message);
+      if (control?.frame.t === "hello") this.hello(control.seq, control.frame.ask === true);
+      else if (control) this.inOrder.push(control.seq, control.frame);
     }
-    const frame = decodeControl(message);
-    if (!frame) return true;
+    return !this.overfull;
+  }
+
+  /** The peer's numbering starts after its hello; one that asks learns ours. */
+  private hello(seq: number, ask: boolean): void {
+    this.heard = true;
+    this.inOrder.start(nextSequence(seq));
+    if (ask) this.send(encodeControl({ t: "hello" }, this.takeSeq()));
+  }
+
+  private dispatch(frame: ControlFrame | DataFrame): void {
+    if (!("t" in frame)) {
+      const stream = this.streams.get(frame.id);
+      if (stream && !stream.received(frame.channel, frame.payload)) this.overfull = true;
+      return;
+    }
     switch (frame.t) {
       case "open": {
-        if (this.streams.has(frame.id)) return true;
+        if (this.streams.has(frame.id)) return;
         const stream = this.register(frame.id);
         if (this.handlers.onOpen) this.handlers.onOpen(frame, stream);
         else stream.reset({ code: 400, reason: "BadRequest", message: "this side opens no streams" });
-        return true;
+        return;
       }
       case "opened": {
         const stream = this.streams.get(frame.id);
         if (stream) this.handlers.onOpened?.(stream);
-        return true;
+        return;
       }
       case "window":
         this.streams.get(frame.id)?.granted(frame.bytes);
-        return true;
+        return;
       case "close":
         this.streams.get(frame.id)?.peerClosed(frame.error);
-        return true;
+        return;
+      case "hello":
+        return; // handled on receipt
     }
   }
 
@@ -271,21 +304,39 @@ export class Mux {
   /** @internal */
   sendControl(frame: ControlFrame): void {
     if (this.dead) return;
-    try {
-      this.transport.sendText(encodeControl(frame));
-    } catch {
-      // The socket closed under us; closeAll follows from its close event.
-    }
+    this.announce();
+    this.send(encodeControl(frame, this.takeSeq()));
   }
 
   /** @internal */
   sendData(id: number, channel: number, payload: Uint8Array): void {
     if (this.dead) return;
+    this.announce();
+    this.send(encodeData({ seq: this.takeSeq(), id, channel, payload }));
+  }
+
+  /** Before this side's first frame: where its numbering starts. */
+  private announce(): void {
+    if (this.announced) return;
+    this.announced = true;
+    this.send(encodeControl(this.heard ? { t: "hello" } : { t: "hello", ask: true }, this.takeSeq()));
+  }
+
+  private send(message: string | Uint8Array): void {
+    if (this.dead) return;
+    this.announced = true;
     try {
-      this.transport.sendBinary(encodeData({ id, channel, payload }));
+      if (typeof message === "string") this.transport.sendText(message);
+      else this.transport.sendBinary(message);
     } catch {
-      // as above
+      // The socket closed under us; closeAll follows from its close event.
     }
+  }
+
+  private takeSeq(): number {
+    const seq = this.seq;
+    this.seq = nextSequence(seq);
+    return seq;
   }
 
   /** @internal */
