@@ -7,8 +7,9 @@
  * ProgressDeadlineExceeded. A VirtualMachinePool scales its VMs the same way.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { joinHost, type LocalHost, runHost, stopHosts } from "../../scripts/local-hosts.ts";
+import { joinHost, type LocalHost, runHost } from "../../scripts/local-hosts.ts";
 import { kubectl as run, kubectlOk, manifest, until } from "./kubectl.ts";
+import { releaseHosts } from "./shared-server-hosts.ts";
 
 const server = inject("server");
 const ok = kubectlOk(() => server.kubeconfig);
@@ -61,10 +62,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  run(server.kubeconfig, ["delete", "namespace", NS, "--wait=false"]);
-  await stopHosts(hosts);
-  // Leave no dead Node behind for the tests that share the server.
-  run(server.kubeconfig, ["delete", "node", ...HOSTS, "--wait=false"]);
+  await releaseHosts(server.kubeconfig, NS, hosts, HOSTS);
 }, 60_000);
 
 describe("Deployments through kubectl", () => {

@@ -9,8 +9,9 @@
  * The hosts' Nodes are deleted afterwards, so later files see none.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { joinHost, type LocalHost, runHost, stopHosts } from "../../scripts/local-hosts.ts";
+import { joinHost, type LocalHost, runHost } from "../../scripts/local-hosts.ts";
 import { kubectl as run, kubectlOk, manifest, until } from "./kubectl.ts";
+import { releaseHosts } from "./shared-server-hosts.ts";
 
 const server = inject("server");
 const ok = kubectlOk(() => server.kubeconfig);
@@ -61,10 +62,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   run(server.kubeconfig, ["delete", "namespace", NS, "--wait=false"]);
+  // The agents stop the VMIs before they go.
   await until("the VMIs gone", () => !exists("mover") && !exists("stayer"), 20_000).catch(() => undefined);
-  await stopHosts(hosts);
-  // Later files expect a cluster without Nodes (the scheduler writes nothing then).
-  run(server.kubeconfig, ["delete", "node", ...NODES, "--ignore-not-found"]);
+  await releaseHosts(server.kubeconfig, NS, hosts, NODES);
 }, 60_000);
 
 describe("live migration with real agents", () => {

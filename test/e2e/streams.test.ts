@@ -16,6 +16,7 @@ import WebSocket from "ws";
 import { type LocalHost, joinHost, runHost, stopHosts } from "../../scripts/local-hosts.ts";
 import { kubectl as run, kubectlOk, manifest, until } from "./kubectl.ts";
 import { api } from "./rest.ts";
+import { releaseHosts } from "./shared-server-hosts.ts";
 
 const server = inject("server");
 const ok = kubectlOk(() => server.kubeconfig);
@@ -90,8 +91,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const child of children) killGroup(child);
-  if (host) await stopHosts([host]);
-});
+  await releaseHosts(server.kubeconfig, NS, host ? [host] : [], [NODE]);
+}, 60_000);
 
 describe("kubectl logs", () => {
   it("prints the container's lines, with -c, --tail, --timestamps, --limit-bytes, --since and --since-time", async () => {
