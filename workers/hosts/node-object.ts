@@ -31,13 +31,26 @@ export async function ensureNode(env: Env, name: string, labels: Record<string, 
     }
   }
   const stamp = formatTime(now);
-  const status = {
-    ...(node.status as Record<string, Json> | undefined),
-    ...(Object.keys(capacity).length > 0 ? { capacity, allocatable: capacity } : {}),
-    conditions: [{
-      type: "Ready", status: "Unknown", reason: "NodeStatusNeverUpdated", message: "Kubelet never posted node status.",
-      lastHeartbeatTime: stamp, lastTransitionTime: stamp,
-    }],
-  };
-  return (await writeObject(env, ref(name), { verb: "update", subresource: "status", input: { ...node, status } as unknown as Json })).object;
+  // A join answered twice at once (a retry racing the original) ensures the Node twice: the one whose
+  // status write loses the race finds the status the other wrote, which is what it would have written.
+  for (let attempt = 0; ; attempt++) {
+    const conditions = (node.status as { conditions?: unknown[] } | undefined)?.conditions ?? [];
+    if (attempt > 0 && conditions.length > 0) return node;
+    const status = {
+      ...(node.status as Record<string, Json> | undefined),
+      ...(Object.keys(capacity).length > 0 ? { capacity, allocatable: capacity } : {}),
+      conditions: [{
+        type: "Ready", status: "Unknown", reason: "NodeStatusNeverUpdated", message: "Kubelet never posted node status.",
+        lastHeartbeatTime: stamp, lastTransitionTime: stamp,
+      }],
+    };
+    try {
+      return (await writeObject(env, ref(name), { verb: "update", subresource: "status", input: { ...node, status } as unknown as Json })).object;
+    } catch (err) {
+      if (!isConflict(err) || attempt >= 2) throw err;
+      const fresh = await findObject(env, ref(name));
+      if (!fresh) throw err;
+      node = fresh;
+    }
+  }
 }
