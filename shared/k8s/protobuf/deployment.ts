@@ -7,7 +7,8 @@
  * `kubectl create deployment` sends it. `intstr.IntOrString` is
  * {type=1 (0 int, 1 string), intVal=2, strVal=3}.
  */
-import type { Json, JsonObject } from "../object";
+import type { JsonObject } from "../object";
+import { decodeIntOrString } from "./int-or-string";
 import { decodeLabelSelector } from "./label-selector";
 import { memberObject, setNonZero } from "./json-members";
 import { decodePodTemplateSpec, skipZero } from "./pod-template";
@@ -50,19 +51,4 @@ function decodeRollingUpdate(reader: WireReader, into: JsonObject): void {
     else if (tag.fieldNumber === 2) into.maxSurge = decodeIntOrString(reader.readMessage(tag, "IntOrString"));
     else reader.skip(tag);
   }
-}
-
-/** `intstr.IntOrString` as its JSON form: a number or a string by `type`. */
-function decodeIntOrString(reader: WireReader): Json {
-  let type = 0;
-  let intVal = 0;
-  let strVal = "";
-  while (!reader.done) {
-    const tag = reader.readTag();
-    if (tag.fieldNumber === 1) type = reader.readInt64(tag);
-    else if (tag.fieldNumber === 2) intVal = reader.readInt64(tag);
-    else if (tag.fieldNumber === 3) strVal = reader.readString(tag);
-    else reader.skip(tag);
-  }
-  return type === 1 ? strVal : intVal;
 }

@@ -5,7 +5,8 @@
  * unhealthyPodEvictionPolicy=4}, status=3), what `kubectl create poddisruptionbudget` sends.
  * `intstr.IntOrString` (apimachinery util/intstr/generated.proto): type=1 (0 Int, 1 String), intVal=2, strVal=3.
  */
-import type { Json, JsonObject } from "../object";
+import type { JsonObject } from "../object";
+import { decodeIntOrString } from "./int-or-string";
 import { decodeLabelSelector } from "./label-selector";
 import { specObjectDecoder } from "./spec-object";
 import type { WireReader } from "./wire";
@@ -33,19 +34,4 @@ function decodeSpec(reader: WireReader, into: JsonObject): void {
         reader.skip(tag);
     }
   }
-}
-
-/** An IntOrString as its JSON: a number for type Int, else the string. */
-export function decodeIntOrString(reader: WireReader): Json {
-  let type = 0;
-  let intVal = 0;
-  let strVal = "";
-  while (!reader.done) {
-    const tag = reader.readTag();
-    if (tag.fieldNumber === 1) type = reader.readInt64(tag);
-    else if (tag.fieldNumber === 2) intVal = reader.readInt64(tag);
-    else if (tag.fieldNumber === 3) strVal = reader.readString(tag);
-    else reader.skip(tag);
-  }
-  return type === 1 ? strVal : intVal;
 }
