@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../object";
-import { layoutContainerCells, replicaSetPrinter } from "./replicaset";
+import { templateWideCells } from "./pod-template-cells";
+import { replicaSetPrinter } from "./replicaset";
 
 const NOW = new Date("2025-01-01T00:03:20Z");
 
@@ -51,6 +52,7 @@ describe("replicaSetPrinter", () => {
   });
 
   it("lays out containers with empty entries kept", () => {
-    expect(layoutContainerCells([{ name: "a", image: "x" }, { image: "y" }, "junk"])).toEqual({ names: "a,,", images: "x,y," });
+    const owner = rs({ template: { spec: { containers: [{ name: "a", image: "x" }, { image: "y" }, "junk"] } } }, {});
+    expect(templateWideCells(owner)).toEqual(["a,,", "x,y,", "<none>"]);
   });
 });
