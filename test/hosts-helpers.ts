@@ -5,7 +5,8 @@
 import { signedHeaders } from "../shared/hosts/signature";
 import type { JoinResponse } from "../shared/hosts/join";
 import type { HostReport } from "../shared/hosts/report";
-import { api, readResponse, send, type ApiResponse } from "./helpers";
+import type { KubeObject } from "../shared/k8s/object";
+import { api, namespace, pod, readResponse, send, type ApiResponse } from "./helpers";
 
 /** Mints a join token as the admin. */
 export async function joinToken(ttlSeconds?: number): Promise<string> {
@@ -27,6 +28,27 @@ export async function joinNode(name: string, capacity = { cpu: "8", memory: "32G
   const res = await join(await joinToken(), { nodeName: name, capacity });
   if (res.status !== 201) throw new Error(`join: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
+}
+
+/** Two joined nodes, a namespace, and a pod bound to each (NodeRestriction's and the tunnel's fixtures). */
+export interface TwoNodes {
+  me: JoinResponse;
+  other: JoinResponse;
+  ns: string;
+  mine: KubeObject;
+  theirs: KubeObject;
+}
+
+/** Joins two nodes named `<prefix>-…` and `<prefix>-other-…` and binds a pod with `containers` to each. */
+export async function twoNodesWithPods(prefix: string, containers: string[]): Promise<TwoNodes> {
+  const unique = (p: string): string => `${p}-${crypto.randomUUID().slice(0, 8)}`;
+  const me = await joinNode(unique(prefix));
+  const other = await joinNode(unique(`${prefix}-other`));
+  const ns = await namespace();
+  const mk = async (node: string) => (await api<KubeObject>("POST", `/api/v1/namespaces/${ns}/pods`, pod(unique("p"), {
+    spec: { nodeName: node, containers: containers.map((name) => ({ name, image: "busybox" })) },
+  }))).body;
+  return { me, other, ns, mine: await mk(me.nodeName), theirs: await mk(other.nodeName) };
 }
 
 /** Calls the API with a node's token. */

@@ -7,9 +7,9 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { JoinResponse } from "../shared/hosts/join";
 import type { KubeObject } from "../shared/k8s/object";
-import { api, namespace, pod, type StatusBody } from "./helpers";
+import { api, pod, type StatusBody } from "./helpers";
 import { writeObject } from "../workers/objects/client";
-import { asNode, join, joinNode, joinToken } from "./hosts-helpers";
+import { asNode, join, joinNode, joinToken, twoNodesWithPods } from "./hosts-helpers";
 
 const unique = (p: string): string => `${p}-${crypto.randomUUID().slice(0, 8)}`;
 
@@ -20,12 +20,7 @@ let mine: KubeObject;
 let theirs: KubeObject;
 
 beforeAll(async () => {
-  me = await joinNode(unique("me"));
-  other = await joinNode(unique("other"));
-  ns = await namespace();
-  const mk = async (node: string) => (await api<KubeObject>("POST", `/api/v1/namespaces/${ns}/pods`, pod(unique("p"), { spec: { nodeName: node, containers: [{ name: "c", image: "busybox" }] } }))).body;
-  mine = await mk(me.nodeName);
-  theirs = await mk(other.nodeName);
+  ({ me, other, ns, mine, theirs } = await twoNodesWithPods("me", ["c"]));
 });
 
 describe("a node's token", () => {

@@ -13,8 +13,8 @@ import type { OpenFrame } from "../shared/tunnel/frames";
 import { Mux, type MuxStream } from "../shared/tunnel/mux";
 import { createToken } from "../workers/api/auth";
 import { type NodeTunnel, TUNNEL_CREDENTIAL_HEADER, TUNNEL_NODE_HEADER } from "../workers/tunnel/node-tunnel";
-import { api, namespace, pod, send, TOKEN, type StatusBody } from "./helpers";
-import { asNode, joinNode } from "./hosts-helpers";
+import { api, send, TOKEN, type StatusBody } from "./helpers";
+import { asNode, joinNode, twoNodesWithPods } from "./hosts-helpers";
 
 const unique = (p: string): string => `${p}-${crypto.randomUUID().slice(0, 8)}`;
 const tunnelPath = (node: string) => `/apis/hosts.duraplane.io/v1/nodes/${node}/tunnel`;
@@ -71,14 +71,7 @@ let mine: KubeObject;
 let theirs: KubeObject;
 
 beforeAll(async () => {
-  me = await joinNode(unique("tun"));
-  other = await joinNode(unique("tun-other"));
-  ns = await namespace();
-  const mk = async (node: string) => (await api<KubeObject>("POST", `/api/v1/namespaces/${ns}/pods`, pod(unique("p"), {
-    spec: { nodeName: node, containers: [{ name: "c", image: "busybox" }, { name: "missing-on-host", image: "busybox" }] },
-  }))).body;
-  mine = await mk(me.nodeName);
-  theirs = await mk(other.nodeName);
+  ({ me, other, ns, mine, theirs } = await twoNodesWithPods("tun", ["c", "missing-on-host"]));
 });
 
 describe("the node tunnel", () => {
