@@ -35,7 +35,8 @@ import { buildImages } from "../scripts/images/build.ts";
 import { BUSYBOX_REF } from "../scripts/images/busybox.ts";
 import { TINY_VM_REF } from "../scripts/images/vm-guest.ts";
 import { Ctr } from "../agent/runtime/ctr.ts";
-import { LABELS } from "../agent/runtime/containerd-containers.ts";
+import { sweepNodeContainers } from "../agent/test-support/containerd.ts";
+import { sweepDomains } from "../agent/test-support/libvirt.ts";
 import { Virsh } from "../agent/runtime/virsh.ts";
 import { domainPrefixFor } from "../agent/commands/vm-runtime.ts";
 
@@ -208,17 +209,8 @@ async function stopRealHosts(): Promise<void> {
   const virsh = new Virsh({ uri: "qemu:///system" });
   const ctr = new Ctr({});
   for (const h of hosts) {
-    const domains = (await virsh.run(["list", "--all", "--name"]).catch(() => "")).split("\n").map((n) => n.trim()).filter((n) => n.startsWith(domainPrefixFor(h.name)));
-    for (const d of domains) {
-      await virsh.run(["destroy", d]).catch(() => undefined);
-      await virsh.run(["undefine", d]).catch(() => undefined);
-    }
-    const ids = (await ctr.run(["containers", "ls", "-q", `labels."${LABELS.node}"==${h.name}`]).catch(() => "")).split("\n").map((s) => s.trim()).filter(Boolean);
-    for (const id of ids) {
-      await ctr.exec(["tasks", "kill", "-s", "SIGKILL", id]);
-      await ctr.exec(["tasks", "delete", "-f", id]);
-      await ctr.exec(["containers", "delete", id]);
-    }
+    await sweepDomains(virsh, domainPrefixFor(h.name)).catch(() => []);
+    await sweepNodeContainers(ctr, h.name);
   }
 }
 

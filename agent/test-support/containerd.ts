@@ -7,6 +7,7 @@
  * in afterAll, and that a later run removes too if its process died first.
  */
 import { execFileSync } from "node:child_process";
+import { LABELS } from "../runtime/containerd-containers.ts";
 import { containerdMissing, Ctr, tableRows } from "../runtime/ctr.ts";
 
 /** Whether the real-runtime tests run here. */
@@ -78,4 +79,23 @@ export async function sweepNamespace(ctr: Ctr): Promise<void> {
 /** The containers left in a namespace (tests assert none leak). */
 export async function containerIds(ctr: Ctr): Promise<string[]> {
   return (await ctr.run(["containers", "ls", "-q"])).split("\n").map((s) => s.trim()).filter((s) => s !== "");
+}
+
+/** The containers the agent of `node` made (the node label it puts on each), in the client's namespace. */
+export async function containersOfNode(ctr: Ctr, node: string): Promise<string[]> {
+  return (await ctr.run(["containers", "ls", "-q", `labels."${LABELS.node}"==${node}`])).split("\n").map((s) => s.trim()).filter(Boolean);
+}
+
+/** Kills and deletes one container and its task, whatever state they are in. */
+export async function removeContainer(ctr: Ctr, id: string): Promise<void> {
+  await ctr.exec(["tasks", "kill", "-s", "SIGKILL", id]);
+  await ctr.exec(["tasks", "delete", "-f", id]);
+  await ctr.exec(["containers", "delete", id]);
+}
+
+/** Removes every container the agent of `node` left behind; returns their ids. */
+export async function sweepNodeContainers(ctr: Ctr, node: string): Promise<string[]> {
+  const ids = await containersOfNode(ctr, node).catch(() => []);
+  for (const id of ids) await removeContainer(ctr, id);
+  return ids;
 }

@@ -19,6 +19,7 @@ import { buildImages } from "../../scripts/images/build.ts";
 import { BUSYBOX_REF } from "../../scripts/images/busybox.ts";
 import { Ctr, containerdMissing } from "../../agent/runtime/ctr.ts";
 import { LABELS } from "../../agent/runtime/containerd-containers.ts";
+import { containersOfNode, removeContainer } from "../../agent/test-support/containerd.ts";
 import { kubectl as run, kubectlOk, manifest, until } from "./kubectl.ts";
 import { type LocalServer, startServer, stopServer } from "./server.ts";
 
@@ -47,17 +48,8 @@ function pod(name: string): PodJson | undefined {
 }
 const status = (name: string): ContainerStatus | undefined => pod(name)?.status?.containerStatuses?.[0];
 
-/** Our containers on this host (the node label the agent puts on each). */
-async function containersOfHost(): Promise<string[]> {
-  const ids = (await ctr.run(["containers", "ls", "-q", `labels."${LABELS.node}"==${HOST}`])).split("\n").map((s) => s.trim()).filter(Boolean);
-  return ids;
-}
-
-async function removeContainer(id: string): Promise<void> {
-  await ctr.exec(["tasks", "kill", "-s", "SIGKILL", id]);
-  await ctr.exec(["tasks", "delete", "-f", id]);
-  await ctr.exec(["containers", "delete", id]);
-}
+/** Our containers on this host. */
+const containersOfHost = (): Promise<string[]> => containersOfNode(ctr, HOST);
 
 /** The memory and CPU limits of a running container's cgroup (v1 or v2). */
 function cgroupLimits(id: string): { memory: string; cpu: string } {
@@ -86,7 +78,7 @@ describe.skipIf(!REAL)("real containers under containerd, driven through the API
   beforeAll(async () => {
     const missing = await containerdMissing({});
     if (missing) throw new Error(`DURAPLANE_REAL_RUNTIMES=1 but containerd is not usable: ${missing}`);
-    for (const id of await containersOfHost()) await removeContainer(id);
+    for (const id of await containersOfHost()) await removeContainer(ctr, id);
     await buildImages({ ctr, only: [BUSYBOX_REF] });
     server = await startServer({ hosts: 0 });
     hosts = await startHosts(server.url, server.token, server.state, 1, {
@@ -98,7 +90,7 @@ describe.skipIf(!REAL)("real containers under containerd, driven through the API
   afterAll(async () => {
     await stopHosts(hosts);
     if (server) await stopServer(server);
-    for (const id of await containersOfHost().catch(() => [])) await removeContainer(id);
+    for (const id of await containersOfHost().catch(() => [])) await removeContainer(ctr, id);
   }, 60_000);
 
   it("runs a pod to Succeeded with exit code 0, and counts a crashing one's restarts with a growing back-off", async () => {
