@@ -230,6 +230,25 @@ describe.skipIf(!REAL)("libvirt VM runtime against the real daemons", () => {
     await rt.remove(uid);
   }, 2 * BOOT_MS + 30_000);
 
+  it("boots the same image under EFI firmware: libvirt picks OVMF, the guest reaches its ready line, and removal drops its NVRAM", async ({ expect }) => {
+    const uid = "11111111-0000-4000-8000-000000000004";
+    const w = tinyVmi(uid, "efi");
+    const domainSpec = (w.rawSpec as { domain: { firmware: Record<string, unknown> } }).domain;
+    domainSpec.firmware = { ...domainSpec.firmware, bootloader: { efi: { secureBoot: false } } };
+    const t0 = performance.now();
+    await rt.start(w);
+    await until(() => rt.observe(uid)?.state.phase === "running", BOOT_MS, "running");
+    const domain = rt.domainOf(uid) ?? "";
+    const live = execFileSync("virsh", ["-c", URI, "dumpxml", domain]).toString();
+    expect(live).toMatch(/<loader [^>]*type=['"]pflash['"][^>]*>[^<]*OVMF[^<]*<\/loader>/);
+    const nvram = /<nvram[^>]*>([^<]+)<\/nvram>/.exec(live)?.[1] ?? "";
+    expect(existsSync(nvram)).toBe(true);
+    await until(() => serial(rt, uid).includes(READY_LINE), BOOT_MS, "the ready line under EFI");
+    timings.efiStartToReadyLine = Math.round(performance.now() - t0);
+    await rt.remove(uid);
+    expect(existsSync(nvram)).toBe(false);
+  }, BOOT_MS + 60_000);
+
   it("fails a VMI whose image is missing as BootFailed, naming the image, with no domain left", async ({ expect }) => {
     const uid = "11111111-0000-4000-8000-000000000003";
     const w = tinyVmi(uid, "no-image");
