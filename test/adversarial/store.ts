@@ -56,6 +56,21 @@ const MAX_CHECKED = 25;
  * Problems with the stored objects of `kinds`: `names` (default: every listed
  * object) must be readable and writable, and agree with the list.
  */
+/**
+ * Whether the node lifecycle controller evicted pod `name` (its TaintManagerEviction Event): a request
+ * that deletes or taints the fuzz's Node legitimately takes the pods bound to it, between a GET and a PATCH.
+ */
+async function evicted(w: World, k: KindInfo, name: string): Promise<boolean> {
+  if (k.kind !== "Pod") return false;
+  // The Event is written right after the delete, in the same reconcile.
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const events = await api<{ items?: { reason?: string }[] }>("GET", `/api/v1/namespaces/${w.ns}/events?fieldSelector=involvedObject.name%3D${name}`);
+    if ((events.body.items ?? []).some((e) => e.reason === "TaintManagerEviction")) return true;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
 export async function storeProblems(w: World, kinds: readonly KindInfo[], names?: readonly string[]): Promise<string[]> {
   const problems: string[] = [];
   for (const k of kinds) {
@@ -82,7 +97,7 @@ export async function storeProblems(w: World, kinds: readonly KindInfo[], names?
       const patched = await api("PATCH", objectPath(k, w, name), { metadata: { labels: { "fuzz-check": String(++counter) } } }, {
         "content-type": "application/merge-patch+json",
       });
-      const gone = patched.status === 404 && got.body.metadata.deletionTimestamp !== undefined;
+      const gone = patched.status === 404 && (got.body.metadata.deletionTimestamp !== undefined || await evicted(w, k, name));
       if (patched.status !== 200 && !gone) problems.push(`label patch ${where}: ${patched.status} ${JSON.stringify(patched.body).slice(0, 300)}`);
     }
   }
