@@ -12,6 +12,7 @@ import type { KubeObject } from "../shared/k8s/object";
 import type { OpenFrame } from "../shared/tunnel/frames";
 import { Mux, type MuxStream } from "../shared/tunnel/mux";
 import { createToken } from "../workers/api/auth";
+import { writeObject } from "../workers/objects/client";
 import { type NodeTunnel, TUNNEL_CREDENTIAL_HEADER, TUNNEL_NODE_HEADER } from "../workers/tunnel/node-tunnel";
 import { api, send, TOKEN, type StatusBody } from "./helpers";
 import { asNode, joinNode, twoNodesWithPods } from "./hosts-helpers";
@@ -246,6 +247,53 @@ describe("authorization and audit of streams", () => {
     const opened = events.body.items.filter((e) => e.objectRef?.subresource === "log" && e.objectRef.name === name);
     expect(opened.length).toBeGreaterThan(0);
     expect(opened[0]).toMatchObject({ verb: "get", responseStatus: { code: 200 } });
+    agent.ws.close(1000, "done");
+  });
+});
+
+describe("a VMI's guest agent documents", () => {
+  it("are the agent's answer as JSON; a VMI without a connected agent, or an answer that is not a bounded JSON object, is refused", async () => {
+    const name = unique("vmi");
+    const vmis = `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances`;
+    const sub = (what: string) => `/apis/subresources.kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances/${name}/${what}`;
+    expect((await api("POST", vmis, {
+      apiVersion: "kubevirt.io/v1", kind: "VirtualMachineInstance", metadata: { name },
+      spec: { domain: { devices: {}, resources: { requests: { memory: "64Mi" } } } },
+    })).status).toBe(201);
+    await writeObject(env, { resource: "kubevirt.io/virtualmachineinstances", namespace: ns, name }, { verb: "bind", node: me.nodeName });
+    let answer = JSON.stringify({ metadata: {}, items: [{ userName: "fedora", loginTime: 1700000000.5 }] });
+    const agent = await connectAgent(me.nodeName, me.token, (open, stream, mux) => {
+      mux.accept(stream);
+      stream.write(1, text(answer));
+      stream.close();
+    });
+    const status = (conditions: unknown[]) => api("PATCH", `${vmis}/${name}/status`, { status: { phase: "Running", conditions } }, { "content-type": "application/merge-patch+json" });
+
+    // Running without a connected agent: refused before the host is asked.
+    expect((await status([{ type: "AgentConnected", status: "False" }])).status).toBe(200);
+    const absent = await api("GET", sub("userlist"));
+    expect(absent.status).toBe(409);
+    expect((absent.body as unknown as StatusBody).message).toBe(`Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "${name}": VMI does not have guest agent connected`);
+    expect(agent.opens).toEqual([]);
+
+    expect((await status([{ type: "AgentConnected", status: "True" }])).status).toBe(200);
+    const users = await api<{ items: unknown[] }>("GET", sub("userlist"));
+    expect(users.status, JSON.stringify(users.body)).toBe(200);
+    expect(users.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(users.body.items).toEqual([{ userName: "fedora", loginTime: 1700000000.5 }]);
+    expect(agent.opens.map((o) => [o.kind, o.guest, o.target.uid])).toEqual([["guest", "users", expect.any(String)]]);
+    await api("GET", sub("guestosinfo"));
+    await api("GET", sub("filesystemlist"));
+    expect(agent.opens.map((o) => o.guest)).toEqual(["users", "osinfo", "filesystems"]);
+
+    answer = "not json";
+    const garbled = await api("GET", sub("guestosinfo"));
+    expect(garbled.status).toBe(502);
+    expect((garbled.body as unknown as StatusBody).message).toMatch(/not a JSON object/);
+    answer = JSON.stringify({ padding: "x".repeat(1024 * 1024) });
+    const huge = await api("GET", sub("guestosinfo"));
+    expect(huge.status).toBe(502);
+    expect((huge.body as unknown as StatusBody).message).toMatch(/more than 1048576 bytes/);
     agent.ws.close(1000, "done");
   });
 });

@@ -17,6 +17,7 @@ export interface LibvirtStreamSource {
   virsh: Virsh;
   domainOf(uid: string): string | undefined;
   running(uid: string): boolean;
+  guestAgentConnected(uid: string): boolean;
 }
 
 function domainFor(source: LibvirtStreamSource, vmi: WorkloadRef): string {

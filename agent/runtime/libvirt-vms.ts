@@ -11,6 +11,8 @@
  */
 import type { Duplex } from "node:stream";
 import { libvirtConsole, libvirtVnc, type LibvirtStreamSource } from "./libvirt-streams.ts";
+import { libvirtGuest } from "./libvirt-guest.ts";
+import type { GuestQuery } from "../../shared/tunnel/frames.ts";
 import type { VMStreams, WorkloadRef } from "./streams.ts";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
@@ -103,8 +105,16 @@ export class LibvirtVirtRuntime implements VirtRuntime, VMStreams {
     return libvirtVnc(this.streamSource(), vmi);
   }
 
+  /** The guest agent's documents (libvirt-guest.ts). */
+  guest(vmi: WorkloadRef, query: GuestQuery): Promise<Record<string, unknown>> {
+    return libvirtGuest(this.streamSource(), vmi, query);
+  }
+
   private streamSource(): LibvirtStreamSource {
-    return { virsh: this.virsh, domainOf: (uid) => this.domainOf(uid), running: (uid) => this.records.get(uid)?.state.phase === "running" };
+    return {
+      virsh: this.virsh, domainOf: (uid) => this.domainOf(uid), running: (uid) => this.records.get(uid)?.state.phase === "running",
+      guestAgentConnected: (uid) => this.records.get(uid)?.guestAgentConnected === true,
+    };
   }
 
   /** The libvirt domain of a VMI, if known. */

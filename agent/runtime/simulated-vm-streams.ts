@@ -9,7 +9,9 @@ import type { AddressPool } from "./addresses.ts";
 import { simulatedConsole } from "./sim-console.ts";
 import { simulatedVnc } from "./sim-vnc.ts";
 import { SimulatedRuntime, type SimulationOptions } from "./simulated.ts";
-import { vmFlavour } from "./simulated-vms.ts";
+import { SIMULATED_GUEST, vmFlavour } from "./simulated-vms.ts";
+import { guestAgentAbsent, guestDocument } from "./guest-agent.ts";
+import type { GuestQuery } from "../../shared/tunnel/frames.ts";
 import { badStream, notHere, type VMStreams, type WorkloadRef } from "./streams.ts";
 import type { VMDetail, VMRuntimeSpec } from "./vms.ts";
 
@@ -32,6 +34,24 @@ export class SimulatedConsoleVirtRuntime extends SimulatedRuntime<VMRuntimeSpec,
 
   async vnc(vmi: WorkloadRef): Promise<Duplex> {
     return this.session(vmi, simulatedVnc(vmi.name));
+  }
+
+  /** The simulated guest runs an agent from boot: a Fedora cloud image with one user logged in on the console. */
+  async guest(vmi: WorkloadRef, query: GuestQuery): Promise<Record<string, unknown>> {
+    const o = this.observe(vmi.uid);
+    if (!o) throw notHere(`VirtualMachineInstance "${vmi.namespace}/${vmi.name}"`);
+    if (o.state.phase !== "running" || !o.detail.guestAgentConnected) throw guestAgentAbsent(vmi.name);
+    const bootedAt = Date.parse(o.state.startedAt) / 1000;
+    return guestDocument(query, {
+      guestAgentVersion: "9.0.0",
+      supportedCommands: ["guest-info", "guest-get-host-name", "guest-get-osinfo", "guest-get-timezone", "guest-get-users", "guest-get-fsinfo"]
+        .map((name) => ({ name, enabled: true })),
+      hostname: vmi.name,
+      os: o.detail.guestOSInfo ?? SIMULATED_GUEST,
+      timezone: "UTC, 0",
+      users: [{ userName: "fedora", loginTime: bootedAt }],
+      filesystems: [{ diskName: "vda4", mountPoint: "/", fileSystemType: "btrfs", usedBytes: 1_073_741_824, totalBytes: 5_368_709_120, disk: [{ busType: "virtio" }] }],
+    });
   }
 
   private session(vmi: WorkloadRef, duplex: Duplex): Duplex {

@@ -13,6 +13,7 @@
  * not in a state to serve it; the returned Node streams carry bytes with
  * backpressure, and end when the workload's side ends.
  */
+import type { GuestQuery } from "../../shared/tunnel/frames.ts";
 import type { Duplex, Readable, Writable } from "node:stream";
 import type { LogOptions } from "../../shared/tunnel/frames.ts";
 
@@ -71,6 +72,8 @@ export interface VMStreams {
   console(vmi: WorkloadRef): Promise<Duplex>;
   /** The VNC server (raw RFB). */
   vnc(vmi: WorkloadRef): Promise<Duplex>;
+  /** One document from the guest agent, in KubeVirt's terms (guest-agent.ts); 409 when none is connected. */
+  guest(vmi: WorkloadRef, query: GuestQuery): Promise<Record<string, unknown>>;
 }
 
 /** Whether an adapter offers container streams. */
@@ -80,5 +83,5 @@ export function hasContainerStreams(adapter: object): adapter is ContainerStream
 
 /** Whether an adapter offers VM streams. */
 export function hasVMStreams(adapter: object): adapter is VMStreams {
-  return "console" in adapter && "vnc" in adapter;
+  return "console" in adapter && "vnc" in adapter && "guest" in adapter;
 }

@@ -127,6 +127,15 @@ async function open(frame: OpenFrame, stream: MuxStream, mux: Mux, providers: St
       stream.close();
       return;
     }
+    case "guest": {
+      if (!frame.guest) throw badStream("guest query missing");
+      const document = await need(providers.vms, "the guest agent").guest(ref, frame.guest);
+      mux.accept(stream);
+      stream.attach({ data: (_c, p) => stream.consumed(p.byteLength), end: () => undefined });
+      stream.write(STDOUT, new TextEncoder().encode(JSON.stringify(document)));
+      stream.close();
+      return;
+    }
   }
 }
 

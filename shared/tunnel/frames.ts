@@ -18,7 +18,7 @@ export const MAX_DATA_PAYLOAD = 16 * 1024;
 export const DATA_HEADER_BYTES = 9;
 
 /** What a stream reaches: a container's log, its processes, its ports, a VM's console. */
-export const StreamKindSchema = z.enum(["log", "exec", "attach", "portforward", "console", "vnc"]);
+export const StreamKindSchema = z.enum(["log", "exec", "attach", "portforward", "console", "vnc", "guest"]);
 export type StreamKind = z.infer<typeof StreamKindSchema>;
 
 /** The options of `pods/log` (PodLogOptions), as the agent applies them. */
@@ -43,6 +43,13 @@ export const ProcessOptionsSchema = z.object({
 }).strict();
 export type ProcessOptions = z.infer<typeof ProcessOptionsSchema>;
 
+/**
+ * A question to a VM's guest agent (KubeVirt's `guestosinfo`, `userlist`,
+ * `filesystemlist`); the agent answers with one JSON document and closes.
+ */
+export const GuestQuerySchema = z.enum(["osinfo", "users", "filesystems"]);
+export type GuestQuery = z.infer<typeof GuestQuerySchema>;
+
 /** The workload a stream is for; the agent serves only what its runtime runs. */
 export const StreamTargetSchema = z.object({
   namespace: z.string().max(253),
@@ -64,6 +71,8 @@ export const OpenFrameSchema = z.object({
   process: ProcessOptionsSchema.optional(),
   /** portforward: the pod's port. */
   port: z.number().int().min(1).max(65535).optional(),
+  /** guest: what is asked. */
+  guest: GuestQuerySchema.optional(),
 }).strict();
 export type OpenFrame = z.infer<typeof OpenFrameSchema>;
 

@@ -286,6 +286,33 @@ spec:
     expect([...got.subarray(12, 14)]).toEqual([1, 1]);
     ws.close();
   });
+
+  it("answers guestosinfo, userlist and filesystemlist from the guest agent, as virtctl asks them", async () => {
+    const base = `/apis/subresources.kubevirt.io/v1/namespaces/${NS}/virtualmachineinstances`;
+    await until("the guest agent connected", () =>
+      ok("-n", NS, "get", "vmi", "vm1", "-o", "jsonpath={.status.conditions[?(@.type=='AgentConnected')].status}") === "True", 10_000);
+    const info = await api<{ hostname: string; os: { prettyName: string }; guestAgentVersion: string; userList: unknown[]; fsInfo: { disks: unknown[] } }>(
+      server, "GET", `${base}/vm1/guestosinfo`);
+    expect(info.status).toBe(200);
+    expect(info.body).toMatchObject({ hostname: "vm1", os: { prettyName: "Fedora Linux 41 (Cloud Edition)" } });
+    expect(info.body.guestAgentVersion).not.toBe("");
+    expect(info.body.userList).toHaveLength(1);
+    const users = await api<{ items: { userName: string; loginTime: number }[] }>(server, "GET", `${base}/vm1/userlist`);
+    expect(users.body.items).toEqual([{ userName: "fedora", loginTime: expect.any(Number) }]);
+    const fs = await api<{ items: { mountPoint: string; totalBytes: number }[] }>(server, "GET", `${base}/vm1/filesystemlist`);
+    expect(fs.body.items).toEqual([expect.objectContaining({ mountPoint: "/", totalBytes: 5_368_709_120 })]);
+    // A VMI that is not running is refused before anything reaches the host, with KubeVirt's message.
+    ok("-n", NS, "apply", "-f", manifest(`apiVersion: kubevirt.io/v1
+kind: VirtualMachineInstance
+metadata: {name: nowhere}
+spec:
+  nodeSelector: {kubernetes.io/hostname: no-such-host}
+  domain: {devices: {}, resources: {requests: {memory: 64Mi}}}
+`));
+    const refused = await api<{ code: number; message: string }>(server, "GET", `${base}/nowhere/guestosinfo`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toBe('Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "nowhere": VMI is not running');
+  });
 });
 
 /** Follows a pod's log over HTTPS as `kubectl logs -f` does; resolves with every line once `count` arrived. */

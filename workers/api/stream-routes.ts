@@ -12,7 +12,7 @@
  * attach or portforward needs `create` as well as `get`.
  */
 import { type Context, Hono } from "hono";
-import { ApiError, badRequest } from "../../shared/k8s/errors";
+import { ApiError, badRequest, conflict } from "../../shared/k8s/errors";
 import type { KubeObject } from "../../shared/k8s/object";
 import type { StreamKind } from "../../shared/tunnel/frames";
 import { getObject } from "../objects/client";
@@ -153,3 +153,62 @@ for (const version of ["v1", "v1alpha3"]) {
   }
 }
 
+
+/** KubeVirt names the VMI in these conflicts by its singular resource (v1.Resource("virtualmachineinstance")). */
+const VMI_SINGULAR = { group: "kubevirt.io", resource: "virtualmachineinstance" };
+/** The most a guest agent document may hold (a host is not trusted to bound it). */
+const MAX_GUEST_DOCUMENT_BYTES = 1024 * 1024;
+const GUEST_SUBRESOURCES = { guestosinfo: "osinfo", userlist: "users", filesystemlist: "filesystems" } as const;
+
+function agentConnected(vmi: KubeObject): boolean {
+  const conditions = ((vmi.status ?? {}) as { conditions?: { type?: string; status?: string }[] }).conditions ?? [];
+  return conditions.some((c) => c.type === "AgentConnected" && c.status === "True");
+}
+
+/** The body of a guest stream: one JSON object, at most MAX_GUEST_DOCUMENT_BYTES. */
+async function guestDocumentOf(res: Response, name: string): Promise<unknown> {
+  const reader = res.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const next = reader ? await reader.read() : { done: true as const, value: undefined };
+    if (next.done) break;
+    size += next.value.byteLength;
+    if (size > MAX_GUEST_DOCUMENT_BYTES) {
+      await reader?.cancel();
+      throw new ApiError(502, "BadGateway", `the guest agent of "${name}" answered with more than ${MAX_GUEST_DOCUMENT_BYTES} bytes`);
+    }
+    chunks.push(next.value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  const text = new TextDecoder().decode(all);
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return parsed;
+  } catch {
+    // answered below
+  }
+  throw new ApiError(502, "BadGateway", `the guest agent of "${name}" answered with something that is not a JSON object`);
+}
+
+for (const version of ["v1", "v1alpha3"]) {
+  for (const [subresource, query] of Object.entries(GUEST_SUBRESOURCES)) {
+    streams.get(`/apis/subresources.kubevirt.io/${version}/namespaces/:ns/virtualmachineinstances/:name/${subresource}`, async (c) => {
+      const { ns, name } = c.req.param();
+      const vmi = await getObject(c.env, { resource: VMIS, namespace: ns, name });
+      // virt-api's validation, before anything reaches the host (it answers these as 500s with the conflict's text; we keep the 409).
+      if (phaseOf(vmi) !== "Running") throw conflict(VMI_SINGULAR, name, "VMI is not running");
+      if (!agentConnected(vmi)) throw conflict(VMI_SINGULAR, name, "VMI does not have guest agent connected");
+      const node = ((vmi.status ?? {}) as { nodeName?: string }).nodeName;
+      if (!node) throw conflict(VMI_SINGULAR, name, "VMI is not running");
+      const res = await viaTunnel(c, node, { kind: "guest", guest: query, target: { namespace: ns, name, uid: vmi.metadata.uid ?? "" }, user: c.get("user").username });
+      if (res.status !== 200) return res; // a Status: no tunnel, the agent's refusal, a limit
+      return c.json(await guestDocumentOf(res, name));
+    });
+  }
+}

@@ -128,6 +128,7 @@ export class NodeTunnel extends DurableObject<Env> {
     const stream = mux.open({
       t: "open", id, kind: req.kind, target: req.target,
       ...(req.log ? { log: req.log } : {}), ...(req.process ? { process: req.process } : {}), ...(req.port ? { port: req.port } : {}),
+      ...(req.guest ? { guest: req.guest } : {}),
     });
     const entry: OpenStream = { user: req.user, lastActive: Date.now(), stream };
     this.open.set(id, entry);

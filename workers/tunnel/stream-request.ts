@@ -6,7 +6,7 @@
  * header of the request forwarded to the Durable Object.
  */
 import { z } from "zod";
-import { LogOptionsSchema, ProcessOptionsSchema, StreamKindSchema, StreamTargetSchema } from "../../shared/tunnel/frames";
+import { GuestQuerySchema, LogOptionsSchema, ProcessOptionsSchema, StreamKindSchema, StreamTargetSchema } from "../../shared/tunnel/frames";
 
 /** The header carrying the request. */
 export const STREAM_REQUEST_HEADER = "x-duraplane-stream";
@@ -17,6 +17,7 @@ export const StreamRequestSchema = z.object({
   log: LogOptionsSchema.optional(),
   process: ProcessOptionsSchema.optional(),
   port: z.number().int().min(1).max(65535).optional(),
+  guest: GuestQuerySchema.optional(),
   user: z.string(),
   /** The WebSocket subprotocol to answer with; absent for plain HTTP (logs). */
   protocol: z.string().optional(),
