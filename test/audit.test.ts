@@ -18,6 +18,7 @@ interface AuditEvent {
   level: string;
   requestURI: string;
   user: { username: string; groups: string[] };
+  impersonatedUser?: { username: string; groups: string[] };
   objectRef?: { resource: string; namespace?: string; name?: string; apiGroup: string; apiVersion: string; subresource?: string };
   responseStatus: { code: number; status?: string; reason?: string; message?: string };
   requestReceivedTimestamp: string;
@@ -84,6 +85,25 @@ describe("audit log", () => {
     // The join itself (the join token is the credential) and the admin's join-token request are there too.
     const joins = await auditOf("resource=join&limit=5");
     expect(joins.items.some((e) => e.verb === "create" && e.responseStatus.code === 201)).toBe(true);
+  });
+
+  it("names both identities of an impersonated request: who authenticated and who it acted as", async () => {
+    const ns = await namespace("audit");
+    const res = await api("POST", `/api/v1/namespaces/${ns}/pods`, pod("as-dave"), { "impersonate-user": "dave", "impersonate-group": "devs" });
+    // dave may not create pods (no binding): the refusal is recorded as well as a success would be.
+    expect(res.status).toBe(403);
+    const events = await auditOf(`namespace=${ns}&limit=5`);
+    const e = events.items.find((i) => i.objectRef?.resource === "pods" && i.verb === "create");
+    expect(e).toMatchObject({
+      user: { username: "admin" },
+      impersonatedUser: { username: "dave", groups: expect.arrayContaining(["devs", "system:authenticated"]) },
+      responseStatus: { code: 403 },
+    });
+    // A request that impersonates nobody has no impersonatedUser.
+    expect((await api("POST", `/api/v1/namespaces/${ns}/pods`, pod("plain"))).status).toBe(201);
+    const plain = (await auditOf(`namespace=${ns}&limit=5`)).items.find((i) => i.objectRef?.name === "plain");
+    expect(plain?.user.username).toBe("admin");
+    expect(plain?.impersonatedUser).toBeUndefined();
   });
 
   it("records controllers' writes as their own system:controller identities", async () => {

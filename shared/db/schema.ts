@@ -130,6 +130,9 @@ export const auditEvents = sqliteTable(
     username: text("username").notNull(),
     /** JSON array of group names. */
     groups: text("groups").notNull(),
+    /** When the request impersonated another identity (upstream's impersonatedUser): its name and groups (JSON). */
+    impersonatedUsername: text("impersonated_username"),
+    impersonatedGroups: text("impersonated_groups"),
     sourceIp: text("source_ip").notNull(),
     userAgent: text("user_agent").notNull(),
     apiGroup: text("api_group"),

@@ -94,6 +94,9 @@ export function auditEventOf(row: AuditEventRow): object {
     requestURI: row.requestUri,
     verb: row.verb,
     user: { username: row.username, groups: JSON.parse(row.groups) as string[] },
+    ...(row.impersonatedUsername !== null
+      ? { impersonatedUser: { username: row.impersonatedUsername, groups: JSON.parse(row.impersonatedGroups ?? "[]") as string[] } }
+      : {}),
     sourceIPs: row.sourceIp ? [row.sourceIp] : [],
     userAgent: row.userAgent,
     ...(objectRef ? { objectRef } : {}),

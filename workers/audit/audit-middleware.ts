@@ -102,6 +102,10 @@ export const audit: MiddlewareHandler<AuditEnv> = async (c, next) => {
     id, receivedAt, completedAt: new Date(), verb: info.verb,
     requestUri: `${url.pathname}${url.search}`.slice(0, 2048),
     username: user.username, groups: JSON.stringify(user.groups),
+    // Upstream's impersonatedUser: who the request acted as, beside who authenticated.
+    ...(notes.impersonator && c.var.user
+      ? { impersonatedUsername: c.var.user.username, impersonatedGroups: JSON.stringify(c.var.user.groups) }
+      : {}),
     sourceIp: c.req.header("cf-connecting-ip") ?? "", userAgent: (c.req.header("user-agent") ?? "").slice(0, 512),
     apiGroup: ref?.apiGroup ?? null, apiVersion: ref?.apiVersion ?? null, resource: ref?.resource ?? null,
     subresource: ref?.subresource ?? null, namespace: ref?.namespace ?? null, name: ref?.name ?? notes.name ?? null,

@@ -28,7 +28,7 @@ import type { AuditRecord } from "./audit-log";
 export const CONTROLLERS_GROUP = "system:controllers";
 /** The user agent of controller records: where the write came from. */
 const USER_AGENT = "duraplane-controller-manager";
-/** D1 binds at most 100 parameters per statement: this many rows of 18 columns fit. */
+/** D1 binds at most 100 parameters per statement: this many rows of (at most) 20 columns fit. */
 const ROWS_PER_STATEMENT = 5;
 /** A reconcile that writes more than this keeps only the first ones, and says so in the last row. */
 const MAX_RECORDS_PER_RUN = 2_000;
