@@ -211,6 +211,36 @@ describe("limits", () => {
   });
 });
 
+describe("idle streams", () => {
+  it("closes a stream with no byte either way for the idle timeout, telling the agent why", async () => {
+    let agentEnd: unknown = "open";
+    const agent = await connectAgent(me.nodeName, me.token, (_open, stream, mux) => {
+      mux.accept(stream); // a follow that never writes
+      stream.attach({ data: (_c, p) => stream.consumed(p.byteLength), end: (e) => (agentEnd = e) });
+    });
+    type Internals = { limits: { idleTimeoutMs: number }; idleTimer?: ReturnType<typeof setInterval> };
+    const setIdle = (ms: number) => runInDurableObject(env.NODE_TUNNELS.getByName(me.nodeName), (tunnel: NodeTunnel) => {
+      const t = tunnel as unknown as Internals;
+      t.limits.idleTimeoutMs = ms;
+      // The sweep's period follows the timeout it started with: start it afresh.
+      clearInterval(t.idleTimer);
+      t.idleTimer = undefined;
+    });
+    await setIdle(300);
+    const t0 = Date.now();
+    const res = await send(new Request(`https://duraplane.test/api/v1/namespaces/${ns}/pods/${mine.metadata.name ?? ""}/log?container=c&follow=true`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    }));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(""); // the body ends: the stream was closed
+    const took = Date.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(300);
+    expect(agentEnd).toEqual({ code: 408, reason: "Timeout", message: "stream idle timeout" });
+    await setIdle(4 * 60 * 60 * 1000);
+    agent.ws.close(1000, "done");
+  });
+});
+
 describe("authorization and audit of streams", () => {
   it("decides pods/log as get and exec as get and create, as upstream's roles grant them", async () => {
     const agent = await connectAgent(me.nodeName, me.token, (open, stream, mux) => {
