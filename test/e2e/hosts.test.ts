@@ -11,6 +11,7 @@
 import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { type LocalHost, runHost, startHosts, stopHosts } from "../../scripts/local-hosts.ts";
 import { kubectl as run, kubectlOk, manifest, until } from "./kubectl.ts";
 import { type LocalServer, startServer, stopServer } from "./server.ts";
@@ -225,6 +226,29 @@ spec:
     const waited = run(server.kubeconfig, ["-n", NS, "wait", "--for=condition=Ready", "vmi/after-restart", "--timeout=120s"]);
     const seen = run(server.kubeconfig, ["-n", NS, "get", "vmi", "after-restart", "-o", "yaml"]);
     expect(waited.code, `kubectl wait (${waited.code}): ${waited.stdout}${waited.stderr}\n${seen.stdout}${seen.stderr}\nserver log:\n${server.logs().slice(-4000)}`).toBe(0);
+    // The agents' tunnels came back with the control plane: a console opened now reaches the new VMI.
+    const restarted = server;
+    const screen = await new Promise<string>((resolve, reject) => {
+      const ws = new WebSocket(`${restarted.url.replace("https", "wss")}/apis/subresources.kubevirt.io/v1/namespaces/${NS}/virtualmachineinstances/after-restart/console`,
+        ["plain.kubevirt.io"], { headers: { authorization: `Bearer ${restarted.token}` }, rejectUnauthorized: false });
+      let text = "";
+      const timer = setTimeout(() => {
+        ws.terminate();
+        reject(new Error(`no login prompt on the console after the restart; got ${JSON.stringify(text)}`));
+      }, 30_000);
+      ws.on("message", (d: Buffer) => {
+        text += d.toString();
+        if (!text.includes("login: ")) return;
+        clearTimeout(timer);
+        ws.close();
+        resolve(text);
+      });
+      ws.once("error", (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+    });
+    expect(screen).toContain("after-restart login: ");
     // Another full grace plus eviction later, the same twenty VMIs run: the silence the control plane
     // did not witness was not held against the hosts (before the fix, all twenty went NodeUnresponsive).
     await new Promise((r) => setTimeout(r, (GRACE_S + EVICTION_S) * 1000));
