@@ -1,4 +1,11 @@
-import { afterEach, describe, it } from "vitest";
+/**
+ * The agent in-process against the real control plane (a local server as
+ * `npm start` runs it, the host joined by the agent's own CLI): it
+ * heartbeats, runs what is bound to it, reports through the signed webhook,
+ * stops what disappears from the API — also what disappeared while the host
+ * was cut off — and backs off no longer than a heartbeat interval.
+ */
+import { afterAll, afterEach, beforeAll, describe, it } from "vitest";
 import { newSigningSecret } from "../shared/hosts/signature.ts";
 import { Agent } from "./agent.ts";
 import type { Credentials } from "./config.ts";
@@ -8,77 +15,88 @@ import { simulatedContainerRuntime } from "./runtime/simulated-containers.ts";
 import { simulatedVirtRuntime } from "./runtime/simulated-vms.ts";
 import type { SimulationOptions } from "./runtime/simulated.ts";
 import { Sequence } from "./sequence.ts";
-import { type FakeControlPlane, startFakeControlPlane } from "./test-support/fake-control-plane.ts";
+import { type ControlPlane, startControlPlane } from "./test-support/control-plane.ts";
 import { until } from "./test-support/http-server.ts";
 
 const FAST: SimulationOptions = { bootDelayMs: 20, stopDelayMs: 20, bootFailureRate: 0, crashRate: 0, crashAfterMs: 1000 };
+const NS = `agent-${process.pid}`;
 
-let cp: FakeControlPlane | undefined;
+let cp: ControlPlane | undefined;
 let agent: Agent | undefined;
+beforeAll(async () => {
+  cp = await startControlPlane();
+}, 120_000);
 afterEach(async () => {
   await agent?.stop();
-  await cp?.close();
   agent = undefined;
-  cp = undefined;
 });
+afterAll(async () => {
+  await cp?.close();
+}, 60_000);
+
+interface Obj { metadata: { uid: string }; status?: { phase?: string; capacity?: Record<string, string>; addresses?: unknown[]; nodeInfo?: Record<string, string>; conditions?: { type: string; status: string; reason?: string }[] } }
 
 describe("Agent", () => {
   it("heartbeats, runs what is bound to it, reports through the signed webhook, and stops what disappears — also after a host loss", async ({ expect }) => {
-    const secrets = [newSigningSecret()];
-    cp = await startFakeControlPlane("n1", "node-token", secrets);
-    const pod = { metadata: { name: "web", namespace: "demo", uid: "pod-1" }, spec: { nodeName: "n1", containers: [{ name: "web", image: "nginx:1.27" }] } };
-    const vm = { metadata: { name: "vm", namespace: "demo", uid: "vmi-1", labels: { "kubevirt.io/nodeName": "n1" } }, spec: { domain: {} }, status: { nodeName: "n1" } };
-    const elsewhere = { metadata: { name: "other", namespace: "demo", uid: "pod-2" }, spec: { nodeName: "n2", containers: [{ name: "c", image: "busybox" }] } };
-    cp.put("pods", pod);
-    cp.put("pods", elsewhere);
-    const credentials: Credentials = {
-      server: cp.url, nodeName: "n1", token: "node-token", signingSecrets: secrets, webhookPath: "/webhooks/v1/nodes/n1/reports",
-      insecureSkipTLSVerify: false, labels: {}, capacity: { cpu: "8", memory: "32Gi", pods: "110" },
+    if (!cp) throw new Error("no control plane");
+    const plane = cp;
+    const credentials: Credentials = await plane.join("agent-n1", ["--cpu", "8", "--memory", "32Gi", "--pods", "110"]);
+    const node = credentials.nodeName;
+    expect((await plane.call("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } })).status).toBe(201);
+    const create = async (path: string, body: unknown): Promise<string> => {
+      const res = await plane.call<Obj>("POST", path, body);
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      return res.body.metadata.uid;
     };
+    const pods = `/api/v1/namespaces/${NS}/pods`;
+    const vmis = `/apis/kubevirt.io/v1/namespaces/${NS}/virtualmachineinstances`;
+    const phase = async (path: string): Promise<string> => (await plane.call<Obj>("GET", path)).body.status?.phase ?? "";
+    const webUid = await create(pods, { apiVersion: "v1", kind: "Pod", metadata: { name: "web" }, spec: { nodeName: node, containers: [{ name: "web", image: "nginx:1.27" }] } });
+    // Bound to a node that does not exist: not this host's to run.
+    const otherUid = await create(pods, { apiVersion: "v1", kind: "Pod", metadata: { name: "other" }, spec: { nodeName: "agent-n2", containers: [{ name: "c", image: "busybox" }] } });
+
     const addresses = new AddressPool(5);
     const containers = simulatedContainerRuntime(FAST, addresses);
     const vms = simulatedVirtRuntime(FAST, addresses);
     const log = memoryLogger();
     agent = new Agent({
-      credentials, secrets: () => secrets, containers, vms, capacity: credentials.capacity, hostIP: "127.0.0.1",
-      heartbeatIntervalMs: 100, sequence: new Sequence(), log, flushDelayMs: 10,
-      watchBackoff: { initialMs: 10, maxMs: 50 }, reportBackoff: { initialMs: 10, maxMs: 50 },
+      credentials, secrets: () => credentials.signingSecrets, containers, vms, capacity: credentials.capacity, hostIP: "127.0.0.1",
+      heartbeatIntervalMs: 500, sequence: new Sequence(), log, flushDelayMs: 10,
+      watchBackoff: { initialMs: 10, maxMs: 200 }, reportBackoff: { initialMs: 10, maxMs: 200 },
     });
     agent.start();
-    const reported = (uid: string, pred: (status: Record<string, unknown>, stopped: boolean) => boolean) => () =>
-      cp?.reports.some((r) => r.items.some((i) => i.uid === uid && pred(i.status, i.stopped === true)));
 
-    await until(reported("pod-1", (s) => s.phase === "Running"), 5000, "pod Running");
-    cp.put("vmis", vm);
-    await until(reported("vmi-1", (s) => s.phase === "Running"), 5000, "VMI Running");
-    expect(containers.observe("pod-2")).toBeUndefined();
-    expect(cp.reports.every((r) => r.verified && r.authorization === undefined)).toBe(true);
-    const beat = cp.reports.find((r) => r.node)?.node;
-    expect(beat).toEqual(expect.objectContaining({
-      capacity: { cpu: "8", memory: "32Gi", pods: "110" },
+    await until(async () => (await phase(`${pods}/web`)) === "Running", 30_000, "pod Running");
+    const vmiUid = await create(vmis, {
+      apiVersion: "kubevirt.io/v1", kind: "VirtualMachineInstance", metadata: { name: "vm" },
+      spec: { terminationGracePeriodSeconds: 0, nodeSelector: { "kubernetes.io/hostname": node }, domain: { devices: {}, resources: { requests: { memory: "64Mi" } } } },
+    });
+    await until(async () => (await phase(`${vmis}/vm`)) === "Running", 30_000, "VMI Running");
+    expect(containers.observe(otherUid)).toBeUndefined();
+    const seen = (await plane.call<Obj>("GET", `/api/v1/nodes/${node}`)).body.status;
+    expect(seen).toEqual(expect.objectContaining({
+      capacity: expect.objectContaining({ cpu: "8", memory: "32Gi", pods: "110" }),
       addresses: expect.arrayContaining([{ type: "InternalIP", address: "127.0.0.1" }]),
       nodeInfo: expect.objectContaining({ kubeletVersion: expect.stringMatching(/^duraplane-agent\//), containerRuntimeVersion: expect.stringMatching(/^simulated:\/\//) }),
       conditions: expect.arrayContaining([expect.objectContaining({ type: "Ready", status: "True", reason: "KubeletReady" })]),
     }));
 
     // The pod is force-deleted on the server: the watch says so, and the agent stops it.
-    cp.remove("pods", "pod-1");
-    await until(() => containers.observe("pod-1") === undefined, 5000, "pod stopped and forgotten");
+    expect((await plane.call("DELETE", `${pods}/web?gracePeriodSeconds=0`)).status).toBe(200);
+    await until(() => containers.observe(webUid) === undefined, 10_000, "pod stopped and forgotten");
 
-    // The host goes silent; meanwhile the VMI is failed and replaced elsewhere (gone from this node).
+    // The host goes silent; meanwhile its VMI is deleted (grace 0: the server does not wait for the host).
     await agent.goSilent();
-    const beats = cp.reports.filter((r) => r.node).length;
-    cp.remove("vmis", "vmi-1");
-    await new Promise((r) => setTimeout(r, 300));
-    expect(cp.reports.filter((r) => r.node).length).toBe(beats);
-    expect(vms.observe("vmi-1")?.state.phase).toBe("running");
+    expect((await plane.call("DELETE", `${vmis}/vm`)).status).toBe(200);
+    await until(async () => (await plane.call("GET", `${vmis}/vm`)).status === 404, 30_000, "the VMI gone from the API");
+    await new Promise((r) => setTimeout(r, 500));
+    expect(vms.observe(vmiUid)?.state.phase).toBe("running"); // a host cut off does not act
     agent.comeBack();
-    await until(() => vms.observe("vmi-1") === undefined, 5000, "VMI stopped after the host came back");
-    await until(() => cp && cp.reports.filter((r) => r.node).length > beats, 5000, "heartbeats again");
+    await until(() => vms.observe(vmiUid) === undefined, 10_000, "VMI stopped after the host came back");
     expect(log.lines.some((l) => l.includes("stopping vmi") && l.includes("gone from the API"))).toBe(true);
-    // Every report passed the webhook's own schema.
+    // Every report passed the webhook's own schema and signature check.
     expect(log.lines.filter((l) => l.includes("refused") || l.includes("invalid"))).toEqual([]);
-  });
+  }, 120_000);
 
   it("never waits longer than a heartbeat interval between webhook retries, so it is Ready again soon after an outage", async ({ expect }) => {
     // Nothing listens on this port: every report fails, as during a control-plane restart.

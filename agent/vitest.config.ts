@@ -1,8 +1,10 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
-// The host agent's tests run in plain Node: tiny local http servers stand in
-// for the watch stream and the webhook receiver.
+// The host agent's tests run in plain Node. The agent as a whole runs against
+// the real control plane (a local server, agent/test-support/control-plane.ts);
+// the watch and report clients' own tests answer them with tiny local servers
+// that misbehave on purpose (dropped streams, 410, slow webhooks).
 export default defineConfig({
   // The repository root, so the patterns hold whatever the working directory.
   root: fileURLToPath(new URL("..", import.meta.url)),
@@ -14,5 +16,7 @@ export default defineConfig({
     setupFiles: ["test/e2e/temp-dir-setup.ts"],
     pool: "forks",
     testTimeout: 20_000,
+    // A file that starts a control plane needs longer than a test to do it.
+    hookTimeout: 180_000,
   },
 });

@@ -56,12 +56,15 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 }
 
 /** Polls `check` until it returns a value (not undefined/false) or the time is up. */
-export async function until<T>(check: () => T | undefined | false, timeoutMs = 5000, what = "condition"): Promise<T> {
+export async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000, what = "condition"): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const answer = check();
+    // An asynchronous check asks a server: poll it less often than a local one.
+    const pause = answer instanceof Promise ? 200 : 10;
+    const value = await answer;
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, pause));
   }
 }
