@@ -118,7 +118,12 @@ describe("Deployments through kubectl", () => {
     ok("-n", NS, "rollout", "resume", "deployment/web");
     expect(rolloutStatus("web")).toMatch(/successfully rolled out/);
     expect(replicaSets("web")).toHaveLength(paused + 1);
-    expect(ok("-n", NS, "get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].spec.containers[0].image}").split(" ").sort())
+    // rollout status is done once the old ReplicaSet has no active pods; one may still be terminating
+    // (listed, with a deletionTimestamp, as upstream lists it).
+    const active = JSON.parse(ok("-n", NS, "get", "pods", "-l", "app=web", "-o", "json")) as {
+      items: { metadata: { deletionTimestamp?: string }; spec: { containers: { image: string }[] } }[];
+    };
+    expect(active.items.filter((p) => p.metadata.deletionTimestamp === undefined).map((p) => p.spec.containers[0]?.image))
       .toEqual(Array(5).fill("nginx:1.29"));
   }, 300_000);
 

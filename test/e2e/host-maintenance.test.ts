@@ -2,12 +2,13 @@
  * Host maintenance with the real kubectl and three simulated hosts:
  * `kubectl taint` keeps new pods off a host, `cordon` keeps everything new
  * off it, and `kubectl drain` of a host running a ReplicaSet's pods under a
- * PodDisruptionBudget moves them within the budget (kubectl retries the
- * 429s) until the host is empty; `uncordon` opens it again. The shared test
+ * PodDisruptionBudget and a VM moves the pods within the budget (kubectl
+ * retries the 429s) and live-migrates the VM (same VMI, Running throughout)
+ * until the host is empty; `uncordon` opens it again. The shared test
  * server has no hosts, so this file starts its own server with three.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { kubectl as run, kubectlOk, manifest, until } from "./kubectl.ts";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { kubectl as run, kubectlAsync, kubectlOk, manifest, until } from "./kubectl.ts";
 import { type LocalServer, startServer, stopServer } from "./server.ts";
 
 const NS = `e2e-drain-${process.pid}`;
@@ -26,6 +27,14 @@ function pods(selector: string): PodView[] {
     ready: (p.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
     deleting: p.metadata.deletionTimestamp !== undefined,
   }));
+}
+
+interface VMIView { uid: string; phase: string; node: string; migration: { sourceNode?: string; completed?: boolean } }
+function vmi(name: string): VMIView | undefined {
+  const r = run(server?.kubeconfig ?? "", ["-n", NS, "get", "vmi", name, "-o", "json"]);
+  if (r.code !== 0) return undefined;
+  const o = JSON.parse(r.stdout) as { metadata: { uid: string }; status?: { phase?: string; nodeName?: string; migrationState?: { sourceNode?: string; completed?: boolean } } };
+  return { uid: o.metadata.uid, phase: o.status?.phase ?? "", node: o.status?.nodeName ?? "", migration: o.status?.migrationState ?? {} };
 }
 
 function replicaSet(name: string, replicas: number): string {
@@ -122,24 +131,54 @@ describe("taint, cordon, drain and uncordon with kubectl", () => {
     expect(ok("get", "namespace", NS, "-o", "jsonpath={.metadata.annotations.note}")).toBe("edited");
   });
 
-  it("kubectl drain moves a ReplicaSet's pods off the host within their PodDisruptionBudget, and the host ends empty", async () => {
+  it("kubectl drain moves a ReplicaSet's pods off the host within their PodDisruptionBudget, live-migrates its VM, and the host ends empty", async () => {
+    // A VM on host-3 (the only host open when it starts), evictionStrategy LiveMigrate by default.
+    ok("cordon", "host-1");
+    ok("cordon", "host-2");
+    ok("-n", NS, "apply", "-f", manifest(`apiVersion: kubevirt.io/v1
+kind: VirtualMachine
+metadata: {name: db}
+spec:
+  runStrategy: Always
+  template:
+    spec:
+      domain:
+        devices: {}
+        resources: {requests: {memory: 64Mi}}
+`));
+    await until("the VM's VMI Running on host-3", () => vmi("db")?.phase === "Running", 60_000);
+    const before = vmi("db");
+    expect(before?.node).toBe("host-3");
+    ok("uncordon", "host-1");
+    ok("uncordon", "host-2");
+
     ok("-n", NS, "create", "poddisruptionbudget", "web", "--selector=app=web", "--min-available=3");
     await until("the budget allows one disruption", () => ok("-n", NS, "get", "pdb", "web", "-o", "jsonpath={.status.disruptionsAllowed}") === "1", 60_000);
     expect(ok("-n", NS, "get", "pdb", "web")).toMatch(/web\s+3\s+N\/A\s+1\s+/);
 
     // Sample the budget while drain runs: never fewer than 3 Ready pods.
+    // And the VM's: the same VMI, Running throughout.
     let minReady = 4;
+    let samples = 0;
     const sampler = setInterval(() => {
+      samples++;
       const r = run(server?.kubeconfig ?? "", ["-n", NS, "get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].status.conditions[?(@.type=='Ready')].status}"]);
       if (r.code === 0) minReady = Math.min(minReady, r.stdout.split(" ").filter((s) => s === "True").length);
     }, 500);
+    const vmSeen = new Set<string>();
+    const vmSampler = setInterval(() => {
+      const v = vmi("db");
+      if (v) vmSeen.add(`${v.uid} ${v.phase}`); // a failed read is not a missing VMI: a new one would show a new uid
+    }, 500);
+    onTestFinished(() => clearInterval(vmSampler)); // also when an assertion below fails
     const runs: ReturnType<typeof run>[] = [];
     try {
       // wrangler dev's local proxy closes a keep-alive connection idle for 5 s — exactly kubectl
       // drain's wait between 429 retries — and Go does not resend a POST that met the close ("EOF").
       // A user re-runs drain then; so does this test (at most twice more). Not an issue of the API.
       for (let attempt = 0; attempt < 3; attempt++) {
-        const r = run(server?.kubeconfig ?? "", ["drain", "host-3", "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=240s"]);
+        // Asynchronous, so that the sampler above runs while drain does.
+        const r = await kubectlAsync(server?.kubeconfig ?? "", ["drain", "host-3", "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=240s"]);
         runs.push(r);
         if (r.code === 0 || !r.stderr.includes(": EOF")) break;
       }
@@ -155,12 +194,26 @@ describe("taint, cordon, drain and uncordon with kubectl", () => {
     // At least one eviction had to wait for the budget, as kubectl reports it.
     expect(runs.map((r) => r.stderr).join("")).toContain("Cannot evict pod as it would violate the pod's disruption budget.");
     expect(minReady).toBeGreaterThanOrEqual(3);
+    expect(samples).toBeGreaterThan(3); // the sampler did run while drain did
 
     await until("4 Ready web pods elsewhere", () => {
       const ps = pods("app=web").filter((p) => !p.deleting);
       return ps.length === 4 && ps.every((p) => p.ready && p.node !== "host-3");
     }, 90_000);
     expect(ok("get", "pods", "-A", "--field-selector=spec.nodeName=host-3", "-o", "name")).toBe("");
+    // The cordon started the VM's live migration; drain does not wait for VMIs, so the test does.
+    try {
+      await until("the VMI migrated off host-3", () => {
+        const v = vmi("db");
+        return v !== undefined && v.node !== "host-3" && v.migration.completed === true;
+      }, 90_000);
+    } finally {
+      clearInterval(vmSampler);
+    }
+    const after = vmi("db");
+    expect(after).toMatchObject({ uid: before?.uid, phase: "Running", migration: { sourceNode: "host-3", completed: true } });
+    expect([...vmSeen]).toEqual([`${before?.uid ?? ""} Running`]);
+    expect(ok("get", "vmis", "-A", "-o", "jsonpath={.items[?(@.status.nodeName=='host-3')].metadata.name}")).toBe("");
     expect(ok("get", "node", "host-3")).toContain("SchedulingDisabled");
 
     expect(ok("uncordon", "host-3")).toContain("node/host-3 uncordoned");

@@ -2,7 +2,7 @@
  * Runs the real /usr/bin/kubectl against the test server with a fresh
  * discovery cache per test run.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,6 +32,27 @@ export function kubectl(kubeconfig: string, args: string[], input?: string): Kub
     timeout: runLimitMs(args),
   });
   return { code: res.status ?? -1, stdout: res.stdout ?? "", stderr: res.stderr ?? "" };
+}
+
+/**
+ * Runs kubectl without blocking this process, so that timers (a test sampling
+ * state while `kubectl drain` runs) fire meanwhile; killed past its run limit.
+ */
+export function kubectlAsync(kubeconfig: string, args: string[]): Promise<KubectlResult> {
+  return new Promise((resolve) => {
+    const child = spawn("/usr/bin/kubectl", [`--cache-dir=${cacheDir}`, ...args], {
+      env: { ...process.env, KUBECONFIG: kubeconfig, HOME: process.env.HOME ?? tmpdir() }, stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), runLimitMs(args));
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
 }
 
 /** Writes `content` to a temp file and returns its path (for `-f`). */
