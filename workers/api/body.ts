@@ -24,10 +24,13 @@ export async function readBodyText(req: Request, limit = MAX_BODY_BYTES): Promis
   }
 }
 
-/** Reads the raw body bytes, refusing anything over the limit without buffering it all. */
-export async function readBodyBytes(req: Request, limit = MAX_BODY_BYTES): Promise<Uint8Array> {
+/**
+ * Reads the raw body bytes (of a client's request, or of a response a host sent through its
+ * tunnel), refusing anything over the limit without buffering it all: `overLimit` is what is thrown.
+ */
+export async function readBodyBytes(req: Request | Response, limit = MAX_BODY_BYTES, overLimit = () => tooLarge(limit)): Promise<Uint8Array> {
   const declared = Number(req.headers.get("content-length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  if (Number.isFinite(declared) && declared > limit) throw overLimit();
   if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -38,7 +41,7 @@ export async function readBodyBytes(req: Request, limit = MAX_BODY_BYTES): Promi
     total += value.byteLength;
     if (total > limit) {
       await reader.cancel();
-      throw tooLarge(limit);
+      throw overLimit();
     }
     chunks.push(value);
   }

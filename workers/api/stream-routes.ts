@@ -15,6 +15,7 @@ import { type Context, Hono } from "hono";
 import { ApiError, badRequest, conflict } from "../../shared/k8s/errors";
 import type { KubeObject } from "../../shared/k8s/object";
 import type { StreamKind } from "../../shared/tunnel/frames";
+import { jsonTextTooDeep } from "../../shared/k8s/limits";
 import { getObject } from "../objects/client";
 import { decide } from "../rbac/decisions";
 import { forbiddenRequest } from "../rbac/forbidden";
@@ -23,6 +24,7 @@ import { REMOTE_COMMAND_PROTOCOLS } from "../tunnel/remote-command";
 import { logOptionsOf, processOptionsOf } from "../tunnel/stream-options";
 import { STREAM_REQUEST_HEADER, type StreamRequest } from "../tunnel/stream-request";
 import type { UserInfo } from "./auth";
+import { readBodyBytes } from "./body";
 import { backgroundOf } from "./authorize";
 import { protocolsToEcho } from "./websocket-bearer";
 
@@ -167,28 +169,11 @@ function agentConnected(vmi: KubeObject): boolean {
 
 /** The body of a guest stream: one JSON object, at most MAX_GUEST_DOCUMENT_BYTES. */
 async function guestDocumentOf(res: Response, name: string): Promise<unknown> {
-  const reader = res.body?.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const next = reader ? await reader.read() : { done: true as const, value: undefined };
-    if (next.done) break;
-    size += next.value.byteLength;
-    if (size > MAX_GUEST_DOCUMENT_BYTES) {
-      await reader?.cancel();
-      throw new ApiError(502, "BadGateway", `the guest agent of "${name}" answered with more than ${MAX_GUEST_DOCUMENT_BYTES} bytes`);
-    }
-    chunks.push(next.value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  const text = new TextDecoder().decode(all);
+  const bytes = await readBodyBytes(res, MAX_GUEST_DOCUMENT_BYTES,
+    () => new ApiError(502, "BadGateway", `the guest agent of "${name}" answered with more than ${MAX_GUEST_DOCUMENT_BYTES} bytes`));
+  const text = new TextDecoder().decode(bytes);
   try {
-    const parsed: unknown = JSON.parse(text);
+    const parsed: unknown = jsonTextTooDeep(text) ? undefined : JSON.parse(text);
     if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return parsed;
   } catch {
     // answered below
