@@ -13,6 +13,7 @@ import { jsonEqual } from "../../k8s/json-value";
 import type { Json, KubeObject } from "../../k8s/object";
 import { validateObjectMeta } from "../../k8s/validation";
 import { asKind, conditionSchema, TimeSchema, typeAndObjectMeta, type KindStrategy } from "../meta";
+import { phaseTransitionTimestampsSchema } from "./phase-transitions";
 import { KUBEVIRT_V1 } from "./vmi-spec";
 import { kvCause } from "./vmi-validation";
 
@@ -60,15 +61,7 @@ export const VirtualMachineInstanceMigrationSchema = z
     status: z
       .object({
         phase: z.string().optional().describe("Phase: Pending, Scheduling, Scheduled, PreparingTarget, TargetReady, Running, Succeeded or Failed."),
-        phaseTransitionTimestamps: z
-          .array(
-            z.object({
-              phase: z.string().optional().describe("The phase entered."),
-              phaseTransitionTimestamp: TimeSchema.optional().describe("When the phase was entered."),
-            }),
-          )
-          .optional()
-          .describe("One entry per phase entered, with the time."),
+        phaseTransitionTimestamps: phaseTransitionTimestampsSchema("One entry per phase entered, with the time."),
         conditions: z
           .array(
             conditionSchema(`${KUBEVIRT_V1}.VirtualMachineInstanceMigrationCondition`, "A condition of a migration.", [

@@ -15,11 +15,11 @@ import {
   freeForm,
   freeFormList,
   QuantitySchema,
-  TimeSchema,
   typeAndObjectMeta,
   type KindStrategy,
 } from "../meta";
 import { defaultVMISpec } from "./vmi-defaults";
+import { phaseTransitionTimestampsSchema } from "./phase-transitions";
 import { KUBEVIRT_V1, VMISpecSchema } from "./vmi-spec";
 import { kvCause, validateArchitecture, validateVMIMandatoryFields, validateVMISpec } from "./vmi-validation";
 
@@ -59,15 +59,7 @@ export const VMIStatusSchema = z
       )
       .optional()
       .describe("Conditions of the VMI."),
-    phaseTransitionTimestamps: z
-      .array(
-        z.object({
-          phase: z.string().optional().describe("The phase entered."),
-          phaseTransitionTimestamp: TimeSchema.optional().describe("When the phase was entered."),
-        }),
-      )
-      .optional()
-      .describe("One entry per distinct phase, with the time it was entered."),
+    phaseTransitionTimestamps: phaseTransitionTimestampsSchema("One entry per distinct phase, with the time it was entered."),
     interfaces: z.array(VMIInterfaceStatusSchema).optional().describe("Network interfaces of the running VMI."),
     guestOSInfo: z
       .object({
