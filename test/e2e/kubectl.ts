@@ -23,10 +23,16 @@ function runLimitMs(args: readonly string[]): number {
   return Math.max(60_000, (Number(own ?? 0) + 30) * 1000);
 }
 
+/** kubectl's command line and environment, the same for both ways of running it. */
+function invocation(kubeconfig: string, args: string[]): { argv: string[]; env: NodeJS.ProcessEnv } {
+  return { argv: [`--cache-dir=${cacheDir}`, ...args], env: { ...process.env, KUBECONFIG: kubeconfig, HOME: process.env.HOME ?? tmpdir() } };
+}
+
 /** Runs kubectl with the given arguments (and optional stdin). */
 export function kubectl(kubeconfig: string, args: string[], input?: string): KubectlResult {
-  const res = spawnSync("/usr/bin/kubectl", [`--cache-dir=${cacheDir}`, ...args], {
-    env: { ...process.env, KUBECONFIG: kubeconfig, HOME: process.env.HOME ?? tmpdir() },
+  const { argv, env } = invocation(kubeconfig, args);
+  const res = spawnSync("/usr/bin/kubectl", argv, {
+    env,
     input,
     encoding: "utf8",
     timeout: runLimitMs(args),
@@ -40,9 +46,8 @@ export function kubectl(kubeconfig: string, args: string[], input?: string): Kub
  */
 export function kubectlAsync(kubeconfig: string, args: string[]): Promise<KubectlResult> {
   return new Promise((resolve) => {
-    const child = spawn("/usr/bin/kubectl", [`--cache-dir=${cacheDir}`, ...args], {
-      env: { ...process.env, KUBECONFIG: kubeconfig, HOME: process.env.HOME ?? tmpdir() }, stdio: ["ignore", "pipe", "pipe"],
-    });
+    const { argv, env } = invocation(kubeconfig, args);
+    const child = spawn("/usr/bin/kubectl", argv, { env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
