@@ -13,7 +13,8 @@ import { fileURLToPath } from "node:url";
 import { type LocalServer, startServer, stopServer } from "../test/e2e/server.ts";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
-const RESULTS_DIR = join(BENCH_DIR, "results");
+/** bench/results/, or the folder `npm run bench` (bench/run-all.ts) gives its suites, so one run's files sit together. */
+const RESULTS_DIR = process.env.DURAPLANE_BENCH_RESULTS ?? join(BENCH_DIR, "results");
 
 /** What a bench body returns: the figures to keep, and why the run failed if it did. */
 export interface BenchOutcome {

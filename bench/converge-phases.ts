@@ -115,6 +115,11 @@ export interface PollResult {
   failedPolls: number;
   /** The status field's value in the last answer. */
   last: number;
+  /**
+   * [seconds from `startNs` to the end of the GET, the field's value], one
+   * point per change of value (and the last poll): the converge curve.
+   */
+  curve: [number, number][];
 }
 
 /**
@@ -134,6 +139,7 @@ export async function pollStatus(
   let polls = 0;
   let failedPolls = 0;
   let last = 0;
+  const curve: [number, number][] = [];
   for (;;) {
     let res: TimedResponse;
     try {
@@ -144,7 +150,7 @@ export async function pollStatus(
       if (err instanceof StepFailed) throw err;
       failedPolls++;
       const ms = nsSince(startNs);
-      if (ms >= timeoutMs) return { converged: false, ms, polls, failedPolls, last };
+      if (ms >= timeoutMs) return { converged: false, ms, polls, failedPolls, last, curve };
       continue;
     }
     polls++;
@@ -152,8 +158,10 @@ export async function pollStatus(
     const value = status[field];
     last = typeof value === "number" ? value : 0;
     const ms = Number(res.endNs - startNs) / 1e6;
-    if (last === want) return { converged: true, ms, polls, failedPolls, last };
-    if (ms >= timeoutMs) return { converged: false, ms, polls, failedPolls, last };
+    const finished = last === want || ms >= timeoutMs;
+    if (finished || curve.length === 0 || curve[curve.length - 1]?.[1] !== last) curve.push([ms / 1000, last]);
+    if (last === want) return { converged: true, ms, polls, failedPolls, last, curve };
+    if (ms >= timeoutMs) return { converged: false, ms, polls, failedPolls, last, curve };
     const wait = intervalMs - Number(res.endNs - res.startNs) / 1e6;
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }

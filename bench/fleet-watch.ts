@@ -105,6 +105,11 @@ export class FleetWatch {
       .map((s) => Number((s.running ?? 0n) - s.first) / 1e6).sort((a, b) => a - b);
   }
 
+  /** When each object was first seen Running and Ready, in seconds after `start`, ascending: the converge curve. */
+  runningTimes(start: bigint): number[] {
+    return [...this.seen.values()].flatMap((s) => (s.running === undefined ? [] : [Number(s.running - start) / 1e9])).sort((a, b) => a - b);
+  }
+
   /** Objects per node. */
   perNode(): Map<string, number> {
     const out = new Map<string, number>();

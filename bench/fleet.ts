@@ -29,7 +29,7 @@ import { intList } from "./bench-args.ts";
 import { runBench } from "./bench-server.ts";
 import { createNamespace, nodesReady, ok, pool, type Target, warm } from "./converge-phases.ts";
 import { FleetWatch } from "./fleet-watch.ts";
-import { benchAgent, percentile } from "./load.ts";
+import { benchAgent, percentile, percentileLadder } from "./load.ts";
 import { missingForRealRuntimes } from "../scripts/runtime-preflight.ts";
 import { buildImages } from "../scripts/images/build.ts";
 import { BUSYBOX_REF } from "../scripts/images/busybox.ts";
@@ -83,10 +83,11 @@ const READY = { type: "Ready", status: "True" };
 const msSince = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Stats { count: number; wallMs: number; p50: number; p95: number; p99: number }
+/** Per-object latencies (ms) of one kind; `cdfMs` is the value at every whole percentile, for the report's charts. */
+interface Stats { count: number; wallMs: number; p50: number; p95: number; p99: number; cdfMs: number[] }
 function stats(latencies: number[], wallMs: number): Stats {
   const sorted = [...latencies].sort((a, b) => a - b);
-  return { count: sorted.length, wallMs, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) };
+  return { count: sorted.length, wallMs, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), cdfMs: percentileLadder(sorted) };
 }
 
 /** Floor: each object created, then its status written Running/Ready, by `clients` loops. */
@@ -125,7 +126,16 @@ async function clearFloor(t: Target, ns: string): Promise<void> {
   }
 }
 
-interface Real { vmis?: Stats; pods?: Stats; allMs: number; converged: boolean; perNode: Record<string, number>; watchErrors: string[] }
+interface Real {
+  vmis?: Stats;
+  pods?: Stats;
+  allMs: number;
+  converged: boolean;
+  perNode: Record<string, number>;
+  watchErrors: string[];
+  /** Seconds from the owners' create requests to each object first seen Running and Ready, ascending (the converge curve). */
+  runningAtS: { vmis?: number[]; pods?: number[] };
+}
 
 /** The real thing: a VMIRS and a ReplicaSet created at once; every child watched to Running/Ready. */
 async function real(t: Target, ns: string): Promise<Real> {
@@ -172,6 +182,7 @@ async function real(t: Target, ns: string): Promise<Real> {
       vmis: byKind(kinds.find((k) => k.watch.includes("virtualmachineinstances"))?.watch ?? ""),
       pods: byKind(kinds.find((k) => k.watch.endsWith("/pods"))?.watch ?? ""),
       allMs, converged: done(), perNode, watchErrors: watches.flatMap((w) => w.errors),
+      runningAtS: Object.fromEntries(kinds.map((k, i) => [k.watch.endsWith("/pods") ? "pods" : "vmis", watches[i]?.runningTimes(start) ?? []])),
     };
   } finally {
     for (const w of watches) w.close();

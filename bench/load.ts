@@ -21,6 +21,8 @@ export interface PhaseResult {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** Latency at each whole percentile 0–100 (101 values, ms): the distribution, for the report's charts. */
+  cdfMs: number[];
 }
 
 /** A request answered with a status other than 200/201; carries the response body (a Status). */
@@ -79,6 +81,11 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? Number.NaN;
 }
 
+/** `sorted`'s value at every whole percentile 0, 1, …, 100 (101 values), by nearest rank; p0 is the minimum. */
+export function percentileLadder(sorted: readonly number[]): number[] {
+  return Array.from({ length: 101 }, (_, p) => (p === 0 ? sorted[0] ?? Number.NaN : percentile(sorted, p)));
+}
+
 /** The median of `values` (the mean of the two middle ones when their number is even); NaN when empty. */
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
@@ -125,5 +132,6 @@ export async function runPhase(
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     maxMs: latencies[latencies.length - 1] ?? Number.NaN,
+    cdfMs: percentileLadder(latencies),
   };
 }

@@ -83,7 +83,8 @@ const heartbeatIntervalMs = count("heartbeat-interval-ms", 200, 200, 100, 60_000
 const samplingUs = count("sampling-us", 100, 100, 10, 100_000);
 const top = count("top", 10, 10, 1, 100);
 
-const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
+/** bench/results/, or the folder `npm run bench` gives its suites (see bench-server.ts). */
+const RESULTS_DIR = process.env.DURAPLANE_BENCH_RESULTS ?? join(dirname(fileURLToPath(import.meta.url)), "results");
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -3,7 +3,7 @@
  * creates pods), computed from what the writer and the streams recorded,
  * and the Markdown table that bench/README.md quotes.
  */
-import { percentile } from "./load.ts";
+import { percentile, percentileLadder } from "./load.ts";
 import type { TreeMemory } from "./process-memory.ts";
 import type { WatchStream } from "./watch-stream.ts";
 import type { WriteRecord } from "./writer-process.ts";
@@ -29,11 +29,18 @@ export interface PhaseReport {
   /** Distinct reasons streams failed to open or ended before the bench closed them, with counts. */
   streamErrors: Record<string, number>;
   endedEarly: number;
-  writes: { count: number; wallMs: number; p50Ms: number; p99Ms: number; maxMs: number };
+  /** Each create's request start → its response's last byte. */
+  writes: { count: number; wallMs: number; p50Ms: number; p99Ms: number; maxMs: number; cdfMs: number[] };
   /** This phase's write p50/p99 ÷ the floor's (the first W=0 phase); null without one. */
   vsFloor: { p50: number; p99: number } | null;
-  /** Receive time − ack time over every (stream, write) that arrived; null with no watchers. */
-  delivery: { p50Ms: number; p99Ms: number; maxMs: number; minMs: number } | null;
+  /**
+   * Event received by a watcher − the write's request start, over every
+   * (stream, write) that arrived; null with no watchers. Timed from the
+   * request's start because the event reaches the watchers before the
+   * write's own answer ends (the commit answers after the fan-out), so it is
+   * never negative; it includes the write's path up to its commit.
+   */
+  delivery: { p50Ms: number; p99Ms: number; maxMs: number; minMs: number; cdfMs: number[] } | null;
   events: {
     /** watchers × writes. */
     expected: number;
@@ -97,8 +104,9 @@ export function phaseReport(input: {
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     maxMs: latencies[latencies.length - 1] ?? Number.NaN,
+    cdfMs: percentileLadder(latencies),
   };
-  const ackByRv = new Map(writes.map((w) => [w.rv, w.ackNs]));
+  const sentByRv = new Map(writes.map((w) => [w.rv, w.startNs]));
   const delivery: number[] = [];
   const streamErrors: Record<string, number> = {};
   const unexpectedSample: string[] = [];
@@ -112,14 +120,14 @@ export function phaseReport(input: {
     for (const line of s.unexpectedLines) if (unexpectedSample.length < 5) unexpectedSample.push(line);
     let got = 0;
     for (const [rv, at] of s.received) {
-      const ack = ackByRv.get(rv);
-      if (ack === undefined) {
+      const sent = sentByRv.get(rv);
+      if (sent === undefined) {
         unexpected++;
         if (unexpectedSample.length < 5) unexpectedSample.push(`ADDED rv ${rv}, not one of the measured writes`);
         continue;
       }
       got++;
-      delivery.push(ms(at - ack));
+      delivery.push(ms(at - sent));
     }
     if (got < writes.length) streamsMissingEvents++;
   }
@@ -139,6 +147,7 @@ export function phaseReport(input: {
       p99Ms: percentile(delivery, 99),
       maxMs: delivery[delivery.length - 1] ?? Number.NaN,
       minMs: delivery[0] ?? Number.NaN,
+      cdfMs: percentileLadder(delivery),
     },
     events: {
       expected,
@@ -164,8 +173,8 @@ export function phaseFailed(r: PhaseReport): boolean {
 /** The Markdown table of a run. */
 export function table(reports: PhaseReport[]): string {
   const head = [
-    "watchers", "streams open", "write p50 ms", "write p99 ms", "p50 ÷ floor", "p99 ÷ floor",
-    "delivery p50 ms", "delivery p99 ms", "delivery max ms", "events received / expected", "workerd RSS MiB before → after",
+    "watchers", "streams open", "write p50 ms (sent → answered)", "write p99 ms", "p50 ÷ floor", "p99 ÷ floor",
+    "delivery p50 ms (write sent → event)", "delivery p99 ms", "delivery max ms", "events received / expected", "workerd RSS MiB before → after",
   ];
   const f1 = (n: number) => n.toFixed(1);
   const rows = reports.map((r) => [

@@ -26,7 +26,9 @@ export interface WriterGo {
 /** One measured write as the writer saw it (times on the shared monotonic clock, ns). */
 export interface WriteRecord {
   rv: number;
+  /** The create was handed to the agent: where delivery latency is timed from. */
   startNs: bigint;
+  /** The last byte of its answer arrived: the end of the write latency. */
   ackNs: bigint;
 }
 
