@@ -23,6 +23,7 @@ export { BenchFloor } from "./bench/floor";
 export { Reconciler } from "./controllers/runtime/reconciler";
 export { QuotaSet } from "./quota/quota-set";
 export { NodeTunnel } from "./tunnel/node-tunnel";
+export { UsageStore } from "./resource-metrics/usage-store";
 
 export default {
   fetch(req: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> {

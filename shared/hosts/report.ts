@@ -90,15 +90,56 @@ export const ReportItemSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("VirtualMachineInstance"), ...itemBase, status: VMIReportStatus }),
 ]);
 
+/**
+ * When a usage sample was taken and over how long its CPU rate was measured
+ * (metrics-server's `timestamp` and `window`): CPU is the delta of
+ * cumulative CPU time over the window, memory the value at the timestamp.
+ */
+const sampleTime = {
+  timestamp: z.string().min(1).max(64),
+  windowSeconds: z.number().positive().max(3600),
+};
+
+/** Non-negative integers: nanocores (1e9 = one CPU) and bytes. */
+const cpuNanoCores = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const memoryBytes = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+/** One container's usage. */
+const ContainerUsage = z.strictObject({ name: z.string().min(1).max(253), cpuNanoCores, memoryBytes });
+
+/** Usage of the host, of its pods' containers and of its VMIs, at the last sample. */
+export const UsageReportSchema = z.strictObject({
+  node: z.strictObject({ ...sampleTime, cpuNanoCores, memoryBytes }).optional(),
+  pods: z.array(z.strictObject({
+    namespace: z.string().min(1).max(253),
+    name: z.string().min(1).max(253),
+    uid: z.string().min(1).max(128),
+    ...sampleTime,
+    containers: z.array(ContainerUsage).max(64),
+  })).max(500).default([]),
+  vmis: z.array(z.strictObject({
+    namespace: z.string().min(1).max(253),
+    name: z.string().min(1).max(253),
+    uid: z.string().min(1).max(128),
+    ...sampleTime,
+    cpuNanoCores,
+    memoryBytes,
+  })).max(500).default([]),
+});
+
 /** The whole report body. */
 export const HostReportSchema = z.strictObject({
   node: NodeReportSchema.optional(),
   items: z.array(ReportItemSchema).max(500).default([]),
+  /** Resource usage (`kubectl top`), sent with the heartbeat; kept in memory by the server, never stored. */
+  usage: UsageReportSchema.optional(),
 });
 
 export type NodeReport = z.infer<typeof NodeReportSchema>;
 export type ReportItem = z.infer<typeof ReportItemSchema>;
 export type MigrationReport = z.infer<typeof MigrationReportSchema>;
+export type UsageReport = z.input<typeof UsageReportSchema>;
+export type ParsedUsageReport = z.output<typeof UsageReportSchema>;
 export type HostReport = z.input<typeof HostReportSchema>;
 
 /** What became of one item: HTTP-like code and a word for it. */

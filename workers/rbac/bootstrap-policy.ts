@@ -12,6 +12,7 @@
  */
 import type { KubeObject } from "../../shared/k8s/object";
 import { KUBEVIRT_CLUSTER_ROLE_BINDINGS, KUBEVIRT_CLUSTER_ROLES } from "./bootstrap-policy-kubevirt";
+import { METRICS_CLUSTER_ROLES } from "./bootstrap-policy-metrics";
 import { clusterBindingToGroups, clusterRole, rule, urlRule } from "./policy-builders";
 
 /** The label that aggregates a ClusterRole into `admin`. */
@@ -131,8 +132,8 @@ const UPSTREAM_CLUSTER_ROLE_BINDINGS: readonly KubeObject[] = [
   clusterBindingToGroups("system:public-info-viewer", [SYSTEM_AUTHENTICATED, SYSTEM_UNAUTHENTICATED]),
 ];
 
-/** Every default ClusterRole duraplane keeps: upstream's, then KubeVirt's. */
-export const BOOTSTRAP_CLUSTER_ROLES: readonly KubeObject[] = [...UPSTREAM_CLUSTER_ROLES, ...KUBEVIRT_CLUSTER_ROLES];
+/** Every default ClusterRole duraplane keeps: upstream's, metrics-server's, then KubeVirt's. */
+export const BOOTSTRAP_CLUSTER_ROLES: readonly KubeObject[] = [...UPSTREAM_CLUSTER_ROLES, ...METRICS_CLUSTER_ROLES, ...KUBEVIRT_CLUSTER_ROLES];
 
 /** Every default ClusterRoleBinding duraplane keeps: upstream's, then KubeVirt's. */
 export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: readonly KubeObject[] = [

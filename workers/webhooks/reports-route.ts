@@ -19,6 +19,7 @@ import { foldItems } from "./fold-items";
 import { foldHeartbeat } from "./fold-node";
 import { claimReceipt, completeReceipt, pruneReceipts, releaseReceipt } from "./receipts";
 import { verifyWebhook } from "./verify";
+import { recordUsage } from "../resource-metrics/usage-store";
 
 /** One call in this many prunes old receipts (cheap, and keeps the table small without a cron). */
 const PRUNE_EVERY = 50;
@@ -62,6 +63,8 @@ reports.post("/webhooks/v1/nodes/:node/reports", async (c) => {
     const result: HostReportResult = { kind: "HostReportResult", apiVersion: "hosts.duraplane.io/v1", replayed: false, items: [] };
     if (report.node) result.node = await foldHeartbeat(c.env, node, report.node);
     result.items = await foldItems(c.env, node, report.items);
+    // Usage (kubectl top) is kept in memory elsewhere and never delays this answer.
+    if (report.usage) c.executionCtx.waitUntil(recordUsage(c.env, node, report.usage));
     await completeReceipt(c.env, node, id, JSON.stringify(result));
     if (Math.random() * PRUNE_EVERY < 1) c.executionCtx.waitUntil(pruneReceipts(c.env));
     return json(result, 200);
