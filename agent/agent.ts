@@ -23,6 +23,9 @@ import { TunnelClient } from "./tunnel/tunnel-client.ts";
 import type { VirtRuntime } from "./runtime/vms.ts";
 import type { Sequence } from "./sequence.ts";
 import { ListWatch } from "./watch.ts";
+import { type HostCounters, UsageCollector } from "./usage.ts";
+import { errorMessage } from "./log.ts";
+import { sleep } from "./backoff.ts";
 
 /** Everything an agent is made of. */
 export interface AgentOptions {
@@ -42,7 +45,12 @@ export interface AgentOptions {
   /** Redials of the node's stream tunnel (tunnel/tunnel-client.ts). */
   tunnelBackoff?: BackoffOptions;
   flushDelayMs?: number;
+  /** The host's own counters for the node's usage (real hosts: /proc); absent: modelled from the workloads. */
+  hostCounters?(): Promise<HostCounters | undefined>;
 }
+
+/** A heartbeat waits at most this long for the usage sampled with it, then goes without. */
+const USAGE_TIMEOUT_MS = 2000;
 
 /** A running host agent. */
 export class Agent {
@@ -52,6 +60,7 @@ export class Agent {
   private readonly loops: { resync(): void; close(): void; idle(): Promise<void> }[];
   private readonly watches: ListWatch<ApiObject>[];
   private readonly heartbeat: Heartbeat;
+  private readonly usage: UsageCollector;
   /** The node's stream tunnel (logs, exec, port-forward, consoles), when the adapters serve streams. */
   readonly tunnel?: TunnelClient;
   private silent = false;
@@ -90,7 +99,11 @@ export class Agent {
       }),
     ];
     const facts = { nodeName: creds.nodeName, hostIP: options.hostIP, capacity: options.capacity, containerRuntimeVersion: options.containers.runtimeVersion };
-    this.heartbeat = new Heartbeat(() => this.reporter.heartbeat(nodeReport(facts)), options.heartbeatIntervalMs);
+    const podUsage = options.containers.usage?.bind(options.containers);
+    const vmiUsage = options.vms.usage?.bind(options.vms);
+    const host = options.hostCounters;
+    this.usage = new UsageCollector({ ...(podUsage ? { pods: podUsage } : {}), ...(vmiUsage ? { vmis: vmiUsage } : {}), ...(host ? { host } : {}) });
+    this.heartbeat = new Heartbeat(() => this.beat(nodeReport(facts)), options.heartbeatIntervalMs);
     const providers = {
       ...(hasContainerStreams(options.containers) ? { containers: options.containers } : {}),
       ...(hasVMStreams(options.vms) ? { vms: options.vms } : {}),
@@ -101,6 +114,20 @@ export class Agent {
         providers, log, ...(options.tunnelBackoff ? { backoff: options.tunnelBackoff } : {}),
       });
     }
+  }
+
+  /** One heartbeat, with the usage sampled now (kubectl top); a slow or failing sample never holds it back. */
+  private beat(node: ReturnType<typeof nodeReport>): void {
+    const timeout = new AbortController();
+    void Promise.race([this.usage.collect(), sleep(USAGE_TIMEOUT_MS, timeout.signal).then(() => undefined)])
+      .catch((err: unknown) => {
+        this.options.log.warn("usage not sampled", { error: errorMessage(err) });
+        return undefined;
+      })
+      .then((usage) => {
+        timeout.abort();
+        if (!this.silent) this.reporter.heartbeat(node, usage);
+      }, () => undefined);
   }
 
   /** Starts heartbeats and watches. */

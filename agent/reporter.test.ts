@@ -52,6 +52,17 @@ function makeReporter(url: string, secrets: readonly string[], log = memoryLogge
 }
 
 describe("Reporter", () => {
+  it("sends the usage sampled with a heartbeat in the same report, and a retry keeps it", async ({ expect }) => {
+    server = await startServer(receiver([503]));
+    reporter = makeReporter(server.url, [newSigningSecret()]);
+    const usage = { node: { timestamp: "2026-01-01T00:00:00Z", windowSeconds: 10, cpuNanoCores: 5, memoryBytes: 6 } };
+    reporter.heartbeat({ capacity: { cpu: "1" } }, usage);
+    const second = await until(() => server?.requests[1], 5000, "the retried report");
+    for (const req of [server.requests[0], second]) {
+      expect(JSON.parse(req?.body ?? "{}")).toEqual({ node: { capacity: { cpu: "1" } }, items: [], usage });
+    }
+  });
+
   it("signs every report with every secret (Standard Webhooks)", async ({ expect }) => {
     const secrets = [newSigningSecret(), newSigningSecret()];
     server = await startServer(receiver());

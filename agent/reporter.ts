@@ -10,7 +10,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { MAX_REPORT_BYTES } from "../shared/hosts/constants.ts";
-import type { ItemResult, NodeReport, ReportItem, ReportItemResult } from "../shared/hosts/report.ts";
+import type { ItemResult, NodeReport, ReportItem, ReportItemResult, UsageReport } from "../shared/hosts/report.ts";
 import { signedHeaders } from "../shared/hosts/signature.ts";
 import { Backoff, type BackoffOptions, sleep } from "./backoff.ts";
 import { describeError, type HttpResponse, parseJson } from "./http.ts";
@@ -39,6 +39,7 @@ export interface ReporterOptions {
 interface Batch {
   id: string;
   node?: NodeReport;
+  usage?: UsageReport;
   items: ReportItem[];
   body: string;
 }
@@ -75,6 +76,7 @@ function itemResult(raw: unknown): ReportItemResult | undefined {
 export class Reporter {
   private readonly pending = new Map<string, ReportItem>();
   private node: NodeReport | undefined;
+  private usage: UsageReport | undefined;
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private paused = false;
@@ -98,9 +100,10 @@ export class Reporter {
     this.kick();
   }
 
-  /** Queues a heartbeat (the newest replaces any queued one). */
-  heartbeat(node: NodeReport): void {
+  /** Queues a heartbeat and the usage sampled with it (the newest replace any queued ones). */
+  heartbeat(node: NodeReport, usage?: UsageReport): void {
     this.node = node;
+    this.usage = usage;
     this.kick();
   }
 
@@ -185,9 +188,11 @@ export class Reporter {
   private take(): Batch {
     const { maxItems = 500, maxBytes = MAX_REPORT_BYTES - 64 * 1024 } = this.options;
     const node = this.node;
+    const usage = this.usage;
     this.node = undefined;
+    this.usage = undefined;
     const items: ReportItem[] = [];
-    let bytes = JSON.stringify(node ?? {}).length + 32;
+    let bytes = JSON.stringify(node ?? {}).length + JSON.stringify(usage ?? {}).length + 32;
     for (const [uid, item] of this.pending) {
       const size = JSON.stringify(item).length + 1;
       if (items.length >= maxItems || (items.length > 0 && bytes + size > maxBytes)) break;
@@ -195,12 +200,16 @@ export class Reporter {
       bytes += size;
       this.pending.delete(uid);
     }
-    return { id: `msg_${randomUUID()}`, node, items, body: JSON.stringify({ ...(node ? { node } : {}), items }) };
+    const body = JSON.stringify({ ...(node ? { node } : {}), items, ...(usage ? { usage } : {}) });
+    return { id: `msg_${randomUUID()}`, node, ...(usage ? { usage } : {}), items, body };
   }
 
   /** Puts a batch back unless newer observations replaced its contents meanwhile. */
   private requeue(batch: Batch): void {
-    this.node ??= batch.node;
+    if (this.node === undefined) {
+      this.node = batch.node;
+      this.usage = batch.usage;
+    }
     for (const item of batch.items) {
       const queued = this.pending.get(item.uid);
       if (!queued || queued.sequence < item.sequence) this.pending.set(item.uid, item);

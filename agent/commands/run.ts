@@ -6,6 +6,7 @@
  * which silences the whole agent to simulate losing the host.
  */
 import { join } from "node:path";
+import { procHostCounters } from "../host-usage.ts";
 import { parseArgs } from "node:util";
 import { Agent } from "../agent.ts";
 import { credentialsPath, readCredentials, SecretsSource } from "../config.ts";
@@ -127,6 +128,8 @@ export async function runCommand(args: string[]): Promise<number> {
   const agent = new Agent({
     credentials, secrets: () => secrets.current(), capacity, hostIP: values["host-ip"], log, sequence,
     containers, vms,
+    // A real host reports its own usage (/proc); a simulated one the sum of what it runs.
+    ...(real || vmRuntime === "libvirt" ? { hostCounters: () => procHostCounters() } : {}),
     heartbeatIntervalMs: intFlag("heartbeat-interval-ms", values["heartbeat-interval-ms"], 10_000, 100),
     restartBackoff: { initialMs: restartMs, maxMs: Math.max(restartMs, 300_000), jitter: 0 },
   });

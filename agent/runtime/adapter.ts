@@ -19,8 +19,12 @@
  * - `list` includes workloads started by an earlier agent process, so the
  *   host loop can stop the ones the API no longer wants;
  * - `pause`/`unpause` (VMs only, optional) suspend and resume a running
- *   workload; the observation's `paused` says what the runtime reports.
+ *   workload; the observation's `paused` says what the runtime reports;
+ * - `usage` (optional) reads the running workloads' counters — cumulative
+ *   CPU time and memory per container — for `kubectl top`; an adapter
+ *   without it reports no usage.
  */
+import type { UsageSample } from "./usage.ts";
 
 /** What to run: the object's identity and a kind-specific spec. */
 export interface Workload<Spec> {
@@ -84,6 +88,8 @@ export interface RuntimeAdapter<Spec, Detail> {
   list(): Observation<Detail>[];
   /** Calls `listener` with every changed observation; returns the unsubscribe function. */
   subscribe(listener: (observation: Observation<Detail>) => void): () => void;
+  /** The counters of every running workload, read now (runtime/usage.ts). */
+  usage?(): Promise<UsageSample[]>;
   /** Releases the adapter (a real one leaves workloads running, as the kubelet does on restart). */
   close(): Promise<void>;
 }

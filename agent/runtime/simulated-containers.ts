@@ -11,6 +11,7 @@ import { type Flavour, type SimRecord, type SimulationOptions } from "./simulate
 // A cycle, harmless: each module uses the other's exports only when called.
 import { SimulatedContainerRuntime } from "./simulated-container-streams.ts";
 import { AGENT_VERSION } from "../version.ts";
+import { podDemand } from "./simulated-usage.ts";
 
 /** `nginx:1.27` → `docker.io/library/nginx`, as containerd names images. */
 function imageRepository(image: string): string {
@@ -43,6 +44,7 @@ export const containerFlavour: Flavour<PodRuntimeSpec, PodDetail> = {
   stopped: { exitCode: 0, reason: "Completed" },
   killed: { exitCode: 137, reason: "Error", message: "killed after the termination grace period" },
   detail: podDetail,
+  demand: (record) => podDemand(record.workload.rawSpec, record.workload.spec.containers.map((c) => c.name)),
 };
 
 /** A simulated container runtime for pods, with streams (simulated-container-streams.ts). */

@@ -10,6 +10,7 @@ import { type Flavour, type SimRecord, type SimulationOptions } from "./simulate
 import { SimulatedConsoleVirtRuntime } from "./simulated-vm-streams.ts";
 import type { GuestOSInfo, VMDetail, VMRuntimeSpec } from "./vms.ts";
 import { AGENT_VERSION } from "../version.ts";
+import { vmDemand } from "./simulated-usage.ts";
 
 /** The guest every simulated VM runs. */
 export const SIMULATED_GUEST: GuestOSInfo = {
@@ -45,6 +46,7 @@ export const vmFlavour: Flavour<VMRuntimeSpec, VMDetail> = {
   stopped: { exitCode: 0, reason: "Shutdown" },
   killed: { exitCode: 137, reason: "Destroyed", message: "destroyed after the termination grace period" },
   detail: vmDetail,
+  demand: (record) => [vmDemand(record.workload.rawSpec, record.workload.spec.cpuCores, record.workload.spec.memory)],
 };
 
 /** A simulated hypervisor for VMIs, with consoles (simulated-vm-streams.ts); simulated-vm-migration.ts adds live migration. */

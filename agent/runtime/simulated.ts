@@ -14,6 +14,8 @@
 import type { Exited, Observation, RunState, RuntimeAdapter, Workload } from "./adapter.ts";
 import { type AddressPool, macFor } from "./addresses.ts";
 import { formatTime } from "../../shared/k8s/time.ts";
+import { type Demand, simulatedCounters } from "./simulated-usage.ts";
+import type { UsageSample } from "./usage.ts";
 
 /** Timing and failure injection shared by both flavours. */
 export interface SimulationOptions {
@@ -57,6 +59,8 @@ export interface Flavour<Spec, Detail> {
   /** Killed when the grace period ran out. */
   killed: ExitKind;
   detail(record: SimRecord<Spec>): Detail;
+  /** What each container of a workload would use (simulated-usage.ts). */
+  demand(record: SimRecord<Spec>): Demand[];
 }
 
 /** One simulated workload. */
@@ -159,6 +163,20 @@ export class SimulatedRuntime<Spec, Detail> implements RuntimeAdapter<Spec, Deta
 
   list(): Observation<Detail>[] {
     return [...this.records.values()].map((r) => this.observation(r));
+  }
+
+  /** The modelled counters of every running workload (simulated-usage.ts). */
+  async usage(): Promise<UsageSample[]> {
+    const timeMs = Date.now();
+    const out: UsageSample[] = [];
+    for (const record of this.records.values()) {
+      if (record.state.phase !== "running") continue;
+      const startedMs = Date.parse(record.state.startedAt);
+      const { uid, namespace, name } = record.workload;
+      const containers = this.flavour.demand(record).map((d) => simulatedCounters(uid, d, startedMs, timeMs));
+      out.push({ uid, namespace, name, timeMs, containers });
+    }
+    return out;
   }
 
   subscribe(listener: (o: Observation<Detail>) => void): () => void {
