@@ -1,8 +1,11 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { execFileSync } from "node:child_process";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
+  // wrangler.toml's [assets] folder (the dashboard, ui/dist) must exist: build it when its sources changed.
+  execFileSync("npx", ["tsx", "scripts/build-ui.ts", "--if-stale"], { stdio: "inherit" });
   return {
     plugins: [
       cloudflareTest({

@@ -51,6 +51,8 @@ function sourcesHash(): string {
  * bundle's folder, so the server restarts only when asked to.
  */
 export function buildWorker(opts: { cost?: boolean } = {}): string {
+  // wrangler (`deploy --dry-run`, and `dev` on the bundle) reads wrangler.toml's [assets] folder, the dashboard's build: make it if it is missing.
+  if (!existsSync(join("ui", "dist", "ui", "index.html"))) execFileSync("npx", ["tsx", "scripts/build-ui.ts"], { stdio: "inherit" });
   const dir = join(tmpdir(), `duraplane-worker-${opts.cost ? "cost-" : ""}${sourcesHash()}`);
   const entry = join(dir, "index.js");
   if (existsSync(entry)) return entry;

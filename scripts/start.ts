@@ -44,6 +44,7 @@ import { type LocalHost, startHosts, stopHosts } from "./local-hosts.ts";
 import { missingForRealRuntimes } from "./runtime-preflight.ts";
 import { buildImages } from "./images/build.ts";
 import { Ctr } from "../agent/runtime/ctr.ts";
+import { ensureUiBuilt } from "./build-ui.ts";
 import { buildWorker, ensureAdminToken, ensureSecretsKey, applyMigrations, wranglerEnv, writeKubeconfig, waitUntilReady } from "./local-cluster.ts";
 
 const { values } = parseArgs({
@@ -116,6 +117,8 @@ if (values.cost && values.watch) {
   console.error("--cost needs a built Worker: it cannot be combined with --watch");
   process.exit(2);
 }
+// The dashboard's files (served at /ui by wrangler's [assets]) must exist before wrangler reads its config.
+await ensureUiBuilt();
 const bundle = values.watch ? undefined : buildWorker({ cost: values.cost });
 const child = spawn(
   "npx",
