@@ -1,6 +1,7 @@
 /**
- * The two replica controllers bench/converge.ts drives — ReplicaSet → Pods
- * and VirtualMachineInstanceReplicaSet → VMIs — as REST paths and bodies:
+ * The replica controllers bench/converge.ts drives — ReplicaSet → Pods,
+ * Deployment → ReplicaSet → Pods and VirtualMachineInstanceReplicaSet → VMIs
+ * — as REST paths and bodies:
  * the owner, the child it stamps from its template (so the floor creates the
  * very object the controller would), and the status patch a kubelet or
  * virt-handler would send to make a child ready.
@@ -69,6 +70,28 @@ export const replicaSetWorkload: Workload = {
   readyPatch: READY,
 };
 
+/**
+ * Deployment (apps/v1) owning a ReplicaSet owning Pods: the same pods as the
+ * ReplicaSet's, so the ReplicaSet's floor is its floor too; one more
+ * controller hop. `rolloutPatch` changes its template for the rollout phase.
+ */
+export const deploymentWorkload: Workload & { rolloutPatch: string } = {
+  kind: "Deployment",
+  ownerPath: (ns) => `/apis/apps/v1/namespaces/${ns}/deployments`,
+  ownerBody: (name) => JSON.stringify({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name },
+    spec: { replicas: 0, selector: { matchLabels: { app: APP } }, template: POD_TEMPLATE },
+  }),
+  childPath: replicaSetWorkload.childPath,
+  childBody: replicaSetWorkload.childBody,
+  readyPatch: READY,
+  // What `kubectl set image deployment/converge web=nginx:1.28` sends.
+  // (a merge patch replaces the list, so the whole container is sent).
+  rolloutPatch: JSON.stringify({ spec: { template: { spec: { containers: [{ ...POD_TEMPLATE.spec.containers[0], image: "nginx:1.28" }] } } } }),
+};
+
 /** VirtualMachineInstanceReplicaSet (kubevirt.io/v1) owning VMIs. */
 export const vmirsWorkload: Workload = {
   kind: "VMIRS",
@@ -90,4 +113,4 @@ export const vmirsWorkload: Workload = {
 };
 
 /** Every workload, in table order. */
-export const WORKLOADS: readonly Workload[] = [replicaSetWorkload, vmirsWorkload];
+export const WORKLOADS: readonly Workload[] = [replicaSetWorkload, deploymentWorkload, vmirsWorkload];

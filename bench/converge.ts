@@ -1,12 +1,13 @@
 /**
- * `npm run bench:converge`: a ReplicaSet and a VMIRS scaled from 0 to N —
+ * `npm run bench:converge`: a ReplicaSet, a Deployment and a VMIRS scaled from 0 to N —
  * time until `status.replicas` equals N, then, with readiness driven by the
  * bench (status patches as a kubelet or virt-handler would send), until
  * `status.readyReplicas` equals N — beside floors measured in the same run:
  * creating N children directly through the API, and N status patches on
- * children no controller owns.
+ * children no controller owns. The Deployment then rolls out a new template
+ * (bench/converge-rollout.ts), timed beside the floor's creates plus patches.
  *
- *   npx tsx bench/converge.ts [--sizes 100,1000] [--kinds ReplicaSet,VMIRS] [--clients 16]
+ *   npx tsx bench/converge.ts [--sizes 100,1000] [--kinds ReplicaSet,Deployment,VMIRS] [--clients 16]
  *                             [--timeout-s 300] [--settle-ms 3000]
  *
  * Prints a table and writes the figures to bench/results/converge-<timestamp>.json;
@@ -17,7 +18,8 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { runBench } from "./bench-server.ts";
 import { createMany, createNamespace, listNames, ok, patchStatuses, pollStatus, type PollResult, type Target, warm } from "./converge-phases.ts";
-import { WORKLOADS, type Workload } from "./converge-workload.ts";
+import { deploymentWorkload, WORKLOADS, type Workload } from "./converge-workload.ts";
+import { rollout, type RolloutResult } from "./converge-rollout.ts";
 import { benchAgent } from "./load.ts";
 import { intList } from "./bench-args.ts";
 
@@ -65,6 +67,10 @@ interface Row {
   readyRatio?: number;
   /** ready ÷ this phase's own patches: the controller's lag behind the last patch. */
   readyOverOwnPatches?: number;
+  /** Deployment only: a new template rolled out to all N pods. */
+  rollout?: RolloutResult;
+  /** rollout ÷ (floor create + floor patches): N new pods created and made ready, at least. */
+  rolloutRatio?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -86,7 +92,7 @@ async function floor(t: Target, w: Workload, n: number): Promise<{ createMs: num
 }
 
 /** Controller: owner at 0 replicas, scaled to N, then every child made ready by the bench. */
-async function controller(t: Target, w: Workload, n: number): Promise<Pick<Row, "converge" | "childrenAfterConverge" | "readinessPatchMs" | "ready">> {
+async function controller(t: Target, w: Workload, n: number): Promise<Pick<Row, "converge" | "childrenAfterConverge" | "readinessPatchMs" | "ready" | "rollout">> {
   const ns = `ctrl-${w.kind.toLowerCase()}-${n}-${suffix()}`;
   await createNamespace(t, ns);
   const poller = benchAgent(1);
@@ -107,7 +113,11 @@ async function controller(t: Target, w: Workload, n: number): Promise<Pick<Row, 
       pollStatus(t, poller, owner, "readyReplicas", n, readyStart, timeoutMs),
     ]);
     console.log(`  ${w.kind} N=${n}: readyReplicas ${ready.last}/${n} after ${(ready.ms / 1000).toFixed(2)} s, ${ready.failedPolls} polls timed out${ready.converged ? "" : " — NOT CONVERGED"}`);
-    return { converge, childrenAfterConverge: names.length, readinessPatchMs, ready };
+    if (w !== deploymentWorkload || !ready.converged) return { converge, childrenAfterConverge: names.length, readinessPatchMs, ready };
+    await sleep(settleMs);
+    const r = await rollout(t, agent, poller, clients, owner, w.childPath(ns), deploymentWorkload.rolloutPatch, w.readyPatch, n, timeoutMs);
+    console.log(`  ${w.kind} N=${n}: rollout ${r.last.updatedReplicas} updated, ${r.last.availableReplicas} available of ${n} after ${(r.ms / 1000).toFixed(2)} s (${r.readinessPatches} readiness patches)${r.converged ? "" : " — NOT CONVERGED"}`);
+    return { converge, childrenAfterConverge: names.length, readinessPatchMs, ready, rollout: r };
   } finally {
     agent.destroy();
     poller.destroy();
@@ -133,6 +143,7 @@ async function run(t: Target): Promise<Row[]> {
         convergeRatio: c.converge.ms / f.createMs,
         ...(c.ready ? { readyRatio: c.ready.ms / f.patchMs } : {}),
         ...(c.ready && c.readinessPatchMs ? { readyOverOwnPatches: c.ready.ms / c.readinessPatchMs } : {}),
+        ...(c.rollout?.converged ? { rolloutRatio: c.rollout.ms / (f.createMs + f.patchMs) } : {}),
       });
       await sleep(settleMs);
     }
@@ -149,14 +160,23 @@ function table(rows: readonly Row[]): string {
     s(r.floorPatchMs), s(r.readinessPatchMs), poll(r.ready), r.ready?.converged && r.readyRatio !== undefined ? r.readyRatio.toFixed(2) : "",
   ]);
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
-  return [line(head), line(head.map(() => "---")), ...body.map(line)].join("\n");
+  const rollouts = rows.filter((r) => r.rollout !== undefined);
+  const rolloutHead = ["kind", "N", "floor create + patches s", "rollout s", "rollout ÷ floor", "readiness patches"];
+  const rolloutBody = rollouts.map((r) => [
+    r.kind, String(r.n), s(r.floorCreateMs + r.floorPatchMs),
+    r.rollout?.converged ? s(r.rollout.ms) : `not converged (${r.rollout?.last.updatedReplicas ?? 0} updated at ${s(r.rollout?.ms)})`,
+    r.rolloutRatio?.toFixed(2) ?? "", String(r.rollout?.readinessPatches ?? 0),
+  ]);
+  const main = [line(head), line(head.map(() => "---")), ...body.map(line)].join("\n");
+  if (rollouts.length === 0) return main;
+  return `${main}\n\nRollout (new template → every pod updated and available):\n\n${[line(rolloutHead), line(rolloutHead.map(() => "---")), ...rolloutBody.map(line)].join("\n")}`;
 }
 
 await runBench({ name: "converge" }, async (server) => {
   console.log(`sizes ${sizes.join(",")}, ${clients} clients, give up after ${timeoutS} s per poll`);
   const rows = await run({ url: server.url, token: server.token });
   console.log(`\n${table(rows)}\n`);
-  const failed = rows.some((r) => !r.converge.converged || r.ready?.converged !== true);
+  const failed = rows.some((r) => !r.converge.converged || r.ready?.converged !== true || r.rollout?.converged === false);
   return {
     figures: { sizes, kinds: workloads.map((w) => w.kind), clients, timeoutS, settleMs, rows },
     ...(failed ? { failed: "a phase did not converge" } : {}),
