@@ -39,6 +39,8 @@ import type { LogOptions } from "../../shared/tunnel/frames.ts";
 import { containerdAttach, containerdExec, containerdLogs, containerdPortForward, type ContainerdStreamSource } from "./containerd-streams.ts";
 import type { ContainerStreams, ProcessSession, WorkloadRef } from "./streams.ts";
 import { ProbeWorker, probeSpec } from "./probes.ts";
+import { containerdUsage } from "./containerd-usage.ts";
+import type { UsageSample } from "./usage.ts";
 
 /** Container labels: the CRI's names for the pod's identity, ours for what containerd does not keep. */
 export const LABELS = {
@@ -304,6 +306,11 @@ export class ContainerdRuntime implements ContainerRuntime, ContainerStreams {
   subscribe(listener: (o: Observation<PodDetail>) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** The counters of every running container's cgroup (containerd-usage.ts). */
+  usage(): Promise<UsageSample[]> {
+    return containerdUsage(this.ctr, [...this.pods.values()].map((p) => ({ workload: p.workload, removed: p.removed, runs: p.runs.values() })));
   }
 
   /** Stops watching; containers keep running for the next agent to adopt, as the kubelet leaves them. */

@@ -33,6 +33,8 @@ import { vmiDomainSpec } from "./vmi-domain-spec.ts";
 import { prepareFiles } from "./vm-volumes.ts";
 import type { VirtRuntime, VMDetail, VMRuntimeSpec } from "./vms.ts";
 import { errorMessage, type Logger } from "../log.ts";
+import { DOMSTATS_ARGS, domainCounters, parseDomstats } from "./domstats.ts";
+import type { UsageSample } from "./usage.ts";
 
 /** How the adapter reaches libvirt and where it keeps VMI files. */
 export interface LibvirtOptions {
@@ -57,6 +59,8 @@ export interface LibvirtOptions {
 export class LibvirtVirtRuntime implements VirtRuntime, VMStreams {
   private readonly records = new Map<string, DomainRecord>();
   private readonly byDomain = new Map<string, string>();
+  /** Each started VMI's namespace and name, for its usage samples. */
+  private readonly names = new Map<string, { namespace: string; name: string }>();
   /** Domains being undefined: a resync must not adopt them again meanwhile. */
   private readonly removing = new Set<string>();
   private readonly listeners = new Set<(o: Observation<VMDetail>) => void>();
@@ -128,6 +132,7 @@ export class LibvirtVirtRuntime implements VirtRuntime, VMStreams {
   }
 
   async start(workload: Workload<VMRuntimeSpec>): Promise<void> {
+    this.names.set(workload.uid, { namespace: workload.namespace, name: workload.name });
     let record = this.records.get(workload.uid);
     if (record && record.state.phase !== "exited") return;
     if (record) {
@@ -221,6 +226,7 @@ export class LibvirtVirtRuntime implements VirtRuntime, VMStreams {
     if (!record) return;
     this.records.delete(uid);
     this.byDomain.delete(record.domain);
+    this.names.delete(uid);
     this.removing.add(record.domain);
     try {
       for (const args of [["destroy", record.domain], ["undefine", record.domain, "--nvram"]]) {
@@ -242,6 +248,21 @@ export class LibvirtVirtRuntime implements VirtRuntime, VMStreams {
 
   list(): Observation<VMDetail>[] {
     return [...this.records.values()].map((r) => observationOf(r));
+  }
+
+  /** Every running domain's CPU time and memory from one `virsh domstats` (domstats.ts). */
+  async usage(): Promise<UsageSample[]> {
+    const stats = parseDomstats(await this.virsh.run([...DOMSTATS_ARGS], 10_000));
+    const timeMs = Date.now();
+    const out: UsageSample[] = [];
+    for (const [domain, fields] of stats) {
+      const uid = this.byDomain.get(domain);
+      const names = uid === undefined ? undefined : this.names.get(uid);
+      const counters = domainCounters(fields);
+      if (uid === undefined || !names || !counters || this.records.get(uid)?.migrating) continue;
+      out.push({ uid, ...names, timeMs, containers: [{ name: "compute", ...counters }] });
+    }
+    return out;
   }
 
   subscribe(listener: (o: Observation<VMDetail>) => void): () => void {
