@@ -10,9 +10,11 @@ import { observeChanges } from "./objects/change-observer";
 import { admitWrites } from "./objects/write-admission";
 import { quotaAdmission } from "./quota/quota-admission";
 import { costEnv, costEvent, costRequest } from "./cost/wiring";
+import { withVMIPhaseMetrics } from "./metrics/vmi-phase-metrics";
 
 // The controllers observe every collection's committed changes (storage does not import them).
-observeChanges(reconcileObserver);
+// The VMI phase metrics observe the same changes (workers/metrics/vmi-phase-metrics.ts).
+observeChanges(withVMIPhaseMetrics(reconcileObserver));
 // Quotas admit every write of every object, whoever makes it (workers/objects/write-admission.ts).
 admitWrites(quotaAdmission);
 
@@ -23,6 +25,7 @@ export { BenchFloor } from "./bench/floor";
 export { Reconciler } from "./controllers/runtime/reconciler";
 export { QuotaSet } from "./quota/quota-set";
 export { NodeTunnel } from "./tunnel/node-tunnel";
+export { FleetMetrics } from "./metrics/fleet-metrics";
 export { UsageStore } from "./resource-metrics/usage-store";
 
 export default {

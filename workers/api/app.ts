@@ -25,7 +25,8 @@ import {
 } from "./discovery";
 import { ensureBuiltinNamespaces } from "./namespaces";
 import { ensureBootstrapPolicy } from "../rbac/bootstrap-ensure";
-import { deadLetterMetrics } from "../controllers/runtime/dead-letters";
+import { metricsRoute } from "../metrics/metrics-route";
+import { requestMetrics } from "../metrics/request-metrics";
 import { openapi } from "./openapi-routes";
 import { vmSubresources } from "./vm-subresources";
 import { podBinding } from "./pod-binding";
@@ -66,6 +67,8 @@ app.onError((err, c) => errorResponse(err, c.req.method));
 
 app.notFound(() => json(pathNotFound().toStatus(), 404));
 
+// First, so that every answer (errors rendered by onError too) is counted and timed.
+app.use("*", requestMetrics);
 app.use("*", audit);
 app.use("*", async (c, next) => {
   // Host reports authenticate by signature, joining by the join token: neither carries a user token.
@@ -87,7 +90,7 @@ app.route("/", users);
 app.route("/", auditRoutes);
 
 app.get("/version", (c) => c.json(VERSION_INFO));
-app.get("/metrics", async (c) => c.text(await deadLetterMetrics(c.env), 200, { "content-type": "text/plain; version=0.0.4" }));
+app.route("/", metricsRoute);
 for (const p of ["/healthz", "/livez", "/readyz"]) app.get(p, (c) => c.text("ok"));
 
 app.route("/", openapi);

@@ -19,6 +19,7 @@ import { WatchHub, type WatchStream } from "../watch/watch-hub";
 import type { EventSource } from "../watch/watch-session";
 import type { WatchRequest } from "../watch/watch-request";
 import { changeObserver } from "./change-observer";
+import { recordWorkqueueAdds } from "../metrics/workqueue-metrics";
 
 const MIGRATIONS = [
   `CREATE TABLE meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
@@ -193,6 +194,12 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
     return this.watchers.size;
   }
 
+  /** What /metrics reports of this kind: stored objects and open collection watches (workers/metrics). */
+  async storageStats(): Promise<{ objects: number; watchers: number }> {
+    const objects = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM objects").one().n;
+    return { objects, watchers: this.watchers.size };
+  }
+
   /**
    * Runs the commit's transaction. A failure inside it rolled everything back,
    * and the same request would fail the same way again (a row too large, a
@@ -309,6 +316,7 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
       for (let i = 0; i < keys.length; i += 100) {
         await this.env.RECONCILE_QUEUE.sendBatch(keys.slice(i, i + 100).map((body) => ({ body })));
       }
+      recordWorkqueueAdds(keys);
     } catch (err) {
       console.error("enqueue of reconcile keys failed; the resync will cover it", err);
     }
@@ -339,6 +347,7 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
     for (let i = 0; i < keys.length; i += 100) {
       await this.env.RECONCILE_QUEUE.sendBatch(keys.slice(i, i + 100).map((body) => ({ body })));
     }
+    recordWorkqueueAdds(keys);
     if (keys.length > 0) {
       await this.ctx.storage.setAlarm(Date.now() + RESYNC_MS);
       this.resyncArmed = true;

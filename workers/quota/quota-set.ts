@@ -24,6 +24,7 @@ import { policyOf } from "./quota-definition";
 import { chargeUnder, checkCharge, type QuotaState } from "./quota-check";
 import { namespaceOfKey } from "./charge-key";
 import { ORPHAN_GRACE_MS, reconcileCharges } from "./charge-reconcile";
+import { recordWorkqueueAdds } from "../metrics/workqueue-metrics";
 
 export { chargeKey } from "./charge-key";
 export { ORPHAN_GRACE_MS } from "./charge-reconcile";
@@ -270,6 +271,7 @@ export class QuotaSet extends DurableObject<Env> {
       ? [{ controller: "clusterresourcequota", namespace: "", name: scope.cluster }]
       : [...this.quotas.keys()].map((name) => ({ controller: "resourcequota", namespace: scope.namespace, name }));
     await this.env.RECONCILE_QUEUE.sendBatch(keys.map((body) => ({ body })));
+    recordWorkqueueAdds(keys);
   }
 
   private async publishSoon(): Promise<void> {

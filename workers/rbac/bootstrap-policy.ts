@@ -28,6 +28,8 @@ export const SYSTEM_MASTERS = "system:masters";
 export const SYSTEM_AUTHENTICATED = "system:authenticated";
 /** `user.AllUnauthenticated`. */
 export const SYSTEM_UNAUTHENTICATED = "system:unauthenticated";
+/** The group whose members may scrape /metrics (upstream's system:monitoring binding). */
+export const SYSTEM_MONITORING = "system:monitoring";
 
 const READ = ["get", "list", "watch"];
 const WRITE = ["create", "update", "patch", "delete", "deletecollection"];
@@ -61,6 +63,10 @@ const UPSTREAM_CLUSTER_ROLES: readonly KubeObject[] = [
   ]),
   // Insensitive cluster information, even for unauthenticated callers.
   clusterRole("system:public-info-viewer", [urlRule(["get"], ["/livez", "/readyz", "/healthz", "/version", "/version/"])]),
+  // What a monitoring system scrapes and probes.
+  clusterRole("system:monitoring", [
+    urlRule(["get"], ["/metrics", "/metrics/slis", "/livez", "/readyz", "/healthz", "/livez/*", "/readyz/*", "/healthz/*"]),
+  ]),
   // Namespace admin: edit plus granting permissions to others.
   clusterRole("admin", [], { aggregateFrom: AGGREGATE_TO_ADMIN }),
   // Namespace editor: every user-level action, but no /status, quota or limits.
@@ -130,6 +136,7 @@ const UPSTREAM_CLUSTER_ROLE_BINDINGS: readonly KubeObject[] = [
   clusterBindingToGroups("system:discovery", [SYSTEM_AUTHENTICATED]),
   clusterBindingToGroups("system:basic-user", [SYSTEM_AUTHENTICATED]),
   clusterBindingToGroups("system:public-info-viewer", [SYSTEM_AUTHENTICATED, SYSTEM_UNAUTHENTICATED]),
+  clusterBindingToGroups("system:monitoring", [SYSTEM_MONITORING]),
 ];
 
 /** Every default ClusterRole duraplane keeps: upstream's, metrics-server's, then KubeVirt's. */

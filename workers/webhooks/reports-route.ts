@@ -19,6 +19,7 @@ import { foldItems } from "./fold-items";
 import { foldHeartbeat } from "./fold-node";
 import { claimReceipt, completeReceipt, pruneReceipts, releaseReceipt } from "./receipts";
 import { verifyWebhook } from "./verify";
+import { reportMetrics } from "../metrics/webhook-metrics";
 import { recordUsage } from "../resource-metrics/usage-store";
 
 /** One call in this many prunes old receipts (cheap, and keeps the table small without a cron). */
@@ -44,6 +45,7 @@ function parseReport(text: string): z.output<typeof HostReportSchema> {
 /** The route, mounted on the app before bearer authentication. */
 export const reports = new Hono<{ Bindings: Env }>();
 
+reports.use("/webhooks/v1/nodes/:node/reports", reportMetrics);
 reports.post("/webhooks/v1/nodes/:node/reports", async (c) => {
   const node = c.req.param("node");
   // Audited as the node it claims to be, also when the signature then fails.

@@ -8,6 +8,7 @@
  */
 import type { Reconciler } from "./reconciler";
 import { isReconcileKey, keyName, type ReconcileKey } from "./keys";
+import { recordWorkqueueDone, recordWorkqueueRetry } from "../../metrics/workqueue-metrics";
 
 /** Retry delay: 1, 2, 4 … seconds, capped at 5 minutes (workqueue's exponential rate limiter). */
 export function backoffSeconds(attempts: number): number {
@@ -29,9 +30,11 @@ export async function consumeReconcileBatch(batch: MessageBatch<unknown>, env: E
         // A requested requeue is sent by the Reconciler itself (it dedupes them).
         await reconcilers.getByName(keyName(key)).reconcile(key);
         msg.ack();
+        recordWorkqueueDone(key);
       } catch (err) {
         console.error(`reconcile ${keyName(key)} failed (attempt ${msg.attempts})`, err);
         msg.retry({ delaySeconds: backoffSeconds(msg.attempts) });
+        recordWorkqueueRetry(key);
       }
     }),
   );

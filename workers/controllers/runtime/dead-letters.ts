@@ -14,6 +14,7 @@ import { kindByResource } from "../../registry";
 import { isReconcileKey, type ReconcileKey } from "./keys";
 import { RESOURCES } from "../replicaset/replicas-sync";
 import { formatTime } from "../../../shared/k8s/time";
+import { recordWorkqueueDone } from "../../metrics/workqueue-metrics";
 
 /** Each controller's owner resource; a garbage collector key names its owner's resource itself. */
 const OWNER_RESOURCE: Record<ReconcileKey["controller"], string | undefined> = {
@@ -52,6 +53,8 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env)
       continue;
     }
     const key = msg.body;
+    // It left the reconcile queue: workqueue_depth no longer counts it.
+    recordWorkqueueDone(key);
     console.error(`reconcile key ${key.controller}/${key.namespace}/${key.name} exhausted its retries`);
     await db.insert(deadLetters).values({
       id: msg.id, controller: key.controller, namespace: key.namespace, name: key.name,

@@ -12,6 +12,7 @@ import { costEnv } from "../../cost/wiring";
 import { runController } from "./dispatch";
 import { auditRecordsOf, flushControllerAudit, runAsController } from "../../audit/controller-audit";
 import type { ReconcileKey } from "./keys";
+import { observeWorkDuration, recordWorkqueueAdds } from "../../metrics/workqueue-metrics";
 
 /** A pending requeue this close to due may be the delivery running now, so it covers nothing. */
 const REQUEUE_SLACK_MS = 1000;
@@ -118,6 +119,7 @@ export class Reconciler extends DurableObject<Env> {
         this.dirty = false;
         this.running++;
         this.maxRunning = Math.max(this.maxRunning, this.running);
+        const started = Date.now();
         try {
           const run = await runAsController(key.controller, () => runController(this.env, key, this.observingSince))
             .catch((err: unknown) => {
@@ -129,6 +131,7 @@ export class Reconciler extends DurableObject<Env> {
           result = run.result;
         } finally {
           this.running--;
+          observeWorkDuration(key.controller, Date.now() - started);
         }
         this.runs++;
       } while (this.dirty);
@@ -157,6 +160,7 @@ export class Reconciler extends DurableObject<Env> {
     const deadline = now + exactDelayMs(result.requeueAfterSeconds, seconds);
     if (requeueCovered({ at: this.requeueAt, for: this.requeueFor }, now, deadline)) return;
     await this.env.RECONCILE_QUEUE.send(key, { delaySeconds: seconds });
+    recordWorkqueueAdds([key]);
     this.requeueAt = now + seconds * 1000;
     this.requeueFor = deadline;
     this.requeues++;

@@ -22,6 +22,7 @@ import { unplacedStatus } from "./scheduler-status";
 import { DEFAULT_SCHEDULER } from "./scheduling-keys";
 import { isNotFound, isConflict } from "../../client/errors";
 import { formatTime } from "../../../shared/k8s/time";
+import { recordScheduleAttempt } from "../../metrics/scheduler-metrics";
 
 /** Binds and status writes in flight at once. */
 export const BIND_PARALLELISM = 16;
@@ -39,13 +40,17 @@ async function bind(env: Env, p: Placement): Promise<void> {
   const ref = objectRefOf(p.obj);
   try {
     const written = await writeObject(env, ref, { verb: "bind", node: p.node, preconditions: { uid: p.obj.metadata.uid ?? "" } });
+    recordScheduleAttempt("scheduled", p.obj);
     await recordEvent(env, written.object, "Normal", "Scheduled", `Successfully assigned ${ref.namespace}/${ref.name} to ${p.node}`, DEFAULT_SCHEDULER);
   } catch (err) {
-    if (!isStale(err)) throw err;
+    if (isStale(err)) return;
+    recordScheduleAttempt("error", p.obj);
+    throw err;
   }
 }
 
 async function markUnplaced(env: Env, u: Unplaced, stamp: string): Promise<void> {
+  if (u.reason === "Unschedulable") recordScheduleAttempt("unschedulable", u.obj);
   const status = unplacedStatus(u, stamp);
   if (!status) return;
   try {
