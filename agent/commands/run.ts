@@ -49,6 +49,8 @@ export const RUN_USAGE = `duraplane-agent run (--state DIR | --name NODE) [optio
                                  (default: containerd's store, where npm run images puts them)
   --vm-run-dir DIR               per-VMI files: disks, kernel, serial log (default /var/lib/duraplane/NODE/vms)
   --vm-bridge BR                 attach VM interfaces to this host bridge (default: user-mode networking)
+  --migration-address HOST:PORT  where other hosts reach this host's libvirtd over TCP for live
+                                 migration (default: --host-ip and libvirt's port, 16509)
  simulated runtime:
   --boot-delay-ms 2000           creating → running
   --stop-delay-ms 1000           a graceful stop (beyond the grace period: killed at its end)
@@ -76,6 +78,7 @@ export async function runCommand(args: string[]): Promise<number> {
       "lose-host-after-ms": { type: "string" }, "lose-host-for-ms": { type: "string" },
       "vm-runtime": { type: "string", default: "simulated" }, "libvirt-uri": { type: "string", default: "qemu:///system" },
       "image-dir": { type: "string" }, "vm-run-dir": { type: "string" }, "vm-bridge": { type: "string" },
+      "migration-address": { type: "string" },
       "migration-duration-ms": { type: "string" },
     },
   });
@@ -123,6 +126,7 @@ export async function runCommand(args: string[]): Promise<number> {
     ? await openLibvirt({
       uri: values["libvirt-uri"], images: () => vmImageStore(state, values["image-dir"], values["containerd-address"]), runDir: values["vm-run-dir"] ?? join("/var/lib/duraplane", credentials.nodeName, "vms"),
       ...(values["vm-bridge"] ? { bridge: values["vm-bridge"] } : {}), log, nodeName: credentials.nodeName,
+      migrationAddress: values["migration-address"] ?? `${values["host-ip"]}:16509`,
     })
     : new SimulatedVirtRuntime(simulation, addresses, values["host-ip"], intFlag("migration-duration-ms", values["migration-duration-ms"], 3000));
   const agent = new Agent({

@@ -30,6 +30,8 @@ export interface LibvirtFlags {
   /** This agent's Node: its domains are named after it, so agents of several nodes can share one libvirtd. */
   nodeName: string;
   log: Logger;
+  /** `host:port` of this host's libvirtd as other hosts reach it over TCP, for live migration. */
+  migrationAddress?: string;
 }
 
 function onPath(program: string): boolean {
@@ -72,5 +74,7 @@ export async function openLibvirt(flags: LibvirtFlags): Promise<VirtRuntime> {
   }
   const network: HostNetwork = flags.bridge ? { mode: "bridge", bridge: flags.bridge } : { mode: "user" };
   // Node names are DNS subdomains (no "_"), so no node's prefix is a prefix of another's.
-  return LibvirtVirtRuntime.open({ uri: flags.uri, domainPrefix: domainPrefixFor(flags.nodeName), images: await flags.images(), runDir: flags.runDir, network, log: flags.log, virsh });
+  return LibvirtVirtRuntime.open({ uri: flags.uri, domainPrefix: domainPrefixFor(flags.nodeName), images: await flags.images(), runDir: flags.runDir, network, log: flags.log, virsh,
+    ...(flags.migrationAddress ? { migrationAddress: flags.migrationAddress } : {}),
+  });
 }

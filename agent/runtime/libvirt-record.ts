@@ -25,6 +25,8 @@ export interface DomainRecord {
   starting: boolean;
   stopRequested: boolean;
   destroyedByUs: boolean;
+  /** Being (or done being) live-migrated away: libvirt's view of it is not this VMI's state. */
+  migrating?: "sending" | "sent";
   /** Waiting for the run to end (stop). */
   exitWaiters: (() => void)[];
   refreshing?: Promise<void>;

@@ -29,9 +29,11 @@ import {
 } from "./libvirt-record.ts";
 import type { ImageStore } from "./images.ts";
 import { Virsh, VirshError } from "./virsh.ts";
+import { LibvirtMigration, type LibvirtMigrationHost } from "./libvirt-migration.ts";
+import type { VMMigration } from "./vm-migration.ts";
 import { vmiDomainSpec } from "./vmi-domain-spec.ts";
 import { prepareFiles } from "./vm-volumes.ts";
-import type { VirtRuntime, VMDetail, VMRuntimeSpec } from "./vms.ts";
+import type { VirtRuntime, VMDetail, VMInterface, VMRuntimeSpec } from "./vms.ts";
 import { errorMessage, type Logger } from "../log.ts";
 import { DOMSTATS_ARGS, domainCounters, parseDomstats } from "./domstats.ts";
 import type { UsageSample } from "./usage.ts";
@@ -53,6 +55,8 @@ export interface LibvirtOptions {
   resyncIntervalMs?: number;
   log?: Logger;
   virsh?: Virsh;
+  /** `host:port` where peers reach this host's libvirtd over TCP: live migration (libvirt-migration.ts) when set. */
+  migrationAddress?: string;
 }
 
 /** VMIs as libvirt domains. */
@@ -63,6 +67,10 @@ export class LibvirtVirtRuntime implements VirtRuntime, VMStreams {
   private readonly names = new Map<string, { namespace: string; name: string }>();
   /** Domains being undefined: a resync must not adopt them again meanwhile. */
   private readonly removing = new Set<string>();
+  /** Domains arriving by live migration: not adopted until the migration hands them over. */
+  private readonly incoming = new Set<string>();
+  /** Live migration, when this host has an address for it. */
+  readonly migration?: VMMigration;
   private readonly listeners = new Set<(o: Observation<VMDetail>) => void>();
   private readonly virsh: Virsh;
   private readonly prefix: string;
@@ -75,6 +83,7 @@ export class LibvirtVirtRuntime implements VirtRuntime, VMStreams {
     this.virsh = virsh;
     this.prefix = options.domainPrefix ?? "duraplane-";
     this.type = (options.kvm ?? existsSync("/dev/kvm")) ? "kvm" : "qemu";
+    if (options.migrationAddress) this.migration = new LibvirtMigration(this.migrationHost(options.migrationAddress));
   }
 
   /** Connects, adopts the domains an earlier agent left, and follows libvirt's events. */
@@ -147,18 +156,9 @@ export class LibvirtVirtRuntime implements VirtRuntime, VMStreams {
     Object.assign(record, { state: { phase: "creating", since: now() }, paused: false, starting: true, stopRequested: false, destroyedByUs: false, guestAgentConnected: false });
     this.emit(record);
     try {
-      const spec = vmiDomainSpec(workload.rawSpec);
-      const files = await prepareFiles(spec, workload, record.dir, this.options.images);
-      const macs = Object.fromEntries(spec.interfaces.map((i) => [i.name, i.macAddress ?? macFor(workload.uid, i.name)]));
-      const xml = domainXml(spec, {
-        domainName: record.domain, vmi: { uid: workload.uid, namespace: workload.namespace, name: workload.name },
-        type: this.type, serialLog: this.serialLogPath(workload.uid), network: this.options.network ?? { mode: "user" },
-        ...(files.kernel ? { kernel: files.kernel } : {}), disks: files.disks, macs,
-      });
-      record.interfaces = spec.interfaces.map((i) => ({ name: i.name, mac: macs[i.name] ?? "" }));
-      const file = join(record.dir, "domain.xml");
-      await writeFile(file, xml);
-      await this.virsh.run(["define", file]);
+      const prepared = await this.writeDomainXml(workload, record.domain, record.dir);
+      record.interfaces = prepared.interfaces;
+      await this.virsh.run(["define", prepared.file]);
       await this.virsh.run(["start", record.domain], 120_000);
     } catch (err) {
       record.starting = false;
@@ -170,10 +170,67 @@ export class LibvirtVirtRuntime implements VirtRuntime, VMStreams {
     await this.refresh(record);
   }
 
+  /** Prepares a VMI's files in `dir` and writes the domain XML that runs it here (defines nothing). */
+  private async writeDomainXml(workload: Workload<VMRuntimeSpec>, domain: string, dir: string): Promise<{ file: string; interfaces: VMInterface[] }> {
+    const spec = vmiDomainSpec(workload.rawSpec);
+    const files = await prepareFiles(spec, workload, dir, this.options.images);
+    const macs = Object.fromEntries(spec.interfaces.map((i) => [i.name, i.macAddress ?? macFor(workload.uid, i.name)]));
+    const xml = domainXml(spec, {
+      domainName: domain, vmi: { uid: workload.uid, namespace: workload.namespace, name: workload.name },
+      type: this.type, serialLog: join(dir, "serial.log"), network: this.options.network ?? { mode: "user" },
+      ...(files.kernel ? { kernel: files.kernel } : {}), disks: files.disks, macs,
+    });
+    const file = join(dir, "domain.xml");
+    await writeFile(file, xml);
+    return { file, interfaces: spec.interfaces.map((i) => ({ name: i.name, mac: macs[i.name] ?? "" })) };
+  }
+
+  /** What live migration (libvirt-migration.ts) may do with this adapter's domains. */
+  private migrationHost(address: string): LibvirtMigrationHost {
+    return {
+      virsh: this.virsh, address, ...(this.options.log ? { log: this.options.log } : {}),
+      placement: (w) => ({ domain: domainNameFor(this.prefix, w), dir: join(this.options.runDir, w.uid) }),
+      writeDomainXml: async (w, domain, dir) => (await this.writeDomainXml(w, domain, dir)).file,
+      hold: (domain, held) => void (held ? this.incoming.add(domain) : this.incoming.delete(domain)),
+      adopt: async (domain, ip) => {
+        // A resync may be adopting it at the same moment: wait for whichever wins.
+        let record: DomainRecord | undefined;
+        for (let i = 0; i < 25 && !record; i++) {
+          if (i > 0) await delay(200);
+          await this.adoptOne(domain);
+          record = [...this.records.values()].find((r) => r.domain === domain);
+        }
+        if (!record) throw new Error(`the migrated domain ${domain} could not be adopted`);
+        const first = record.interfaces[0];
+        // The guest took its address along (a bridged guest keeps it; under user-mode networking only the guest knows it).
+        if (ip && first && !first.ipAddress) {
+          first.ipAddress = ip;
+          this.emit(record);
+        }
+      },
+      has: (uid) => this.records.has(uid),
+      running: (uid) => {
+        const r = this.records.get(uid);
+        return r?.state.phase === "running" ? { domain: r.domain, dir: r.dir } : undefined;
+      },
+      setMigrating: (uid, migrating) => {
+        const r = this.records.get(uid);
+        if (!r) return;
+        r.migrating = migrating;
+        if (!migrating) void this.refresh(r);
+      },
+    };
+  }
+
   async stop(uid: string, gracePeriodSeconds: number): Promise<void> {
     const record = this.records.get(uid);
     if (!record || record.state.phase === "exited") return;
     record.stopRequested = true;
+    if (record.migrating === "sent") {
+      // The guest runs on another host now; here there is nothing left to stop.
+      this.setExited(record, { exitCode: 0, reason: "Migrated", message: "the guest was live-migrated to another host" }, startedAtOf(record.state));
+      return;
+    }
     const ended = new Promise<void>((resolve) => record.exitWaiters.push(resolve));
     const graceMs = Math.max(0, gracePeriodSeconds) * 1000;
     let pressed = false;
@@ -335,7 +392,8 @@ export class LibvirtVirtRuntime implements VirtRuntime, VMStreams {
   }
 
   private async read(record: DomainRecord, force: boolean): Promise<void> {
-    if (this.records.get(record.uid) !== record) return;
+    // A domain migrating away keeps its last state until the handover lets it go.
+    if (this.records.get(record.uid) !== record || record.migrating) return;
     const s = await this.domState(record.domain);
     const before = JSON.stringify(observationOf(record));
     if (!s) {
@@ -361,7 +419,7 @@ export class LibvirtVirtRuntime implements VirtRuntime, VMStreams {
   }
 
   private async adoptOne(domain: string): Promise<void> {
-    if (this.byDomain.has(domain) || this.removing.has(domain) || this.closed) return;
+    if (this.byDomain.has(domain) || this.removing.has(domain) || this.incoming.has(domain) || this.closed) return;
     const found = await readDomainIdentity(this.virsh, domain);
     if (!found || this.records.has(found.uid) || this.byDomain.has(domain) || this.removing.has(domain)) return;
     const record = newRecord(found.uid, domain, join(this.options.runDir, found.uid), found.interfaces);
