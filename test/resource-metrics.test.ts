@@ -11,7 +11,7 @@ import type { KubeObject } from "../shared/k8s/object";
 import { createToken } from "../workers/api/auth";
 import { usageStore } from "../workers/resource-metrics/usage-store";
 import { api, eventually, namespace, pod, readResponse, send } from "./helpers";
-import { joinNode, postReport } from "./hosts-helpers";
+import { joinNode, nextSequence, postReport } from "./hosts-helpers";
 
 const M = "/apis/metrics.k8s.io/v1beta1";
 const unique = (p: string): string => `${p}-${crypto.randomUUID().slice(0, 8)}`;
@@ -33,6 +33,14 @@ async function boundPod(ns: string, node: string, name: string, labels: Record<s
   }, labels));
   expect(res.status).toBe(201);
   return res.body;
+}
+
+/** The host reports the pods Running (metrics-server serves running pods only). */
+function running(...pods: KubeObject[]) {
+  return pods.map((p) => ({
+    kind: "Pod" as const, namespace: p.metadata.namespace ?? "", name: p.metadata.name ?? "", uid: p.metadata.uid ?? "",
+    sequence: nextSequence(), status: { phase: "Running" as const },
+  }));
 }
 
 function podUsage(p: KubeObject, cpu: number, windowSeconds = 10): UsageReport["pods"] extends (infer T)[] | undefined ? T : never {
@@ -81,7 +89,7 @@ describe("metrics.k8s.io", () => {
     const db = await boundPod(ns, node, "db", { app: "db" });
     const res = await postReport(node, creds.signingSecret, {
       node: { conditions: [{ type: "Ready", status: "True" }] },
-      items: [],
+      items: running(web, db),
       usage: {
         node: { timestamp: NOW(), windowSeconds: 10.5, cpuNanoCores: 123456789, memoryBytes: 2048 * 1024 * 1024 },
         pods: [podUsage(web, 5_000_000), podUsage(db, 7_000_000)],
@@ -121,9 +129,14 @@ describe("metrics.k8s.io", () => {
     expect(bad.status).toBe(400);
     const unknownPod = await api<{ reason: string; message: string }>("GET", `${M}/namespaces/${ns}/pods/nope`);
     expect(unknownPod.status).toBe(404);
-    expect(unknownPod.body.message).toBe('podmetrics.metrics.k8s.io "nope" not found');
+    expect(unknownPod.body.message).toBe('pods "nope" not found');
     const unknownNode = await api<{ message: string }>("GET", `${M}/nodes/${unique("nope")}`);
     expect(unknownNode.status).toBe(404);
+    // A pod that exists but has no sample: the metrics' NotFound, with the namespaced name.
+    await boundPod(ns, node, "quiet");
+    const quiet = await api<{ reason: string; message: string }>("GET", `${M}/namespaces/${ns}/pods/quiet`);
+    expect(quiet.status).toBe(404);
+    expect(quiet.body.message).toBe(`podmetrics.metrics.k8s.io "${ns}/quiet" not found`);
 
     // A pod that no longer exists is not listed (nor one recreated under the same name: another uid).
     expect((await api("DELETE", `/api/v1/namespaces/${ns}/pods/db?gracePeriodSeconds=0`)).status).toBeLessThan(300);
@@ -131,13 +144,23 @@ describe("metrics.k8s.io", () => {
     const after = await api<{ items: Metrics[] }>("GET", `${M}/namespaces/${ns}/pods`);
     expect(after.body.items.map((i) => i.metadata.name)).toEqual(["web"]);
     expect((await api("GET", `${M}/namespaces/${ns}/pods/db`)).status).toBe(404);
+
+    // A pod that finished is not served, even with a fresh sample.
+    const done = await boundPod(ns, node, "done");
+    const [doneItem] = running(done);
+    if (!doneItem) throw new Error("no item");
+    expect((await postReport(node, creds.signingSecret, {
+      items: [{ ...doneItem, status: { phase: "Succeeded" } }], usage: { pods: [podUsage(web, 1), podUsage(done, 1)] },
+    })).status).toBe(200);
+    expect((await api<{ items: Metrics[] }>("GET", `${M}/namespaces/${ns}/pods`)).body.items.map((i) => i.metadata.name)).toEqual(["web"]);
   });
 
   it("drops samples from a node whose last report is older than three windows", async () => {
     const node = unique("stale-node");
-    await joinNode(node);
+    const creds = await joinNode(node);
     const ns = await namespace("stale");
     const p = await boundPod(ns, node, "old");
+    expect((await postReport(node, creds.signingSecret, { items: running(p) })).status).toBe(200);
     const usage = { node: { timestamp: NOW(), windowSeconds: 10, cpuNanoCores: 1, memoryBytes: 1024 }, pods: [podUsage(p, 1)], vmis: [] };
     const stub = usageStore(env);
     await runInDurableObject(stub, (store) => store.record(node, usage, Date.now() - 29_000));
@@ -178,7 +201,7 @@ describe("metrics.k8s.io", () => {
     const ns = await namespace("toprbac");
     const other = await namespace("toprbac-other");
     const p = await boundPod(ns, node, "web");
-    expect((await postReport(node, creds.signingSecret, { items: [], usage: { pods: [podUsage(p, 9)] } })).status).toBe(200);
+    expect((await postReport(node, creds.signingSecret, { items: running(p), usage: { pods: [podUsage(p, 9)] } })).status).toBe(200);
     const bobName = unique("bob");
     const bob = await user(bobName);
     const denied = await as(bob, `${M}/namespaces/${ns}/pods`);

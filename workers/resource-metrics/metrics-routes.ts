@@ -6,7 +6,9 @@
  * VirtualMachineInstanceMetrics. Each answer joins the objects as stored now
  * (their labels; an object that no longer exists is not listed) with the
  * fresh samples of the UsageStore; an object without a fresh sample is left
- * out of a list and is NotFound by name, as upstream. Authorization is the
+ * out of a list and is NotFound by name, as upstream (an object that does
+ * not exist is its own kind's NotFound, `pods "web" not found`); only
+ * running pods are served. Authorization is the
  * ordinary RBAC decision on the path (group metrics.k8s.io), made before
  * these handlers run.
  * @see https://github.com/kubernetes-sigs/metrics-server/blob/master/pkg/api/node.go
@@ -44,20 +46,32 @@ function keyOf(obj: { metadata: { namespace?: string; name?: string } } | { name
   return "metadata" in obj ? `${obj.metadata.namespace ?? ""}/${obj.metadata.name ?? ""}` : `${obj.namespace}/${obj.name}`;
 }
 
+/** metrics-server serves only running pods (a finished pod's last sample is not its usage). */
+function isRunning(obj: KubeObject): boolean {
+  if (obj.kind !== "Pod") return true;
+  const status = (obj as { status?: { phase?: unknown } }).status;
+  return status?.phase === "Running";
+}
+
 /** Pairs each object with its sample, same namespace, name and uid (a recreated object is another one). */
 function join<T extends { namespace: string; name: string; uid: string }>(objects: KubeObject[], held: Held<T>[]): [KubeObject, T][] {
   const byKey = new Map(held.map((h) => [keyOf(h.sample), h.sample]));
   const out: [KubeObject, T][] = [];
   for (const obj of objects) {
     const sample = byKey.get(keyOf(obj));
-    if (sample && sample.uid === obj.metadata.uid) out.push([obj, sample]);
+    if (sample && sample.uid === obj.metadata.uid && isRunning(obj)) out.push([obj, sample]);
   }
   return out;
 }
 
-/** The NotFound metrics-server answers: `podmetrics.metrics.k8s.io "web" not found`. */
-function missing(kind: string, name: string): never {
-  throw notFound({ group: METRICS_GROUP, resource: kind.toLowerCase() }, name);
+/**
+ * metrics-server's NotFound: the object's own when it does not exist
+ * (`pods "web" not found`), else the metrics' with the namespaced name
+ * (`podmetrics.metrics.k8s.io "ns/web" not found`).
+ */
+function missing(objectRef: { group: string; resource: string }, exists: boolean, kind: string, name: string, namespace?: string): never {
+  if (!exists) throw notFound(objectRef, name);
+  throw notFound({ group: METRICS_GROUP, resource: kind.toLowerCase() }, namespace !== undefined ? `${namespace}/${name}` : name);
 }
 
 /** The metrics routes, mounted before the generic resource verbs. */
@@ -85,7 +99,7 @@ resourceMetrics.get(`${PREFIX}/nodes/:name`, async (c) => {
   const name = c.req.param("name");
   const [node, usage] = await Promise.all([findObject(c.env, { resource: NODES, namespace: "", name }), usageStore(c.env).nodeUsage(name)]);
   const sample = usage[name];
-  if (!node || !sample) missing("NodeMetrics", name);
+  if (!node || !sample) missing({ group: "", resource: "nodes" }, node !== undefined, "NodeMetrics", name);
   return json(single("NodeMetrics", nodeMetrics(node, sample, Date.now())));
 });
 
@@ -108,7 +122,7 @@ resourceMetrics.get(`${PREFIX}/namespaces/:namespace/pods/:name`, async (c) => {
     usageStore(c.env).podUsage({ namespace, name }),
   ]);
   const [pair] = pod ? join([pod], held) : [];
-  if (!pair) missing("PodMetrics", name);
+  if (!pair) missing({ group: "", resource: "pods" }, pod !== undefined, "PodMetrics", name, namespace);
   return json(single("PodMetrics", podMetrics(pair[0], pair[1], Date.now())));
 });
 
@@ -131,6 +145,6 @@ resourceMetrics.get(`${PREFIX}/namespaces/:namespace/virtualmachineinstances/:na
     usageStore(c.env).vmiUsage({ namespace, name }),
   ]);
   const [pair] = vmi ? join([vmi], held) : [];
-  if (!pair) missing("VirtualMachineInstanceMetrics", name);
+  if (!pair) missing({ group: "kubevirt.io", resource: "virtualmachineinstances" }, vmi !== undefined, "VirtualMachineInstanceMetrics", name, namespace);
   return json(single("VirtualMachineInstanceMetrics", vmiMetrics(pair[0], pair[1], Date.now())));
 });
