@@ -2,12 +2,12 @@
  * @module
  * The optional live-migration capability of a VM runtime: what
  * virt-handler asks of libvirt on each side of a migration. The simulated
- * hypervisor implements it (simulated-vm-migration.ts); a libvirt adapter
- * would prepare an incoming domain on the target (`virDomainMigratePrepare`,
- * listening on a port) and migrate peer-to-peer from the source
- * (`virDomainMigrateToURI3` with VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER to
- * `qemu+tcp://<targetNodeAddress>/system`). A runtime without it cannot
- * migrate: the agent reports such migrations failed.
+ * hypervisor implements it (simulated-vm-migration.ts), and so does the
+ * libvirt adapter (libvirt-migration.ts): the target defines the incoming
+ * domain and the source migrates peer-to-peer (`virsh migrate --live --p2p`,
+ * libvirt's `virDomainMigrateToURI3` with VIR_MIGRATE_LIVE |
+ * VIR_MIGRATE_PEER2PEER) to `qemu+tcp://<targetNodeAddress>/system`. A
+ * runtime without it cannot migrate: the agent reports such migrations failed.
  *
  * Contract:
  * - `prepareIncoming` on the target resolves with the address the source
