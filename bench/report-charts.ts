@@ -109,6 +109,17 @@ function convergeChart(j: Json): ChartPlan | undefined {
     chart: { title: "converge: status counts over time", xTitle: "seconds", yTitle: "replicas", series, step: true } };
 }
 
+function drainChart(j: Json): ChartPlan | undefined {
+  const points = list(j, "drain", "curve").flatMap((p) => {
+    const x = num(p, 0);
+    const y = num(p, 1);
+    return x === undefined || y === undefined ? [] : [[x, y] as [number, number]];
+  });
+  if (points.length === 0) return undefined;
+  return { file: "drain-curve.png", caption: "bench/drain: VMIs still on the drained host against seconds since it was cordoned (as polled, one point per change)",
+    chart: { title: "drain: VMIs left on the source host", xTitle: "seconds since cordon", yTitle: "VMIs on the source host", series: [{ name: "VMIs on host-1", points }], step: true } };
+}
+
 /** Every chart the results allow, by suite name → its results JSON. */
 export function chartPlans(results: Map<string, Json>): ChartPlan[] {
   const get = (suite: string) => results.get(suite);
@@ -123,5 +134,7 @@ export function chartPlans(results: Map<string, Json>): ChartPlan[] {
   if (c !== undefined) plans.push(convergeChart(c));
   const f = get("fleet");
   if (f !== undefined && at(f, "real") !== undefined) plans.push(...fleetCharts(f));
+  const d = get("drain");
+  if (d !== undefined) plans.push(drainChart(d));
   return plans.filter((p): p is ChartPlan => p !== undefined);
 }

@@ -78,8 +78,23 @@ const converge: Reader = (j) => list(j, "rows").flatMap((r) => {
     { suite: "converge", figure: `${label}: readyReplicas`, unit: "s", value: at(r, "ready", "converged") === true ? s(num(r, "ready", "ms")) : undefined,
       floor: s(num(r, "floorPatchMs")), measures: "first readiness status patch sent → a GET sees status.readyReplicas = N",
       floorIs: "N readiness status patches on children no controller owns (wall time)" },
+    { suite: "converge", figure: `${label}: rollout`, unit: "s", value: at(r, "rollout", "converged") === true ? s(num(r, "rollout", "ms")) : undefined,
+      floor: s((num(r, "floorCreateMs") ?? Number.NaN) + (num(r, "floorPatchMs") ?? Number.NaN)),
+      measures: "new template PATCH sent → a GET sees every pod updated and available",
+      floorIs: "the floor's N creates plus N readiness patches (wall time): the new pods at least" },
   );
 });
+
+const drain: Reader = (j) => {
+  const ms = at(j, "drain", "converged") === true ? num(j, "drain", "ms") : undefined;
+  const floor = num(j, "floorMs");
+  return rows({
+    suite: "drain", figure: `drain ${num(j, "vmis") ?? "?"} VMIs off a host (${num(j, "hosts") ?? "?"} hosts)`, unit: "s",
+    value: ms === undefined ? undefined : ms / 1000, floor: floor === undefined ? undefined : floor / 1000,
+    measures: "source host cordoned → no VMI on it (every VMI live-migrated)",
+    floorIs: `the simulated transfers alone: ceil(N ÷ ${num(j, "outboundPerNode") ?? 2}) waves of one migration duration`,
+  });
+};
 
 const fleet: Reader = (j) => {
   const hosts = num(j, "hosts") ?? 0;
@@ -173,4 +188,4 @@ const profile: Reader = (j) => {
 };
 
 /** Each suite's reader, in the report's order. */
-export const READERS: Record<string, Reader> = { writes, watch, list: listBench, converge, fleet, streams, fairness, cost, profile };
+export const READERS: Record<string, Reader> = { writes, watch, list: listBench, converge, fleet, drain, streams, fairness, cost, profile };

@@ -27,6 +27,7 @@ const SUITES: { name: string; full: string[]; short: string[] }[] = [
   { name: "list", full: [], short: ["--short"] },
   { name: "converge", full: [], short: ["--sizes", "50", "--settle-ms", "500"] },
   { name: "fleet", full: [], short: ["--hosts", "2", "--vmis", "20", "--pods", "20", "--timeout-s", "120"] },
+  { name: "drain", full: [], short: ["--hosts", "2", "--vmis", "10", "--migration-duration-ms", "500", "--timeout-s", "120"] },
   { name: "streams", full: [], short: ["--execs", "20", "--kubectl-runs", "2", "--followers", "2", "--follow-s", "5"] },
   { name: "fairness", full: [], short: ["--count", "20", "--warmup", "5", "--rounds", "1", "--noisy-clients", "8"] },
   { name: "cost", full: [], short: ["--short"] },
