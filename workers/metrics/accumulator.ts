@@ -26,8 +26,8 @@ export interface MetricsDelta {
   gauges: [string, string, number][];
 }
 
-/** Identifies this isolate's gauges in the fleet store. */
-const ISOLATE = crypto.randomUUID();
+/** Identifies this isolate's gauges in the fleet store (made on first use: the global scope may not generate random values). */
+let isolate: string | undefined;
 
 let counters = new Map<string, Map<string, number>>();
 let histograms = new Map<string, Map<string, HistogramDelta>>();
@@ -77,7 +77,8 @@ export function addGauge(family: MetricFamily, labels: Labels, by: number): void
 /** Takes what was recorded since the last take (undefined when nothing was). */
 export function takeDelta(): MetricsDelta | undefined {
   if (counters.size === 0 && histograms.size === 0 && !gaugesChanged) return undefined;
-  const delta: MetricsDelta = { isolate: ISOLATE, counters: [], histograms: [], gauges: [] };
+  isolate ??= crypto.randomUUID();
+  const delta: MetricsDelta = { isolate, counters: [], histograms: [], gauges: [] };
   for (const [name, s] of counters) for (const [labels, v] of s) delta.counters.push([name, labels, v]);
   for (const [name, s] of histograms) for (const [labels, h] of s) delta.histograms.push([name, labels, h.counts, h.sum]);
   for (const [name, s] of gauges) for (const [labels, v] of s) delta.gauges.push([name, labels, v]);
