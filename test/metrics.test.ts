@@ -12,6 +12,8 @@ import { createToken } from "../workers/api/auth";
 import { api, eventually, TOKEN, namespace, pod, readResponse, send, type StatusBody } from "./helpers";
 import { joinNode, postReport } from "./hosts-helpers";
 import { addNode, removeNodes } from "./node-helpers";
+import { fleetMetricsStub } from "../workers/metrics/flush";
+import dashboard from "../docs/grafana-dashboard.json";
 
 type Labels = Record<string, string>;
 
@@ -111,6 +113,17 @@ describe("/metrics", () => {
       - histogramCount(before, "apiserver_request_duration_seconds", durationLabels)).toBe(n);
   });
 
+  it("flushes what an isolate counted to the fleet store in the background, without a scrape", async () => {
+    const ns = await namespace("metrics");
+    const labels = 'verb="POST",dry_run="All",group="",version="v1",resource="pods",subresource="",scope="namespace",component="apiserver",code="201"';
+    const stored = async (): Promise<number> =>
+      (await fleetMetricsStub(env).snapshot()).counters.find((c) => c.name === "apiserver_request_total" && c.labels === labels)?.value ?? 0;
+    const before = await stored();
+    expect((await api("POST", `/api/v1/namespaces/${ns}/pods?dryRun=All`, pod("dry"))).status).toBe(201);
+    // No scrape here: only the flush armed by the request itself can carry it (within FLUSH_INTERVAL_MS).
+    await eventually(async () => (await stored()) === before + 1, 15_000);
+  });
+
   it("labels a path that names no served kind without its made-up parts", async () => {
     const before = await scrape();
     expect((await api("GET", "/apis/made.up/v1/things-xyz")).status).toBe(404);
@@ -191,5 +204,14 @@ describe("/metrics", () => {
     expect(rise(after, bindingTimes)).toBeGreaterThanOrEqual(2);
     expect(rise(after, adds)).toBeGreaterThanOrEqual(1);
     for (const m of family(after, "workqueue_depth")?.metrics ?? []) expect(Number(m.value)).toBeGreaterThanOrEqual(0);
+  });
+
+  it("serves every metric the Grafana dashboard queries", async () => {
+    const s = await scrape();
+    const served = new Set(s.series.map((f) => f.name));
+    const exprs = dashboard.panels.flatMap((p) => ("targets" in p ? (p.targets ?? []).map((t) => t.expr) : []));
+    expect(exprs.length).toBeGreaterThan(10);
+    const names = new Set(exprs.flatMap((e) => [...e.matchAll(/\b((?:apiserver|workqueue|scheduler|kubevirt|duraplane)_[a-z_]+)/g)].map((m) => m[1] ?? "")));
+    expect([...names].filter((n) => !served.has(n))).toEqual([]);
   });
 });
