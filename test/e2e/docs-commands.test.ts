@@ -53,6 +53,7 @@ const POLICY: Record<string, Policy> = {
     prelude: "kubectl create namespace web && kubectl -n web create deployment web --image=nginx --replicas=4 && kubectl -n web rollout status deployment/web --timeout=90s",
   },
   "docs/live-migration.md: kubectl create -f - <<EOF": { run: true, prelude: VM_WEB },
+  "docs/metrics.md: export KUBECONFIG=$PWD/.duraplane/kubeconfig": { run: true },
   "docs/quotas.md: kubectl create namespace team-a": { run: true },
   "docs/security.md: kubectl create namespace team-a": { run: true },
   "docs/serviceaccounts.md: kubectl create serviceaccount ci -n a": { run: true, prelude: "kubectl create namespace a" },
