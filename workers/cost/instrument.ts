@@ -147,6 +147,7 @@ export function countedEnv(env: Env): Env {
     RECONCILERS: countedNamespace(env.RECONCILERS, "Reconciler"),
     BENCH_FLOOR: countedNamespace(env.BENCH_FLOOR, "BenchFloor"),
     QUOTA_SETS: countedNamespace(env.QUOTA_SETS, "QuotaSet"),
+    USAGE: countedNamespace(env.USAGE, "UsageStore"),
   };
 }
 
