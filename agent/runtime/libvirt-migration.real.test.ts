@@ -156,6 +156,9 @@ describe.skipIf(!REAL)("libvirt live migration between two real daemons", () => 
     expect((await virshB.run(["domstate", prepared[0] ?? ""])).trim()).toBe("shut off");
     expect(b.observe(UID)).toBeUndefined();
 
+    // Slowed to 1 MiB/s so the abort surely lands mid-flight, also where KVM would send 128 MiB in a blink.
+    const speed = (await virshA.run(["migrate-getspeed", domainA])).trim();
+    await virshA.run(["migrate-setspeed", domainA, "1"]);
     const sending = a.migration?.migrateOut(UID, target ?? "") ?? Promise.reject(new Error("no migration on A"));
     const outcome = sending.then(() => "sent", (err: unknown) => (err instanceof Error ? err.message : String(err)));
     await until(async () => /Unbounded/.test(await virshA.run(["domjobinfo", domainA]).catch(() => "")), 30_000, "the migration job on A");
@@ -163,6 +166,7 @@ describe.skipIf(!REAL)("libvirt live migration between two real daemons", () => 
     expect(await outcome).toBe(MIGRATION_ABORTED);
     timings.abortedAfterStart = Math.round(performance.now() - t0 - (timings.bootToReady ?? 0));
     await b.migration?.abortIncoming(UID);
+    await virshA.run(["migrate-setspeed", domainA, speed]);
 
     await until(() => a.observe(UID)?.paused === false, 10_000, "A's domain not paused");
     expect((await virshA.run(["domstate", domainA])).trim()).toBe("running");
