@@ -4,7 +4,8 @@
 # not running and waits for their sockets. Run as root. Daemon logs: /var/log/{containerd,libvirtd,virtlogd}.log.
 set -euo pipefail
 
-PACKAGES=(qemu-system-x86 libvirt-daemon-system libvirt-clients containerd runc busybox-static cpio)
+# mount (not Essential, unlike util-linux's unshare): scripts/libvirt-peer.sh bind-mounts a second libvirtd's state.
+PACKAGES=(qemu-system-x86 libvirt-daemon-system libvirt-clients containerd runc busybox-static cpio mount)
 
 if [ "$(id -u)" != 0 ]; then
   echo "runtimes-up: must run as root (installs packages, starts daemons)" >&2
