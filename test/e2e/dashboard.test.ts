@@ -266,10 +266,12 @@ describe("the dashboard at /ui", () => {
     const before = await page.evaluate(() => ({ ...(globalThis as unknown as Hooks).__duraplane.stats }));
     const dropped = await page.evaluate(() => (globalThis as unknown as Hooks).__duraplane.dropSockets(4000));
     expect(dropped).toBeGreaterThan(0);
+    await page.waitForSelector("[data-testid=live]:has-text('reconnecting')");
     // While every socket is down, another client changes the VM.
     const patched = await api(ref, "PATCH", `${VMS}/web`, { metadata: { labels: { tier: `db-${id}` } } }, "application/merge-patch+json");
     expect(patched.status).toBe(200);
     await page.waitForSelector(`.chip:has-text("tier=db-${id}")`, { timeout: 30_000 });
+    await page.waitForSelector("[data-testid=live]:has-text('live')");
     const after = await page.evaluate(() => ({ ...(globalThis as unknown as Hooks).__duraplane.stats }));
     // Resumed (new watches), not relisted: the update came as a watch event from the last resourceVersion.
     expect(after.watches).toBeGreaterThan(before.watches);

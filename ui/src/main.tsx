@@ -7,7 +7,7 @@ import { render } from "preact";
 import { lazy, Suspense } from "preact/compat";
 import { useEffect, useState } from "preact/hooks";
 import { forgetAccess } from "./api/access";
-import { dropSockets, stats } from "./api/informer";
+import { allConnected, dropSockets, stats } from "./api/informer";
 import { logout, token } from "./api/session";
 import { installShortcuts, SHORTCUTS } from "./keys";
 import { href, lastNamespace, useRoute } from "./router";
@@ -34,6 +34,17 @@ function Help(props: { close: () => void }) {
       </div>
     </div>
   );
+}
+
+/** Green while every watch socket is open; amber while one reconnects. */
+function LiveIndicator() {
+  const [ok, setOk] = useState(true);
+  useEffect(() => {
+    const on = () => setOk(allConnected());
+    addEventListener("duraplane-sockets", on);
+    return () => removeEventListener("duraplane-sockets", on);
+  }, []);
+  return <span class={`live${ok ? "" : " down"}`} data-testid="live" title="every view is fed by watches over WebSocket">{ok ? "live" : "reconnecting"}</span>;
 }
 
 function Page(props: { route: string[] }) {
@@ -76,7 +87,7 @@ function App() {
           <a class={view === "events" ? "on" : ""} href={href("events", lastNamespace())}>Events</a>
         </nav>
         <span class="spacer" />
-        <span class="live" title="every view is fed by watches over WebSocket">live</span>
+        <LiveIndicator />
         <span class="who" data-testid="user">{user}</span>
         <button title="theme (t)" onClick={toggleTheme}>◐</button>
         <button title="keyboard shortcuts (?)" onClick={() => setHelp(true)}>?</button>

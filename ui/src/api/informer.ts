@@ -22,6 +22,13 @@ export function dropSockets(holdMs = 0): number {
   return n;
 }
 
+/** Whether every watch is connected; the shell's indicator listens for "duraplane-sockets" on window. */
+export function allConnected(): boolean {
+  for (const inf of live) if (!inf.connected && !inf.error) return false;
+  return true;
+}
+const socketsChanged = (): void => void dispatchEvent(new Event("duraplane-sockets"));
+
 const keyOf = (o: KObj): string => `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 
 /** One collection's objects, kept current. */
@@ -30,6 +37,8 @@ export class Informer {
   /** Set once the first list arrived; an error (e.g. 403) is kept for the view to show. */
   synced = false;
   error: ApiError | undefined;
+  /** The watch socket is open. */
+  connected = false;
   private rv = "";
   private ws: WebSocket | undefined;
   private stopped = false;
@@ -58,6 +67,7 @@ export class Informer {
   stop(): void {
     this.stopped = true;
     live.delete(this);
+    socketsChanged();
     clearTimeout(this.timer);
     this.ws?.close(1000);
   }
@@ -125,9 +135,15 @@ export class Informer {
     ws.onopen = () => {
       opened = true;
       this.failures = 0;
+      this.connected = true;
+      socketsChanged();
     };
     ws.onmessage = (m) => this.onEvent(JSON.parse(String(m.data)) as WatchEvent);
     ws.onclose = () => {
+      if (opened) {
+        this.connected = false;
+        socketsChanged();
+      }
       if (this.ws !== ws) return;
       this.ws = undefined;
       if (this.stopped) return;

@@ -69,7 +69,7 @@ function Meter(props: { label: string; used: number; total: number; usage?: numb
         <div class="fill" style={{ width: `${pct}%` }} />
         {usePct !== undefined && <div class="use" style={{ left: `${usePct}%`, width: "2px" }} />}
       </div>
-      <span class="mono">{props.fmt(props.used)} / {props.fmt(props.total)}</span>
+      <span class="mono">{props.fmt(props.used)} / {props.fmt(props.total)} <span class="muted">{Math.round(pct)}%</span></span>
     </div>
   );
 }
@@ -102,6 +102,7 @@ function HostCard(props: { node: KObj; bound: KObj[]; usage: Usage | undefined }
       <Meter label="Memory" used={mem} total={quantity(alloc.memory)} usage={usage?.mem} fmt={bytes} />
       {usage && <div class="muted" style={{ fontSize: "12px" }}>usage {cores(usage.cpu)} cpu, {bytes(usage.mem)} memory (metrics.k8s.io)</div>}
       {taints.length > 0 && <div class="row">{taints.map((t) => <span class="taint" key={`${str(t.key)}${str(t.effect)}`}>{str(t.key)}{t.value ? `=${str(t.value)}` : ""}:{str(t.effect)}</span>)}</div>}
+      <div class="muted" style={{ fontSize: "12px" }}>{bound.filter((o) => o.kind === "VirtualMachineInstance").length} VMIs · {bound.filter((o) => o.kind === "Pod").length} pods</div>
       <div class="runs">
         {bound.length === 0 ? <span class="muted">nothing runs here</span> : bound.slice(0, 40).map((o) => (
           <a class="chip" key={o.metadata.uid ?? o.metadata.name} href={href("obj", o.kind === "Pod" ? "pods" : "vmis", o.metadata.namespace ?? "", o.metadata.name)} title={`${o.kind} ${o.metadata.namespace}/${o.metadata.name}: ${statusOf(o)}`}>

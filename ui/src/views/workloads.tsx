@@ -4,7 +4,7 @@
  * Deployments, one tab each, live, in a virtualised table with a filter
  * (`/` focuses it, as in k9s).
  */
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { KObj } from "../api/client";
 import { useList } from "../api/hooks";
 import { collectionPath, type Kind, KINDS, type KindKey, kindByKey, WORKLOAD_KINDS } from "../api/kinds";
@@ -20,7 +20,8 @@ function nameCell(kind: Kind, o: KObj) {
   return <a href={href("obj", kind.key, o.metadata.namespace ?? "_", o.metadata.name)}>{o.metadata.name}</a>;
 }
 
-function columns(kind: Kind, allNs: boolean): Column<KObj>[] {
+/** A VM's node and IP are its VMI's (same namespace and name). */
+function columns(kind: Kind, allNs: boolean, vmiOf: (vm: KObj) => KObj | undefined): Column<KObj>[] {
   const cols: Column<KObj>[] = [{ title: "Name", width: "minmax(160px, 2fr)", cell: (o) => nameCell(kind, o) }];
   if (allNs) cols.push({ title: "Namespace", width: "minmax(100px, 1fr)", cell: (o) => o.metadata.namespace ?? "" });
   const status: Column<KObj> = { title: "Status", width: "130px", cell: (o) => <Badge state={statusOf(o)} /> };
@@ -31,7 +32,10 @@ function columns(kind: Kind, allNs: boolean): Column<KObj>[] {
   const ready: Column<KObj> = { title: "Ready", width: "80px", cell: (o) => { const c = counts(o); return c ? <span data-ready={c.ready}>{c.ready}/{c.desired}</span> : ""; } };
   switch (kind.key) {
     case "vms":
-      cols.push(status, { title: "Ready", width: "70px", cell: (o) => condition(o, "Ready") || "False" }, { title: "Run strategy", width: "110px", cell: (o) => field.str(rec(o.spec).runStrategy) || (rec(o.spec).running === true ? "Always" : "") });
+      cols.push(status, { title: "Ready", width: "70px", cell: (o) => condition(o, "Ready") || "False" },
+        { title: "Run strategy", width: "110px", cell: (o) => field.str(rec(o.spec).runStrategy) || (rec(o.spec).running === true ? "Always" : "") },
+        { ...node, cell: (o) => { const v = vmiOf(o); return v ? node.cell(v) : ""; } },
+        { ...ip, cell: (o) => { const v = vmiOf(o); return v ? ip.cell(v) : ""; } });
       break;
     case "vmis":
       cols.push(status, { title: "Ready", width: "70px", cell: (o) => condition(o, "Ready") || "False" }, node, ip);
@@ -85,7 +89,16 @@ export function Workloads(props: { ns: string; kindKey: string }) {
   const kind = kindByKey(props.kindKey) ?? KINDS.vms;
   const allNs = props.ns === ALL;
   const list = useList(collectionPath(kind, allNs ? undefined : props.ns));
+  const vmis = useList(kind.key === "vms" ? collectionPath(KINDS.vmis, allNs ? undefined : props.ns) : undefined);
+  const vmiByKey = new Map(vmis.items.map((v) => [`${v.metadata.namespace ?? ""}/${v.metadata.name}`, v]));
+  const vmiOf = (vm: KObj) => vmiByKey.get(`${vm.metadata.namespace ?? ""}/${vm.metadata.name}`);
   const [filter, setFilter] = useState("");
+  // Ages move with the clock, not with events: a local tick re-renders them (no request is made).
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => setTick((n) => n + 1), 10_000);
+    return () => clearInterval(timer);
+  }, []);
   const rows = list.items.map((o) => ({ ...o, kind: kind.kind })).filter((o) => matches(o, filter))
     .sort((a, b) => (a.metadata.namespace ?? "").localeCompare(b.metadata.namespace ?? "") || a.metadata.name.localeCompare(b.metadata.name));
   return (
@@ -98,7 +111,7 @@ export function Workloads(props: { ns: string; kindKey: string }) {
       </div>
       <nav class="tabs">{WORKLOAD_KINDS.map((k) => <Tab key={k} ns={props.ns} kindKey={k} on={k === kind.key} />)}</nav>
       {list.error ? <div class="error">{list.error.code}: {list.error.message}</div> : (
-        <VirtualTable testId={`table-${kind.key}`} columns={columns(kind, allNs)} rows={rows} rowKey={(o) => `${o.metadata.namespace ?? ""}/${o.metadata.name}`} empty={list.synced ? `No ${kind.short} in ${allNs ? "any namespace" : props.ns}.` : "Loading…"} />
+        <VirtualTable testId={`table-${kind.key}`} columns={columns(kind, allNs, vmiOf)} rows={rows} rowKey={(o) => `${o.metadata.namespace ?? ""}/${o.metadata.name}`} empty={list.synced ? `No ${kind.short} in ${allNs ? "any namespace" : props.ns}.` : "Loading…"} />
       )}
     </div>
   );
