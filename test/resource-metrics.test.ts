@@ -145,6 +145,14 @@ describe("metrics.k8s.io", () => {
     expect(after.body.items.map((i) => i.metadata.name)).toEqual(["web"]);
     expect((await api("GET", `${M}/namespaces/${ns}/pods/db`)).status).toBe(404);
 
+    // Another host speaks only for its own workloads: its sample of web is not served, nor does it push out web's own.
+    const liar = unique("liar-node");
+    const liarCreds = await joinNode(liar);
+    expect((await postReport(liar, liarCreds.signingSecret, { items: [], usage: { pods: [podUsage(web, 999_000_000)] } })).status).toBe(200);
+    const afterLie = await api<{ items: Metrics[] }>("GET", `${M}/namespaces/${ns}/pods`);
+    expect(afterLie.body.items.map((i) => i.containers?.[0]?.usage.cpu)).toEqual(["5000000n"]);
+    expect((await api<Metrics>("GET", `${M}/namespaces/${ns}/pods/web`)).body.containers?.[0]?.usage.cpu).toBe("5000000n");
+
     // A pod that finished is not served, even with a fresh sample.
     const done = await boundPod(ns, node, "done");
     const [doneItem] = running(done);
@@ -181,6 +189,8 @@ describe("metrics.k8s.io", () => {
       spec: { nodeSelector: { "test.duraplane.io/never": "true" }, domain: { devices: {}, resources: { requests: { memory: "64Mi" } } } },
     });
     expect(created.status).toBe(201);
+    const bound = await api("PATCH", `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances/vm1/status`, { status: { phase: "Scheduled", nodeName: node } }, { "content-type": "application/merge-patch+json" });
+    expect(bound.status).toBe(200);
     const usage: UsageReport = {
       vmis: [{ namespace: ns, name: "vm1", uid: created.body.metadata.uid ?? "", timestamp: NOW(), windowSeconds: 10, cpuNanoCores: 250_000_000, memoryBytes: 64 * 1024 * 1024 }],
     };

@@ -53,12 +53,25 @@ function isRunning(obj: KubeObject): boolean {
   return status?.phase === "Running";
 }
 
-/** Pairs each object with its sample, same namespace, name and uid (a recreated object is another one). */
+/** The node an object is bound to: a pod's spec.nodeName, a VMI's status.nodeName. */
+function boundNode(obj: KubeObject): string | undefined {
+  const o = obj as { spec?: { nodeName?: unknown }; status?: { nodeName?: unknown } };
+  const node = obj.kind === "Pod" ? o.spec?.nodeName : o.status?.nodeName;
+  return typeof node === "string" ? node : undefined;
+}
+
+/**
+ * Pairs each object with its sample: same namespace, name and uid (a
+ * recreated object is another one), reported by the node the object is
+ * bound to — a host speaks only for its own workloads, as NodeRestriction
+ * has it for their status.
+ */
 function join<T extends { namespace: string; name: string; uid: string }>(objects: KubeObject[], held: Held<T>[]): [KubeObject, T][] {
-  const byKey = new Map(held.map((h) => [keyOf(h.sample), h.sample]));
+  const byKey = new Map(held.map((h) => [`${h.node}\u0000${keyOf(h.sample)}`, h.sample]));
   const out: [KubeObject, T][] = [];
   for (const obj of objects) {
-    const sample = byKey.get(keyOf(obj));
+    const node = boundNode(obj);
+    const sample = node === undefined ? undefined : byKey.get(`${node}\u0000${keyOf(obj)}`);
     if (sample && sample.uid === obj.metadata.uid && isRunning(obj)) out.push([obj, sample]);
   }
   return out;
@@ -117,10 +130,9 @@ resourceMetrics.get(`${PREFIX}/namespaces/:namespace/pods`, (c) => listPods(c.en
 
 resourceMetrics.get(`${PREFIX}/namespaces/:namespace/pods/:name`, async (c) => {
   const { namespace, name } = c.req.param();
-  const [pod, held] = await Promise.all([
-    findObject(c.env, { resource: PODS, namespace, name }),
-    usageStore(c.env).podUsage({ namespace, name }),
-  ]);
+  const pod = await findObject(c.env, { resource: PODS, namespace, name });
+  const node = pod && boundNode(pod);
+  const held = node !== undefined ? await usageStore(c.env).podUsage({ namespace, name, node }) : [];
   const [pair] = pod ? join([pod], held) : [];
   if (!pair) missing({ group: "", resource: "pods" }, pod !== undefined, "PodMetrics", name, namespace);
   return json(single("PodMetrics", podMetrics(pair[0], pair[1], Date.now())));
@@ -140,10 +152,9 @@ resourceMetrics.get(`${PREFIX}/namespaces/:namespace/virtualmachineinstances`, (
 
 resourceMetrics.get(`${PREFIX}/namespaces/:namespace/virtualmachineinstances/:name`, async (c) => {
   const { namespace, name } = c.req.param();
-  const [vmi, held] = await Promise.all([
-    findObject(c.env, { resource: VMIS, namespace, name }),
-    usageStore(c.env).vmiUsage({ namespace, name }),
-  ]);
+  const vmi = await findObject(c.env, { resource: VMIS, namespace, name });
+  const node = vmi && boundNode(vmi);
+  const held = node !== undefined ? await usageStore(c.env).vmiUsage({ namespace, name, node }) : [];
   const [pair] = vmi ? join([vmi], held) : [];
   if (!pair) missing({ group: "kubevirt.io", resource: "virtualmachineinstances" }, vmi !== undefined, "VirtualMachineInstanceMetrics", name, namespace);
   return json(single("VirtualMachineInstanceMetrics", vmiMetrics(pair[0], pair[1], Date.now())));

@@ -34,14 +34,15 @@ interface NodeEntry {
   vmis: string[];
 }
 
-/** What a read may ask for: one namespace, one name. */
-export interface UsageQuery {
-  namespace?: string;
-  name?: string;
-}
+/** What a read may ask for: one namespace, one object in it as reported by one node. */
+export type UsageQuery = { namespace?: string } | { namespace: string; name: string; node: string };
 
-function keyOf(namespace: string, name: string): string {
-  return `${namespace}/${name}`;
+/**
+ * Samples are kept per reporting node: a host that reports another host's
+ * pod (which the read path refuses to serve) cannot push the real sample out.
+ */
+function keyOf(node: string, namespace: string, name: string): string {
+  return `${node}\u0000${namespace}/${name}`;
 }
 
 /** True while a sample with this window, from a report received at `receivedAt`, may be served at `now`. */
@@ -60,12 +61,12 @@ export class UsageStore extends DurableObject<Env> {
     this.forget(node);
     const entry: NodeEntry = { receivedAt, ...(usage.node ? { sample: usage.node } : {}), pods: [], vmis: [] };
     for (const sample of usage.pods) {
-      const key = keyOf(sample.namespace, sample.name);
+      const key = keyOf(node, sample.namespace, sample.name);
       this.pods.set(key, { node, sample });
       entry.pods.push(key);
     }
     for (const sample of usage.vmis) {
-      const key = keyOf(sample.namespace, sample.name);
+      const key = keyOf(node, sample.namespace, sample.name);
       this.vmis.set(key, { node, sample });
       entry.vmis.push(key);
     }
@@ -84,12 +85,12 @@ export class UsageStore extends DurableObject<Env> {
     return out;
   }
 
-  /** Fresh pod samples, in one namespace or all. */
+  /** Fresh pod samples, in one namespace or all, or of one pod as one node reported it. */
   podUsage(query: UsageQuery = {}): Held<PodSample>[] {
     return this.select(this.pods, query);
   }
 
-  /** Fresh VMI samples, in one namespace or all. */
+  /** Fresh VMI samples, in one namespace or all, or of one VMI as one node reported it. */
   vmiUsage(query: UsageQuery = {}): Held<VMISample>[] {
     return this.select(this.vmis, query);
   }
@@ -97,7 +98,7 @@ export class UsageStore extends DurableObject<Env> {
   private select<T extends { namespace: string; name: string; windowSeconds: number }>(map: Map<string, Held<T>>, query: UsageQuery): Held<T>[] {
     const now = Date.now();
     const out: Held<T>[] = [];
-    const candidates = query.namespace !== undefined && query.name !== undefined ? [map.get(keyOf(query.namespace, query.name))] : map.values();
+    const candidates = "node" in query ? [map.get(keyOf(query.node, query.namespace, query.name))] : map.values();
     for (const held of candidates) {
       if (!held || (query.namespace !== undefined && held.sample.namespace !== query.namespace)) continue;
       const entry = this.nodes.get(held.node);
@@ -106,12 +107,12 @@ export class UsageStore extends DurableObject<Env> {
     return out;
   }
 
-  /** Drops what `node` reported, leaving samples another node reported since (a pod moved, a VMI migrated). */
+  /** Drops what `node` reported. */
   private forget(node: string): void {
     const entry = this.nodes.get(node);
     if (!entry) return;
-    for (const key of entry.pods) if (this.pods.get(key)?.node === node) this.pods.delete(key);
-    for (const key of entry.vmis) if (this.vmis.get(key)?.node === node) this.vmis.delete(key);
+    for (const key of entry.pods) this.pods.delete(key);
+    for (const key of entry.vmis) this.vmis.delete(key);
     this.nodes.delete(node);
   }
 
