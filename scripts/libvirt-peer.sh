@@ -27,7 +27,7 @@ dir="${2:-}"
 
 sock_uri() { echo "qemu+unix:///system?socket=$dir/sock/libvirt-sock"; }
 
-# The pids of QEMU processes started by this daemon: they share its mount namespace.
+# The pids of QEMU processes started by this daemon: they share its mount namespace (namespaces = [] below).
 namespace_qemus() {
   local ns="$1" p
   for p in /proc/[0-9]*; do
@@ -61,8 +61,11 @@ unix_sock_dir = "$dir/sock"
 host_uuid = "$uuid"
 log_outputs = "2:file:$dir/log/libvirtd.log"
 EOF
+  # namespaces = []: QEMU stays in this daemon's mount namespace (by default libvirt gives each domain
+  # its own), which is how `down` finds a QEMU the daemon left behind.
   cat >"$dir/etc/qemu.conf" <<EOF
 stdio_handler = "file"
+namespaces = []
 EOF
   : >"$dir/daemon.log"
   # -p: the default pid file (/run/libvirtd.pid) is outside the bind mounts and the system daemon's.
@@ -86,6 +89,8 @@ EOF
     sleep 0.1
   done
   virsh -c "$(sock_uri)" -q version >/dev/null || { echo "libvirt-peer: no answer within 30 s" >&2; cat "$dir/daemon.log" >&2; exit 1; }
+  # Kept so that `down` finds this daemon's QEMUs even if the daemon itself died.
+  readlink "/proc/$(cat "$dir/libvirtd.pid")/ns/mnt" >"$dir/mntns"
   owner="${4:-}"
   if [[ "$owner" =~ ^[0-9]+$ ]]; then
     # Whatever ends the owner (a test killed with SIGKILL, too), nothing of this daemon outlives it.
@@ -98,9 +103,8 @@ EOF
 down)
   [ -d "$dir" ] || exit 0
   pid="$(cat "$dir/libvirtd.pid" 2>/dev/null || true)"
-  ns=""
+  ns="$(cat "$dir/mntns" 2>/dev/null || true)"
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    ns="$(readlink "/proc/$pid/ns/mnt" || true)"
     for d in $(virsh -c "$(sock_uri)" -q list --name --all 2>/dev/null); do
       virsh -c "$(sock_uri)" -q destroy "$d" >/dev/null 2>&1 || true
       virsh -c "$(sock_uri)" -q undefine "$d" --nvram >/dev/null 2>&1 || true
