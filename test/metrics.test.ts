@@ -5,7 +5,7 @@
  * scrape. The fleet store is a real Durable Object; each scrape first
  * flushes its own isolate, so the counts are current.
  */
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import parsePrometheusTextFormat, { type PrometheusFamily } from "parse-prometheus-text-format";
 import { afterAll, describe, expect, it } from "vitest";
 import { createToken } from "../workers/api/auth";
@@ -13,6 +13,7 @@ import { api, eventually, TOKEN, namespace, pod, readResponse, send, type Status
 import { joinNode, postReport } from "./hosts-helpers";
 import { addNode, removeNodes } from "./node-helpers";
 import { fleetMetricsStub } from "../workers/metrics/flush";
+import { recordWorkqueueRetry } from "../workers/metrics/workqueue-metrics";
 import dashboard from "../docs/grafana-dashboard.json";
 
 type Labels = Record<string, string>;
@@ -122,6 +123,18 @@ describe("/metrics", () => {
     expect((await api("POST", `/api/v1/namespaces/${ns}/pods?dryRun=All`, pod("dry"))).status).toBe(201);
     // No scrape here: only the flush armed by the request itself can carry it (within FLUSH_INTERVAL_MS).
     await eventually(async () => (await stored()) === before + 1, 15_000);
+  });
+
+  it("flushes what a Durable Object counted, in the background too", async () => {
+    const name = `probe-${crypto.randomUUID().slice(0, 8)}`;
+    const labels = `name="${name}"`;
+    const stored = async (): Promise<number> =>
+      (await fleetMetricsStub(env).snapshot()).counters.find((c) => c.name === "workqueue_retries_total" && c.labels === labels)?.value ?? 0;
+    // A Reconciler records its runs inside its own Durable Object's context, as this does.
+    await runInDurableObject(env.RECONCILERS.getByName(name), () => {
+      recordWorkqueueRetry({ controller: name, namespace: "", name: "x" });
+    });
+    await eventually(async () => (await stored()) === 1, 15_000);
   });
 
   it("labels a path that names no served kind without its made-up parts", async () => {
