@@ -57,6 +57,9 @@ const POLICY: Record<string, Policy> = {
   "docs/quotas.md: kubectl create namespace team-a": { run: true },
   "docs/security.md: kubectl create namespace team-a": { run: true },
   "docs/serviceaccounts.md: kubectl create serviceaccount ci -n a": { run: true, prelude: "kubectl create namespace a" },
+  "docs/top.md: kubectl create namespace top-demo": { run: true },
+  // The VM's usage is served two heartbeats (10 s each) after it runs, as the doc's prose says.
+  "docs/top.md: kubectl get --raw /apis/metrics.k8s.io/v1beta1/virtualmachineinstances": { run: true, prelude: `${VM_WEB}\nsleep 25` },
   "agent/README.md: npm start": { run: true },
   "agent/README.md: sudo bash scripts/runtimes-up.sh": {
     excused: "installs packages and starts daemons as root: .ci/run runs scripts/runtimes-up.sh, then the real-runtime suites",
