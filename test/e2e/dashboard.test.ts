@@ -176,8 +176,8 @@ describe("the dashboard at /ui", () => {
     await page.goto(`${server.url}/ui/#/workloads/${NS}/vmirs`);
     await page.waitForSelector(`[data-key="${NS}/fleet"] [data-ready="3"]`);
     await page.goto(`${server.url}/ui/#/hosts`);
-    await page.waitForSelector(`[data-host="${NODES[0]}"]`);
-    await page.waitForTimeout(500);
+    // Usage from metrics.k8s.io (the hosts report it with their heartbeats), read when the view opens.
+    await page.waitForSelector(`[data-host="${NODES[0]}"] [data-testid=usage]`, { timeout: 10_000 });
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-fleet.png`, fullPage: true });
   }, 120_000);
 

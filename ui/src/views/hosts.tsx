@@ -100,7 +100,7 @@ function HostCard(props: { node: KObj; bound: KObj[]; usage: Usage | undefined }
       </header>
       <Meter label="CPU" used={cpu} total={quantity(alloc.cpu)} usage={usage?.cpu} fmt={cores} />
       <Meter label="Memory" used={mem} total={quantity(alloc.memory)} usage={usage?.mem} fmt={bytes} />
-      {usage && <div class="muted" style={{ fontSize: "12px" }}>usage {cores(usage.cpu)} cpu, {bytes(usage.mem)} memory (metrics.k8s.io)</div>}
+      {usage && <div class="muted" style={{ fontSize: "12px" }} data-testid="usage">usage {cores(usage.cpu)} cpu, {bytes(usage.mem)} memory (metrics.k8s.io)</div>}
       {taints.length > 0 && <div class="row">{taints.map((t) => <span class="taint" key={`${str(t.key)}${str(t.effect)}`}>{str(t.key)}{t.value ? `=${str(t.value)}` : ""}:{str(t.effect)}</span>)}</div>}
       <div class="muted" style={{ fontSize: "12px" }}>{bound.filter((o) => o.kind === "VirtualMachineInstance").length} VMIs · {bound.filter((o) => o.kind === "Pod").length} pods</div>
       <div class="runs">
