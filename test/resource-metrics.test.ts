@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { UsageReport } from "../shared/hosts/report";
 import type { KubeObject } from "../shared/k8s/object";
 import { createToken } from "../workers/api/auth";
-import { usageStore } from "../workers/resource-metrics/usage-store";
+import { MAX_NODES, usageStore } from "../workers/resource-metrics/usage-store";
 import { api, eventually, namespace, pod, readResponse, send } from "./helpers";
 import { joinNode, nextSequence, postReport } from "./hosts-helpers";
 
@@ -231,5 +231,19 @@ describe("metrics.k8s.io", () => {
     expect(mine.body.items.map((i) => i.metadata.name)).toEqual(["web"]);
     expect((await as(bob, `${M}/namespaces/${other}/pods`)).status).toBe(403);
     expect((await as(bob, `${M}/nodes`)).status).toBe(403);
+  });
+
+  // Last: the hosts it makes are the newest heard from, so they would push out those of any later test.
+  it("keeps at most MAX_NODES hosts, forgetting the one heard from longest ago", async () => {
+    const prefix = unique("many");
+    const sample = { timestamp: NOW(), windowSeconds: 3600, cpuNanoCores: 1, memoryBytes: 1024 };
+    // Heard from after every host the other tests made: those go first, then the first of these.
+    const start = Date.now() + 60_000;
+    const counts = await runInDurableObject(usageStore(env), (store) => {
+      for (let i = 0; i <= MAX_NODES; i++) store.record(`${prefix}-${i}`, { node: sample, pods: [], vmis: [] }, start + i);
+      const names = Object.keys(store.nodeUsage());
+      return { first: names.includes(`${prefix}-0`), second: names.includes(`${prefix}-1`), last: names.includes(`${prefix}-${MAX_NODES}`), total: names.length };
+    });
+    expect(counts).toEqual({ first: false, second: true, last: true, total: MAX_NODES });
   });
 });

@@ -14,8 +14,9 @@ import type { ParsedUsageReport } from "../../shared/hosts/report";
 
 /** A sample older than this many of its windows (counted from its node's last report) is not served. */
 export const STALE_WINDOWS = 3;
-/** At most this many nodes are kept; beyond it the node heard from longest ago is forgotten. */
-export const MAX_NODES = 5000;
+/** At most this many nodes and pod or VMI samples are kept (well within an object's 128 MB); beyond, the node heard from longest ago is forgotten. */
+export const MAX_NODES = 2000;
+export const MAX_SAMPLES = 50_000;
 
 type NodeSample = NonNullable<ParsedUsageReport["node"]>;
 export type PodSample = ParsedUsageReport["pods"][number];
@@ -71,7 +72,7 @@ export class UsageStore extends DurableObject<Env> {
       entry.vmis.push(key);
     }
     this.nodes.set(node, entry);
-    if (this.nodes.size > MAX_NODES) this.evictOldest();
+    while (this.nodes.size > 1 && (this.nodes.size > MAX_NODES || this.pods.size + this.vmis.size > MAX_SAMPLES)) this.evictOldest();
   }
 
   /** Fresh node samples by node name (one node when `name` is given). */
