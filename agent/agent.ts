@@ -102,7 +102,10 @@ export class Agent {
     const podUsage = options.containers.usage?.bind(options.containers);
     const vmiUsage = options.vms.usage?.bind(options.vms);
     const host = options.hostCounters;
-    this.usage = new UsageCollector({ ...(podUsage ? { pods: podUsage } : {}), ...(vmiUsage ? { vmis: vmiUsage } : {}), ...(host ? { host } : {}) });
+    this.usage = new UsageCollector({
+      ...(podUsage ? { pods: podUsage } : {}), ...(vmiUsage ? { vmis: vmiUsage } : {}), ...(host ? { host } : {}),
+      onError: (source, err) => log.warn("usage not sampled", { source, error: errorMessage(err) }),
+    });
     this.heartbeat = new Heartbeat(() => this.beat(nodeReport(facts)), options.heartbeatIntervalMs);
     const providers = {
       ...(hasContainerStreams(options.containers) ? { containers: options.containers } : {}),

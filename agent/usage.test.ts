@@ -72,6 +72,23 @@ describe("simulated usage", () => {
     await vms.close();
   });
 
+  it("a failing source leaves the others' samples, and says so", async ({ expect }) => {
+    const failed: string[] = [];
+    let t = 1_000;
+    const collector = new UsageCollector({
+      pods: async () => {
+        throw new Error("ctr: connection refused");
+      },
+      host: async () => ({ timeMs: (t += 10_000), cpuNanoseconds: t * 1e5, memoryBytes: 1 }),
+      onError: (source, err) => failed.push(`${source}: ${err instanceof Error ? err.message : String(err)}`),
+    });
+    await collector.collect();
+    const second = await collector.collect();
+    expect(second?.node?.cpuNanoCores).toBe(1e8);
+    expect(second?.pods).toEqual([]);
+    expect(failed).toEqual(["pods: ctr: connection refused", "pods: ctr: connection refused"]);
+  });
+
   it("leaves out a workload whose counter went backwards (a restart) and reads the host's own counters when given", async ({ expect }) => {
     let samples: UsageSample[] = [{ uid: "a", namespace: "n", name: "a", timeMs: 1_000, containers: [{ name: "c", cpuNanoseconds: 5e9, memoryBytes: 1 }] }];
     let host = { timeMs: 1_000, cpuNanoseconds: 100e9, memoryBytes: 4096 };

@@ -27,6 +27,8 @@ export interface UsageSources {
   vmis?(): Promise<UsageSample[]>;
   /** The host's own counters; absent: the sum of the workloads plus {@link SIMULATED_BASE}. */
   host?(): Promise<HostCounters | undefined>;
+  /** Told when a source fails; the others' samples still go out. */
+  onError?(source: "pods" | "vmis" | "host", err: unknown): void;
 }
 
 /** What a simulated host's system (kernel, agent) is modelled to use beside its workloads. */
@@ -61,8 +63,17 @@ export class UsageCollector {
 
   /** Reads every source and returns the usage with a rate so far (undefined when nothing has one yet). */
   async collect(): Promise<UsageReport | undefined> {
+    const { pods: podSource, vmis: vmiSource, host: hostSource, onError } = this.sources;
+    const read = async <T>(source: "pods" | "vmis" | "host", f: (() => Promise<T>) | undefined, none: T): Promise<T> => {
+      try {
+        return f ? await f() : none;
+      } catch (err) {
+        onError?.(source, err);
+        return none;
+      }
+    };
     const [pods, vmis, host] = await Promise.all([
-      this.sources.pods?.() ?? [], this.sources.vmis?.() ?? [], this.sources.host?.(),
+      read("pods", podSource, []), read("vmis", vmiSource, []), read("host", hostSource, undefined),
     ]);
     const nowMs = Date.now();
     const report = {
