@@ -278,6 +278,36 @@ describe("the dashboard at /ui", () => {
     expect(after.lists).toBe(before.lists);
   }, 60_000);
 
+  it("lists again when a resumed watch is told its resourceVersion is gone (410), and misses nothing", async () => {
+    const page = need(admin);
+    await page.goto(`${server.url}/ui/#/workloads/${NS}/vms`);
+    await page.waitForSelector(`[data-key="${NS}/web"]`);
+    type Hooks = { __duraplane: { dropSockets: (hold: number) => number; stats: { lists: number; watches: number } } };
+    // The server's answer to a watch from a compacted resourceVersion (docs/watch.md): one ERROR event
+    // carrying a 410 Expired Status, then the end of the stream. The next VM watch socket gets it; later
+    // ones reach the server.
+    let expired = 0;
+    await page.routeWebSocket((u) => u.pathname === VMS && u.searchParams.get("watch") === "true", (ws) => {
+      if (expired++ > 0) {
+        ws.connectToServer();
+        return;
+      }
+      ws.send(JSON.stringify({ type: "ERROR", object: { kind: "Status", apiVersion: "v1", status: "Failure", reason: "Expired", code: 410, message: "too old resource version" } }));
+      ws.close({ code: 1000 });
+    });
+    const before = await page.evaluate(() => ({ ...(globalThis as unknown as Hooks).__duraplane.stats }));
+    await page.evaluate(() => (globalThis as unknown as Hooks).__duraplane.dropSockets(3000));
+    const patched = await api(ref, "PATCH", `${VMS}/web`, { metadata: { labels: { relisted: `yes-${id}` } } }, "application/merge-patch+json");
+    expect(patched.status).toBe(200);
+    await expect.poll(() => expired, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+    const after = await page.evaluate(() => ({ ...(globalThis as unknown as Hooks).__duraplane.stats }));
+    expect(after.lists).toBeGreaterThan(before.lists);
+    // The fresh list carries the change; the filter finds the VM by its new label.
+    await page.fill("#filter", `relisted=yes-${id}`);
+    await page.waitForSelector(`[data-testid=table-vms][data-rows='1'] [data-key="${NS}/web"]`, { timeout: 20_000 });
+    await page.unrouteAll();
+  }, 60_000);
+
   it("shows 1,000 VMIs live while rendering only the rows in view", async () => {
     const page = admin ?? (await loggedIn(await need(browser).newContext({ ignoreHTTPSErrors: true, viewport: { width: 1400, height: 900 } }), server.token));
     const ns = `${NS}-many`;
