@@ -107,6 +107,14 @@ describe("the dashboard at /ui", () => {
     admin = await loggedIn(context, server.token);
     expect(await admin.textContent("[data-testid=user]")).toBe("admin");
     for (const node of NODES) await admin.waitForSelector(`[data-host="${node}"][data-state="Ready"]`, { timeout: 30_000 });
+    // Cordon and uncordon a host from its card (spec.unschedulable).
+    const card = `[data-host="${NODES[2]}"]`;
+    await admin.click(`${card} button[data-action=Cordon]`);
+    await admin.waitForSelector(`${card} [data-status=Cordoned]`);
+    expect((await api<{ spec?: { unschedulable?: boolean } }>(ref, "GET", `/api/v1/nodes/${NODES[2]}`)).body.spec?.unschedulable).toBe(true);
+    await admin.click(`${card} button[data-action=Uncordon]`);
+    await admin.waitForSelector(`${card} [data-status=Cordoned]`, { state: "detached" });
+    expect((await api<{ spec?: { unschedulable?: boolean } }>(ref, "GET", `/api/v1/nodes/${NODES[2]}`)).body.spec?.unschedulable).toBeFalsy();
     // The shortcuts: `?` opens the help, Esc closes it, `t` switches the theme, `g w` goes to the workloads.
     await admin.keyboard.press("?");
     await admin.waitForSelector("[role=dialog]:has-text('Keyboard shortcuts')");
@@ -306,6 +314,21 @@ describe("the dashboard at /ui", () => {
     await page.fill("#filter", `relisted=yes-${id}`);
     await page.waitForSelector(`[data-testid=table-vms][data-rows='1'] [data-key="${NS}/web"]`, { timeout: 20_000 });
     await page.unrouteAll();
+  }, 60_000);
+
+  it("deletes the VMIRS from its page after a confirmation", async () => {
+    const page = need(admin);
+    await page.goto(`${server.url}/ui/#/obj/vmirs/${NS}/fleet`);
+    await page.waitForSelector("button[data-action=Delete]");
+    const asked: string[] = [];
+    page.once("dialog", (d) => {
+      asked.push(d.message());
+      void d.accept();
+    });
+    await page.click("button[data-action=Delete]");
+    await page.waitForSelector(".notice:has-text('does not exist')", { timeout: 30_000 });
+    expect(asked).toEqual([`Delete VirtualMachineInstanceReplicaSet ${NS}/fleet?`]);
+    expect((await api(ref, "GET", `/apis/kubevirt.io/v1/namespaces/${NS}/virtualmachineinstancereplicasets/fleet`)).status).toBe(404);
   }, 60_000);
 
   it("shows 1,000 VMIs live while rendering only the rows in view", async () => {
