@@ -130,7 +130,7 @@ describe("the dashboard at /ui", () => {
     await admin.waitForURL(/#\/workloads\//);
   });
 
-  it("shows a VM created through the API go Starting → Running without a reload", async () => {
+  it("shows a VM created through the API go Starting → Running without a reload, and its Events", async () => {
     const page = need(admin);
     await page.goto(`${server.url}/ui/#/workloads/${NS}/vms`);
     await page.waitForSelector("[data-testid=table-vms]");
@@ -153,6 +153,9 @@ describe("the dashboard at /ui", () => {
     expect(mark).toBe(true);
     expect(seen).toContain("Starting");
     expect(seen.indexOf("Starting")).toBeLessThan(seen.indexOf("Running"));
+    // The live Events stream shows what the VM controller and the scheduler said.
+    await page.goto(`${server.url}/ui/#/events/${NS}`);
+    await page.waitForSelector(".vrow:has-text('Started the virtual machine by creating the new virtual machine instance web')", { timeout: 30_000 });
   }, 90_000);
 
   it("stops the VM from its page", async () => {
