@@ -32,19 +32,22 @@ function rows(...candidates: (Omit<ReportRow, "value"> & { value: number | undef
   return candidates.flatMap((c) => (c.value === undefined ? [] : [{ ...c, value: c.value }]));
 }
 
+/** "1 client", "8 clients". */
+const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
 const CREATE = "pod create: request start → last response byte";
 const FLOOR_WRITE = "POST /debug/bench-floor: one new Durable Object write of the same body, same Worker and TLS";
 
 const writes: Reader = (j) => list(j, "results").flatMap((level) => {
-  const c = num(level, "clients") ?? 0;
+  const c = plural(num(level, "clients") ?? 0, "client");
   const rounds = list(level, "rounds");
   const med = (...path: string[]) => medianOf(rounds.flatMap((r) => numbers([num(r, ...path)])));
   const base = { suite: "writes", floorIs: FLOOR_WRITE };
   return rows(
-    { ...base, figure: `creates/s, ${c} clients`, unit: "/s", value: num(level, "median", "realPerSecond"), floor: num(level, "median", "floorPerSecond"),
+    { ...base, figure: `creates/s, ${c}`, unit: "/s", value: num(level, "median", "realPerSecond"), floor: num(level, "median", "floorPerSecond"),
       measures: "completed creates ÷ wall time, first request sent → last answer" },
-    { ...base, figure: `create p50, ${c} clients`, unit: "ms", value: med("real", "p50Ms"), floor: med("floor", "p50Ms"), measures: CREATE },
-    { ...base, figure: `create p99, ${c} clients`, unit: "ms", value: num(level, "median", "realP99Ms"), floor: num(level, "median", "floorP99Ms"), measures: CREATE },
+    { ...base, figure: `create p50, ${c}`, unit: "ms", value: med("real", "p50Ms"), floor: med("floor", "p50Ms"), measures: CREATE },
+    { ...base, figure: `create p99, ${c}`, unit: "ms", value: num(level, "median", "realP99Ms"), floor: num(level, "median", "floorP99Ms"), measures: CREATE },
   );
 });
 
@@ -55,14 +58,14 @@ const watch: Reader = (j) => {
   // Results written before delivery was timed from the request's start (it was from the answer, and could be negative) have no marker.
   const deliveryKnown = str(j, "deliveryFrom") === "request start";
   return reports.filter((r) => (num(r, "watchers") ?? 0) > 0).flatMap((r) => {
-    const w = num(r, "watchers") ?? 0;
+    const w = plural(num(r, "watchers") ?? 0, "watcher");
     const base = { suite: "watch", unit: "ms" as const, floorIs };
     return rows(
-      { ...base, figure: `create p50, ${w} watchers`, value: num(r, "writes", "p50Ms"), floor: num(floor, "writes", "p50Ms"), measures: CREATE },
-      { ...base, figure: `create p99, ${w} watchers`, value: num(r, "writes", "p99Ms"), floor: num(floor, "writes", "p99Ms"), measures: CREATE },
-      { ...base, figure: `delivery p50, ${w} watchers`, value: deliveryKnown ? num(r, "delivery", "p50Ms") : undefined, floor: num(floor, "writes", "p50Ms"),
+      { ...base, figure: `create p50, ${w}`, value: num(r, "writes", "p50Ms"), floor: num(floor, "writes", "p50Ms"), measures: CREATE },
+      { ...base, figure: `create p99, ${w}`, value: num(r, "writes", "p99Ms"), floor: num(floor, "writes", "p99Ms"), measures: CREATE },
+      { ...base, figure: `delivery p50, ${w}`, value: deliveryKnown ? num(r, "delivery", "p50Ms") : undefined, floor: num(floor, "writes", "p50Ms"),
         measures: "create request start → its ADDED event read by a watcher (every watcher × write)" },
-      { ...base, figure: `delivery p99, ${w} watchers`, value: deliveryKnown ? num(r, "delivery", "p99Ms") : undefined, floor: num(floor, "writes", "p99Ms"),
+      { ...base, figure: `delivery p99, ${w}`, value: deliveryKnown ? num(r, "delivery", "p99Ms") : undefined, floor: num(floor, "writes", "p99Ms"),
         measures: "create request start → its ADDED event read by a watcher (every watcher × write)" },
     );
   });
@@ -168,7 +171,8 @@ const cost: Reader = (j) => {
     return n === undefined || !req ? undefined : n / req;
   };
   const floorIs = "one new Durable Object write of a pod's body (bench/writes' floor), counted the same way";
-  return phases.filter((p) => p !== floor && str(p, "unit") !== "webhook request").flatMap((p) => {
+  // Writes only: the floor is a write, so a get's or a list's count beside it says nothing; webhook phases count a window, not requests.
+  return phases.filter((p) => p !== floor && ["create", "patch"].includes(str(p, "unit") ?? "")).flatMap((p) => {
     const name = str(p, "phase") ?? "?";
     const base = { suite: "cost", measures: `per ${str(p, "unit") ?? "request"}, counted by the cost build (not timed)`, floorIs };
     return rows(

@@ -15,6 +15,8 @@ import { READERS, ratioOf, type ReportRow } from "./report-rows.ts";
 export interface RunRecord {
   short: boolean;
   startedAt: string;
+  /** `git rev-parse --short HEAD` of the tree that ran, and whether it had local changes. */
+  commit?: string;
   suites: { name: string; args: string[]; exitCode: number; seconds: number }[];
 }
 
@@ -109,7 +111,8 @@ export async function writeReport(opts: ReportOptions): Promise<ReportOutput> {
     "# Benchmark report",
     "",
     "Written by `npm run bench` (bench/run-all.ts runs every suite, then bench/report.ts reads their results).",
-    `Results from ${dates[0] ?? "?"} to ${dates[dates.length - 1] ?? "?"}${machineLine([...results.values()]) ? ` on ${machineLine([...results.values()])}` : ""}.`,
+    `Results from ${dates[0] ?? "?"} to ${dates[dates.length - 1] ?? "?"}${machineLine([...results.values()]) ? ` on ${machineLine([...results.values()])}` : ""}` +
+      `${run?.commit ? `, tree at ${run.commit}` : ""}.`,
     "",
     ...(run?.short
       ? ["> **Short run** (`npm run bench -- --short`): small sizes that test the pipeline, not the system.", "> Do not quote these figures; a full run (`npm run bench`) replaces this file.", ""]

@@ -11,7 +11,7 @@
  * recording each suite's arguments, exit code and duration. A suite that
  * fails does not stop the others; the run then exits 1 after the report.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -72,7 +72,10 @@ function runSuite(file: string, args: string[], resultsDir: string): Promise<num
 const startedAt = new Date();
 const resultsDir = join(BENCH_DIR, "results", `run-${startedAt.toISOString().replace(/[:.]/g, "-")}`);
 mkdirSync(resultsDir, { recursive: true });
-const run: RunRecord = { short: values.short, startedAt: startedAt.toISOString(), suites: [] };
+const head = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: BENCH_DIR, encoding: "utf8" });
+const dirty = spawnSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: BENCH_DIR, encoding: "utf8" });
+const commit = head.status === 0 ? `${head.stdout.trim()}${dirty.stdout.trim() !== "" ? " with local changes" : ""}` : undefined;
+const run: RunRecord = { short: values.short, startedAt: startedAt.toISOString(), ...(commit ? { commit } : {}), suites: [] };
 for (const suite of chosen) {
   if (interrupted) break;
   const args = values.short ? suite.short : suite.full;
