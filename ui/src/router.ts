@@ -16,6 +16,7 @@ export function href(...segments: string[]): string {
   return `#/${segments.map(encodeURIComponent).join("/")}`;
 }
 
+/** Goes to the route of `segments`. */
 export function navigate(...segments: string[]): void {
   location.hash = href(...segments);
 }
@@ -35,6 +36,7 @@ export function useRoute(): string[] {
 export function lastNamespace(): string {
   return sessionStorage.getItem("duraplane.ns") ?? "default";
 }
+/** Keeps `ns` as the namespace the shortcuts and nav links open. */
 export function rememberNamespace(ns: string): void {
   sessionStorage.setItem("duraplane.ns", ns);
 }

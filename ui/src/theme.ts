@@ -5,6 +5,7 @@
  */
 const KEY = "duraplane.theme";
 
+/** Applies the theme the user chose before, if any. */
 export function applyStoredTheme(): void {
   const t = localStorage.getItem(KEY);
   if (t === "dark" || t === "light") document.documentElement.dataset.theme = t;

@@ -12,10 +12,12 @@ export type VmVerb = "start" | "stop" | "restart";
 /** virtctl's pause / unpause of a VMI. */
 export type VmiVerb = "pause" | "unpause";
 
+/** Starts, stops or restarts a VM. */
 export function vmAction(namespace: string, name: string, verb: VmVerb): Promise<unknown> {
   return request("PUT", `${SUBRESOURCES}/${encodeURIComponent(namespace)}/virtualmachines/${encodeURIComponent(name)}/${verb}`, {});
 }
 
+/** Pauses or unpauses a VMI. */
 export function vmiAction(namespace: string, name: string, verb: VmiVerb): Promise<unknown> {
   return request("PUT", `${SUBRESOURCES}/${encodeURIComponent(namespace)}/virtualmachineinstances/${encodeURIComponent(name)}/${verb}`, {});
 }

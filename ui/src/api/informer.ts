@@ -138,7 +138,15 @@ export class Informer {
       this.connected = true;
       socketsChanged();
     };
-    ws.onmessage = (m) => this.onEvent(JSON.parse(String(m.data)) as WatchEvent);
+    ws.onmessage = (m) => {
+      let ev: WatchEvent;
+      try {
+        ev = JSON.parse(String(m.data)) as WatchEvent;
+      } catch {
+        return; // not an event: ignored, as client-go's decoder would fail only that frame
+      }
+      this.onEvent(ev);
+    };
     ws.onclose = () => {
       if (opened) {
         this.connected = false;

@@ -19,10 +19,12 @@ export function tokenFromPaste(pasted: string): string {
   return (line?.[1] ?? pasted).trim();
 }
 
+/** Keeps the token for this tab. */
 export function saveToken(value: string): void {
   sessionStorage.setItem(KEY, value);
 }
 
+/** Forgets the token. */
 export function logout(): void {
   sessionStorage.removeItem(KEY);
 }

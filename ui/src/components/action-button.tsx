@@ -8,6 +8,7 @@ import type { AccessQuery } from "../api/access";
 import { ApiError } from "../api/client";
 import { useCan } from "../api/hooks";
 
+/** One action: hidden unless `access` is allowed; runs `run` on click (after `confirm`, if given). */
 export function ActionButton(props: { label: string; access: AccessQuery; run: () => Promise<unknown>; danger?: boolean; confirm?: string }) {
   const allowed = useCan(props.access);
   const [busy, setBusy] = useState(false);

@@ -6,11 +6,13 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 
+/** A column: its title, CSS grid width and how a row's cell renders. */
 export interface Column<T> { title: string; width: string; cell: (row: T) => ComponentChildren }
 
 const ROW_HEIGHT = 34;
 const OVERSCAN = 8;
 
+/** The table; `rowKey` keys rows (and is their `data-key`, which tests use). */
 export function VirtualTable<T>(props: { columns: Column<T>[]; rows: T[]; rowKey: (row: T) => string; empty?: string; testId?: string }) {
   const box = useRef<HTMLDivElement>(null);
   const [scroll, setScroll] = useState(0);

@@ -27,6 +27,7 @@ const COLUMNS: Column<KObj>[] = [
   } },
 ];
 
+/** The Events view. */
 export function Events(props: { ns: string }) {
   const list = useList(collectionPath(KINDS.events, props.ns === ALL ? undefined : props.ns));
   const rows = [...list.items].sort((a, b) => when(b).localeCompare(when(a)));

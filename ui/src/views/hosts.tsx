@@ -115,6 +115,7 @@ function HostCard(props: { node: KObj; bound: KObj[]; usage: Usage | undefined }
   );
 }
 
+/** The Hosts view: every Node as a card, with what is bound to it. */
 export function Hosts() {
   const nodes = useList(collectionPath(KINDS.nodes));
   const pods = useList(collectionPath(KINDS.pods));

@@ -16,6 +16,7 @@ export function whoAmI(): Promise<WhoAmI> {
   });
 }
 
+/** The login form; `onLogin` gets the whoami answer once the API accepted the token. */
 export function Login(props: { onLogin: (who: WhoAmI) => void }) {
   const [text, setText] = useState("");
   const [error, setError] = useState("");

@@ -8,6 +8,7 @@ import { ApiError, stream } from "../api/client";
 
 const MAX_CHARS = 512 * 1024;
 
+/** A pod's log, following. */
 export function LogsView(props: { namespace: string; name: string }) {
   const [text, setText] = useState("");
   const [state, setState] = useState("connecting");

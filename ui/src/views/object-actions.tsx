@@ -27,6 +27,7 @@ function ScaleControl(props: { kind: Kind; obj: KObj }) {
   );
 }
 
+/** The buttons of an object's page, by kind, each shown only when allowed. */
 export function ObjectActions(props: { kind: Kind; obj: KObj }) {
   const { kind, obj } = props;
   const ns = obj.metadata.namespace ?? "";

@@ -105,6 +105,7 @@ function Summary(props: { obj: KObj }) {
   return <table class="kv"><tbody>{rows.map(([k, v]) => <tr key={k}><th>{k}</th><td>{v}</td></tr>)}</tbody></table>;
 }
 
+/** One object's page, found in its collection's shared informer by name. */
 export function ObjectPage(props: { kindKey: string; ns: string; name: string }) {
   const kind = kindByKey(props.kindKey);
   const ns = props.ns === "_" ? undefined : props.ns;

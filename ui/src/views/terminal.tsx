@@ -32,6 +32,7 @@ function framed(channel: number, data: Uint8Array): Uint8Array {
   return out;
 }
 
+/** A terminal on a VMI's serial console or a pod's exec. */
 export function TerminalView(props: { mode: Mode }) {
   const box = useRef<HTMLDivElement>(null);
   const [state, setState] = useState("connecting");

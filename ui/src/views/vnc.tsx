@@ -7,6 +7,7 @@ import RFB from "@novnc/novnc";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { openSocket } from "../api/client";
 
+/** A VMI's VNC display. */
 export function VncView(props: { namespace: string; name: string }) {
   const box = useRef<HTMLDivElement>(null);
   const [state, setState] = useState("connecting");

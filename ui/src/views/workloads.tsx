@@ -85,6 +85,7 @@ function Tab(props: { ns: string; kindKey: KindKey; on: boolean }) {
   return <a class={props.on ? "on" : ""} href={href("workloads", props.ns, kind.key)}>{kind.short}<span class="count">{list.synced && !list.error ? list.items.length : ""}</span></a>;
 }
 
+/** The Workloads view of a namespace (or `_all`), one tab per kind. */
 export function Workloads(props: { ns: string; kindKey: string }) {
   const kind = kindByKey(props.kindKey) ?? KINDS.vms;
   const allNs = props.ns === ALL;

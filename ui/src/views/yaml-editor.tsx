@@ -23,6 +23,7 @@ function editable(obj: KObj): string {
   return stringify({ apiVersion: obj.apiVersion, kind: obj.kind, metadata, ...(obj.spec ? { spec: obj.spec } : {}) });
 }
 
+/** The YAML card of an object's page. */
 export function YamlEditor(props: { kind: Kind; obj: KObj }) {
   const { kind, obj } = props;
   const ns = obj.metadata.namespace;
