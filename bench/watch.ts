@@ -101,8 +101,8 @@ async function phase(s: LocalServer, ns: string, index: number, watchers: number
 }
 
 function describe(r: PhaseReport): string {
-  const parts = [`watchers=${r.watchers}: write p50 ${r.writes.p50Ms.toFixed(1)} ms`];
-  if (r.delivery) parts.push(`delivery p50 ${r.delivery.p50Ms.toFixed(1)} / p99 ${r.delivery.p99Ms.toFixed(1)} ms`);
+  const parts = [`watchers=${r.watchers}: write (sent → answered) p50 ${r.writes.p50Ms.toFixed(1)} ms`];
+  if (r.delivery) parts.push(`delivery (write sent → event read) p50 ${r.delivery.p50Ms.toFixed(1)} / p99 ${r.delivery.p99Ms.toFixed(1)} ms`);
   parts.push(`events ${r.events.received}/${r.events.expected}`, `drain ${r.drainMs.toFixed(0)} ms`);
   const m = r.memory;
   parts.push(`workerd RSS MiB ${byRole(m.before)} → ${byRole(m.open)} (open) → ${byRole(m.after)}`);
