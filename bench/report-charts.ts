@@ -39,7 +39,7 @@ function writesChart(j: Json): ChartPlan | undefined {
     const c = num(level, "clients") ?? 0;
     const rounds = list(level, "rounds");
     return (["floor", "real"] as const).map((path) => ({
-      name: `${path === "real" ? "create" : "floor write"}, ${c} clients`,
+      name: `${path === "real" ? "create" : "floor write"}, ${c} client${c === 1 ? "" : "s"}`,
       points: ladderPoints(averageLadders(rounds.map((r) => numbers(r, path, "cdfMs")))),
     }));
   });
@@ -52,9 +52,10 @@ function watchChart(j: Json): ChartPlan | undefined {
   const reports = list(j, "reports");
   const series: Series[] = reports.flatMap((r) => {
     const w = num(r, "watchers") ?? 0;
-    const create = { name: `create, ${w} watchers`, points: ladderPoints(numbers(r, "writes", "cdfMs")) };
+    const watchers = `${w} watcher${w === 1 ? "" : "s"}`;
+    const create = { name: `create, ${watchers}`, points: ladderPoints(numbers(r, "writes", "cdfMs")) };
     const delivery = str(j, "deliveryFrom") === "request start" ? ladderPoints(numbers(r, "delivery", "cdfMs")) : [];
-    return w === 0 ? [create] : [create, { name: `delivery, ${w} watchers`, points: delivery }];
+    return w === 0 ? [create] : [create, { name: `delivery, ${watchers}`, points: delivery }];
   });
   if (!series.some((s) => s.points.length > 0)) return undefined;
   return { file: "watch-latency.png", caption: "bench/watch: create latency per watcher count, and delivery (create request start → event read by a watcher)",
