@@ -43,7 +43,8 @@ export async function joinHost(server: string, adminToken: string, state: string
   const dir = hostDir(state, name);
   if (existsSync(join(dir, "credentials.json"))) return dir;
   mkdirSync(dir, { recursive: true });
-  const minted = await agent(["token", "create", "--server", server, "--token", adminToken, "--ttl", "600", "--description", `npm start host ${name}`]);
+  // `--token=…` in one word: a base64url token may start with "-", which parseArgs would take for an option.
+  const minted = await agent(["token", "create", "--server", server, `--token=${adminToken}`, "--ttl", "600", "--description", `npm start host ${name}`]);
   const token = minted.stdout.trim().split(/\s+/).find((w) => /^[a-z0-9]{6}\.[a-z0-9]{16}$/.test(w));
   if (!token) throw new Error(`no join token in: ${minted.stdout} ${minted.stderr}`);
   await agent(["join", "--server", server, "--join-token", token, "--name", name, "--state", dir, ...joinArgs]);
