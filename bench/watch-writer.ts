@@ -1,7 +1,9 @@
 /**
  * Child process of bench/watch.ts (see writer-process.ts): creates pods one
  * after another over one keep-alive connection and reports, for each, its
- * resourceVersion and when its response finished arriving.
+ * resourceVersion, when its request started (where delivery latency is
+ * timed from) and when its response finished arriving (the end of the write
+ * latency).
  */
 import { Agent } from "node:https";
 import { resourceVersionOf, send } from "./https-request.ts";
