@@ -163,7 +163,9 @@ await runBench({ name: "drain", server: { hosts: 0 }, beforeStop: () => stopHost
     console.log(`\n| VMIs | hosts | migration duration | drain (cordon → source empty) | floor (transfers alone) | ratio | restarted | phase dips | migrations |`);
     console.log(`|---|---|---|---|---|---|---|---|---|`);
     console.log(`| ${nVMIs} | ${hostCount} | ${migrationMs} ms | ${d.converged ? s(d.ms) : `not converged at ${s(d.ms)}`} | ${s(floorMs)} | ${floorMs > 0 ? (d.ms / floorMs).toFixed(2) : ""}× | ${d.restarted} | ${d.phaseDips} | ${Object.entries(d.migrations).map(([p, n]) => `${p} ${n}`).join(", ")} |\n`);
-    const failed = !d.converged ? "the source host was not empty in time" : d.restarted > 0 ? `${d.restarted} VMIs were restarted, not migrated` : undefined;
+    const failed = !d.converged ? "the source host was not empty in time"
+      : d.restarted > 0 ? `${d.restarted} VMIs were restarted, not migrated`
+      : d.phaseDips > 0 ? `VMIs were listed ${d.phaseDips} times in a phase other than Running` : undefined;
     return {
       figures: { hosts: hostCount, vmis: nVMIs, migrationMs, outboundPerNode: OUTBOUND_PER_NODE, floorMs, drain: d, ratio: floorMs > 0 ? d.ms / floorMs : undefined },
       ...(failed ? { failed } : {}),
