@@ -192,7 +192,7 @@ describe("the dashboard at /ui", () => {
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-fleet.png`, fullPage: true });
   }, 120_000);
 
-  it("opens a VMI's serial console and reads the guest's prompt, and its VNC display", async () => {
+  it("opens a VMI's serial console and reads the guest's prompt, its VNC display, and pauses it", async () => {
     const page = need(admin);
     const vmis = await api<{ items: { metadata: { name: string }; status?: { phase?: string } }[] }>(ref, "GET", `/apis/kubevirt.io/v1/namespaces/${NS}/virtualmachineinstances?labelSelector=app%3Dfleet`);
     const vmi = vmis.body.items.find((i) => i.status?.phase === "Running")?.metadata.name;
@@ -208,6 +208,16 @@ describe("the dashboard at /ui", () => {
     await page.click("text=VNC");
     await page.waitForSelector("[data-testid=vnc-state]:has-text('connected')", { timeout: 30_000 });
     await page.waitForSelector("[data-testid=vnc] canvas");
+    // Pause and unpause the VMI (virtctl's PUTs): the Paused condition the pause writes flips the button.
+    // (Whether the condition is gone again after unpause is not asserted: the agent's own report can
+    // re-add Paused=True when it lands just after the unpause, a race between agent/kinds/vmi-status.ts
+    // and the unpause subresource, not the dashboard's.)
+    await page.goto(`${server.url}/ui/#/obj/vmis/${NS}/${vmi}`);
+    await page.click("button[data-action=Pause]");
+    await page.waitForSelector("button[data-action=Unpause]", { timeout: 30_000 });
+    const unpaused = page.waitForResponse((r) => r.url().endsWith(`/virtualmachineinstances/${vmi}/unpause`));
+    await page.click("button[data-action=Unpause]");
+    expect((await unpaused).status()).toBe(200);
   }, 60_000);
 
   it("shows a view user the VM without the Stop button", async () => {
