@@ -147,6 +147,11 @@ describe("the dashboard at /ui", () => {
     expect(rs.body.spec.replicas).toBe(3);
     await page.goto(`${server.url}/ui/#/workloads/${NS}/vmirs`);
     await page.waitForSelector(`[data-key="${NS}/fleet"] [data-ready="3"]`);
+    // A host's page lists what runs there.
+    const vmiNode = await api<{ items: { metadata: { name: string }; status?: { nodeName?: string } }[] }>(ref, "GET", `/apis/kubevirt.io/v1/namespaces/${NS}/virtualmachineinstances?labelSelector=app%3Dfleet`);
+    const placed = vmiNode.body.items.find((i) => i.status?.nodeName);
+    await page.goto(`${server.url}/ui/#/obj/nodes/_/${placed?.status?.nodeName ?? ""}`);
+    await page.waitForSelector(`[data-testid=node-workloads] .chip:has-text("${NS}/${placed?.metadata.name ?? "?"}")`);
     await page.goto(`${server.url}/ui/#/hosts`);
     // Usage from metrics.k8s.io (the hosts report it with their heartbeats), read when the view opens.
     await page.waitForSelector(`[data-host="${NODES[0]}"] [data-testid=usage]`, { timeout: 10_000 });

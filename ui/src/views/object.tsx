@@ -70,6 +70,26 @@ function Related(props: { kind: Kind; obj: KObj }) {
   );
 }
 
+/** What runs on a host: the pods and VMIs bound to it that have not finished. */
+function NodeWorkloads(props: { name: string }) {
+  const pods = useList(collectionPath(KINDS.pods));
+  const vmis = useList(collectionPath(KINDS.vmis));
+  const bound = [...vmis.items.map((o) => ({ ...o, kind: KINDS.vmis.kind })), ...pods.items.map((o) => ({ ...o, kind: KINDS.pods.kind }))]
+    .filter((o) => nodeOf(o) === props.name && str(rec(o.status).phase) !== "Succeeded" && str(rec(o.status).phase) !== "Failed");
+  return (
+    <div class="card panel" data-testid="node-workloads">
+      <h2 style={{ marginTop: 0 }}>Running here</h2>
+      {bound.length === 0 ? <div class="muted">Nothing runs here.</div> : (
+        <div class="runs">{bound.map((o) => (
+          <a class="chip" key={o.metadata.uid ?? o.metadata.name} href={href("obj", o.kind === "Pod" ? "pods" : "vmis", o.metadata.namespace ?? "", o.metadata.name)}>
+            {o.metadata.namespace}/{o.metadata.name} <Badge state={statusOf(o)} />
+          </a>
+        ))}</div>
+      )}
+    </div>
+  );
+}
+
 function ObjectEvents(props: { obj: KObj }) {
   const ns = props.obj.metadata.namespace;
   const events = useList(collectionPath(KINDS.events, ns));
@@ -133,6 +153,7 @@ export function ObjectPage(props: { kindKey: string; ns: string; name: string })
             <div class="card panel"><h2 style={{ marginTop: 0 }}>Conditions</h2><Conditions obj={obj} /></div>
             <Timeline obj={obj} />
             <Related kind={kind} obj={obj} />
+            {kind.key === "nodes" && <NodeWorkloads name={obj.metadata.name} />}
             {ns && <ObjectEvents obj={obj} />}
           </div>
           <div class="card panel">
