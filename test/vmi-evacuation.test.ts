@@ -49,6 +49,35 @@ describe("VMIs on a cordoned host", () => {
   });
 });
 
+describe("LiveMigrateIfPossible on a cordoned host", () => {
+  it("deletes a VMI its host reported not live-migratable (its VM restarts it elsewhere) and leaves a migratable one", async () => {
+    const id = crypto.randomUUID().slice(0, 6);
+    const [a, b] = [`evac-ip-a-${id}`, `evac-ip-b-${id}`];
+    await addNode(a, { unschedulable: false });
+    const ns = await namespace("evac-ip");
+    const vmiPath = (n: string) => `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances/${n}`;
+    for (const name of ["stuck", "movable"]) {
+      expect((await api("POST", `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines`, vm(name, "LiveMigrateIfPossible"))).status).toBe(201);
+    }
+    await eventually(async () => (await api<VMI>("GET", vmiPath("stuck"))).body.status?.nodeName === a &&
+      (await api<VMI>("GET", vmiPath("movable"))).body.status?.nodeName === a, 15_000);
+    // What a host reports for a VMI with a disk it cannot move (virt-handler's LiveMigratable condition).
+    const notMigratable = { status: { conditions: [{ type: "LiveMigratable", status: "False", reason: "DisksNotLiveMigratable" }] } };
+    expect((await api("PATCH", `${vmiPath("stuck")}/status`, notMigratable, { "content-type": "application/merge-patch+json" })).status).toBe(200);
+    const before = (await api<VMI>("GET", vmiPath("stuck"))).body.metadata.uid;
+
+    await addNode(b);
+    expect((await api("PATCH", `/api/v1/nodes/${a}`, { spec: { unschedulable: true } }, SMP)).status).toBe(200);
+    await eventually(async () => {
+      const got = await api<VMI>("GET", vmiPath("stuck"));
+      return got.status === 404 || got.body.metadata.deletionTimestamp !== undefined || got.body.metadata.uid !== before;
+    }, 15_000);
+    const movable = await api<VMI>("GET", vmiPath("movable"));
+    expect(movable.body.metadata.deletionTimestamp).toBeUndefined();
+    await removeNodes([a, b]);
+  });
+});
+
 describe("NoExecute taints (the taint manager)", () => {
   it("evicts bound pods that do not tolerate a NoExecute taint and keeps those that do", async () => {
     const id = crypto.randomUUID().slice(0, 6);

@@ -8,9 +8,12 @@
  * first thing drain does):
  * - `None`: the VMI is deleted, so its VirtualMachine (or VMIRS) starts it
  *   again on another host;
- * - `LiveMigrate` (the default here) and `LiveMigrateIfPossible`: left running
- *   here; the evacuation controller (workers/controllers/evacuation/) live
- *   migrates them, and drain does not wait for it;
+ * - `LiveMigrate` (the default here), and `LiveMigrateIfPossible` while the
+ *   VMI is migratable: left running here; the evacuation controller
+ *   (workers/controllers/evacuation/) live migrates them, and drain does not
+ *   wait for it;
+ * - `LiveMigrateIfPossible` on a VMI its host reported not migratable
+ *   (`LiveMigratable=False`): deleted as for `None`, as KubeVirt evicts it;
  * - `External`: left to whoever set it, as KubeVirt does.
  */
 import type { KubeObject } from "../../../shared/k8s/object";
@@ -19,6 +22,7 @@ import { writeObject } from "../../objects/client";
 import { objectRefOf } from "../../registry";
 import { recordEvent } from "../shared/events";
 import { isDeleting, specOf } from "../shared/object-fields";
+import { isMigratable } from "../evacuation/evacuation-plan";
 
 /** The evictionStrategy a VMI without one gets (KubeVirt's cluster-wide default is configurable; here LiveMigrate). */
 export const DEFAULT_EVICTION_STRATEGY = "LiveMigrate";
@@ -34,6 +38,7 @@ export function evacuationAction(vmi: KubeObject): EvacuationAction {
     case "None":
       return "delete";
     case "LiveMigrateIfPossible":
+      return isMigratable(vmi) ? "migrate" : "delete";
     case "LiveMigrate":
       return "migrate";
     default:
@@ -47,7 +52,10 @@ export async function evacuateVMIs(env: Env, node: string, vmis: readonly KubeOb
     if (isDeleting(vmi)) continue;
     // "migrate" is the evacuation controller's to do; "leave" is nobody's here.
     if (evacuationAction(vmi) !== "delete") continue;
-    await recordEvent(env, vmi, "Normal", "EvictionStrategyNone", `Deleting VirtualMachineInstance: node ${node} is cordoned for maintenance`, "virt-controller");
+    const [reason, why] = specOf(vmi).evictionStrategy === "None"
+      ? ["EvictionStrategyNone", "its evictionStrategy is None"]
+      : ["NotLiveMigratable", "it cannot be live migrated (LiveMigratable=False)"];
+    await recordEvent(env, vmi, "Normal", reason, `Deleting VirtualMachineInstance: node ${node} is cordoned for maintenance and ${why}`, "virt-controller");
     try {
       await writeObject(env, objectRefOf(vmi), { verb: "delete", options: { preconditions: { uid: vmi.metadata.uid ?? "" } } });
     } catch (err) {
