@@ -98,6 +98,10 @@ export const KINDS: readonly ResourceKind[] = [
     group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", shortNames: ["sa"], namespaced: true,
     tokenRequest: true,
   }),
+  entry(schemas.secretStrategy, {
+    group: "", version: "v1", kind: "Secret", plural: "secrets", shortNames: [], namespaced: true,
+    fieldSelectors: { type: field("type") },
+  }),
   entry(schemas.resourceQuotaStrategy, {
     group: "", version: "v1", kind: "ResourceQuota", plural: "resourcequotas", shortNames: ["quota"], namespaced: true,
   }),

@@ -25,6 +25,7 @@ export {
 } from "./quota-v1/clusterresourcequota";
 export { eventStrategy, EventSchema, ObjectReferenceSchema, type Event } from "./core-v1/event";
 export { serviceAccountStrategy, ServiceAccountSchema, type ServiceAccount } from "./core-v1/serviceaccount";
+export { secretStrategy, SecretSchema, type Secret } from "./core-v1/secret";
 export { replicaSetStrategy, ReplicaSetSchema, type ReplicaSet } from "./apps-v1/replicaset";
 export {
   deploymentStrategy,

@@ -22,6 +22,7 @@ describe("printers", () => {
       "ResourceQuota",
       "Role",
       "RoleBinding",
+      "Secret",
       "ServiceAccount",
       "VirtualMachine",
       "VirtualMachineInstance",

@@ -12,6 +12,7 @@ import { clusterRoleBindingPrinter, roleBindingPrinter, rolePrinter } from "./rb
 import { replicaSetPrinter } from "./replicaset";
 import { deploymentPrinter } from "./deployment";
 import { serviceAccountPrinter } from "./serviceaccount";
+import { secretPrinter } from "./secret";
 import { resourceQuotaPrinter } from "./resourcequota";
 import { limitRangePrinter } from "./limitrange";
 import { clusterResourceQuotaPrinter } from "./clusterresourcequota";
@@ -42,6 +43,7 @@ export {
   podPrinter,
   replicaSetPrinter,
   serviceAccountPrinter,
+  secretPrinter,
   virtualMachineInstancePrinter,
   virtualMachineInstanceReplicaSetPrinter,
   virtualMachinePrinter,
@@ -56,6 +58,7 @@ export const printers = {
   Namespace: namespacePrinter,
   Event: eventPrinter,
   ServiceAccount: serviceAccountPrinter,
+  Secret: secretPrinter,
   VirtualMachine: virtualMachinePrinter,
   VirtualMachineInstance: virtualMachineInstancePrinter,
   VirtualMachineInstanceReplicaSet: virtualMachineInstanceReplicaSetPrinter,

@@ -20,6 +20,7 @@ import { decodeNamespace } from "./namespace";
 import { decodePodDisruptionBudget } from "./poddisruptionbudget";
 import { decodeBinding, decodeClusterRole, decodeRole } from "./rbac";
 import { decodeServiceAccount } from "./serviceaccount";
+import { decodeSecret } from "./secret";
 import { decodeTokenRequest } from "./token-request";
 import { decodeResourceQuota } from "./resourcequota";
 import { WireReader } from "./wire";
@@ -42,6 +43,7 @@ const DECODERS: Readonly<Record<string, (reader: WireReader) => JsonObject>> = {
   "rbac.authorization.k8s.io/v1/RoleBinding": decodeBinding,
   "rbac.authorization.k8s.io/v1/ClusterRoleBinding": decodeBinding,
   "v1/ServiceAccount": decodeServiceAccount,
+  "v1/Secret": decodeSecret,
   "authentication.k8s.io/v1/TokenRequest": decodeTokenRequest,
   "v1/ResourceQuota": decodeResourceQuota,
   "apps/v1/Deployment": decodeDeployment,
