@@ -32,7 +32,7 @@ describe("discovery", () => {
     expect(core.headers.get("content-type")).toBe("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList");
     expect(core.body.items[0]?.metadata.name).toBe("");
     const resources = core.body.items[0]?.versions[0]?.resources.map((r) => r.resource).sort();
-    expect(resources).toEqual(["events", "limitranges", "namespaces", "nodes", "pods", "resourcequotas", "secrets", "serviceaccounts"]);
+    expect(resources).toEqual(["configmaps", "events", "limitranges", "namespaces", "nodes", "pods", "resourcequotas", "secrets", "serviceaccounts"]);
     const sa = core.body.items[0]?.versions[0]?.resources.find((r) => r.resource === "serviceaccounts");
     expect(sa?.shortNames).toEqual(["sa"]);
     expect(sa?.subresources.map((s) => `${s.subresource}:${s.responseKind.kind}:${s.verbs.join("/")}`)).toContain("token:TokenRequest:create");

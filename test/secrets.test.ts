@@ -4,6 +4,7 @@
  * bad keys and values refused as 422 with upstream's causes, the table
  * kubectl prints (never the data), a field selector on type, and RBAC's
  * `view` role not reading Secrets while `edit` does, as upstream bootstraps them.
+ * ConfigMaps: both maps, their table, immutability and a key in both refused.
  */
 import { describe, expect, it } from "vitest";
 import { api, namespace, type StatusBody } from "./helpers";
@@ -94,5 +95,26 @@ describe("Secrets", () => {
     expect(editor.status).toBe(200);
     expect(viewer.status).toBe(403);
     expect(viewer.body.message).toBe(`secrets "db" is forbidden: User "viewer" cannot get resource "secrets" in API group "" in the namespace "${ns}"`);
+  });
+});
+
+describe("ConfigMaps", () => {
+  it("stores data and binaryData, prints Name/Data/Age, keeps an immutable one, refuses a key in both maps", async () => {
+    const ns = await namespace("cm");
+    const path = `/api/v1/namespaces/${ns}/configmaps`;
+    const cm = (name: string, extra: Record<string, unknown>) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, ...extra });
+    expect((await api("POST", path, cm("app", { data: { "app.properties": "a=b" }, binaryData: { logo: "eA==" }, immutable: true }))).status).toBe(201);
+    const table = await api<{ columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] }>(
+      "GET", path, undefined, { accept: "application/json;as=Table;v=v1;g=meta.k8s.io" });
+    expect(table.body.columnDefinitions.map((c) => c.name)).toEqual(["Name", "Data", "Age"]);
+    expect(table.body.rows.map((r) => r.cells.slice(0, 2))).toEqual([["app", 2]]);
+    const changed = await api<StatusBody>("PATCH", `${path}/app`, { data: { "app.properties": "a=c" } }, MERGE);
+    expect(changed.status).toBe(422);
+    expect(changed.body.message).toBe('ConfigMap "app" is invalid: data: Forbidden: field is immutable when `immutable` is set');
+    const both = await api<StatusBody>("POST", path, cm("both", { data: { k: "v" }, binaryData: { k: "eA==" } }));
+    expect(both.status).toBe(422);
+    expect(both.body.message).toBe('ConfigMap "both" is invalid: data[k]: Invalid value: "k": duplicate of key present in binaryData');
+    const got = await api<{ data?: Record<string, string> }>("GET", `${path}/app`);
+    expect(got.body.data).toEqual({ "app.properties": "a=b" });
   });
 });

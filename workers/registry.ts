@@ -98,6 +98,9 @@ export const KINDS: readonly ResourceKind[] = [
     group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", shortNames: ["sa"], namespaced: true,
     tokenRequest: true,
   }),
+  entry(schemas.configMapStrategy, {
+    group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", shortNames: ["cm"], namespaced: true,
+  }),
   entry(schemas.secretStrategy, {
     group: "", version: "v1", kind: "Secret", plural: "secrets", shortNames: [], namespaced: true,
     fieldSelectors: { type: field("type") },

@@ -26,6 +26,7 @@ export {
 export { eventStrategy, EventSchema, ObjectReferenceSchema, type Event } from "./core-v1/event";
 export { serviceAccountStrategy, ServiceAccountSchema, type ServiceAccount } from "./core-v1/serviceaccount";
 export { secretStrategy, SecretSchema, type Secret } from "./core-v1/secret";
+export { configMapStrategy, ConfigMapSchema, type ConfigMap } from "./core-v1/configmap";
 export { replicaSetStrategy, ReplicaSetSchema, type ReplicaSet } from "./apps-v1/replicaset";
 export {
   deploymentStrategy,

@@ -11,6 +11,7 @@ describe("printers", () => {
       "ClusterResourceQuota",
       "ClusterRole",
       "ClusterRoleBinding",
+      "ConfigMap",
       "Deployment",
       "Event",
       "LimitRange",

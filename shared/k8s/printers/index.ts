@@ -13,6 +13,7 @@ import { replicaSetPrinter } from "./replicaset";
 import { deploymentPrinter } from "./deployment";
 import { serviceAccountPrinter } from "./serviceaccount";
 import { secretPrinter } from "./secret";
+import { configMapPrinter } from "./configmap";
 import { resourceQuotaPrinter } from "./resourcequota";
 import { limitRangePrinter } from "./limitrange";
 import { clusterResourceQuotaPrinter } from "./clusterresourcequota";
@@ -44,6 +45,7 @@ export {
   replicaSetPrinter,
   serviceAccountPrinter,
   secretPrinter,
+  configMapPrinter,
   virtualMachineInstancePrinter,
   virtualMachineInstanceReplicaSetPrinter,
   virtualMachinePrinter,
@@ -59,6 +61,7 @@ export const printers = {
   Event: eventPrinter,
   ServiceAccount: serviceAccountPrinter,
   Secret: secretPrinter,
+  ConfigMap: configMapPrinter,
   VirtualMachine: virtualMachinePrinter,
   VirtualMachineInstance: virtualMachineInstancePrinter,
   VirtualMachineInstanceReplicaSet: virtualMachineInstanceReplicaSetPrinter,

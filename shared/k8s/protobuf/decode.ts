@@ -21,6 +21,7 @@ import { decodePodDisruptionBudget } from "./poddisruptionbudget";
 import { decodeBinding, decodeClusterRole, decodeRole } from "./rbac";
 import { decodeServiceAccount } from "./serviceaccount";
 import { decodeSecret } from "./secret";
+import { decodeConfigMap } from "./configmap";
 import { decodeTokenRequest } from "./token-request";
 import { decodeResourceQuota } from "./resourcequota";
 import { WireReader } from "./wire";
@@ -44,6 +45,7 @@ const DECODERS: Readonly<Record<string, (reader: WireReader) => JsonObject>> = {
   "rbac.authorization.k8s.io/v1/ClusterRoleBinding": decodeBinding,
   "v1/ServiceAccount": decodeServiceAccount,
   "v1/Secret": decodeSecret,
+  "v1/ConfigMap": decodeConfigMap,
   "authentication.k8s.io/v1/TokenRequest": decodeTokenRequest,
   "v1/ResourceQuota": decodeResourceQuota,
   "apps/v1/Deployment": decodeDeployment,

@@ -45,8 +45,9 @@ function base64Of(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-function readMapEntry(reader: WireReader, tag: FieldTag, map: JsonObject, values: "bytes" | "string"): void {
-  const entry = reader.readMessage(tag, "Secret map entry");
+/** One map<string, bytes|string> entry into `map`; bytes become base64, as encoding/json renders a []byte. */
+export function readMapEntry(reader: WireReader, tag: FieldTag, map: JsonObject, values: "bytes" | "string"): void {
+  const entry = reader.readMessage(tag, `${reader.message} map entry`);
   let key = "";
   let value = "";
   while (!entry.done) {

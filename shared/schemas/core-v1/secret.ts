@@ -80,7 +80,7 @@ export function configKeyErrors(key: string): string[] {
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** Decoded length of standard base64, or the offset Go's decoder would stop at ("illegal base64 data at input byte N"). */
-function base64Length(value: string): number | { illegalAt: number } {
+export function base64Length(value: string): number | { illegalAt: number } {
   if (!BASE64.test(value)) {
     const at = [...value].findIndex((c) => !/[A-Za-z0-9+/=]/.test(c));
     return { illegalAt: at >= 0 ? at : value.indexOf("=") };
@@ -134,7 +134,8 @@ export function validateSecret(secret: Secret, old?: Secret): StatusCause[] {
   return causes;
 }
 
-function sameData(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+/** Whether two string maps hold the same entries (an absent map is an empty one). */
+export function sameStrings(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
   const ak = Object.keys(a ?? {});
   return ak.length === Object.keys(b ?? {}).length && ak.every((k) => Object.hasOwn(b ?? {}, k) && (b ?? {})[k] === (a ?? {})[k]);
 }
@@ -144,7 +145,7 @@ function validateSecretUpdate(secret: Secret, old: Secret): StatusCause[] {
   if ((secret.type ?? "Opaque") !== (old.type ?? "Opaque")) causes.push(invalidValue("type", secret.type ?? "", "field is immutable"));
   if (old.immutable === true) {
     if (secret.immutable !== true) causes.push(forbidden("immutable", "field is immutable when `immutable` is set"));
-    if (!sameData(secret.data, old.data)) causes.push(forbidden("data", "field is immutable when `immutable` is set"));
+    if (!sameStrings(secret.data, old.data)) causes.push(forbidden("data", "field is immutable when `immutable` is set"));
   }
   return causes;
 }
