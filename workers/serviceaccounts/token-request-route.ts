@@ -67,8 +67,10 @@ async function boundObject(env: Env, ns: string, saName: string, ref: NonNullabl
   const core = apiVersion === "v1" || apiVersion === "";
   const name = ref.name ?? "";
   if (core && kind === "Secret") {
-    // Secrets are not served here: none exists to bind to, which upstream answers as its Get does.
-    throw notFound({ group: "", resource: "secrets" }, name);
+    // A missing Secret is answered as upstream's Get answers it. Tokens bound to a Secret (ended when
+    // it is deleted) are not issued yet: the authenticator checks bound pods and accounts only.
+    if (!(await findObject(env, { resource: "/secrets", namespace: ns, name }))) throw notFound({ group: "", resource: "secrets" }, name);
+    throw badRequest(`cannot bind token to object of type ${gvkString(apiVersion, kind)}: tokens bound to Secrets are not supported by this server`);
   }
   if (!core || kind !== "Pod") throw badRequest(`cannot bind token to object of type ${gvkString(apiVersion, kind)}`);
   const pod = await findObject(env, { resource: "/pods", namespace: ns, name });

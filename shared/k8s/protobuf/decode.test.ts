@@ -286,10 +286,10 @@ describe("decodeKubernetesProtobuf: bad inputs", () => {
     ],
     [
       "an unknown kind",
-      body("v1", "ConfigMap", msg(1, str(1, "cm"))),
+      body("v1", "Service", msg(1, str(1, "svc"))),
       415,
       "UnsupportedMediaType",
-      "protobuf request bodies are not accepted for v1 ConfigMap; send it as application/json",
+      "protobuf request bodies are not accepted for v1 Service; send it as application/json",
     ],
     [
       "Namespace in another group-version",
