@@ -6,8 +6,7 @@
  */
 import type { JsonObject } from "../object";
 import { memberObject } from "./json-members";
-import { decodeObjectMeta } from "./object-meta";
-import { readMapEntry } from "./secret";
+import { decodeObjectMeta, readStringMapEntry } from "./object-meta";
 import type { WireReader } from "./wire";
 
 /** Reads a ConfigMap message into `{metadata, data, binaryData, immutable}`. */
@@ -20,10 +19,10 @@ export function decodeConfigMap(reader: WireReader): JsonObject {
         decodeObjectMeta(reader.readMessage(tag, "ObjectMeta"), out.metadata as JsonObject);
         break;
       case 2:
-        readMapEntry(reader, tag, memberObject(out, "data"), "string");
+        readStringMapEntry(reader, tag, memberObject(out, "data"));
         break;
       case 3:
-        readMapEntry(reader, tag, memberObject(out, "binaryData"), "bytes");
+        readStringMapEntry(reader, tag, memberObject(out, "binaryData"), "bytes");
         break;
       case 4:
         out.immutable = reader.readBool(tag);

@@ -3,6 +3,7 @@
  * Decodes a protobuf `metav1.ObjectMeta` (k8s.io/apimachinery/pkg/apis/meta/v1/generated.proto)
  * into the JSON that `encoding/json` would produce for the same Go struct.
  */
+import { base64FromBytes } from "../base64";
 import { setMember } from "../json-value";
 import type { JsonObject } from "../object";
 import { memberArray, memberObject, setNonZero } from "./json-members";
@@ -110,16 +111,18 @@ function decodeOwnerReference(reader: WireReader): JsonObject {
 
 /**
  * Reads one `map<string, string>` entry (a message with key=1, value=2, both
- * defaulting to "") into `map`; a later entry for the same key wins.
+ * defaulting to "") into `map`; a later entry for the same key wins. With
+ * `values: "bytes"` the value is a `bytes` field, kept as base64, as
+ * encoding/json renders a []byte (Secret data, ConfigMap binaryData).
  */
-function readStringMapEntry(reader: WireReader, tag: FieldTag, map: JsonObject): void {
+export function readStringMapEntry(reader: WireReader, tag: FieldTag, map: JsonObject, values: "string" | "bytes" = "string"): void {
   const entry = reader.readMessage(tag, `${reader.message} map entry`);
   let key = "";
   let value = "";
   while (!entry.done) {
     const field = entry.readTag();
     if (field.fieldNumber === 1) key = entry.readString(field);
-    else if (field.fieldNumber === 2) value = entry.readString(field);
+    else if (field.fieldNumber === 2) value = values === "bytes" ? base64FromBytes(entry.readBytes(field)) : entry.readString(field);
     else entry.skip(field);
   }
   setMember(map, key, value);

@@ -18,6 +18,7 @@
  * @see https://github.com/kubernetes/kubernetes/blob/v1.32.0/pkg/apis/core/validation/validation.go (ValidateSecret, ValidateSecretUpdate)
  */
 import { z } from "zod";
+import { base64FromBytes } from "../../k8s/base64";
 import type { StatusCause } from "../../k8s/errors";
 import type { KubeObject } from "../../k8s/object";
 import { forbidden, invalidValue, required, tooLong, validateObjectMeta } from "../../k8s/validation";
@@ -90,18 +91,11 @@ export function base64Length(value: string): number | { illegalAt: number } {
   return (value.length / 4) * 3 - padding;
 }
 
-/** UTF-8 text as standard base64, as Go's encoding/json writes a []byte. */
-function toBase64(text: string): string {
-  let binary = "";
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
 /** Folds write-only `stringData` into `data` and defaults `type` (upstream's conversion and defaulter). */
 export function foldStringData(secret: Secret): void {
   if (secret.stringData) {
     const data = { ...(secret.data ?? {}) };
-    for (const [k, v] of Object.entries(secret.stringData)) data[k] = toBase64(v);
+    for (const [k, v] of Object.entries(secret.stringData)) data[k] = base64FromBytes(new TextEncoder().encode(v));
     secret.data = data;
     delete secret.stringData;
   }
