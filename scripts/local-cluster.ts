@@ -4,7 +4,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { Agent, request } from "node:https";
@@ -66,11 +66,56 @@ export function buildWorker(opts: { cost?: boolean } = {}): string {
     rmSync(out, { recursive: true, force: true });
   }
   // Bundles of older sources are not needed any more.
+  removeOlder(`duraplane-worker-${opts.cost ? "cost-" : ""}`, dir);
+  return entry;
+}
+
+/**
+ * A private copy, under the system's temporary folder, of what `wrangler dev`
+ * watches besides the bundle: wrangler.toml (its config watcher) and the
+ * dashboard's build, wrangler.toml's `[assets]` folder (its assets watcher
+ * reloads the Worker on any event there, even a touched file). Returns the
+ * copied config's path, for `wrangler dev --config`. A reload loses what the
+ * local Queue holds and answers requests in flight with wrangler's 503 "Your
+ * worker restarted mid-request" — so a server runs on copies nobody writes,
+ * one per version of the config and the build, shared by every server.
+ */
+export function devConfig(): string {
+  const config = readFileSync("wrangler.toml", "utf8");
+  const assetsLine = /^directory = "\.\/ui\/dist"$/m;
+  if (!assetsLine.test(config)) throw new Error('wrangler.toml\'s [assets] must say directory = "./ui/dist" (scripts/local-cluster.ts copies that folder)');
+  const ui = join("ui", "dist");
+  const stamp = readFileSync(join(ui, ".build-stamp"), "utf8").trim();
+  const hash = createHash("sha256").update(config).update("\0").update(stamp).digest("hex").slice(0, 16);
+  const dir = join(tmpdir(), `duraplane-devconfig-${hash}`);
+  const file = join(dir, "wrangler.toml");
+  if (!existsSync(file)) {
+    const out = mkdtempSync(`${dir}-building-`);
+    cpSync(ui, join(out, "assets"), { recursive: true });
+    // `main` is the bundle given on the command line; the assets are the copy beside this config.
+    const copied = config.replace(/^main = .*$/m, "").replace(assetsLine, `directory = ${JSON.stringify(join(dir, "assets"))}`);
+    writeFileSync(join(out, "wrangler.toml"), copied);
+    try {
+      renameSync(out, dir);
+    } catch {
+      // Another server made the same copy first: use its.
+      rmSync(out, { recursive: true, force: true });
+    }
+  }
+  removeOlder("duraplane-devconfig-", dir);
+  return file;
+}
+
+/**
+ * Removes the folders named `prefix…` in the temporary folder, except `keep`,
+ * made over a day ago: what servers of older sources used. A day, not less,
+ * because a server still running on one would lose it.
+ */
+function removeOlder(prefix: string, keep: string): void {
   for (const name of readdirSync(tmpdir())) {
     const old = join(tmpdir(), name);
-    if (name.startsWith("duraplane-worker-") && old !== dir && Date.now() - statSync(old).mtimeMs > 3600_000) rmSync(old, { recursive: true, force: true });
+    if (name.startsWith(prefix) && old !== keep && Date.now() - statSync(old).mtimeMs > 86_400_000) rmSync(old, { recursive: true, force: true });
   }
-  return entry;
 }
 
 /** Applies the D1 migrations to the local database in `state`. */

@@ -7,9 +7,10 @@
  *                [--node-monitor-grace-period 40] [--pod-eviction-timeout 300] [--bench-floor] [--cost] [--watch]
  *                [--inspector-port 9229] [--apf-total-seats 600] [--runtime simulated|real]
  *
- * The Worker is bundled once and run as built (`buildWorker`): writing or
- * touching files of the project — state, kubeconfig, an editor's save —
- * never restarts the server under a running client. `--watch` is for
+ * The Worker is bundled once and run as built (`buildWorker`), with copies of
+ * wrangler.toml and the dashboard's build (`devConfig`): writing or touching
+ * files of the project — state, kubeconfig, an editor's save, a dashboard
+ * rebuild — never restarts the server under a running client. `--watch` is for
  * working on the Worker itself: `wrangler dev` on the sources, restarting
  * on every change (requests in flight then fail; agents retry).
  *
@@ -45,7 +46,7 @@ import { missingForRealRuntimes } from "./runtime-preflight.ts";
 import { buildImages } from "./images/build.ts";
 import { Ctr } from "../agent/runtime/ctr.ts";
 import { ensureUiBuilt } from "./build-ui.ts";
-import { buildWorker, ensureAdminToken, ensureSecretsKey, applyMigrations, wranglerEnv, writeKubeconfig, waitUntilReady } from "./local-cluster.ts";
+import { buildWorker, devConfig, ensureAdminToken, ensureSecretsKey, applyMigrations, wranglerEnv, writeKubeconfig, waitUntilReady } from "./local-cluster.ts";
 
 const { values } = parseArgs({
   options: {
@@ -122,7 +123,7 @@ await ensureUiBuilt();
 const bundle = values.watch ? undefined : buildWorker({ cost: values.cost });
 const child = spawn(
   "npx",
-  ["wrangler", "dev", ...(bundle ? [bundle, "--no-bundle", "--config", "wrangler.toml"] : []), "--local-protocol", "https", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, "--env-file", secretsEnv, "--show-interactive-dev-session=false",
+  ["wrangler", "dev", ...(bundle ? [bundle, "--no-bundle", "--config", devConfig()] : []), "--local-protocol", "https", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, "--env-file", secretsEnv, "--show-interactive-dev-session=false",
     ...(values["bench-floor"] ? ["--var", "BENCH_FLOOR_ENABLED:true"] : []), ...lifecycleVars,
     ...(inspectorPort === undefined ? [] : ["--inspector-port", String(inspectorPort), "--inspector-ip", "127.0.0.1"])],
   // Not detached: wrangler and its workerd stay in this process group, so

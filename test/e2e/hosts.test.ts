@@ -63,8 +63,10 @@ describe("hosts, scheduling and the webhook with real agents", () => {
     // What wrangler dev's watcher restarted workerd for (a POST in flight then got 503 "Your worker
     // restarted mid-request", which broke the joins in CI): a touched package.json, tsconfig.json or
     // source file, a file appearing in a folder esbuild searched, state written under the project.
+    // And what its config and assets watchers reload for: wrangler.toml, and any event in the
+    // dashboard's build (a stop-20 CI run lost a namespace's reconcile to such a reload).
     const now = new Date();
-    for (const f of ["package.json", "tsconfig.json", "workers/index.ts"]) utimesSync(f, now, now);
+    for (const f of ["package.json", "tsconfig.json", "workers/index.ts", "wrangler.toml", "ui/dist/.build-stamp", "ui/dist/ui/index.html"]) utimesSync(f, now, now);
     const scratch = join(".duraplane", `e2e-${process.pid}`);
     mkdirSync(scratch, { recursive: true });
     writeFileSync(join(scratch, "kubeconfig"), "x");

@@ -109,8 +109,14 @@ export async function startServer(opts: {
   if (group !== undefined) {
     running.add(group);
   }
-  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+  const said = (d: Buffer): void => {
+    const text = d.toString();
+    output += text;
+    // A reload loses the local Queue's messages and fails requests in flight: say so where CI's log shows it.
+    if (text.includes("Reloading local server")) process.stderr.write(`${new Date().toISOString()} the server on port ${port} reloaded its Worker (wrangler saw a file change)\n`);
+  };
+  child.stdout?.on("data", said);
+  child.stderr?.on("data", said);
   const url = `https://127.0.0.1:${port}`;
   const exited = new Promise<never>((_, fail) =>
     child.once("exit", (code) => fail(new Error(`npm start exited with ${code}:\n${output}`))),
