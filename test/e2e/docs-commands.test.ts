@@ -95,12 +95,15 @@ afterAll(async () => {
   if (server) await stopServer(server);
 });
 
+/** Namespaces one cleanUp already reported stuck: the next blocks do not wait for them again (one failure, not a cascade of timeouts). */
+const stuck = new Set<string>();
+
 /** What one block left behind goes before the next: its namespaces, and the VM the migration doc made. */
 async function cleanUp(kubeconfig: string): Promise<void> {
   kubectl(kubeconfig, ["delete", "vm,vmim", "--all", "-n", "default", "--wait=false", "--ignore-not-found"]);
   kubectl(kubeconfig, ["uncordon", "host-1", "host-2", "host-3"]);
   const listed = kubectl(kubeconfig, ["get", "namespaces", "-o", "jsonpath={.items[*].metadata.name}"]);
-  const extra = listed.stdout.split(/\s+/).filter((n) => n && !BUILTIN_NAMESPACES.has(n));
+  const extra = listed.stdout.split(/\s+/).filter((n) => n && !BUILTIN_NAMESPACES.has(n) && !stuck.has(n));
   if (extra.length === 0) return;
   kubectl(kubeconfig, ["delete", "namespace", ...extra, "--wait=false", "--ignore-not-found"]);
   const deadline = Date.now() + 90_000;
@@ -109,6 +112,7 @@ async function cleanUp(kubeconfig: string): Promise<void> {
     if (!extra.some((n) => left.includes(n))) return;
     await new Promise((r) => setTimeout(r, 500));
   }
+  for (const n of extra) stuck.add(n);
   throw new Error(`namespaces ${extra.join(", ")} were not gone 90 s after their delete`);
 }
 
