@@ -205,8 +205,10 @@ describe("update and patch", () => {
     const path = `/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachines/vm1?fieldManager=kubectl&fieldValidation=Strict&force=false`;
     const first = await api<KubeObject>("PATCH", path, JSON.stringify(vm("vm1")), APPLY);
     expect(first.status).toBe(201);
+    // The same manager applies again: a full manifest (what it omits would be removed), as YAML.
+    const template = "  template:\n    spec:\n      domain:\n        devices: {}\n        resources:\n          requests:\n            memory: 64Mi\n";
     const second = await api<KubeObject & { spec: { runStrategy: string } }>("PATCH", path,
-      "apiVersion: kubevirt.io/v1\nkind: VirtualMachine\nmetadata:\n  name: vm1\n  labels:\n    env: prod\nspec:\n  runStrategy: Manual\n", APPLY);
+      `apiVersion: kubevirt.io/v1\nkind: VirtualMachine\nmetadata:\n  name: vm1\n  labels:\n    env: prod\nspec:\n  runStrategy: Manual\n${template}`, APPLY);
     expect(second.status).toBe(200);
     expect(second.body.spec.runStrategy).toBe("Manual");
     expect(second.body.metadata.labels).toEqual({ env: "prod" });

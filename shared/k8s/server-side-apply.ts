@@ -1,13 +1,23 @@
 /**
  * @module
- * A simplified server-side apply (`application/apply-patch+yaml`, sent by
- * `kubectl apply --server-side`). Upstream (k8s.io/apiserver fieldmanager and
- * sigs.k8s.io/structured-merge-diff) tracks which manager owns each field in
- * `metadata.managedFields`, removes fields a manager stops applying and
- * reports conflicts between managers. We only merge.
+ * Server-side apply (`application/apply-patch+yaml`, sent by
+ * `kubectl apply --server-side`), as upstream's fieldmanager and
+ * sigs.k8s.io/structured-merge-diff do it: the applied configuration is
+ * merged into the object, fields the applier applied before and omits now
+ * are removed unless another manager owns them, a change to a field another
+ * manager owns is a conflict (409) unless forced, and `metadata.managedFields`
+ * records the applier's fields (managed-fields.ts, field-set.ts).
+ * @see https://kubernetes.io/docs/reference/using-api/server-side-apply/
  */
+import { applyConflict } from "./apply-conflict";
 import { ElementIndex } from "./element-index";
+import {
+  appliedFields, childOf, compareObjects, elementKey, type FieldSet, isEmptySet, isMember, joinPath, mergedList, type Scope,
+} from "./field-set";
 import { copyJson, getMember, setMember } from "./json-value";
+import {
+  conflictsWith, entryOf, type FieldManager, isEntryOf, type ManagedFieldsEntry, recordApply, storedEntries,
+} from "./managed-fields";
 import { isJsonObject, type Json, type JsonObject } from "./object";
 import type { PatchMeta, PatchMetaEntry } from "./resource-kind";
 
@@ -19,12 +29,10 @@ import type { PatchMeta, PatchMetaEntry } from "./resource-kind";
  *   lists of primitives, as a set union; every other list is replaced;
  * - `null` in the applied configuration means "no opinion" and leaves the
  *   existing value alone (generated manifests carry `creationTimestamp: null`).
- * Not implemented: managedFields bookkeeping, conflict detection (`force` has
- * no effect) and removal of fields a manager applied before but omits now, so
- * a field can only be removed with another patch type or an update.
+ * This is the merge step only: {@link applyConfiguration} adds removal of
+ * omitted fields, conflicts and managedFields.
  * If `existing` is undefined the result is the applied object (nulls dropped).
  * Inputs are never mutated.
- * @see https://kubernetes.io/docs/reference/using-api/server-side-apply/
  */
 export function serverSideApply(
   existing: JsonObject | undefined,
@@ -33,6 +41,116 @@ export function serverSideApply(
 ): JsonObject {
   const merger = new ApplyMerger(meta ?? {});
   return merger.applyMap(existing === undefined ? {} : (copyJson(existing) as JsonObject), applied, "");
+}
+
+/** Who applies, and how. */
+export interface ApplyOptions {
+  who: FieldManager;
+  /** `force=true`: take the conflicting fields instead of failing. */
+  force: boolean;
+  /** "status" for an apply to `/status`: only status is applied and owned. */
+  scope: Scope;
+  /** The time an entry records when the apply changes the object. */
+  time: string;
+}
+
+/** The applied object, before defaulting and validation, and its managedFields. */
+export interface ApplyResult {
+  object: JsonObject;
+  managedFields: ManagedFieldsEntry[];
+}
+
+/**
+ * The managedFields of an object created by an apply: the applier owns what
+ * it applied.
+ */
+export function createdByApply(applied: JsonObject, meta: PatchMeta | undefined, opts: ApplyOptions): ManagedFieldsEntry[] {
+  const fields = appliedFields(applied, meta ?? {}, opts.scope);
+  return isEmptySet(fields) ? [] : [entryOf(opts.who, fields, opts.time)];
+}
+
+/**
+ * Applies `applied` to the stored object `live` (upstream's Updater.Apply):
+ * merge; remove what the applier owned last time, omits now and nobody else
+ * owns (for keyed list elements and set values too); then compare with the
+ * live object and refuse (409, applyConflict) changes to fields other
+ * managers own unless `force`. Same values owned by several managers are
+ * shared, not a conflict. Inputs are never mutated.
+ */
+export function applyConfiguration(live: JsonObject, applied: JsonObject, meta: PatchMeta | undefined, opts: ApplyOptions): ApplyResult {
+  const kindMeta = meta ?? {};
+  const metadata = live.metadata;
+  const entries = storedEntries(isJsonObject(metadata) && Array.isArray(metadata.managedFields) ? metadata.managedFields : undefined);
+  const appliedSet = appliedFields(applied, kindMeta, opts.scope);
+  const merged = serverSideApply(live, applied, kindMeta);
+  const last = entries.find((e) => isEntryOf(e, opts.who))?.fieldsV1;
+  if (last !== undefined && !isEmptySet(last)) {
+    const owners = [appliedSet, ...entries.filter((e) => !isEntryOf(e, opts.who)).map((e) => e.fieldsV1)];
+    new Pruner(kindMeta).pruneMap(merged, last, owners, "");
+  }
+  const cmp = compareObjects(live, merged, kindMeta, opts.scope);
+  const conflicts = conflictsWith(entries, cmp, opts.who);
+  if (conflicts.length > 0 && !opts.force) throw applyConflict(conflicts);
+  const changed = !isEmptySet(cmp.changed) || !isEmptySet(cmp.removed);
+  return { object: merged, managedFields: recordApply(entries, cmp, opts.who, appliedSet, changed ? opts.time : undefined) };
+}
+
+/**
+ * Removes from an object the fields in `last` (what the applier owned
+ * before) that no set in `owners` (the applier's new set, every other
+ * manager's) still claims. A field is kept while any owner has it or
+ * anything below it; a list element only while an owner has the element
+ * itself (upstream's prune with EnsureNamedFieldsAreMembers).
+ */
+class Pruner {
+  constructor(private readonly meta: PatchMeta) {}
+
+  pruneMap(obj: JsonObject, last: FieldSet, owners: FieldSet[], path: string): void {
+    for (const key in last) {
+      if (!key.startsWith("f:")) continue;
+      const name = key.slice(2);
+      const value = getMember(obj, name);
+      if (value === undefined) continue;
+      const below = owners.map((o) => childOf(o, key)).filter((c): c is FieldSet => c !== undefined);
+      if (below.length === 0) {
+        delete obj[name];
+        continue;
+      }
+      const lastBelow = last[key] as FieldSet;
+      if (!isEmptySet(lastBelow)) setMember(obj, name, this.pruneValue(value, lastBelow, below, joinPath(path, name)));
+    }
+  }
+
+  private pruneValue(value: Json, last: FieldSet, owners: FieldSet[], path: string): Json {
+    if (isJsonObject(value)) {
+      this.pruneMap(value, last, owners, path);
+      return value;
+    }
+    const entry = Array.isArray(value) ? mergedList(this.meta, path) : undefined;
+    return Array.isArray(value) && entry ? this.pruneList(value, last, owners, entry, path) : value;
+  }
+
+  private pruneList(list: Json[], last: FieldSet, owners: FieldSet[], entry: PatchMetaEntry, path: string): Json[] {
+    const drop = new Set<string>();
+    const keys = list.map((element, i) => elementKey(element, entry, i));
+    const at = new Map<string, number>();
+    keys.forEach((key, i) => {
+      if (!at.has(key)) at.set(key, i);
+    });
+    for (const key in last) {
+      if (key === "." || !at.has(key)) continue;
+      const below = owners.map((o) => childOf(o, key)).filter((c): c is FieldSet => c !== undefined);
+      if (!below.some(isMember)) {
+        drop.add(key);
+        continue;
+      }
+      const lastBelow = last[key] as FieldSet;
+      const i = at.get(key) ?? -1;
+      const element = list[i];
+      if (element !== undefined && !isEmptySet(lastBelow)) list[i] = this.pruneValue(element, lastBelow, below, `${path}[]`);
+    }
+    return drop.size === 0 ? list : list.filter((_, i) => !drop.has(keys[i] ?? ""));
+  }
 }
 
 class ApplyMerger {

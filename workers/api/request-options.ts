@@ -7,6 +7,7 @@
 import { badRequest, invalid } from "../../shared/k8s/errors";
 import { isJsonObject, type Json, type JsonObject } from "../../shared/k8s/object";
 import { apiVersionOf, type ResourceKind } from "../../shared/k8s/resource-kind";
+import { fieldManagerProblem, managerFromUserAgent } from "../../shared/k8s/managed-fields";
 
 /** Options of a write request. */
 export interface WriteOptions {
@@ -25,6 +26,22 @@ export function writeOptions(query: URLSearchParams): WriteOptions {
     throw badRequest(`fieldValidation: Unsupported value: "${validation}": supported values: "Ignore", "Warn", "Strict"`);
   }
   return { dryRun: dry.length > 0, strict: validation === "Strict" };
+}
+
+/**
+ * The field manager a write is recorded under: the `fieldManager` parameter
+ * (validated as upstream does: at most 128 bytes, printable; 422 on the
+ * request's options kind), else the user agent's first part
+ * (`kubectl/v1.32.4 (linux/amd64) …` → `kubectl`).
+ */
+export function fieldManagerOf(query: URLSearchParams, userAgent: string | null, optionsKind: "CreateOptions" | "UpdateOptions" | "PatchOptions"): string {
+  const given = query.get("fieldManager");
+  if (given === null || given === "") return managerFromUserAgent(userAgent);
+  const problem = fieldManagerProblem(given);
+  if (problem) {
+    throw invalid(optionsKind, "", [{ reason: problem.startsWith("Too long") ? "FieldValueTooLong" : "FieldValueInvalid", field: "fieldManager", message: problem }], "meta.k8s.io");
+  }
+  return given;
 }
 
 function truncated(body: Json): string {

@@ -15,7 +15,7 @@ import { admitApplyIn, admitCreateIn, admitDelete, forgetNamespace } from "./nam
 import { listRequestOf } from "./read-handlers";
 import { listAll } from "../client/list-all";
 import { type ResourcePath, refOfPath } from "./resource-path";
-import { checkName, checkNamespace, checkTypeMeta, gracePeriodOption, nameForCreate, writeOptions } from "./request-options";
+import { checkName, checkNamespace, checkTypeMeta, fieldManagerOf, gracePeriodOption, metaOf, nameForCreate, writeOptions } from "./request-options";
 import { createObject } from "../objects/create";
 import { json, objectResponse } from "./respond";
 import { writeObject } from "../objects/client";
@@ -57,13 +57,14 @@ function respond(ctx: HandlerContext, obj: KubeObject, status: number): Response
 export async function createHandler(ctx: HandlerContext): Promise<Response> {
   const { kind, namespace } = ctx.path;
   const opts = writeOptions(ctx.url.searchParams);
+  const manager = fieldManagerOf(ctx.url.searchParams, ctx.req.headers.get("user-agent"), "CreateOptions");
   const body = checkTypeMeta(kind, await readObjectBody(ctx.req));
   checkNamespace(kind, body, namespace);
   const target = nameForCreate(kind, body);
   if (ctx.audit && target.name) ctx.audit.name = target.name;
   await admitCreateIn(ctx.env, kind, namespace ?? "", target.name ?? target.generateName ?? "");
   await admitKindCreate(ctx.env, resourceKey(kind), namespace ?? "", body);
-  const result = await createObject(ctx.env, { kind, namespace: namespace ?? "", ...target, ...opts, ...(ctx.rbacGuard ? { rbacGuard: ctx.rbacGuard } : {}) }, body);
+  const result = await createObject(ctx.env, { kind, namespace: namespace ?? "", ...target, ...opts, manager, ...(ctx.rbacGuard ? { rbacGuard: ctx.rbacGuard } : {}) }, body);
   if (ctx.audit) ctx.audit.name = result.object.metadata.name;
   return respond(ctx, result.object, 201);
 }
@@ -71,7 +72,7 @@ export async function createHandler(ctx: HandlerContext): Promise<Response> {
 /** PUT to an object, its /status or its /scale. */
 export async function updateHandler(ctx: HandlerContext, name: string): Promise<Response> {
   const { kind, namespace, subresource } = ctx.path;
-  const opts = writeOptions(ctx.url.searchParams);
+  const opts = { ...writeOptions(ctx.url.searchParams), manager: fieldManagerOf(ctx.url.searchParams, ctx.req.headers.get("user-agent"), "UpdateOptions") };
   const raw = await readObjectBody(ctx.req);
   const ref = refOfPath(ctx.path, name);
   if (subresource === "scale") {
@@ -99,7 +100,7 @@ const PATCH_TYPES: Record<string, PatchType | "apply"> = {
 /** PATCH of an object, its /status or its /scale. */
 export async function patchHandler(ctx: HandlerContext, name: string): Promise<Response> {
   const { kind, namespace, subresource } = ctx.path;
-  const opts = writeOptions(ctx.url.searchParams);
+  const opts = { ...writeOptions(ctx.url.searchParams), manager: fieldManagerOf(ctx.url.searchParams, ctx.req.headers.get("user-agent"), "PatchOptions") };
   const type = PATCH_TYPES[mediaType(ctx.req.headers.get("content-type"))];
   if (!type) {
     const accepted = kind.patchMeta
@@ -119,8 +120,11 @@ export async function patchHandler(ctx: HandlerContext, name: string): Promise<R
     const body = checkTypeMeta(kind, parseJsonOrYaml(text));
     checkNamespace(kind, body, namespace);
     checkName(body, name);
+    const managed = metaOf(body).managedFields;
+    if (managed !== undefined && managed !== null) throw badRequest("metadata.managedFields must be nil");
     await admitApplyIn(ctx.env, kind, ref);
-    const result = await writeObject(ctx.env, ref, { verb: "apply", applied: body, subresource: sub, uid: crypto.randomUUID(), ...opts, ...writer(ctx) });
+    const force = ctx.url.searchParams.get("force") === "true";
+    const result = await writeObject(ctx.env, ref, { verb: "apply", applied: body, subresource: sub, uid: crypto.randomUUID(), force, ...opts, ...writer(ctx) });
     return respond(ctx, result.object, result.created ? 201 : 200);
   }
   const patch = parseJsonText(text, "the patch");

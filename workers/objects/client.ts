@@ -46,10 +46,21 @@ export async function findObject(env: Env, ref: ObjectRef): Promise<KubeObject |
 /** A write's result with the object parsed. */
 export type Written = Omit<WriteResult, "body"> & { object: KubeObject };
 
+/**
+ * The field manager of a controller's writes, as upstream's binaries name
+ * theirs (their user agent): the scheduler's `kube-scheduler`, every other
+ * controller's `kube-controller-manager`.
+ */
+function controllerManager(username: string): string {
+  return username === "system:controller:kube-scheduler" ? "kube-scheduler" : "kube-controller-manager";
+}
+
 /** Writes one object. */
 export async function writeObject(env: Env, ref: ObjectRef, op: ObjectOp): Promise<Written> {
   // A controller's write is audited as its identity (the middleware audits the API's own).
-  const receivedAt = currentController() !== undefined ? new Date() : undefined;
+  const controller = currentController();
+  const receivedAt = controller !== undefined ? new Date() : undefined;
+  if (controller !== undefined && op.manager === undefined) op = { ...op, manager: controllerManager(controller) };
   let result: WriteResult;
   try {
     result = unwrap<WriteResult>(await objectStub(env, ref).mutate(ref, op));

@@ -35,6 +35,8 @@ export interface CreateTarget {
   strict?: boolean;
   /** Escalation prevention's guard, for an RBAC object (rbac/escalation.ts). */
   rbacGuard?: RbacGuard;
+  /** The field manager managedFields records the create under (write-handlers: fieldManager or the user agent). */
+  manager?: string;
 }
 
 /** Creates `body`, drawing a fresh name on AlreadyExists when it came from generateName. */
@@ -46,6 +48,7 @@ export async function createObject(env: Env, target: CreateTarget, body: Json): 
     try {
       return await writeObject(env, { resource, namespace, name }, {
         verb: "create", input: body, uid: crypto.randomUUID(), dryRun: target.dryRun, strict: target.strict,
+        ...(target.manager === undefined ? {} : { manager: target.manager }),
         ...(target.rbacGuard ? { rbacGuard: target.rbacGuard } : {}),
       });
     } catch (err) {

@@ -7,9 +7,11 @@ import { alreadyExists, badRequest, notFound, unsupportedMediaType } from "../..
 import { applyJsonPatch } from "../../shared/k8s/json-patch";
 import { nestedTooDeeply, valueTooDeep } from "../../shared/k8s/limits";
 import { applyMergePatch } from "../../shared/k8s/merge-patch";
+import { jsonEqual } from "../../shared/k8s/json-value";
 import { deepCopy, isJsonObject, type Json, type JsonObject, type KubeObject } from "../../shared/k8s/object";
-import type { ResourceKind } from "../../shared/k8s/resource-kind";
-import { serverSideApply } from "../../shared/k8s/server-side-apply";
+import { apiVersionOf, type ResourceKind } from "../../shared/k8s/resource-kind";
+import { applyConfiguration, type ApplyOptions, createdByApply } from "../../shared/k8s/server-side-apply";
+import { formatTime } from "../../shared/k8s/time";
 import { applyStrategicMergePatch } from "../../shared/k8s/strategic-merge-patch";
 import { type BindOp, planBind } from "./bind-op";
 import type { EventType } from "./collection-store";
@@ -23,6 +25,7 @@ import { planReport, type ReportOp } from "./report-op";
 import type { Facts } from "./server-facts";
 import { scaleOf, updateScale } from "./scale";
 import { changed, prepareCreate, prepareUpdate, refOf } from "./write-rules";
+import { setManagedFields, trackUpdate } from "./field-tracking";
 
 /** Media types of PATCH bodies. */
 export type PatchType = "merge" | "json" | "strategic";
@@ -34,6 +37,8 @@ interface Common {
   byNode?: string;
   /** A write to an RBAC object by a caller outside system:masters: escalation prevention admits the result (rbac/escalation.ts). */
   rbacGuard?: RbacGuard;
+  /** The field manager managedFields records the write under (create, update, patch, apply, scale); none: not recorded. */
+  manager?: string;
 }
 
 /** One write, as the API front sends it to the object's store. */
@@ -42,7 +47,7 @@ export type ObjectOp = Common &
     | { verb: "create"; input: Json; uid: string }
     | { verb: "update"; input: Json; subresource: "" | "status" }
     | { verb: "patch"; patchType: PatchType; patch: Json; subresource: "" | "status" | "scale" }
-    | { verb: "apply"; applied: JsonObject; subresource: "" | "status"; uid: string }
+    | { verb: "apply"; applied: JsonObject; subresource: "" | "status"; uid: string; force?: boolean }
     | { verb: "delete"; options: DeleteOptions }
     | { verb: "updateScale"; scale: Json }
     | ReportOp
@@ -90,9 +95,13 @@ function applyPatch(kind: ResourceKind, doc: JsonObject, type: PatchType, patch:
   }
 }
 
-/** An update whose result may end a deletion (finalizers emptied after the grace period). */
-function planUpdate(kind: ResourceKind, current: KubeObject, next: KubeObject, now: number): WritePlan {
-  if (!changed(current, next)) return { object: current, created: false };
+/**
+ * An update whose result may end a deletion (finalizers emptied after the
+ * grace period). `managedChanged`: only managedFields changed, which is
+ * still a write (an apply taking shared ownership, a client resetting them).
+ */
+function planUpdate(kind: ResourceKind, current: KubeObject, next: KubeObject, now: number, managedChanged = false): WritePlan {
+  if (!managedChanged && !changed(current, next)) return { object: current, created: false };
   if (shouldRemove(next, now)) return { type: "DELETED", object: next, created: false };
   return { type: "MODIFIED", object: next, created: false };
 }
@@ -134,34 +143,64 @@ function planNext(
     if (current) throw alreadyExists(refOf(kind), ref.name);
     const input = op.verb === "create" ? op.input : op.applied;
     const object = prepareCreate(kind, input, { strict, name: ref.name, namespace: ref.namespace, uid: op.uid, now });
+    if (op.verb === "create") trackUpdate(kind, undefined, object, { manager: op.manager, requested: managedFieldsOf(input), subresource: "", now });
+    else setManagedFields(object, createdByApply(op.applied, kind.patchMeta, applyOptions(kind, op, now)));
     return { type: "ADDED", object, created: true };
   }
   if (!current) throw notFound(refOf(kind), ref.name);
   switch (op.verb) {
-    case "update":
-      return planUpdate(kind, current, prepareUpdate(kind, current, op.input, { strict, subresource: op.subresource }), now);
+    case "update": {
+      const next = prepareUpdate(kind, current, op.input, { strict, subresource: op.subresource });
+      const managed = trackUpdate(kind, current, next, { manager: op.manager, requested: managedFieldsOf(op.input), subresource: op.subresource, now });
+      return planUpdate(kind, current, next, now, managed);
+    }
     case "patch": {
       if (op.subresource === "scale") {
         const patched = patchDocument(kind, scaleOf(kind, current) as unknown as JsonObject, op.patchType, op.patch);
-        return planUpdate(kind, current, updateScale(kind, current, patched), now);
+        const next = updateScale(kind, current, patched);
+        trackUpdate(kind, current, next, { manager: op.manager, subresource: "scale", now });
+        return planUpdate(kind, current, next, now);
       }
       const patched = patchDocument(kind, asJson(current), op.patchType, op.patch);
-      return planUpdate(kind, current, prepareUpdate(kind, current, patched, { strict, subresource: op.subresource }), now);
+      const next = prepareUpdate(kind, current, patched, { strict, subresource: op.subresource });
+      const managed = trackUpdate(kind, current, next, { manager: op.manager, requested: managedFieldsOf(patched), subresource: op.subresource, now });
+      return planUpdate(kind, current, next, now, managed);
     }
     case "apply": {
-      const merged = serverSideApply(asJson(current), op.applied, kind.patchMeta);
-      return planUpdate(kind, current, prepareUpdate(kind, current, merged, { strict, subresource: op.subresource }), now);
+      const applied = applyConfiguration(asJson(current), op.applied, kind.patchMeta, applyOptions(kind, op, now));
+      const next = prepareUpdate(kind, current, applied.object, { strict, subresource: op.subresource });
+      setManagedFields(next, applied.managedFields);
+      return planUpdate(kind, current, next, now, !jsonEqual((current.metadata.managedFields ?? []) as Json, applied.managedFields as unknown as Json));
     }
     case "delete": {
       const result = prepareDelete(kind, current, op.options, now);
       if (result.type === "MODIFIED" && !changed(current, result.object)) return { object: current, created: false };
       return { ...result, created: false };
     }
-    case "updateScale":
-      return planUpdate(kind, current, updateScale(kind, current, op.scale), now);
+    case "updateScale": {
+      const next = updateScale(kind, current, op.scale);
+      trackUpdate(kind, current, next, { manager: op.manager, subresource: "scale", now });
+      return planUpdate(kind, current, next, now);
+    }
     case "report":
       return planUpdate(kind, current, planReport(kind, current, op, now, facts.observedSequence ?? 0), now);
     case "bind":
       return planUpdate(kind, current, planBind(kind, current, op, now), now);
   }
+}
+
+/** The managedFields a request's object carries, if any. */
+function managedFieldsOf(input: Json): Json | undefined {
+  const meta = isJsonObject(input) ? input.metadata : undefined;
+  return isJsonObject(meta) ? meta.managedFields : undefined;
+}
+
+/** Who applies, as server-side apply needs it. */
+function applyOptions(kind: ResourceKind, op: { manager?: string; force?: boolean; subresource: "" | "status" }, now: number): ApplyOptions {
+  return {
+    who: { manager: op.manager ?? "", operation: "Apply", apiVersion: apiVersionOf(kind), subresource: op.subresource },
+    force: op.force ?? false,
+    scope: op.subresource === "status" ? "status" : "main",
+    time: formatTime(now),
+  };
 }

@@ -1,0 +1,403 @@
+/**
+ * @module
+ * Sets of field paths in upstream's FieldsV1 format, the `fieldsV1` of a
+ * `metadata.managedFields` entry (sigs.k8s.io/structured-merge-diff
+ * fieldpath.Set). A set is a JSON object whose keys are path elements:
+ * `f:<name>` a field, `k:{"name":"c"}` the element of a keyed list,
+ * `v:"x"` the element of a set, `i:<n>` a list element without key. A node
+ * `{}` is a member with nothing below it; a node with children is a member
+ * only when it has the key `.`. The root is never a member, so `{}` at the
+ * root is the empty set.
+ *
+ * The sets are worked on in this JSON form directly (no conversion to and
+ * from another tree), so a write pays one walk over what it touches.
+ * @see https://kubernetes.io/docs/reference/using-api/server-side-apply/#field-management
+ */
+import { getMember, setMember } from "./json-value";
+import { isJsonObject, type Json, type JsonObject } from "./object";
+import type { PatchMeta, PatchMetaEntry } from "./resource-kind";
+
+/** A FieldsV1 set (or a node inside one). */
+export type FieldSet = JsonObject;
+
+/** The key that marks a node with children as a member itself. */
+const SELF = ".";
+
+/** True when `node` has path elements below it. */
+function hasChildren(node: FieldSet): boolean {
+  for (const key in node) if (key !== SELF) return true;
+  return false;
+}
+
+/** True when `node` (not the root) is a member of its set. */
+export function isMember(node: FieldSet): boolean {
+  return Object.hasOwn(node, SELF) || !hasChildren(node);
+}
+
+/** The child node under path element `key`, if any. */
+export function childOf(node: FieldSet, key: string): FieldSet | undefined {
+  const child = getMember(node, key);
+  return isJsonObject(child) ? child : undefined;
+}
+
+/** A node with `children` (path element → node), a member or not; undefined when it would be empty. */
+function nodeOf(member: boolean, children: FieldSet | undefined): FieldSet | undefined {
+  if (children === undefined) return member ? {} : undefined;
+  if (!member) return children;
+  const out: FieldSet = { [SELF]: {} };
+  for (const key in children) setMember(out, key, children[key] as Json);
+  return out;
+}
+
+/** Adds `child` under `key` to a lazily created children object. */
+function put(children: FieldSet | undefined, key: string, child: FieldSet | undefined): FieldSet | undefined {
+  if (child === undefined) return children;
+  const out = children ?? {};
+  setMember(out, key, child);
+  return out;
+}
+
+/** The path element of field `name`. */
+export function fieldKey(name: string): string {
+  return `f:${name}`;
+}
+
+/**
+ * The path element of a list element: by merge key for a keyed list, by
+ * value for a set of scalars, else by position.
+ */
+export function elementKey(element: Json, entry: PatchMetaEntry, index: number): string {
+  if (entry.mergeKey !== undefined) {
+    const id = isJsonObject(element) ? getMember(element, entry.mergeKey) : undefined;
+    if (id !== undefined && id !== null && !isJsonObject(id) && !Array.isArray(id)) {
+      return `k:{${JSON.stringify(entry.mergeKey)}:${JSON.stringify(id)}}`;
+    }
+  } else if (element === null || typeof element !== "object") {
+    return `v:${JSON.stringify(element)}`;
+  }
+  return `i:${index}`;
+}
+
+/** The merge metadata of the list at `path`, when it is merged (a keyed list or a set), else undefined (atomic). */
+export function mergedList(meta: PatchMeta, path: string): PatchMetaEntry | undefined {
+  const entry = meta[path];
+  return entry?.strategy === "merge" ? entry : undefined;
+}
+
+/**
+ * What the fields of a set may be: everything but apiVersion, kind, the
+ * metadata the server owns (upstream's stripped fields) and, for the main
+ * resource, status; for `/status`, only status.
+ */
+export type Scope = "main" | "status";
+
+const SERVER_METADATA = new Set([
+  "name", "namespace", "uid", "creationTimestamp", "generation", "resourceVersion", "managedFields", "selfLink",
+  "deletionTimestamp", "deletionGracePeriodSeconds",
+]);
+
+/** True when the field at `path` (dotted, `[]` for elements) is never owned in `scope`. */
+export function untracked(scope: Scope, path: string, depth: number): boolean {
+  if (depth === 0) return path === "apiVersion" || path === "kind" || (scope === "main" ? path === "status" : path !== "status");
+  return depth === 1 && path.startsWith("metadata.") && SERVER_METADATA.has(path.slice("metadata.".length));
+}
+
+/** Joins a field name onto a path. */
+export function joinPath(path: string, name: string): string {
+  return path === "" ? name : `${path}.${name}`;
+}
+
+/**
+ * Every field of `value` as added: each node, maps and list elements
+ * included, is a member (what an update that creates it owns), except the
+ * top-level maps (metadata, spec, status), which upstream's typed objects
+ * always have. `depth` is the field's (1 at the top level).
+ */
+function addedTree(value: Json, meta: PatchMeta, path: string, depth: number, scope: Scope): FieldSet | undefined {
+  if (isJsonObject(value)) {
+    let children: FieldSet | undefined;
+    for (const key in value) {
+      const v = value[key];
+      const childPath = joinPath(path, key);
+      if (v === undefined || (depth <= 1 && untracked(scope, childPath, depth))) continue;
+      children = put(children, fieldKey(key), addedTree(v, meta, childPath, depth + 1, scope));
+    }
+    return depth === 1 ? nodeOf(false, children) : (nodeOf(true, children) ?? {});
+  }
+  const entry = Array.isArray(value) ? mergedList(meta, path) : undefined;
+  if (Array.isArray(value) && entry) {
+    let children: FieldSet | undefined;
+    const elementPath = `${path}[]`;
+    value.forEach((element, i) => {
+      const key = elementKey(element, entry, i);
+      if (children === undefined || !Object.hasOwn(children, key)) children = put(children, key, addedTree(element, meta, elementPath, depth + 1, scope));
+    });
+    return nodeOf(true, children) ?? {};
+  }
+  return {};
+}
+
+/** Fields an update changed (added or modified; all members) and removed (a leaf removes its whole subtree). */
+export interface Comparison {
+  changed: FieldSet;
+  removed: FieldSet;
+}
+
+/** Both sides of a comparison at one node. */
+interface Diff {
+  changed?: FieldSet;
+  removed?: FieldSet;
+}
+
+/**
+ * Compares two versions of an object (`before` undefined: a create), as
+ * upstream's typed Compare: fields added or modified are `changed`, fields
+ * gone are `removed`. Lists are compared by element identity where the patch
+ * metadata merges them, else as one value. One walk over both objects.
+ */
+export function compareObjects(before: JsonObject | undefined, after: JsonObject, meta: PatchMeta, scope: Scope): Comparison {
+  const diff = compareMaps(before ?? {}, after, meta, "", 0, scope);
+  return { changed: diff.changed ?? {}, removed: diff.removed ?? {} };
+}
+
+function compareValues(a: Json | undefined, b: Json | undefined, meta: PatchMeta, path: string, depth: number, scope: Scope): Diff {
+  if (a === undefined) return b === undefined ? {} : { changed: addedTree(b, meta, path, depth, scope) };
+  if (b === undefined) return { removed: {} };
+  if (isJsonObject(a) && isJsonObject(b)) return compareMaps(a, b, meta, path, depth, scope);
+  const entry = Array.isArray(a) && Array.isArray(b) ? mergedList(meta, path) : undefined;
+  if (entry && Array.isArray(a) && Array.isArray(b)) return compareLists(a, b, entry, meta, path, depth, scope);
+  if (a === b || (typeof a === "object" && sameJson(a, b))) return {};
+  if (sameShape(a, b)) return { changed: {} };
+  // A value of another type replaces the old one whole: its old subtree is gone, the new one is the writer's.
+  return { changed: addedTree(b, meta, path, depth, scope), ...(typeof a === "object" && a !== null ? { removed: {} } : {}) };
+}
+
+function sameShape(a: Json, b: Json): boolean {
+  return Array.isArray(a) === Array.isArray(b) && isJsonObject(a) === isJsonObject(b);
+}
+
+function sameJson(a: Json, b: Json): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((v, i) => sameJson(v, b[i] as Json));
+  if (isJsonObject(a)) {
+    if (!isJsonObject(b)) return false;
+    let n = 0;
+    for (const k in a) {
+      if (a[k] === undefined) continue;
+      n++;
+      const v = getMember(b, k);
+      if (v === undefined || !sameJson(a[k] as Json, v)) return false;
+    }
+    for (const k in b) if (b[k] !== undefined) n--;
+    return n === 0;
+  }
+  return false;
+}
+
+function compareMaps(a: JsonObject, b: JsonObject, meta: PatchMeta, path: string, depth: number, scope: Scope): Diff {
+  let changed: FieldSet | undefined;
+  let removed: FieldSet | undefined;
+  for (const key in b) {
+    const childPath = joinPath(path, key);
+    if (depth <= 1 && untracked(scope, childPath, depth)) continue;
+    const d = compareValues(getMember(a, key), b[key], meta, childPath, depth + 1, scope);
+    changed = put(changed, fieldKey(key), d.changed);
+    removed = put(removed, fieldKey(key), d.removed);
+  }
+  for (const key in a) {
+    if (a[key] === undefined || getMember(b, key) !== undefined) continue;
+    const childPath = joinPath(path, key);
+    if (depth <= 1 && untracked(scope, childPath, depth)) continue;
+    removed = put(removed, fieldKey(key), {});
+  }
+  return { changed, removed };
+}
+
+/** The first element of each identity in a list (later duplicates are not told apart, as upstream's sets cannot). */
+function indexElements(list: Json[], entry: PatchMetaEntry): Map<string, Json> {
+  const byKey = new Map<string, Json>();
+  list.forEach((element, i) => {
+    const key = elementKey(element, entry, i);
+    if (!byKey.has(key)) byKey.set(key, element);
+  });
+  return byKey;
+}
+
+function compareLists(a: Json[], b: Json[], entry: PatchMetaEntry, meta: PatchMeta, path: string, depth: number, scope: Scope): Diff {
+  const before = indexElements(a, entry);
+  const elementPath = `${path}[]`;
+  let changed: FieldSet | undefined;
+  let removed: FieldSet | undefined;
+  const seen = new Set<string>();
+  b.forEach((element, i) => {
+    const key = elementKey(element, entry, i);
+    if (seen.has(key)) return;
+    seen.add(key);
+    const d = compareValues(before.get(key), element, meta, elementPath, depth + 1, scope);
+    changed = put(changed, key, d.changed);
+    removed = put(removed, key, d.removed);
+  });
+  for (const key of before.keys()) if (!seen.has(key)) removed = put(removed, key, {});
+  return { changed, removed };
+}
+
+/**
+ * The fields an applied configuration sets, as upstream's ToFieldSet: every
+ * scalar and atomic list, every element of a merged list (with its fields),
+ * empty maps and explicit nulls; maps with content only through their fields.
+ */
+export function appliedFields(applied: JsonObject, meta: PatchMeta, scope: Scope): FieldSet {
+  return appliedMap(applied, meta, "", 0, scope) ?? {};
+}
+
+function appliedMap(value: JsonObject, meta: PatchMeta, path: string, depth: number, scope: Scope): FieldSet | undefined {
+  let children: FieldSet | undefined;
+  for (const key in value) {
+    const v = value[key];
+    if (v === undefined) continue;
+    const childPath = joinPath(path, key);
+    if (depth <= 1 && untracked(scope, childPath, depth)) continue;
+    children = put(children, fieldKey(key), appliedValue(v, meta, childPath, depth + 1, scope));
+  }
+  return children;
+}
+
+function appliedValue(value: Json, meta: PatchMeta, path: string, depth: number, scope: Scope): FieldSet | undefined {
+  // An empty map is a value of its own (the applier wants it empty); so is an explicit null.
+  // A map of server-owned fields only (metadata with just a name) sets nothing.
+  if (isJsonObject(value)) return appliedMap(value, meta, path, depth, scope) ?? (hasChildren(value) ? undefined : {});
+  const entry = Array.isArray(value) ? mergedList(meta, path) : undefined;
+  if (!Array.isArray(value) || !entry) return {};
+  let children: FieldSet | undefined;
+  const elementPath = `${path}[]`;
+  value.forEach((element, i) => {
+    const key = elementKey(element, entry, i);
+    if (children !== undefined && Object.hasOwn(children, key)) return;
+    const below = isJsonObject(element) ? appliedMap(element, meta, elementPath, depth + 1, scope) : undefined;
+    children = put(children, key, nodeOf(true, below));
+  });
+  // An empty merged list sets nothing (upstream: no element, so no path).
+  return children;
+}
+
+/** `a ∪ b`. */
+export function union(a: FieldSet, b: FieldSet): FieldSet {
+  return unionNode(a, b, false) ?? {};
+}
+
+function unionNode(a: FieldSet, b: FieldSet, member: boolean): FieldSet | undefined {
+  let children: FieldSet | undefined;
+  for (const key in a) {
+    if (key === SELF) continue;
+    const x = a[key] as FieldSet;
+    const y = childOf(b, key);
+    children = put(children, key, y === undefined ? x : unionNode(x, y, isMember(x) || isMember(y)));
+  }
+  for (const key in b) {
+    if (key === SELF || Object.hasOwn(a, key)) continue;
+    children = put(children, key, b[key] as FieldSet);
+  }
+  return nodeOf(member, children);
+}
+
+/** `a ∖ b`: the paths of `a` that are not in `b`. */
+export function difference(a: FieldSet, b: FieldSet): FieldSet {
+  return differenceNode(a, b, false) ?? {};
+}
+
+function differenceNode(a: FieldSet, b: FieldSet, member: boolean): FieldSet | undefined {
+  let children: FieldSet | undefined;
+  for (const key in a) {
+    if (key === SELF) continue;
+    const x = a[key] as FieldSet;
+    const y = childOf(b, key);
+    children = put(children, key, y === undefined ? x : differenceNode(x, y, isMember(x) && !isMember(y)));
+  }
+  return nodeOf(member, children);
+}
+
+/** `a ∩ b`. */
+export function intersection(a: FieldSet, b: FieldSet): FieldSet {
+  return intersectionNode(a, b, false) ?? {};
+}
+
+function intersectionNode(a: FieldSet, b: FieldSet, member: boolean): FieldSet | undefined {
+  let children: FieldSet | undefined;
+  for (const key in a) {
+    if (key === SELF) continue;
+    const y = childOf(b, key);
+    if (y === undefined) continue;
+    const x = a[key] as FieldSet;
+    children = put(children, key, intersectionNode(x, y, isMember(x) && isMember(y)));
+  }
+  return nodeOf(member, children);
+}
+
+/** `set` without every path at or below a leaf of `removed` (a Comparison's `removed`). */
+export function withoutSubtrees(set: FieldSet, removed: FieldSet): FieldSet {
+  return withoutNode(set, removed, false) ?? {};
+}
+
+function withoutNode(set: FieldSet, removed: FieldSet, member: boolean): FieldSet | undefined {
+  let children: FieldSet | undefined;
+  for (const key in set) {
+    if (key === SELF) continue;
+    const x = set[key] as FieldSet;
+    const r = childOf(removed, key);
+    if (r === undefined) children = put(children, key, x);
+    else if (hasChildren(r)) children = put(children, key, withoutNode(x, r, isMember(x)));
+  }
+  return nodeOf(member, children);
+}
+
+/** True for the empty set. */
+export function isEmptySet(set: FieldSet): boolean {
+  return !hasChildren(set);
+}
+
+/** One path element as upstream prints it in a path: `.name`, `[name="c"]`, `[="x"]`, `[0]`. */
+function printElement(key: string): string {
+  const body = key.slice(2);
+  switch (key.slice(0, 2)) {
+    case "f:":
+      return `.${body}`;
+    case "k:": {
+      const fields = JSON.parse(body) as JsonObject;
+      return `[${Object.keys(fields).sort().map((k) => `${k}=${JSON.stringify(fields[k])}`).join(",")}]`;
+    }
+    case "v:":
+      return `[=${body}]`;
+    default:
+      return `[${body}]`;
+  }
+}
+
+/**
+ * The member paths of `set` as upstream prints them (`.spec.replicas`,
+ * `.spec.containers[name="c"].image`), in upstream's order: at each node its
+ * members, then what lies below its children.
+ */
+export function printPaths(set: FieldSet): string[] {
+  const out: string[] = [];
+  const walk = (node: FieldSet, prefix: string): void => {
+    const keys = Object.keys(node).filter((k) => k !== SELF).sort(compareElements);
+    for (const key of keys) if (isMember(node[key] as FieldSet)) out.push(prefix + printElement(key));
+    for (const key of keys) {
+      const child = node[key] as FieldSet;
+      if (hasChildren(child)) walk(child, prefix + printElement(key));
+    }
+  };
+  walk(set, "");
+  return out;
+}
+
+const ELEMENT_ORDER: Record<string, number> = { "f:": 0, "k:": 1, "v:": 2, "i:": 3 };
+
+/** Upstream's order of path elements: fields, then keys, values, indexes; within a type by content. */
+export function compareElements(a: string, b: string): number {
+  const ta = ELEMENT_ORDER[a.slice(0, 2)] ?? 4;
+  const tb = ELEMENT_ORDER[b.slice(0, 2)] ?? 4;
+  if (ta !== tb) return ta - tb;
+  if (ta === 3) return Number(a.slice(2)) - Number(b.slice(2));
+  return a < b ? -1 : a > b ? 1 : 0;
+}

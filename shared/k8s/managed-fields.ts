@@ -1,0 +1,316 @@
+/**
+ * @module
+ * `metadata.managedFields`: which field manager owns which fields, kept as
+ * upstream's fieldmanager keeps it (k8s.io/apimachinery/pkg/util/managedfields).
+ * An entry is one manager's set for one operation (`Apply` or `Update`),
+ * API version and subresource. Updates give the fields they change to their
+ * manager and take them from everyone else; applies are worked out in
+ * server-side-apply.ts on top of the same sets.
+ * @see https://kubernetes.io/docs/reference/using-api/server-side-apply/#field-management
+ */
+import { invalid, type StatusCause } from "./errors";
+import {
+  type Comparison, difference, type FieldSet, intersection, isEmptySet, union, withoutSubtrees,
+} from "./field-set";
+import { isJsonObject, type Json, type JsonObject } from "./object";
+
+/** One `metadata.managedFields` entry as stored and served. */
+export interface ManagedFieldsEntry {
+  manager: string;
+  operation: "Apply" | "Update";
+  apiVersion: string;
+  time?: string;
+  fieldsType: "FieldsV1";
+  fieldsV1: FieldSet;
+  subresource?: string;
+}
+
+/** Who makes a write, as an entry names it (without fields and time). */
+export interface FieldManager {
+  manager: string;
+  operation: "Apply" | "Update";
+  apiVersion: string;
+  /** "" for the main resource. */
+  subresource: string;
+}
+
+/** Upstream's limit on a field manager's name (validation.FieldManagerMaxLength). */
+export const FIELD_MANAGER_MAX_LENGTH = 128;
+
+/**
+ * The identity of an entry: an applier is the same manager whatever API
+ * version it applied with (upstream's BuildManagerIdentifier).
+ */
+export function managerKey(m: { manager: string; operation: string; apiVersion?: string; subresource?: string }): string {
+  return JSON.stringify([m.manager, m.operation, m.operation === "Apply" ? "" : (m.apiVersion ?? ""), m.subresource ?? ""]);
+}
+
+/** True when `entry` is `who`'s. */
+export function isEntryOf(entry: ManagedFieldsEntry, who: FieldManager): boolean {
+  return managerKey(entry) === managerKey(who);
+}
+
+/** The entries of a stored object (written by this server, so trusted as they are). */
+export function storedEntries(value: Json[] | undefined): ManagedFieldsEntry[] {
+  return (value ?? []) as unknown as ManagedFieldsEntry[];
+}
+
+/**
+ * The manager upstream names a request by: the `fieldManager` parameter, else
+ * the user agent up to its first `/`, without unprintable characters and cut
+ * to 128 bytes (prefixFromUserAgent).
+ */
+export function managerFromUserAgent(userAgent: string | null): string {
+  const prefix = (userAgent ?? "").split("/")[0] ?? "";
+  let out = "";
+  let bytes = 0;
+  for (const ch of prefix) {
+    if (!isPrintable(ch)) continue;
+    const size = new TextEncoder().encode(ch).length;
+    if (bytes + size > FIELD_MANAGER_MAX_LENGTH) break;
+    out += ch;
+    bytes += size;
+  }
+  return out;
+}
+
+/** Go's unicode.IsPrint, near enough: no control, format, separator (but space) or unassigned characters. */
+function isPrintable(ch: string): boolean {
+  return ch === " " || !/[\p{C}\p{Z}]/u.test(ch);
+}
+
+/** Why a field manager's name is refused (upstream's ValidateFieldManager), or undefined. */
+export function fieldManagerProblem(manager: string): string | undefined {
+  if (new TextEncoder().encode(manager).length > FIELD_MANAGER_MAX_LENGTH) {
+    return `Too long: may not be more than ${FIELD_MANAGER_MAX_LENGTH} bytes`;
+  }
+  for (const ch of manager) {
+    if (!isPrintable(ch)) return `Invalid value: ${JSON.stringify(manager)}: must only contain printable characters`;
+  }
+  return undefined;
+}
+
+/**
+ * Orders entries as upstream encodes them: appliers first, then by time,
+ * manager, API version and subresource.
+ */
+function sortEntries(entries: ManagedFieldsEntry[]): ManagedFieldsEntry[] {
+  const seconds = (e: ManagedFieldsEntry): number => (e.time === undefined ? 0 : Math.floor(Date.parse(e.time) / 1000) || 0);
+  return entries.sort((p, q) => {
+    if (p.operation !== q.operation) return p.operation < q.operation ? -1 : 1;
+    const dt = seconds(p) - seconds(q);
+    if (dt !== 0) return dt;
+    for (const [a, b] of [[p.manager, q.manager], [p.apiVersion, q.apiVersion], [p.subresource ?? "", q.subresource ?? ""]] as const) {
+      if (a !== b) return a < b ? -1 : 1;
+    }
+    return 0;
+  });
+}
+
+/** An entry for `who` owning `fields` (subresource left out for the main resource, as upstream). */
+export function entryOf(who: FieldManager, fields: FieldSet, time: string | undefined): ManagedFieldsEntry {
+  return {
+    manager: who.manager,
+    operation: who.operation,
+    apiVersion: who.apiVersion,
+    ...(time === undefined ? {} : { time }),
+    fieldsType: "FieldsV1",
+    fieldsV1: fields,
+    ...(who.subresource === "" ? {} : { subresource: who.subresource }),
+  };
+}
+
+/**
+ * The entries after an update by `who` (upstream's Updater.Update through
+ * managedFieldsUpdater): every manager, `who`'s own earlier entry included,
+ * loses the fields the update changed or removed; `who` then owns what it
+ * changed besides what it kept, and its time moves only when it changed
+ * something. Entries left empty are dropped.
+ * @returns the new entries, and whether they differ from `entries`
+ */
+export function recordUpdate(entries: ManagedFieldsEntry[], cmp: Comparison, who: FieldManager, time: string): { entries: ManagedFieldsEntry[]; changed: boolean } {
+  const changedAny = !isEmptySet(cmp.changed);
+  if (!changedAny && isEmptySet(cmp.removed)) return { entries, changed: false };
+  let own: ManagedFieldsEntry | undefined;
+  const next: ManagedFieldsEntry[] = [];
+  for (const entry of entries) {
+    const kept = withoutSubtrees(difference(entry.fieldsV1, cmp.changed), cmp.removed);
+    if (isEntryOf(entry, who)) {
+      own = entry;
+      if (!changedAny) {
+        if (!isEmptySet(kept)) next.push({ ...entry, fieldsV1: kept });
+        continue;
+      }
+      const fields = union(kept, cmp.changed);
+      next.push(entryOf(who, fields, time));
+      continue;
+    }
+    if (!isEmptySet(kept)) next.push(kept === entry.fieldsV1 ? entry : { ...entry, fieldsV1: kept });
+  }
+  if (own === undefined && changedAny) next.push(entryOf(who, cmp.changed, time));
+  return { entries: sortEntries(next), changed: true };
+}
+
+/** One field another manager owns that an apply would change. */
+export interface Conflict {
+  manager: ManagedFieldsEntry;
+  fields: FieldSet;
+}
+
+/** For each other manager, the fields of `cmp.changed` it owns (empty when there is no conflict). */
+export function conflictsWith(entries: ManagedFieldsEntry[], cmp: Comparison, who: FieldManager): Conflict[] {
+  const out: Conflict[] = [];
+  if (isEmptySet(cmp.changed)) return out;
+  for (const entry of entries) {
+    if (isEntryOf(entry, who)) continue;
+    const fields = intersection(entry.fieldsV1, cmp.changed);
+    if (!isEmptySet(fields)) out.push({ manager: entry, fields });
+  }
+  return out;
+}
+
+/**
+ * The entries after an apply by `who` of a configuration owning `applied`
+ * (upstream's Updater.Apply): the others lose what the apply removed and, when
+ * forced, the fields they conflicted on; `who`'s set becomes `applied`.
+ * `time` is set when the object changed, else the applier's old time stays.
+ */
+export function recordApply(
+  entries: ManagedFieldsEntry[], cmp: Comparison, who: FieldManager, applied: FieldSet, time: string | undefined,
+): ManagedFieldsEntry[] {
+  const next: ManagedFieldsEntry[] = [];
+  let oldTime: string | undefined;
+  for (const entry of entries) {
+    if (isEntryOf(entry, who)) {
+      oldTime = entry.time;
+      continue;
+    }
+    const kept = withoutSubtrees(difference(entry.fieldsV1, cmp.changed), cmp.removed);
+    if (!isEmptySet(kept)) next.push(kept === entry.fieldsV1 ? entry : { ...entry, fieldsV1: kept });
+  }
+  if (!isEmptySet(applied)) next.push(entryOf(who, applied, time ?? oldTime));
+  return sortEntries(next);
+}
+
+const OPERATIONS = new Set(["Apply", "Update"]);
+const MAX_SUBRESOURCE = 256;
+
+/**
+ * Reads managedFields a client sent (a create, an update, a patch that
+ * changed them), refusing what upstream's ValidateManagedFields refuses and
+ * what is no FieldsV1 set (422 on `metadata.managedFields[i]…`). Entries with
+ * no fields are dropped, so `[{}]` clears the list, as upstream documents.
+ */
+export function requestedEntries(value: Json, kind: string, name: string, group: string): ManagedFieldsEntry[] {
+  const causes: StatusCause[] = [];
+  const out: ManagedFieldsEntry[] = [];
+  const seen = new Set<string>();
+  const bad = (field: string, reason: string, message: string): void => {
+    causes.push({ reason, field: `metadata.managedFields${field}`, message });
+  };
+  if (!Array.isArray(value)) {
+    bad("", "FieldValueInvalid", "Invalid value: must be a list of managed fields entries");
+    throw invalid(kind, name, causes, group);
+  }
+  value.forEach((raw, i) => {
+    const at = `[${i}]`;
+    if (!isJsonObject(raw)) return bad(at, "FieldValueInvalid", "Invalid value: must be an object");
+    const fields = raw.fieldsV1;
+    if (fields !== undefined && fields !== null && !isJsonObject(fields)) return bad(`${at}.fieldsV1`, "FieldValueInvalid", "Invalid value: must be a FieldsV1 object");
+    const problem = isJsonObject(fields) ? fieldsV1Problem(fields, "") : undefined;
+    if (problem) return bad(`${at}.fieldsV1`, "FieldValueInvalid", `Invalid value: ${problem}`);
+    if (!isJsonObject(fields) || isEmptySet(fields)) return;
+    const entry = checkedEntry(raw, fields, at, bad);
+    if (!entry) return;
+    const key = managerKey(entry);
+    if (seen.has(key)) return bad(at, "FieldValueDuplicate", `Duplicate value: manager ${JSON.stringify(entry.manager)} (${entry.operation}) is listed twice`);
+    seen.add(key);
+    out.push(entry);
+  });
+  if (causes.length > 0) throw invalid(kind, name, causes, group);
+  return sortEntries(out);
+}
+
+function checkedEntry(raw: JsonObject, fields: FieldSet, at: string, bad: (field: string, reason: string, message: string) => void): ManagedFieldsEntry | undefined {
+  const text = (key: string): string | undefined => {
+    const v = raw[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== "string") {
+      bad(`${at}.${key}`, "FieldValueInvalid", `Invalid value: ${JSON.stringify(v)}: must be a string`);
+      return undefined;
+    }
+    return v;
+  };
+  const before = Object.keys(raw).length;
+  const operation = text("operation") ?? "";
+  const manager = text("manager") ?? "";
+  const apiVersion = text("apiVersion") ?? "";
+  const fieldsType = text("fieldsType") ?? "";
+  const subresource = text("subresource") ?? "";
+  const time = text("time");
+  let ok = before > 0;
+  if (!OPERATIONS.has(operation)) {
+    bad(`${at}.operation`, "FieldValueInvalid", `Invalid value: ${JSON.stringify(operation)}: must be \`Apply\` or \`Update\``);
+    ok = false;
+  }
+  if (fieldsType !== "" && fieldsType !== "FieldsV1") {
+    bad(`${at}.fieldsType`, "FieldValueInvalid", `Invalid value: ${JSON.stringify(fieldsType)}: must be \`FieldsV1\``);
+    ok = false;
+  }
+  const managerProblem = fieldManagerProblem(manager);
+  if (managerProblem) {
+    bad(`${at}.manager`, managerProblem.startsWith("Too long") ? "FieldValueTooLong" : "FieldValueInvalid", managerProblem);
+    ok = false;
+  }
+  if (subresource.length > MAX_SUBRESOURCE) {
+    bad(`${at}.subresource`, "FieldValueTooLong", `Too long: may not be more than ${MAX_SUBRESOURCE} bytes`);
+    ok = false;
+  }
+  if (time !== undefined && Number.isNaN(Date.parse(time))) {
+    bad(`${at}.time`, "FieldValueInvalid", `Invalid value: ${JSON.stringify(time)}: must be an RFC 3339 time`);
+    ok = false;
+  }
+  if (!ok) return undefined;
+  return entryOf({ manager, operation: operation as "Apply" | "Update", apiVersion, subresource }, fields, time);
+}
+
+/** Why `node` is no FieldsV1 set, or undefined: every key a path element, every value an object. */
+function fieldsV1Problem(node: JsonObject, path: string): string | undefined {
+  for (const key in node) {
+    const child = node[key];
+    const where = `${path}${path === "" ? "" : "/"}${key}`;
+    if (!isJsonObject(child)) return `${JSON.stringify(where)} must map to an object`;
+    if (key === ".") {
+      if (Object.keys(child).length > 0) return `${JSON.stringify(where)} must map to {}`;
+      continue;
+    }
+    const problem = elementProblem(key);
+    if (problem) return `${JSON.stringify(where)}: ${problem}`;
+    const below = fieldsV1Problem(child, where);
+    if (below) return below;
+  }
+  return undefined;
+}
+
+function elementProblem(key: string): string | undefined {
+  const body = key.slice(2);
+  switch (key.slice(0, 2)) {
+    case "f:":
+      return undefined;
+    case "i:":
+      return /^(0|[1-9][0-9]*)$/.test(body) ? undefined : "an index (i:) must be a non-negative integer";
+    case "k:":
+    case "v:": {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        return `${key.slice(0, 1)}: must be followed by JSON`;
+      }
+      if (key.startsWith("k:") && (!isJsonObject(parsed) || Object.keys(parsed).length === 0)) return "a key (k:) must be a JSON object of the key fields";
+      return undefined;
+    }
+    default:
+      return "a path element must start with f:, k:, v: or i:";
+  }
+}
