@@ -11,7 +11,8 @@
  *   later report. The annotation an earlier version used is ignored and
  *   removed by the next report;
  * - reported status fields replace the stored ones, conditions merge by type,
- *   a VMI's phase change is stamped in phaseTransitionTimestamps;
+ *   a VMI's phase change is stamped in phaseTransitionTimestamps, and a VMI's
+ *   Paused (PausedByUser) is never re-added by a host (the user's intent);
  * - `stopped` on a deleting object ends its deletion: a pod's grace period is
  *   cut to now, a VMI loses the host finalizer (KubeVirt's
  *   foregroundDeleteVirtualMachine, removed once the domain is gone).
@@ -60,6 +61,23 @@ function mergeConditions(stored: unknown, reported: unknown, now: string): Condi
 }
 
 /**
+ * A VMI's Paused=True condition with reason PausedByUser is the user's
+ * intent: the pause subresource writes it, unpause removes it, and the host
+ * suspends or resumes the domain to match. A host only keeps it while the
+ * domain is suspended, so a report may not bring it back once unpause removed
+ * it: an observation made before the host saw the unpause (the domain still
+ * suspended) would otherwise re-pause the VMI for good.
+ */
+function withoutPauseIntent(stored: unknown, reported: unknown): unknown {
+  const pausedByUser = (c: Condition): boolean => c.type === "Paused" && c.status === "True" && (c.reason === undefined || c.reason === PAUSED_BY_USER);
+  if (asConditions(stored).some(pausedByUser)) return reported;
+  return Array.isArray(reported) ? asConditions(reported).filter((c) => !pausedByUser(c)) : reported;
+}
+
+/** KubeVirt's VirtualMachineInstanceReasonPausedByUser. */
+const PAUSED_BY_USER = "PausedByUser";
+
+/**
  * The next state of `current` after a host report (throws 404/403/409 per
  * the rules above); `lastSequence` is the store's fence for this object.
  */
@@ -83,7 +101,8 @@ export function planReport(kind: ResourceKind, current: KubeObject, op: ReportOp
     status.migrationState = mergeMigrationState(deepCopy(oldStatus.migrationState), reportedMigration, asTarget ?? "source");
   }
   if (op.status.conditions !== undefined || oldStatus.conditions !== undefined) {
-    status.conditions = mergeConditions(oldStatus.conditions, op.status.conditions, stamp) as unknown as JsonObject[];
+    const reportedConditions = current.kind === "VirtualMachineInstance" ? withoutPauseIntent(oldStatus.conditions, op.status.conditions) : op.status.conditions;
+    status.conditions = mergeConditions(oldStatus.conditions, reportedConditions, stamp) as unknown as JsonObject[];
   }
   // A final phase is final: a late "Running" cannot bring a Succeeded/Failed object back.
   if (typeof oldStatus.phase === "string" && kind.isTerminal?.(current) && status.phase !== oldStatus.phase) {
