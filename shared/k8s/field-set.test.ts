@@ -42,6 +42,11 @@ describe("appliedFields (upstream's ToFieldSet)", () => {
       .toEqual({ "f:status": { "f:phase": {}, "f:conditions": {}, "f:hostIP": {}, "f:extra": {} } });
   });
 
+  it("keys and values are JSON, escaped where JSON must escape", () => {
+    const fields = appliedFields({ metadata: { finalizers: ['a"b', "c\\d", "plain"] } }, meta, "main");
+    expect(Object.keys((fields["f:metadata"] as JsonObject)["f:finalizers"] as JsonObject)).toEqual(['v:"a\\"b"', 'v:"c\\\\d"', 'v:"plain"']);
+  });
+
   it("elements without their key are known by position", () => {
     expect(appliedFields({ spec: { containers: [{ image: "x" }] } }, meta, "main"))
       .toEqual({ "f:spec": { "f:containers": { "i:0": { ".": {}, "f:image": {} } } } });

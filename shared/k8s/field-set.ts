@@ -70,12 +70,22 @@ export function elementKey(element: Json, entry: PatchMetaEntry, index: number):
   if (entry.mergeKey !== undefined) {
     const id = isJsonObject(element) ? getMember(element, entry.mergeKey) : undefined;
     if (id !== undefined && id !== null && !isJsonObject(id) && !Array.isArray(id)) {
-      return `k:{${JSON.stringify(entry.mergeKey)}:${JSON.stringify(id)}}`;
+      return `k:{${scalarJson(entry.mergeKey)}:${scalarJson(id)}}`;
     }
   } else if (element === null || typeof element !== "object") {
-    return `v:${JSON.stringify(element)}`;
+    return `v:${scalarJson(element)}`;
   }
   return `i:${index}`;
+}
+
+/** Characters a JSON string must escape. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
+
+/** A scalar as JSON text; plain strings and numbers without JSON.stringify (this runs per list element on every write). */
+function scalarJson(value: string | number | boolean | null): string {
+  if (typeof value === "string") return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return JSON.stringify(value);
 }
 
 /** The merge metadata of the list at `path`, when it is merged (a keyed list or a set), else undefined (atomic). */

@@ -42,7 +42,8 @@ export const FIELD_MANAGER_MAX_LENGTH = 128;
  * version it applied with (upstream's BuildManagerIdentifier).
  */
 export function managerKey(m: { manager: string; operation: string; apiVersion?: string; subresource?: string }): string {
-  return JSON.stringify([m.manager, m.operation, m.operation === "Apply" ? "" : (m.apiVersion ?? ""), m.subresource ?? ""]);
+  // NUL cannot occur in a valid manager name (printable only), so the parts cannot run into each other.
+  return `${m.manager}\u0000${m.operation}\u0000${m.operation === "Apply" ? "" : (m.apiVersion ?? "")}\u0000${m.subresource ?? ""}`;
 }
 
 /** True when `entry` is `who`'s. */
@@ -62,6 +63,8 @@ export function storedEntries(value: Json[] | undefined): ManagedFieldsEntry[] {
  */
 export function managerFromUserAgent(userAgent: string | null): string {
   const prefix = (userAgent ?? "").split("/")[0] ?? "";
+  // The usual case (kubectl, a browser, a client library): short printable ASCII, kept as is.
+  if (prefix.length <= FIELD_MANAGER_MAX_LENGTH && /^[\x20-\x7e]*$/.test(prefix)) return prefix;
   let out = "";
   let bytes = 0;
   for (const ch of prefix) {

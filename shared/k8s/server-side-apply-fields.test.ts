@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "./errors";
 import { compareObjects } from "./field-set";
-import { type FieldManager, type ManagedFieldsEntry, recordUpdate, requestedEntries } from "./managed-fields";
+import { type FieldManager, type ManagedFieldsEntry, managerFromUserAgent, recordUpdate, requestedEntries } from "./managed-fields";
 import type { JsonObject } from "./object";
 import { applyConfiguration, createdByApply, type ApplyOptions } from "./server-side-apply";
 import { podPatchMeta } from "./strategic-merge-patch-meta";
@@ -148,6 +148,16 @@ describe("server-side apply with field managers", () => {
     const entry = entriesOf(next).find((e) => e.subresource === "status");
     expect(entry).toMatchObject({ manager: "kube-controller-manager", operation: "Update", subresource: "status", time: T1 });
     expect(entry?.fieldsV1).toEqual({ "f:status": { "f:replicas": {}, "f:conditions": {} } });
+  });
+});
+
+describe("managerFromUserAgent", () => {
+  it("is the user agent up to its first slash, printable, at most 128 bytes", () => {
+    expect(managerFromUserAgent("kubectl/v1.32.4 (linux/amd64) kubernetes/abc")).toBe("kubectl");
+    expect(managerFromUserAgent("Mozilla/5.0 (X11)")).toBe("Mozilla");
+    expect(managerFromUserAgent(null)).toBe("");
+    expect(managerFromUserAgent("a\u0007b/1")).toBe("ab");
+    expect(managerFromUserAgent("é".repeat(100))).toBe("é".repeat(64));
   });
 });
 
