@@ -4,7 +4,8 @@
  * hosts of this file's own: login with a token, the hosts Ready, a VM's
  * badge following Starting → Running with no reload, stop from the UI, a
  * VMIRS scaled from the UI, a VMI's serial console, a `view` user without
- * the Stop button, and a dropped watch socket that resumes without losing
+ * the Stop button, YAML applied server-side (a conflict with another field
+ * manager listed, then forced), and a dropped watch socket that resumes without losing
  * the update made while it was down. Screenshots of the fleet view and an
  * object page go to test/e2e/artifacts/ (gitignored).
  */
@@ -223,6 +224,17 @@ describe("the dashboard at /ui", () => {
     await page.waitForSelector(".notice:has-text('Applied')");
     const got = await api<{ metadata: { annotations?: Record<string, string> } }>(ref, "GET", `${VMS}/web`);
     expect(got.body.metadata.annotations?.note).toBe(`from-the-dashboard-${id}`);
+    // Another manager changes the note; applying a different value over it is a conflict, shown field by field, then forced.
+    expect((await api(ref, "PATCH", `${VMS}/web?fieldManager=e2e-client`, { metadata: { annotations: { note: "from-a-client" } } }, "application/merge-patch+json")).status).toBe(200);
+    await page.waitForFunction(() => (document.querySelector("textarea.yaml") as HTMLTextAreaElement | null)?.value.includes("from-a-client"));
+    await editor.fill((await editor.inputValue()).replace("from-a-client", `again-${id}`));
+    await page.click("button:has-text('Apply')");
+    const conflicts = page.locator("[data-testid=apply-conflicts]");
+    await conflicts.waitFor();
+    expect(await conflicts.textContent()).toContain('.metadata.annotations.note"e2e-client" using kubevirt.io/v1');
+    await page.click("button:has-text('Force apply')");
+    await page.waitForSelector(".notice:has-text('Applied (forced)')");
+    expect((await api<{ metadata: { annotations?: Record<string, string> } }>(ref, "GET", `${VMS}/web`)).body.metadata.annotations?.note).toBe(`again-${id}`);
   }, 60_000);
 
   it("follows a pod's logs and runs a shell in it", async () => {

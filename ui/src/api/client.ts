@@ -20,8 +20,11 @@ export interface KObj {
   [key: string]: unknown;
 }
 
+/** One `details.causes` entry of a Status: a field and what is wrong with it (or who owns it, for an apply conflict). */
+export interface StatusCause { reason?: string; message?: string; field?: string }
+
 /** metav1.Status, as every refusal carries it. */
-export interface Status { kind?: string; code?: number; reason?: string; message?: string }
+export interface Status { kind?: string; code?: number; reason?: string; message?: string; details?: { causes?: StatusCause[] } }
 
 /** A request the API refused, with its Status. */
 export class ApiError extends Error {

@@ -1,13 +1,14 @@
 /**
  * @module
  * The object as YAML, editable and applied with server-side apply (field
- * manager `duraplane-ui`). A conflict shows the API's Status message, which
- * names the other managers' fields, and offers to force.
+ * manager `duraplane-ui`). A conflict (409, causes of type
+ * FieldManagerConflict) lists each field another manager owns with a
+ * different value, and that manager, and offers to force.
  */
 import { useEffect, useState } from "preact/hooks";
 import { stringify } from "yaml";
 import { apply } from "../api/actions";
-import { ApiError, type KObj } from "../api/client";
+import { ApiError, type KObj, type StatusCause } from "../api/client";
 import { useCan } from "../api/hooks";
 import type { Kind } from "../api/kinds";
 
@@ -21,6 +22,29 @@ function editable(obj: KObj): string {
   const m = obj.metadata as KObj["metadata"] & { annotations?: Record<string, string> };
   const metadata = { name: m.name, ...(m.namespace ? { namespace: m.namespace } : {}), ...(m.labels ? { labels: m.labels } : {}), ...(m.annotations ? { annotations: m.annotations } : {}) };
   return stringify({ apiVersion: obj.apiVersion, kind: obj.kind, metadata, ...(obj.spec ? { spec: obj.spec } : {}) });
+}
+
+/** The fields an apply conflicted on, each with the manager that owns it (`conflict with "kubectl-edit" using apps/v1`). */
+function Conflicts(props: { causes: StatusCause[] }) {
+  return (
+    <table class="kv" data-testid="apply-conflicts" style={{ marginTop: "6px" }}>
+      <thead><tr><th>field</th><th>owned by</th></tr></thead>
+      <tbody>
+        {props.causes.map((c) => (
+          <tr key={`${c.field ?? ""} ${c.message ?? ""}`}>
+            <td><code>{c.field}</code></td>
+            <td>{(c.message ?? "").replace(/^conflict with /, "")}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The causes of an apply conflict, if `error` is one. */
+function conflictCauses(error: ApiError): StatusCause[] {
+  if (error.code !== 409) return [];
+  return (error.status.details?.causes ?? []).filter((c) => c.reason === "FieldManagerConflict");
 }
 
 /** The YAML card of an object's page. */
@@ -57,7 +81,10 @@ export function YamlEditor(props: { kind: Kind; obj: KObj }) {
       </div>
       {error && (
         <div class="error" role="alert" style={{ marginBottom: "8px" }}>
-          <div>{error.code} {error.status.reason}: {error.message}</div>
+          {conflictCauses(error).length > 0
+            ? <div>{error.code} {error.status.reason}: {conflictCauses(error).length === 1 ? "a field you changed is" : "fields you changed are"} managed by another field manager</div>
+            : <div>{error.code} {error.status.reason}: {error.message}</div>}
+          {conflictCauses(error).length > 0 && <Conflicts causes={conflictCauses(error)} />}
           {error.code === 409 && allowed && <button class="danger" style={{ marginTop: "6px" }} onClick={() => void run(true)}>Force apply (take the conflicting fields)</button>}
         </div>
       )}
