@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../../shared/k8s/object";
+import type { JsonObject, KubeObject } from "../../shared/k8s/object";
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
 import { kindByResource } from "../registry";
 import { planReport, type ReportOp } from "./report-op";
@@ -13,10 +13,10 @@ function kind(resource: string): ResourceKind {
 }
 const VMIS = kind("kubevirt.io/virtualmachineinstances");
 
-const PAUSED = { type: "Paused", status: "True", reason: "PausedByUser", message: "VMI was paused by user", lastProbeTime: null, lastTransitionTime: "2026-03-01T11:00:00Z" };
-const READY = { type: "Ready", status: "True", lastProbeTime: null, lastTransitionTime: "2026-03-01T11:00:00Z" };
+const PAUSED: JsonObject = { type: "Paused", status: "True", reason: "PausedByUser", message: "VMI was paused by user", lastProbeTime: null, lastTransitionTime: "2026-03-01T11:00:00Z" };
+const READY: JsonObject = { type: "Ready", status: "True", lastProbeTime: null, lastTransitionTime: "2026-03-01T11:00:00Z" };
 
-function runningVmi(conditions: Record<string, unknown>[]): KubeObject {
+function runningVmi(conditions: JsonObject[]): KubeObject {
   return {
     apiVersion: "kubevirt.io/v1", kind: "VirtualMachineInstance",
     metadata: { name: "vm", namespace: "ns", uid: "u1", resourceVersion: "9" },
@@ -25,11 +25,11 @@ function runningVmi(conditions: Record<string, unknown>[]): KubeObject {
   };
 }
 
-function report(conditions: Record<string, unknown>[]): ReportOp {
+function report(conditions: JsonObject[]): ReportOp {
   return { verb: "report", node: "host-1", uid: "u1", sequence: 5, stopped: false, status: { phase: "Running", conditions } };
 }
 
-const conditionTypes = (obj: KubeObject): unknown[] => ((obj.status?.conditions ?? []) as { type: string }[]).map((c) => c.type);
+const conditionTypes = (obj: KubeObject): unknown[] => ((obj.status as { conditions?: { type: string }[] } | undefined)?.conditions ?? []).map((c) => c.type);
 
 describe("report: a VMI's pause is the user's intent", () => {
   it("does not re-add Paused=True (PausedByUser) that unpause removed, when the host saw the domain still suspended", () => {
