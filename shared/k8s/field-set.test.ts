@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  appliedFields, compareObjects, difference, intersection, isEmptySet, printPaths, union, withoutSubtrees,
-} from "./field-set";
+import { difference, intersection, isEmptySet, printPaths, union, withoutSubtrees } from "./field-set";
+import { appliedFields, compareObjects } from "./object-fields";
 import type { JsonObject } from "./object";
 import { podPatchMeta } from "./strategic-merge-patch-meta";
 

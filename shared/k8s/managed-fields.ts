@@ -8,11 +8,9 @@
  * server-side-apply.ts on top of the same sets.
  * @see https://kubernetes.io/docs/reference/using-api/server-side-apply/#field-management
  */
-import { invalid, type StatusCause } from "./errors";
-import {
-  type Comparison, difference, type FieldSet, intersection, isEmptySet, union, withoutSubtrees,
-} from "./field-set";
-import { isJsonObject, type Json, type JsonObject } from "./object";
+import { difference, type FieldSet, intersection, isEmptySet, union, withoutSubtrees } from "./field-set";
+import type { Comparison } from "./object-fields";
+import type { Json } from "./object";
 
 /** One `metadata.managedFields` entry as stored and served. */
 export interface ManagedFieldsEntry {
@@ -97,7 +95,7 @@ export function fieldManagerProblem(manager: string): string | undefined {
  * Orders entries as upstream encodes them: appliers first, then by time,
  * manager, API version and subresource.
  */
-function sortEntries(entries: ManagedFieldsEntry[]): ManagedFieldsEntry[] {
+export function sortEntries(entries: ManagedFieldsEntry[]): ManagedFieldsEntry[] {
   const seconds = (e: ManagedFieldsEntry): number => (e.time === undefined ? 0 : Math.floor(Date.parse(e.time) / 1000) || 0);
   return entries.sort((p, q) => {
     if (p.operation !== q.operation) return p.operation < q.operation ? -1 : 1;
@@ -151,7 +149,48 @@ export function recordUpdate(entries: ManagedFieldsEntry[], cmp: Comparison, who
     if (!isEmptySet(kept)) next.push(kept === entry.fieldsV1 ? entry : { ...entry, fieldsV1: kept });
   }
   if (own === undefined && changedAny) next.push(entryOf(who, cmp.changed, time));
-  return { entries: sortEntries(next), changed: true };
+  return { entries: sortEntries(capUpdateEntries(next)), changed: true };
+}
+
+/** Upstream's cap on Update entries (DefaultMaxUpdateManagers), and the manager the oldest are merged into. */
+export const MAX_UPDATE_MANAGERS = 10;
+const ANCIENT_CHANGES = "ancient-changes";
+
+/**
+ * Keeps at most {@link MAX_UPDATE_MANAGERS} Update entries, as upstream's
+ * capManagersManager: beyond that the oldest are merged into one
+ * `ancient-changes` entry (per API version), which takes the newest merged
+ * time. Every user agent is a manager, so this bounds what an object carries.
+ */
+function capUpdateEntries(entries: ManagedFieldsEntry[]): ManagedFieldsEntry[] {
+  const updates = entries.filter((e) => e.operation === "Update");
+  if (updates.length <= MAX_UPDATE_MANAGERS) return entries;
+  const seconds = (e: ManagedFieldsEntry): number => (e.time === undefined ? 0 : Date.parse(e.time) || 0);
+  updates.sort((p, q) => seconds(p) - seconds(q) || (managerKey(p) < managerKey(q) ? -1 : 1));
+  const byKey = new Map(entries.map((e) => [managerKey(e), e]));
+  const firstOf = new Map<string, ManagedFieldsEntry>();
+  let count = updates.length;
+  for (const entry of updates) {
+    if (count <= MAX_UPDATE_MANAGERS) break;
+    const bucketWho = { manager: ANCIENT_CHANGES, operation: "Update" as const, apiVersion: entry.apiVersion, subresource: "" };
+    const bucketKey = managerKey(bucketWho);
+    if (managerKey(entry) === bucketKey) continue;
+    let bucket = byKey.get(bucketKey);
+    if (bucket === undefined) {
+      // The oldest of a version waits; the next one makes the bucket of both.
+      const first = firstOf.get(entry.apiVersion);
+      if (first === undefined) {
+        firstOf.set(entry.apiVersion, entry);
+        continue;
+      }
+      byKey.delete(managerKey(first));
+      bucket = entryOf(bucketWho, first.fieldsV1, first.time);
+    }
+    byKey.set(bucketKey, { ...bucket, fieldsV1: union(bucket.fieldsV1, entry.fieldsV1), ...(entry.time === undefined ? {} : { time: entry.time }) });
+    byKey.delete(managerKey(entry));
+    count--;
+  }
+  return [...byKey.values()];
 }
 
 /** One field another manager owns that an apply would change. */
@@ -193,127 +232,4 @@ export function recordApply(
   }
   if (!isEmptySet(applied)) next.push(entryOf(who, applied, time ?? oldTime));
   return sortEntries(next);
-}
-
-const OPERATIONS = new Set(["Apply", "Update"]);
-const MAX_SUBRESOURCE = 256;
-
-/**
- * Reads managedFields a client sent (a create, an update, a patch that
- * changed them), refusing what upstream's ValidateManagedFields refuses and
- * what is no FieldsV1 set (422 on `metadata.managedFields[i]…`). Entries with
- * no fields are dropped, so `[{}]` clears the list, as upstream documents.
- */
-export function requestedEntries(value: Json, kind: string, name: string, group: string): ManagedFieldsEntry[] {
-  const causes: StatusCause[] = [];
-  const out: ManagedFieldsEntry[] = [];
-  const seen = new Set<string>();
-  const bad = (field: string, reason: string, message: string): void => {
-    causes.push({ reason, field: `metadata.managedFields${field}`, message });
-  };
-  if (!Array.isArray(value)) {
-    bad("", "FieldValueInvalid", "Invalid value: must be a list of managed fields entries");
-    throw invalid(kind, name, causes, group);
-  }
-  value.forEach((raw, i) => {
-    const at = `[${i}]`;
-    if (!isJsonObject(raw)) return bad(at, "FieldValueInvalid", "Invalid value: must be an object");
-    const fields = raw.fieldsV1;
-    if (fields !== undefined && fields !== null && !isJsonObject(fields)) return bad(`${at}.fieldsV1`, "FieldValueInvalid", "Invalid value: must be a FieldsV1 object");
-    const problem = isJsonObject(fields) ? fieldsV1Problem(fields, "") : undefined;
-    if (problem) return bad(`${at}.fieldsV1`, "FieldValueInvalid", `Invalid value: ${problem}`);
-    if (!isJsonObject(fields) || isEmptySet(fields)) return;
-    const entry = checkedEntry(raw, fields, at, bad);
-    if (!entry) return;
-    const key = managerKey(entry);
-    if (seen.has(key)) return bad(at, "FieldValueDuplicate", `Duplicate value: manager ${JSON.stringify(entry.manager)} (${entry.operation}) is listed twice`);
-    seen.add(key);
-    out.push(entry);
-  });
-  if (causes.length > 0) throw invalid(kind, name, causes, group);
-  return sortEntries(out);
-}
-
-function checkedEntry(raw: JsonObject, fields: FieldSet, at: string, bad: (field: string, reason: string, message: string) => void): ManagedFieldsEntry | undefined {
-  const text = (key: string): string | undefined => {
-    const v = raw[key];
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== "string") {
-      bad(`${at}.${key}`, "FieldValueInvalid", `Invalid value: ${JSON.stringify(v)}: must be a string`);
-      return undefined;
-    }
-    return v;
-  };
-  const before = Object.keys(raw).length;
-  const operation = text("operation") ?? "";
-  const manager = text("manager") ?? "";
-  const apiVersion = text("apiVersion") ?? "";
-  const fieldsType = text("fieldsType") ?? "";
-  const subresource = text("subresource") ?? "";
-  const time = text("time");
-  let ok = before > 0;
-  if (!OPERATIONS.has(operation)) {
-    bad(`${at}.operation`, "FieldValueInvalid", `Invalid value: ${JSON.stringify(operation)}: must be \`Apply\` or \`Update\``);
-    ok = false;
-  }
-  if (fieldsType !== "" && fieldsType !== "FieldsV1") {
-    bad(`${at}.fieldsType`, "FieldValueInvalid", `Invalid value: ${JSON.stringify(fieldsType)}: must be \`FieldsV1\``);
-    ok = false;
-  }
-  const managerProblem = fieldManagerProblem(manager);
-  if (managerProblem) {
-    bad(`${at}.manager`, managerProblem.startsWith("Too long") ? "FieldValueTooLong" : "FieldValueInvalid", managerProblem);
-    ok = false;
-  }
-  if (subresource.length > MAX_SUBRESOURCE) {
-    bad(`${at}.subresource`, "FieldValueTooLong", `Too long: may not be more than ${MAX_SUBRESOURCE} bytes`);
-    ok = false;
-  }
-  if (time !== undefined && Number.isNaN(Date.parse(time))) {
-    bad(`${at}.time`, "FieldValueInvalid", `Invalid value: ${JSON.stringify(time)}: must be an RFC 3339 time`);
-    ok = false;
-  }
-  if (!ok) return undefined;
-  return entryOf({ manager, operation: operation as "Apply" | "Update", apiVersion, subresource }, fields, time);
-}
-
-/** Why `node` is no FieldsV1 set, or undefined: every key a path element, every value an object. */
-function fieldsV1Problem(node: JsonObject, path: string): string | undefined {
-  for (const key in node) {
-    const child = node[key];
-    const where = `${path}${path === "" ? "" : "/"}${key}`;
-    if (!isJsonObject(child)) return `${JSON.stringify(where)} must map to an object`;
-    if (key === ".") {
-      if (Object.keys(child).length > 0) return `${JSON.stringify(where)} must map to {}`;
-      continue;
-    }
-    const problem = elementProblem(key);
-    if (problem) return `${JSON.stringify(where)}: ${problem}`;
-    const below = fieldsV1Problem(child, where);
-    if (below) return below;
-  }
-  return undefined;
-}
-
-function elementProblem(key: string): string | undefined {
-  const body = key.slice(2);
-  switch (key.slice(0, 2)) {
-    case "f:":
-      return undefined;
-    case "i:":
-      return /^(0|[1-9][0-9]*)$/.test(body) ? undefined : "an index (i:) must be a non-negative integer";
-    case "k:":
-    case "v:": {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body);
-      } catch {
-        return `${key.slice(0, 1)}: must be followed by JSON`;
-      }
-      if (key.startsWith("k:") && (!isJsonObject(parsed) || Object.keys(parsed).length === 0)) return "a key (k:) must be a JSON object of the key fields";
-      return undefined;
-    }
-    default:
-      return "a path element must start with f:, k:, v: or i:";
-  }
 }

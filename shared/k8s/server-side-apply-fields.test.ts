@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "./errors";
-import { compareObjects } from "./field-set";
-import { type FieldManager, type ManagedFieldsEntry, managerFromUserAgent, recordUpdate, requestedEntries } from "./managed-fields";
+import { compareObjects } from "./object-fields";
+import { type FieldManager, type ManagedFieldsEntry, managerFromUserAgent, recordUpdate } from "./managed-fields";
+import { requestedEntries } from "./managed-fields-request";
 import type { JsonObject } from "./object";
 import { applyConfiguration, createdByApply, type ApplyOptions } from "./server-side-apply";
 import { podPatchMeta } from "./strategic-merge-patch-meta";
@@ -34,6 +35,7 @@ function updated(live: JsonObject, next: JsonObject, who: FieldManager): JsonObj
   return { ...next, metadata: { ...(next.metadata as JsonObject), managedFields: entries as unknown as JsonObject[] } };
 }
 
+const base0 = (): JsonObject => deployment({ replicas: 1 });
 const entriesOf = (obj: JsonObject) => ((obj.metadata as JsonObject).managedFields ?? []) as unknown as ManagedFieldsEntry[];
 const managers = (obj: JsonObject) => entriesOf(obj).map((e) => `${e.manager}/${e.operation}${e.subresource ? `/${e.subresource}` : ""}`);
 const conflictOf = (fn: () => unknown): ApiError => {
@@ -148,6 +150,26 @@ describe("server-side apply with field managers", () => {
     const entry = entriesOf(next).find((e) => e.subresource === "status");
     expect(entry).toMatchObject({ manager: "kube-controller-manager", operation: "Update", subresource: "status", time: T1 });
     expect(entry?.fieldsV1).toEqual({ "f:status": { "f:replicas": {}, "f:conditions": {} } });
+  });
+});
+
+describe("Update entries are capped, as upstream", () => {
+  it("beyond 10 Update managers the oldest are merged into ancient-changes", () => {
+    let obj = applied(undefined, base0(), applier("kubectl", false, T0));
+    // Twelve managers, a minute apart, each adding an annotation (m0 creates the map, so owns it too).
+    for (let i = 0; i < 12; i++) {
+      const metadata = obj.metadata as JsonObject;
+      const next = { ...obj, metadata: { ...metadata, annotations: { ...(metadata.annotations as JsonObject | undefined), [`a${i}`]: "x" } } };
+      const cmp = compareObjects(obj, next, meta, "main");
+      const entries = recordUpdate(entriesOf(obj), cmp, updater(`m${i}`), `2026-01-01T00:${10 + i}:00Z`).entries;
+      obj = { ...next, metadata: { ...next.metadata, managedFields: entries as unknown as JsonObject[] } };
+    }
+    const updates = entriesOf(obj).filter((e) => e.operation === "Update");
+    expect(updates).toHaveLength(10);
+    const ancient = updates.find((e) => e.manager === "ancient-changes");
+    expect(ancient?.fieldsV1).toEqual({ "f:metadata": { "f:annotations": { ".": {}, "f:a0": {}, "f:a1": {}, "f:a2": {} } } });
+    expect(ancient?.time).toBe("2026-01-01T00:12:00Z");
+    expect(updates.map((e) => e.manager)).not.toContain("m0");
   });
 });
 

@@ -11,9 +11,8 @@
  */
 import { applyConflict } from "./apply-conflict";
 import { ElementIndex } from "./element-index";
-import {
-  appliedFields, childOf, compareObjects, elementKey, type FieldSet, isEmptySet, isMember, joinPath, mergedList, type Scope,
-} from "./field-set";
+import { childOf, elementKey, type FieldSet, isEmptySet, isMember, joinPath, mergedList, type Scope } from "./field-set";
+import { appliedFields, compareObjects } from "./object-fields";
 import { copyJson, getMember, setMember } from "./json-value";
 import {
   conflictsWith, entryOf, type FieldManager, isEntryOf, type ManagedFieldsEntry, recordApply, storedEntries,

@@ -5,11 +5,10 @@
  * become its manager's and are taken from every other manager. Server-side
  * apply keeps its own books (shared/k8s/server-side-apply.ts).
  */
-import { compareObjects } from "../../shared/k8s/field-set";
+import { compareObjects } from "../../shared/k8s/object-fields";
 import { jsonEqual } from "../../shared/k8s/json-value";
-import {
-  type ManagedFieldsEntry, recordUpdate, requestedEntries, storedEntries,
-} from "../../shared/k8s/managed-fields";
+import { type ManagedFieldsEntry, recordUpdate, storedEntries } from "../../shared/k8s/managed-fields";
+import { requestedEntries } from "../../shared/k8s/managed-fields-request";
 import type { Json, JsonObject, KubeObject } from "../../shared/k8s/object";
 import { apiVersionOf, type ResourceKind } from "../../shared/k8s/resource-kind";
 import { formatTime } from "../../shared/k8s/time";
