@@ -226,7 +226,7 @@ describe("the dashboard at /ui", () => {
     expect(got.body.metadata.annotations?.note).toBe(`from-the-dashboard-${id}`);
     // Another manager changes the note; applying a different value over it is a conflict, shown field by field, then forced.
     expect((await api(ref, "PATCH", `${VMS}/web?fieldManager=e2e-client`, { metadata: { annotations: { note: "from-a-client" } } }, "application/merge-patch+json")).status).toBe(200);
-    await page.waitForFunction(() => (document.querySelector("textarea.yaml") as HTMLTextAreaElement | null)?.value.includes("from-a-client"));
+    await page.waitForFunction("document.querySelector('textarea.yaml')?.value.includes('from-a-client')");
     await editor.fill((await editor.inputValue()).replace("from-a-client", `again-${id}`));
     await page.click("button:has-text('Apply')");
     const conflicts = page.locator("[data-testid=apply-conflicts]");
