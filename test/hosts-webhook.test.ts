@@ -57,6 +57,8 @@ describe("signed reports", () => {
     const got = await getPod(ns, p.metadata.name ?? "");
     expect(got.body.status?.phase).toBe("Running");
     expect(got.body.status?.podIP).toBe("10.1.0.7");
+    // Recorded in managedFields as upstream's kubelet records its status writes.
+    expect(got.body.metadata.managedFields).toContainEqual(expect.objectContaining({ manager: "kubelet", operation: "Update", subresource: "status" }));
     expect(Number(got.body.metadata.resourceVersion)).toBeGreaterThan(Number(p.metadata.resourceVersion));
     const n = await api<{ status: { conditions: { type: string; status: string; lastHeartbeatTime: string }[] } }>("GET", `/api/v1/nodes/${node}`);
     const ready = n.body.status.conditions.find((c) => c.type === "Ready");

@@ -99,9 +99,10 @@ export function mergedList(meta: PatchMeta, path: string): PatchMetaEntry | unde
 /**
  * What the fields of a set may be: everything but apiVersion, kind, the
  * metadata the server owns (upstream's stripped fields) and, for the main
- * resource, status; for `/status`, only status.
+ * resource, status; for `/status`, only status; for "object" (a host's
+ * report, which may also drop a finalizer), status and the rest.
  */
-export type Scope = "main" | "status";
+export type Scope = "main" | "status" | "object";
 
 const SERVER_METADATA = new Set([
   "name", "namespace", "uid", "creationTimestamp", "generation", "resourceVersion", "managedFields", "selfLink",
@@ -110,7 +111,10 @@ const SERVER_METADATA = new Set([
 
 /** True when the field at `path` (dotted, `[]` for elements) is never owned in `scope`. */
 export function untracked(scope: Scope, path: string, depth: number): boolean {
-  if (depth === 0) return path === "apiVersion" || path === "kind" || (scope === "main" ? path === "status" : path !== "status");
+  if (depth === 0) {
+    if (path === "apiVersion" || path === "kind") return true;
+    return scope === "main" ? path === "status" : scope === "status" && path !== "status";
+  }
   return depth === 1 && path.startsWith("metadata.") && SERVER_METADATA.has(path.slice("metadata.".length));
 }
 

@@ -6,6 +6,7 @@
  * apply keeps its own books (shared/k8s/server-side-apply.ts).
  */
 import { compareObjects } from "../../shared/k8s/object-fields";
+import type { Scope } from "../../shared/k8s/field-set";
 import { jsonEqual } from "../../shared/k8s/json-value";
 import { type ManagedFieldsEntry, recordUpdate, storedEntries } from "../../shared/k8s/managed-fields";
 import { requestedEntries } from "../../shared/k8s/managed-fields-request";
@@ -49,7 +50,7 @@ export function trackUpdate(
   kind: ResourceKind,
   current: KubeObject | undefined,
   next: KubeObject,
-  write: { manager?: string; requested?: Json; subresource: TrackedSubresource; now: number },
+  write: { manager?: string; requested?: Json; subresource: TrackedSubresource; now: number; scope?: Scope },
 ): boolean {
   const sent = sentEntries(kind, current, next, write.requested, write.subresource);
   const fromRequest = sent !== undefined;
@@ -62,7 +63,7 @@ export function trackUpdate(
     current as unknown as JsonObject | undefined,
     next as unknown as JsonObject,
     kind.patchMeta ?? {},
-    write.subresource === "status" ? "status" : "main",
+    write.scope ?? (write.subresource === "status" ? "status" : "main"),
   );
   const who = { manager: write.manager, operation: "Update" as const, apiVersion: apiVersionOf(kind), subresource: write.subresource };
   const recorded = recordUpdate(base, cmp, who, formatTime(write.now));

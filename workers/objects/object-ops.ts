@@ -182,8 +182,12 @@ function planNext(
       trackUpdate(kind, current, next, { manager: op.manager, subresource: "scale", now });
       return planUpdate(kind, current, next, now);
     }
-    case "report":
-      return planUpdate(kind, current, planReport(kind, current, op, now, facts.observedSequence ?? 0), now);
+    case "report": {
+      const next = planReport(kind, current, op, now, facts.observedSequence ?? 0);
+      // Recorded as upstream's node agents name themselves; a report may also drop a finalizer, so all fields are compared.
+      trackUpdate(kind, current, next, { manager: kind.group === "kubevirt.io" ? "virt-handler" : "kubelet", subresource: "status", scope: "object", now });
+      return planUpdate(kind, current, next, now);
+    }
     case "bind":
       return planUpdate(kind, current, planBind(kind, current, op, now), now);
   }
