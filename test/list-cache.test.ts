@@ -8,7 +8,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../shared/k8s/object";
 import { listAll } from "../workers/client/list-all";
-import { cachedListAll } from "../workers/client/list-cache";
+import { cachedListAll, sharedListAll } from "../workers/client/list-cache";
 import type { ListRequest } from "../workers/objects/collection-list";
 import { collectionStub } from "../workers/objects/client";
 import type { CollectionStore } from "../workers/objects/collection-store";
@@ -78,6 +78,28 @@ describe("cachedListAll", () => {
     (first[0] as KubeObject).metadata.labels = { v: "changed by a caller" };
     await expectSame(req);
     expect((await cachedListAll(env, req))[0]?.metadata.labels).toEqual({ v: "1" });
+  });
+
+  it("shares frozen objects through sharedListAll, parsed again only when they change", async () => {
+    const ns = await namespace();
+    const req: ListRequest = { resource: "/pods", namespace: ns };
+    for (const name of ["a", "b"]) expect((await api("POST", `/api/v1/namespaces/${ns}/pods`, pod(name, {}, { v: "1" }))).status).toBe(201);
+    const first = await sharedListAll(env, req);
+    expect(summary([...first])).toEqual(summary(await listAll(env, req)));
+    const a = first[0] as KubeObject;
+    expect(Object.isFrozen(a.metadata.labels)).toBe(true);
+    expect(() => {
+      (a.metadata.labels as Record<string, string>).v = "changed by a caller";
+    }).toThrow(TypeError);
+    expect((await api("PATCH", `/api/v1/namespaces/${ns}/pods/b`, { metadata: { labels: { v: "2" } } }, MERGE)).status).toBe(200);
+    const second = await sharedListAll(env, req);
+    expect(summary([...second])).toEqual(summary(await listAll(env, req)));
+    // The unchanged object is the very same one; the changed one is new.
+    expect(second[0]).toBe(a);
+    expect(second[1]).not.toBe(first[1]);
+    expect(second[1]?.metadata.labels).toEqual({ v: "2" });
+    // cachedListAll's answers stay the callers' own.
+    expect(Object.isFrozen((await cachedListAll(env, req))[0])).toBe(false);
   });
 
   it("refuses paging and resourceVersions, which a cached list does not serve", async () => {

@@ -26,7 +26,7 @@ import { statusEqual } from "../shared/status-equal";
 import { desiredReplicas, isDeleting, specOf } from "../shared/object-fields";
 import { isNotFound, isConflict, isStale } from "../../client/errors";
 import { patchGuarded } from "../../client/patch-guarded";
-import { cachedListAll } from "../../client/list-cache";
+import { sharedListAll } from "../../client/list-cache";
 
 /**
  * Child writes in flight at once. Upstream's are bounded too, by the client's
@@ -167,7 +167,7 @@ export async function syncReplicas(env: Env, c: ReplicasController, key: Reconci
   } catch {
     // An invalid selector matches nothing (upstream logs and skips the sync).
   }
-  const children = await cachedListAll(env, { resource: c.child, namespace: key.namespace });
+  const children = await sharedListAll(env, { resource: c.child, namespace: key.namespace });
   const owned = await claimAndAdopt(env, c.child, owner, children, selector);
   let manageError: string | undefined;
   const finished = finishedToDelete(c.policy, owned, c.burstReplicas);

@@ -14,7 +14,7 @@ import { writeObject } from "../../objects/client";
 import { objectRefOf, resourceKey } from "../../registry";
 import { runBounded } from "../../bounded";
 import { recordEvent } from "../shared/events";
-import { cachedListAll } from "../../client/list-cache";
+import { sharedListAll } from "../../client/list-cache";
 import type { ReconcileResult } from "../runtime/reconciler";
 import { RESOURCES } from "../replicaset/replicas-sync";
 import { type Placement, planScheduling, type Unplaced } from "./scheduler-plan";
@@ -70,9 +70,9 @@ async function markUnplaced(env: Env, u: Unplaced, stamp: string): Promise<void>
  * before the first host joins); the first Node's creation triggers a pass.
  */
 export async function reconcileScheduler(env: Env, now: Date = new Date()): Promise<ReconcileResult> {
-  const nodes = await cachedListAll(env, { resource: NODES });
+  const nodes = await sharedListAll(env, { resource: NODES });
   if (nodes.length === 0) return {};
-  const [pods, vmis] = await Promise.all([cachedListAll(env, { resource: RESOURCES.pods }), cachedListAll(env, { resource: RESOURCES.vmis })]);
+  const [pods, vmis] = await Promise.all([sharedListAll(env, { resource: RESOURCES.pods }), sharedListAll(env, { resource: RESOURCES.vmis })]);
   const plan = planScheduling({ nodes, pods, vmis });
   const stamp = formatTime(now.getTime());
   const errors = await runBounded([
