@@ -153,6 +153,28 @@ describe("server-side apply with field managers", () => {
   });
 });
 
+describe("upgrading from client-side apply", () => {
+  const csa = (replicas: number, lastApplied: JsonObject) => {
+    const obj = deployment({ replicas, ...containers({ name: "c", image: "nginx" }) });
+    (obj.metadata as JsonObject).annotations = { "kubectl.kubernetes.io/last-applied-configuration": JSON.stringify(lastApplied) };
+    return updated({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" } }, obj, updater("kubectl-client-side-apply"));
+  };
+  const config = (replicas: number) => deployment({ replicas, ...containers({ name: "c", image: "nginx" }) });
+
+  it("kubectl takes over the fields the last-applied annotation lists with their live values", () => {
+    const live = csa(2, config(2));
+    const result = applyConfiguration(live, config(5), meta, applier("kubectl"));
+    expect((result.object.spec as JsonObject).replicas).toBe(5);
+    // Another manager name is not upgraded.
+    expect(conflictOf(() => applyConfiguration(live, config(5), meta, applier("other"))).code).toBe(409);
+  });
+
+  it("a field changed since the client-side apply still conflicts", () => {
+    const live = csa(3, config(2));
+    expect(conflictOf(() => applyConfiguration(live, config(5), meta, applier("kubectl"))).message).toContain(".spec.replicas");
+  });
+});
+
 describe("Update entries are capped, as upstream", () => {
   it("beyond 10 Update managers the oldest are merged into ancient-changes", () => {
     let obj = applied(undefined, base0(), applier("kubectl", false, T0));

@@ -14,6 +14,7 @@ import { ElementIndex } from "./element-index";
 import { childOf, elementKey, type FieldSet, isEmptySet, isMember, joinPath, mergedList, type Scope } from "./field-set";
 import { appliedFields, compareObjects } from "./object-fields";
 import { copyJson, getMember, setMember } from "./json-value";
+import { conflictsAfterUpgrade } from "./last-applied";
 import {
   conflictsWith, entryOf, type FieldManager, isEntryOf, type ManagedFieldsEntry, recordApply, storedEntries,
 } from "./managed-fields";
@@ -73,8 +74,9 @@ export function createdByApply(applied: JsonObject, meta: PatchMeta | undefined,
  * merge; remove what the applier owned last time, omits now and nobody else
  * owns (for keyed list elements and set values too); then compare with the
  * live object and refuse (409, applyConflict) changes to fields other
- * managers own unless `force`. Same values owned by several managers are
- * shared, not a conflict. Inputs are never mutated.
+ * managers own unless `force` (or, for `kubectl`, unless they are its own
+ * from client-side apply: last-applied.ts). Same values owned by several
+ * managers are shared, not a conflict. Inputs are never mutated.
  */
 export function applyConfiguration(live: JsonObject, applied: JsonObject, meta: PatchMeta | undefined, opts: ApplyOptions): ApplyResult {
   const kindMeta = meta ?? {};
@@ -89,7 +91,11 @@ export function applyConfiguration(live: JsonObject, applied: JsonObject, meta: 
   }
   const cmp = compareObjects(live, merged, kindMeta, opts.scope);
   const conflicts = conflictsWith(entries, cmp, opts.who);
-  if (conflicts.length > 0 && !opts.force) throw applyConflict(conflicts);
+  if (conflicts.length > 0 && !opts.force) {
+    // kubectl's own fields from client-side apply are handed over, not conflicts (last-applied.ts).
+    const left = conflictsAfterUpgrade(live, conflicts, opts.who.manager, kindMeta, opts.scope);
+    if (left.length > 0) throw applyConflict(left);
+  }
   const changed = !isEmptySet(cmp.changed) || !isEmptySet(cmp.removed);
   return { object: merged, managedFields: recordApply(entries, cmp, opts.who, appliedSet, changed ? opts.time : undefined) };
 }
