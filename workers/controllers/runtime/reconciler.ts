@@ -13,6 +13,7 @@ import { runController } from "./dispatch";
 import { auditRecordsOf, flushControllerAudit, runAsController } from "../../audit/controller-audit";
 import type { ReconcileKey } from "./keys";
 import { observeWorkDuration, recordWorkqueueAdds } from "../../metrics/workqueue-metrics";
+import { eventsWritten } from "../shared/event-broadcaster";
 
 /** A pending requeue this close to due may be the delivery running now, so it covers nothing. */
 const REQUEUE_SLACK_MS = 1000;
@@ -128,6 +129,8 @@ export class Reconciler extends DurableObject<Env> {
             });
           // The audit rows go to D1 after the run, off the reconcile's path (controller-audit.ts).
           this.ctx.waitUntil(flushControllerAudit(this.env, run.records));
+          // Events the run emitted are written after it (event-broadcaster.ts); the object stays up for them.
+          this.ctx.waitUntil(eventsWritten());
           result = run.result;
         } finally {
           this.running--;

@@ -5,7 +5,8 @@
  * the ones before it. A pass lists Nodes, Pods and VMIs, decides all
  * placements in memory (scheduler-plan.ts), binds them a bounded number at a
  * time through the `bind` write, marks what stays unplaced
- * PodScheduled=False (only when that changed) and records upstream's Events.
+ * PodScheduled=False (only when that changed) and records upstream's Events
+ * without waiting for them (event-broadcaster.ts).
  * While anything is unschedulable it asks to run again, so capacity that
  * appears without a trigger is still used.
  */
@@ -13,7 +14,7 @@ import type { Json, KubeObject } from "../../../shared/k8s/object";
 import { writeObject } from "../../objects/client";
 import { objectRefOf, resourceKey } from "../../registry";
 import { runBounded } from "../../bounded";
-import { recordEvent } from "../shared/events";
+import { emitEvent } from "../shared/event-broadcaster";
 import { sharedListAll } from "../../client/list-cache";
 import type { ReconcileResult } from "../runtime/reconciler";
 import { RESOURCES } from "../replicaset/replicas-sync";
@@ -41,7 +42,8 @@ async function bind(env: Env, p: Placement): Promise<void> {
   try {
     const written = await writeObject(env, ref, { verb: "bind", node: p.node, preconditions: { uid: p.obj.metadata.uid ?? "" } });
     recordScheduleAttempt("scheduled", p.obj);
-    await recordEvent(env, written.object, "Normal", "Scheduled", `Successfully assigned ${ref.namespace}/${ref.name} to ${p.node}`, DEFAULT_SCHEDULER);
+    // Off the bind's path, as upstream's recorder (event-broadcaster.ts): the pass waits for binds only.
+    emitEvent(env, written.object, "Normal", "Scheduled", `Successfully assigned ${ref.namespace}/${ref.name} to ${p.node}`, DEFAULT_SCHEDULER);
   } catch (err) {
     if (isStale(err)) return;
     recordScheduleAttempt("error", p.obj);
@@ -58,7 +60,7 @@ async function markUnplaced(env: Env, u: Unplaced, stamp: string): Promise<void>
     const written = await writeObject(env, objectRefOf(u.obj), {
       verb: "update", subresource: "status", input: { ...u.obj, status } as unknown as Json,
     });
-    if (u.reason === "Unschedulable") await recordEvent(env, written.object, "Warning", "FailedScheduling", u.message, DEFAULT_SCHEDULER);
+    if (u.reason === "Unschedulable") emitEvent(env, written.object, "Warning", "FailedScheduling", u.message, DEFAULT_SCHEDULER);
   } catch (err) {
     if (!isStale(err)) throw err;
   }
