@@ -1,8 +1,9 @@
 /**
  * Server-side apply with the real kubectl 1.32: field managers, the conflict
  * kubectl prints when another manager changed an applied field, taking it
- * with `--force-conflicts`, removal of a field dropped from the manifest,
- * and managedFields shown by `--show-managed-fields`.
+ * with `--force-conflicts`, the upgrade from client-side apply, removal of a
+ * field dropped from the manifest, and managedFields shown by
+ * `--show-managed-fields`.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type KubectlResult, kubectl as run, kubectlOk, manifest } from "./kubectl.ts";
@@ -72,6 +73,14 @@ describe("kubectl apply --server-side", () => {
     // Applying the edited values shares them instead: no conflict.
     const shared = deployment({ image: "nginx:1.28" }).replace("replicas: 2", "replicas: 4");
     expect(ok("-n", NS, "apply", "--server-side", "-f", manifest(shared))).toBe("deployment.apps/web serverside-applied\n");
+  });
+
+  it("upgrades an object from client-side apply without conflicts on kubectl's own fields", () => {
+    const csa = deployment().replace("name: web", "name: upgraded");
+    expect(ok("-n", NS, "apply", "-f", manifest(csa))).toBe("deployment.apps/upgraded created\n");
+    const changed = csa.replace("replicas: 2", "replicas: 3");
+    expect(ok("-n", NS, "apply", "--server-side", "-f", manifest(changed))).toBe("deployment.apps/upgraded serverside-applied\n");
+    expect(ok("-n", NS, "get", "deployment", "upgraded", "-o", "jsonpath={.spec.replicas}")).toBe("3");
   });
 
   it("removes a field dropped from the manifest, and shows the managers with --show-managed-fields", () => {
