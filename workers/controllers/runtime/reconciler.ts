@@ -11,9 +11,13 @@ import { DurableObject } from "cloudflare:workers";
 import { costEnv } from "../../cost/wiring";
 import { runController } from "./dispatch";
 import { auditRecordsOf, flushControllerAudit, runAsController } from "../../audit/controller-audit";
-import type { ReconcileKey } from "./keys";
+import { keyName, type ReconcileKey } from "./keys";
+import { backoffSeconds } from "./consumer";
 import { observeWorkDuration, recordWorkqueueAdds } from "../../metrics/workqueue-metrics";
 import { eventsWritten } from "../shared/event-broadcaster";
+
+/** How long a delivery waits for its run before answering and letting it go on (see Reconciler.reconcile). */
+export const DELIVERY_WAIT_MS = 5000;
 
 /** A pending requeue this close to due may be the delivery running now, so it covers nothing. */
 const REQUEUE_SLACK_MS = 1000;
@@ -74,11 +78,15 @@ export interface ReconcileResult {
   requeueAfterSeconds?: number;
   /** True when this delivery was covered by a run another delivery started. */
   coalesced?: boolean;
+  /** True when the run outlasted the delivery's wait and goes on after it (see Reconciler.reconcile). */
+  detached?: boolean;
 }
 
 /** The per-key serialiser. */
 export class Reconciler extends DurableObject<Env> {
   private active = false;
+  /** Failures in a row of runs that outlasted their delivery (their retries' backoff). */
+  private detachedFailures = 0;
   private dirty = false;
   private running = 0;
   /** Counters tests read through runInDurableObject (test/do-internals.ts). */
@@ -107,6 +115,15 @@ export class Reconciler extends DurableObject<Env> {
    * round again before it finishes. Callers never queue up behind a long
    * reconcile (a scale to 1,000 commits 1,000 children, each enqueueing the
    * owner), and no two runs of a key ever overlap.
+   *
+   * The delivery itself waits for its run at most {@link DELIVERY_WAIT_MS}.
+   * The local queue hands its consumer one batch at a time and starts the
+   * next only once every message of it is answered, so one long pass (a
+   * scheduler pass binding a burst, a ReplicaSet creating 500 pods) held
+   * every other key back for its whole length — a fleet's owners then took
+   * turns instead of working at once. Past that wait the run goes on in this
+   * object and the delivery is answered; a run that then fails is retried by
+   * a delayed message of its own, with the consumer's backoff.
    */
   async reconcile(key: ReconcileKey): Promise<ReconcileResult> {
     if (this.active) {
@@ -114,6 +131,32 @@ export class Reconciler extends DurableObject<Env> {
       return { coalesced: true };
     }
     this.active = true;
+    const run = this.runLoop(key);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise<"detached">((resolve) => {
+      timer = setTimeout(() => resolve("detached"), DELIVERY_WAIT_MS);
+    });
+    try {
+      // A run that fails within the wait fails this delivery, which the queue retries.
+      const first = await Promise.race([run, waited]);
+      if (first !== "detached") {
+        this.detachedFailures = 0;
+        return first;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    this.ctx.waitUntil(run.then(
+      () => {
+        this.detachedFailures = 0;
+      },
+      (err: unknown) => this.retryDetached(key, err),
+    ));
+    return { detached: true };
+  }
+
+  /** The runs of one activation: again while deliveries came in meanwhile, then the requeue the last asked for. */
+  private async runLoop(key: ReconcileKey): Promise<ReconcileResult> {
     try {
       let result: ReconcileResult;
       do {
@@ -143,6 +186,15 @@ export class Reconciler extends DurableObject<Env> {
     } finally {
       this.active = false;
     }
+  }
+
+  /** A run whose delivery was already answered failed: the key comes back after the consumer's backoff. */
+  private async retryDetached(key: ReconcileKey, err: unknown): Promise<void> {
+    this.detachedFailures++;
+    const delaySeconds = backoffSeconds(this.detachedFailures);
+    console.error(`reconcile ${keyName(key)} failed after its delivery was answered (failure ${this.detachedFailures}); again in ${delaySeconds} s`, err);
+    await this.env.RECONCILE_QUEUE.send(key, { delaySeconds });
+    recordWorkqueueAdds([key]);
   }
 
   /**
