@@ -65,6 +65,11 @@ function asJson(obj: KubeObject): JsonObject {
   return deepCopy(obj) as unknown as JsonObject;
 }
 
+function asJsonWithoutManagedFields(obj: KubeObject): JsonObject {
+  const { managedFields: _managed, ...metadata } = obj.metadata;
+  return deepCopy({ ...obj, metadata }) as unknown as JsonObject;
+}
+
 /**
  * Applies a PATCH body of the given type to a JSON document. The result is
  * refused (400) if it nests deeper than the limit: JSON patch `copy` and
@@ -161,7 +166,8 @@ function planNext(
         trackUpdate(kind, current, next, { manager: op.manager, subresource: "scale", now });
         return planUpdate(kind, current, next, now);
       }
-      const patched = patchDocument(kind, asJson(current), op.patchType, op.patch);
+      // A /status patch cannot change managedFields, so they are not copied into the document to patch.
+      const patched = patchDocument(kind, op.subresource === "status" ? asJsonWithoutManagedFields(current) : asJson(current), op.patchType, op.patch);
       const next = prepareUpdate(kind, current, patched, { strict, subresource: op.subresource });
       const managed = trackUpdate(kind, current, next, { manager: op.manager, requested: managedFieldsOf(patched), subresource: op.subresource, now });
       return planUpdate(kind, current, next, now, managed);

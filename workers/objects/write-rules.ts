@@ -74,6 +74,18 @@ export function changed(a: KubeObject, b: KubeObject): boolean {
   return !jsonEqual(withoutVersion(a), withoutVersion(b));
 }
 
+/**
+ * A deep copy of `obj` that shares its managedFields instead of copying
+ * them: they are about as large as the rest of the object, and are only ever
+ * replaced, never changed in place (workers/objects/field-tracking.ts).
+ */
+export function copyWithoutManagedFields(obj: KubeObject): KubeObject {
+  const { managedFields, ...meta } = obj.metadata;
+  const copy = deepCopy({ ...obj, metadata: meta });
+  if (managedFields !== undefined) copy.metadata.managedFields = managedFields;
+  return copy;
+}
+
 /** Everything but metadata and status: what a generation bump is judged on. */
 function specOf(obj: KubeObject): Json {
   const { metadata: _m, status: _s, ...rest } = obj;
@@ -95,7 +107,7 @@ export function prepareUpdate(
   checkResourceVersion(refOf(kind), old, decoded.metadata.resourceVersion);
   let next: KubeObject;
   if (opts.subresource === "status") {
-    next = deepCopy(old);
+    next = copyWithoutManagedFields(old);
     if (decoded.status === undefined) delete next.status;
     else next.status = decoded.status;
   } else {
