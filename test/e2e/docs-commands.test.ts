@@ -56,6 +56,7 @@ const POLICY: Record<string, Policy> = {
   "docs/metrics.md: export KUBECONFIG=$PWD/.duraplane/kubeconfig": { run: true },
   "docs/quotas.md: kubectl create namespace team-a": { run: true },
   "docs/security.md: kubectl create namespace team-a": { run: true },
+  "docs/security.md: kubectl get flowschemas": { run: true },
   "docs/serviceaccounts.md: kubectl create serviceaccount ci -n a": { run: true, prelude: "kubectl create namespace a" },
   "docs/top.md: kubectl create namespace top-demo": { run: true },
   // The VM's usage is served two heartbeats (10 s each) after it runs, as the doc's prose says.

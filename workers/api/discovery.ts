@@ -7,6 +7,7 @@
 import type { ResourceKind } from "../../shared/k8s/resource-kind";
 import { KINDS, groupVersions } from "../registry";
 import { METRICS_GROUP_VERSION, metricsAggregatedGroup, metricsResourceList } from "../resource-metrics/metrics-discovery";
+import { FLOWCONTROL_GROUP_VERSION, flowControlAggregatedGroup, flowControlResourceList } from "./flowcontrol/flowcontrol-discovery";
 
 const VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 const SUB_VERBS = ["get", "patch", "update"];
@@ -30,6 +31,7 @@ function kindsOf(group: string, version: string): ResourceKind[] {
 /** Legacy APIResourceList for one group-version. */
 export function apiResourceList(group: string, version: string): object | undefined {
   if (group === METRICS_GROUP_VERSION.group && version === METRICS_GROUP_VERSION.version) return metricsResourceList();
+  if (group === FLOWCONTROL_GROUP_VERSION.group && version === FLOWCONTROL_GROUP_VERSION.version) return flowControlResourceList();
   const kinds = kindsOf(group, version);
   if (kinds.length === 0) return undefined;
   const resources: object[] = [];
@@ -80,7 +82,7 @@ export function apiVersions(serverAddress: string): object {
 
 /** Legacy `/apis`. */
 export function apiGroupList(): object {
-  const groups = [...groupVersions(), METRICS_GROUP_VERSION]
+  const groups = [...groupVersions(), METRICS_GROUP_VERSION, FLOWCONTROL_GROUP_VERSION]
     .filter((gv) => gv.group !== "")
     .map((gv) => {
       const v = { groupVersion: `${gv.group}/${gv.version}`, version: gv.version };
@@ -91,7 +93,7 @@ export function apiGroupList(): object {
 
 /** Legacy `/apis/<group>`. */
 export function apiGroup(group: string): object | undefined {
-  const gv = [...groupVersions(), METRICS_GROUP_VERSION].find((g) => g.group === group);
+  const gv = [...groupVersions(), METRICS_GROUP_VERSION, FLOWCONTROL_GROUP_VERSION].find((g) => g.group === group);
   if (!gv || group === "") return undefined;
   const v = { groupVersion: `${gv.group}/${gv.version}`, version: gv.version };
   return { kind: "APIGroup", apiVersion: "v1", name: group, versions: [v], preferredVersion: v };
@@ -126,8 +128,8 @@ export function aggregatedDiscovery(core: boolean, version: "v2" | "v2beta1"): o
       metadata: { name: gv.group, creationTimestamp: null },
       versions: [{ version: gv.version, freshness: "Current", resources: kindsOf(gv.group, gv.version).map(aggregatedResource) }],
     }));
-  // metrics.k8s.io is served beside the registry (resource-metrics/), not from it.
-  if (!core) items.push(metricsAggregatedGroup() as (typeof items)[number]);
+  // metrics.k8s.io and flowcontrol.apiserver.k8s.io are served beside the registry, not from it.
+  if (!core) items.push(metricsAggregatedGroup() as (typeof items)[number], flowControlAggregatedGroup() as (typeof items)[number]);
   return { kind: "APIGroupDiscoveryList", apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
 }
 

@@ -9,6 +9,8 @@
  * every flow is one user (upstream's ByUser distinguisher).
  */
 import { ADMIN_GROUP, AUTHENTICATED_GROUP, NODES_GROUP } from "../../../shared/hosts/constants";
+import { controllerUsername } from "../../audit/controller-audit";
+import type { ControllerName } from "../../controllers/runtime/keys";
 import { FairQueue } from "./fair-queue";
 
 /** A priority level's configuration (flowcontrol/v1 PriorityLevelConfiguration, reduced). */
@@ -19,12 +21,36 @@ export interface PriorityLevel {
   shares?: number;
 }
 
-/** A flow schema: who it matches and which level serves them. */
+/** flowcontrol/v1 Subject: a user, a group or a ServiceAccount; `*` as a user's or group's name matches every one. */
+export type Subject =
+  | { kind: "User"; user: { name: string } }
+  | { kind: "Group"; group: { name: string } }
+  | { kind: "ServiceAccount"; serviceAccount: { namespace: string; name: string } };
+
+/**
+ * A flow schema: who it matches (upstream's subjects; every schema here
+ * covers every resource and non-resource request, so its rules are `*`),
+ * and which level serves them. Flows are distinguished by user.
+ */
 export interface FlowSchema {
   name: string;
   uid: string;
+  matchingPrecedence: number;
   level: PriorityLevel;
-  matches: (user: { username: string; groups: readonly string[] }) => boolean;
+  subjects: readonly Subject[];
+}
+
+/** Whether `subject` names the caller (upstream's matchesASubject). */
+export function subjectMatches(subject: Subject, user: { username: string; groups: readonly string[] }): boolean {
+  switch (subject.kind) {
+    case "User":
+      return subject.user.name === "*" || subject.user.name === user.username;
+    case "Group":
+      return subject.group.name === "*" || user.groups.includes(subject.group.name);
+    case "ServiceAccount":
+      return user.username === `system:serviceaccount:${subject.serviceAccount.namespace}:${subject.serviceAccount.name}` ||
+        (subject.serviceAccount.name === "*" && user.username.startsWith(`system:serviceaccount:${subject.serviceAccount.namespace}:`));
+  }
 }
 
 /** Requests executing at once per isolate over all levels (upstream's max-requests-inflight + max-mutating-requests-inflight). */
@@ -56,21 +82,34 @@ const catchAll: PriorityLevel = { name: "catch-all", uid: "8d6a8b9c-7f1e-4e0a-9a
 /** The levels, exempt first. */
 export const PRIORITY_LEVELS: readonly PriorityLevel[] = [exempt, nodeHigh, workloadHigh, workloadLow, globalDefault, catchAll];
 
-const inGroup = (group: string) => (user: { groups: readonly string[] }) => user.groups.includes(group);
+const group = (name: string): Subject => ({ kind: "Group", group: { name } });
 
-/** The flow schemas in matching order (upstream: by matchingPrecedence). */
+/**
+ * The identities the controllers inside the Worker act as (audit/controller-audit.ts):
+ * a Record over every ControllerName, so a new controller cannot be left out.
+ */
+const CONTROLLERS: Readonly<Record<ControllerName, true>> = {
+  replicaset: true, deployment: true, vmirs: true, vmpool: true, virtualmachine: true, garbagecollector: true, scheduler: true,
+  vmitermination: true, nodelifecycle: true, clusterroleaggregation: true, serviceaccounts: true, resourcequota: true,
+  limitrange: true, clusterresourcequota: true, disruption: true, migration: true, evacuation: true,
+};
+
+/** The flow schemas in matching order, upstream's matchingPrecedence (lowest first). */
 export const FLOW_SCHEMAS: readonly FlowSchema[] = [
-  { name: "exempt", uid: "3f0c2a51-5b8e-4d7c-8f6a-2b1d9e4c7a01", level: exempt, matches: inGroup(ADMIN_GROUP) },
-  { name: "system-node-high", uid: "3f0c2a51-5b8e-4d7c-8f6a-2b1d9e4c7a02", level: nodeHigh, matches: inGroup(NODES_GROUP) },
-  { name: "system-controllers", uid: "3f0c2a51-5b8e-4d7c-8f6a-2b1d9e4c7a03", level: workloadHigh, matches: (u) => u.username.startsWith("system:controller:") },
-  { name: "service-accounts", uid: "3f0c2a51-5b8e-4d7c-8f6a-2b1d9e4c7a04", level: workloadLow, matches: inGroup("system:serviceaccounts") },
-  { name: "global-default", uid: "3f0c2a51-5b8e-4d7c-8f6a-2b1d9e4c7a05", level: globalDefault, matches: inGroup(AUTHENTICATED_GROUP) },
-  { name: "catch-all", uid: "3f0c2a51-5b8e-4d7c-8f6a-2b1d9e4c7a06", level: catchAll, matches: () => true },
+  { name: "exempt", uid: "3f0c2a51-5b8e-4d7c-8f6a-2b1d9e4c7a01", matchingPrecedence: 1, level: exempt, subjects: [group(ADMIN_GROUP)] },
+  { name: "system-node-high", uid: "3f0c2a51-5b8e-4d7c-8f6a-2b1d9e4c7a02", matchingPrecedence: 400, level: nodeHigh, subjects: [group(NODES_GROUP)] },
+  {
+    name: "system-controllers", uid: "3f0c2a51-5b8e-4d7c-8f6a-2b1d9e4c7a03", matchingPrecedence: 800, level: workloadHigh,
+    subjects: Object.keys(CONTROLLERS).sort().map((c) => ({ kind: "User", user: { name: controllerUsername(c) } })),
+  },
+  { name: "service-accounts", uid: "3f0c2a51-5b8e-4d7c-8f6a-2b1d9e4c7a04", matchingPrecedence: 9000, level: workloadLow, subjects: [group("system:serviceaccounts")] },
+  { name: "global-default", uid: "3f0c2a51-5b8e-4d7c-8f6a-2b1d9e4c7a05", matchingPrecedence: 9900, level: globalDefault, subjects: [group(AUTHENTICATED_GROUP)] },
+  { name: "catch-all", uid: "3f0c2a51-5b8e-4d7c-8f6a-2b1d9e4c7a06", matchingPrecedence: 10000, level: catchAll, subjects: [group("*")] },
 ];
 
-/** The flow schema a caller falls under. */
+/** The flow schema a caller falls under: the first (by matchingPrecedence) with a subject naming it. */
 export function classify(user: { username: string; groups: readonly string[] }): FlowSchema {
-  return FLOW_SCHEMAS.find((f) => f.matches(user)) ?? (FLOW_SCHEMAS[FLOW_SCHEMAS.length - 1] as FlowSchema);
+  return FLOW_SCHEMAS.find((f) => f.subjects.some((s) => subjectMatches(s, user))) ?? (FLOW_SCHEMAS[FLOW_SCHEMAS.length - 1] as FlowSchema);
 }
 
 const totalShares = PRIORITY_LEVELS.reduce((sum, l) => sum + (l.shares ?? 0), 0);
