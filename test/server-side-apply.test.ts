@@ -59,6 +59,14 @@ describe("managedFields of Update operations", () => {
     }));
   });
 
+  it("apply to the status of an object that does not exist is NotFound and creates nothing", async () => {
+    const ns = await namespace();
+    const body = JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "ghost" }, status: { message: "hi" } });
+    const res = await api<StatusBody>("PATCH", `/api/v1/namespaces/${ns}/pods/ghost/status?fieldManager=agent`, body, APPLY);
+    expect([res.status, res.body.message]).toEqual([404, 'pods "ghost" not found']);
+    expect((await api("GET", `/api/v1/namespaces/${ns}/pods/ghost`)).status).toBe(404);
+  });
+
   it("a client may replace managedFields; [{}] clears them; invalid ones are 422", async () => {
     const ns = await namespace();
     const path = `/apis/apps/v1/namespaces/${ns}/replicasets/web`;

@@ -144,7 +144,8 @@ function planNext(
   facts: Facts,
 ): WritePlan {
   const strict = op.strict ?? false;
-  if (op.verb === "create" || (op.verb === "apply" && !current)) {
+  // Apply creates a missing object, but not through its status: a subresource needs its object (upstream: 404).
+  if (op.verb === "create" || (op.verb === "apply" && !current && op.subresource === "")) {
     if (current) throw alreadyExists(refOf(kind), ref.name);
     const input = op.verb === "create" ? op.input : op.applied;
     const object = prepareCreate(kind, input, { strict, name: ref.name, namespace: ref.namespace, uid: op.uid, now });
