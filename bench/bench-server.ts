@@ -85,6 +85,8 @@ export async function runBench(opts: BenchOptions, body: (server: LocalServer) =
     const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", node: process.version, platform: process.platform };
     writeFileSync(file, `${JSON.stringify({ date: date.toISOString(), machine, ...outcome.figures }, null, 2)}\n`);
     console.log(`results written to ${file}`);
+    // DURAPLANE_BENCH_LOGS=1 keeps the server's output of a run that passed too (for a reconcile's errors, a restart).
+    if (!outcome.failed && process.env.DURAPLANE_BENCH_LOGS === "1") saveLogs();
     if (outcome.failed) {
       console.error(outcome.failed);
       saveLogs();

@@ -22,14 +22,28 @@
  * simulated boot (--boot-delay-ms) and the signed report through the webhook.
  * Prints a table and writes bench/results/fleet-<timestamp>.json (and the
  * server's output on failure).
+ *
+ * `--profile` records a CPU profile of the runtime (bench/profile's
+ * machinery) around the real phase only, prints its top functions and saves
+ * it as bench/results/profile-<stamp>-fleet.cpuprofile: where a fleet's
+ * convergence spends the one workerd thread (`--sampling-us`, 500 µs by
+ * default, keeps a two-minute profile small).
  */
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { buildWorker } from "../scripts/local-cluster.ts";
+import { freePort } from "../test/e2e/server.ts";
+import { CdpClient } from "./cdp.ts";
+import { formatPhase, profilePhase, saveProfile } from "./profile-phase.ts";
+import { remapProfile, SourceMap } from "./source-map.ts";
 import { type LocalHost, startHosts, stopHosts } from "../scripts/local-hosts.ts";
 import { intList } from "./bench-args.ts";
 import { runBench } from "./bench-server.ts";
 import { createNamespace, nodesReady, ok, pool, type Target, warm } from "./converge-phases.ts";
 import { FleetWatch } from "./fleet-watch.ts";
 import { benchAgent, percentile, percentileLadder } from "./load.ts";
+import { cpuLine, cpuSpent, restartedRequests, sampleAll, sendSurvivingRestart } from "./fleet-support.ts";
 import { missingForRealRuntimes } from "../scripts/runtime-preflight.ts";
 import { buildImages } from "../scripts/images/build.ts";
 import { BUSYBOX_REF } from "../scripts/images/busybox.ts";
@@ -49,6 +63,8 @@ const { values } = parseArgs({
     "boot-delay-ms": { type: "string", default: "500" },
     "timeout-s": { type: "string", default: "600" },
     runtime: { type: "string", default: "simulated" },
+    profile: { type: "boolean", default: false },
+    "sampling-us": { type: "string", default: "500" },
   },
   allowPositionals: false,
 });
@@ -59,6 +75,7 @@ const [clients = 16] = intList("clients", values.clients, 1, 128);
 const [bootDelayMs = 0] = intList("boot-delay-ms", values["boot-delay-ms"], 0, 60_000);
 const [timeoutS = 600] = intList("timeout-s", values["timeout-s"], 10, 3600);
 const timeoutMs = timeoutS * 1000;
+const [samplingUs = 500] = intList("sampling-us", values["sampling-us"], 50, 100_000);
 if (values.runtime !== "simulated" && values.runtime !== "real") throw new Error(`--runtime must be simulated or real, got ${values.runtime}`);
 const realRuntime = values.runtime === "real";
 if (realRuntime) {
@@ -102,8 +119,8 @@ async function floor(t: Target, ns: string, kind: "vmis" | "pods", n: number): P
       const body = kind === "vmis"
         ? { apiVersion: "kubevirt.io/v1", kind: "VirtualMachineInstance", metadata: { name }, spec: VMI_SPEC }
         : { apiVersion: "v1", kind: "Pod", metadata: { name }, spec: POD_SPEC };
-      const created = await ok(t, agent, "POST", path, JSON.stringify(body));
-      const done = await ok(t, agent, "PATCH", `${path}/${name}/status`, JSON.stringify({ status: { phase: "Running", conditions: [READY] } }));
+      const created = await sendSurvivingRestart(t, agent, "POST", path, JSON.stringify(body));
+      const done = await sendSurvivingRestart(t, agent, "PATCH", `${path}/${name}/status`, JSON.stringify({ status: { phase: "Running", conditions: [READY] } }));
       latencies.push(Number(done.endNs - created.startNs) / 1e6);
     });
     return stats(latencies, wallMs);
@@ -117,9 +134,21 @@ async function clearFloor(t: Target, ns: string): Promise<void> {
   const agent = benchAgent(1);
   try {
     const paths = [`/apis/kubevirt.io/v1/namespaces/${ns}/virtualmachineinstances`, `/api/v1/namespaces/${ns}/pods`];
-    for (const p of paths) await ok(t, agent, "DELETE", p);
+    const left = async (p: string): Promise<number> => (JSON.parse((await ok(t, agent, "GET", `${p}?limit=1`)).body) as { items: unknown[] }).items.length;
     for (const p of paths) {
-      while ((JSON.parse((await ok(t, agent, "GET", `${p}?limit=1`)).body) as { items: unknown[] }).items.length > 0) await sleep(500);
+      // On a loaded machine deleting 1,000 objects can outlast a request's 30 s: ask again for what is left.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await ok(t, agent, "DELETE", p);
+          break;
+        } catch (err) {
+          if (attempt >= 5) throw err;
+          console.log(`  deleting the floor's ${p.split("/").pop() ?? ""} again (${err instanceof Error ? err.message : String(err)})`);
+        }
+      }
+    }
+    for (const p of paths) {
+      while ((await left(p)) > 0) await sleep(500);
     }
   } finally {
     agent.destroy();
@@ -133,6 +162,10 @@ interface Real {
   converged: boolean;
   perNode: Record<string, number>;
   watchErrors: string[];
+  /** Times a watch stream ended and was resumed (a Worker restart under the bench). */
+  watchResumes: number;
+  /** Creation → bound to a node (the scheduler's part), per kind. */
+  bind: { vmis?: { p50: number; p95: number }; pods?: { p50: number; p95: number } };
   /** Seconds from the owners' create requests to each object first seen Running and Ready, ascending (the converge curve). */
   runningAtS: { vmis?: number[]; pods?: number[] };
 }
@@ -167,7 +200,10 @@ async function real(t: Target, ns: string): Promise<Real> {
       });
       if (Date.now() - last > 10_000) {
         last = Date.now();
-        console.log(`  ${(msSince(start) / 1000).toFixed(0)} s: ${watches.map((w, i) => `${w.runningCount()}/${kinds[i]?.n} ${i === 0 && nVMIs > 0 ? "VMIs" : "pods"}`).join(", ")} Running`);
+        console.log(`  ${(msSince(start) / 1000).toFixed(0)} s: ${watches.map((w, i) => {
+          const { seen, bound } = w.stageCounts();
+          return `${kinds[i]?.watch.endsWith("/pods") ? "pods" : "VMIs"} ${seen} created, ${bound} bound, ${w.runningCount()}/${kinds[i]?.n} Running`;
+        }).join("; ")}`);
       }
     }
     const allMs = msSince(start);
@@ -182,6 +218,11 @@ async function real(t: Target, ns: string): Promise<Real> {
       vmis: byKind(kinds.find((k) => k.watch.includes("virtualmachineinstances"))?.watch ?? ""),
       pods: byKind(kinds.find((k) => k.watch.endsWith("/pods"))?.watch ?? ""),
       allMs, converged: done(), perNode, watchErrors: watches.flatMap((w) => w.errors),
+      watchResumes: watches.reduce((n, w) => n + w.resumes, 0),
+      bind: Object.fromEntries(kinds.map((k, i) => {
+        const sorted = watches[i]?.bindLatencies() ?? [];
+        return [k.watch.endsWith("/pods") ? "pods" : "vmis", { p50: percentile(sorted, 50), p95: percentile(sorted, 95) }];
+      })),
       runningAtS: Object.fromEntries(kinds.map((k, i) => [k.watch.endsWith("/pods") ? "pods" : "vmis", watches[i]?.runningTimes(start) ?? []])),
     };
   } finally {
@@ -192,6 +233,26 @@ async function real(t: Target, ns: string): Promise<Real> {
 
 let hosts: LocalHost[] = [];
 let target: Target | undefined;
+let cdp: CdpClient | undefined;
+const inspectorPort = values.profile ? await freePort() : undefined;
+const RESULTS_DIR = process.env.DURAPLANE_BENCH_RESULTS ?? join(dirname(fileURLToPath(import.meta.url)), "results");
+
+/** The real phase, under the profiler when --profile asks for it. */
+async function realPhase(t: Target, ns: string): Promise<Real> {
+  if (inspectorPort === undefined || !cdp) return real(t, ns);
+  const map = SourceMap.forBundle(buildWorker());
+  let result: Real | undefined;
+  const session = cdp;
+  const { figures, profile } = await profilePhase(session, "fleet", async () => {
+    result = await real(t, ns);
+    // The denominator: objects brought to Running.
+    return { requests: nVMIs + nPods };
+  }, { samplingIntervalUs: samplingUs, top: 20, ...(map ? { remap: (p) => remapProfile(p, map) } : {}) });
+  const file = saveProfile(RESULTS_DIR, new Date().toISOString().replace(/[:.]/g, "-"), "fleet", profile);
+  console.log(`${formatPhase(figures)}\nprofile: ${file}`);
+  if (!result) throw new Error("the real phase gave no result");
+  return result;
+}
 
 /**
  * Real hosts leave their VMs and containers running when their agents stop
@@ -228,19 +289,31 @@ async function stopRealHosts(): Promise<void> {
 const f = (ms: number | undefined) => (ms === undefined || Number.isNaN(ms) ? "" : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? "" : `${(a / b).toFixed(2)}×`);
 
-await runBench({ name: realRuntime ? "fleet-real" : "fleet", server: { hosts: 0 }, beforeStop: () => (realRuntime ? stopRealHosts() : stopHosts(hosts)) }, async (server) => {
+await runBench({
+  name: realRuntime ? "fleet-real" : "fleet",
+  server: { hosts: 0, ...(inspectorPort !== undefined ? { inspectorPort } : {}) },
+  beforeStop: async () => {
+    await cdp?.close();
+    await (realRuntime ? stopRealHosts() : stopHosts(hosts));
+  },
+}, async (server) => {
   const t: Target = { url: server.url, token: server.token };
   target = t;
+  // Attached now, while the machine is quiet: a connect during the burst can time out.
+  if (inspectorPort !== undefined) cdp = await CdpClient.connect(inspectorPort);
   if (realRuntime) await buildImages({ ctr: new Ctr({}), only: [TINY_VM_REF, BUSYBOX_REF] });
 
   console.log(`floor: ${nVMIs} VMIs and ${nPods} pods created and marked Running by ${clients} clients (no hosts yet)`);
   await createNamespace(t, "fleet-floor");
+  const serverPid = server.process.pid;
+  const floorCpu = sampleAll(serverPid, hosts);
   const floorStart = process.hrtime.bigint();
   const [floorVMIs, floorPods] = await Promise.all([
     nVMIs > 0 ? floor(t, "fleet-floor", "vmis", nVMIs) : undefined,
     nPods > 0 ? floor(t, "fleet-floor", "pods", nPods) : undefined,
   ]);
   const floorAllMs = msSince(floorStart);
+  const floorSpent = cpuSpent(floorCpu, sampleAll(serverPid, hosts));
   console.log(`  floor done in ${f(floorAllMs)}; clearing it`);
   await clearFloor(t, "fleet-floor");
 
@@ -259,7 +332,9 @@ await runBench({ name: realRuntime ? "fleet-real" : "fleet", server: { hosts: 0 
   await sleep(3000);
 
   console.log(`controllers: a VMIRS of ${nVMIs} and a ReplicaSet of ${nPods} over ${hostCount} hosts`);
-  const r = await real(t, "fleet");
+  const realCpu = sampleAll(serverPid, hosts);
+  const r = await realPhase(t, "fleet");
+  const realSpent = cpuSpent(realCpu, sampleAll(serverPid, hosts));
   const counts = Object.values(r.perNode);
   const rows = [["VMIs", r.vmis, floorVMIs], ["pods", r.pods, floorPods]] as const;
   const head = "| objects | N | all Running (real) | floor | ratio | p50 real | p50 floor | p95 real | p99 real | p99 floor | p99 ratio |";
@@ -268,9 +343,13 @@ await runBench({ name: realRuntime ? "fleet-real" : "fleet", server: { hosts: 0 
   console.log(`\n${head}\n|${"---|".repeat(11)}\n${lines.join("\n")}`);
   console.log(`\nboth kinds all Running: ${f(r.allMs)} (floor, both kinds at once: ${f(floorAllMs)}, ${ratio(r.allMs, floorAllMs)}); ` +
     `per host ${Math.min(...counts)}–${Math.max(...counts)} objects over ${counts.length} hosts; converged: ${r.converged}`);
+  console.log(`creation → bound p50 / p95: ${Object.entries(r.bind).map(([k, b]) => `${k} ${f(b?.p50)} / ${f(b?.p95)}`).join(", ")}`);
+  console.log(`CPU in the floor: ${cpuLine(floorSpent)}\nCPU in the real phase: ${cpuLine(realSpent)}`);
+  if (restartedRequests() > 0) console.log(`${restartedRequests()} floor requests were sent again after the Worker restarted under them`);
+  if (r.watchResumes > 0) console.log(`watch streams resumed ${r.watchResumes} times (the Worker restarted under the bench: figures include the restart)`);
   if (r.watchErrors.length > 0) console.log(`watch errors: ${r.watchErrors.join("; ")}`);
   return {
-    figures: { runtime: values.runtime, hosts: hostCount, vmis: nVMIs, pods: nPods, clients, bootDelayMs, floor: { vmis: floorVMIs, pods: floorPods, allMs: floorAllMs }, real: r },
+    figures: { restartedRequests: restartedRequests(), cpuSeconds: { floor: floorSpent, real: realSpent }, runtime: values.runtime, hosts: hostCount, vmis: nVMIs, pods: nPods, clients, bootDelayMs, floor: { vmis: floorVMIs, pods: floorPods, allMs: floorAllMs }, real: r },
     ...(r.converged ? {} : { failed: "not every object reached Running and Ready in time" }),
   };
 });
