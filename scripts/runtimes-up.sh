@@ -5,7 +5,9 @@
 set -euo pipefail
 
 # mount (not Essential, unlike util-linux's unshare): scripts/libvirt-peer.sh bind-mounts a second libvirtd's state.
-PACKAGES=(qemu-system-x86 libvirt-daemon-system libvirt-clients containerd runc busybox-static cpio mount)
+# ovmf (EFI firmware for VMs with bootloader.efi) and libxml2-utils (xmllint, which virt-xml-validate runs
+# for the golden domain XML test) are only recommended by qemu and libvirt, so --no-install-recommends skips them.
+PACKAGES=(qemu-system-x86 ovmf libvirt-daemon-system libvirt-clients libxml2-utils containerd runc busybox-static cpio mount)
 
 if [ "$(id -u)" != 0 ]; then
   echo "runtimes-up: must run as root (installs packages, starts daemons)" >&2

@@ -65,7 +65,7 @@ const POLICY: Record<string, Policy> = {
   "agent/README.md: sudo bash scripts/runtimes-up.sh": {
     excused: "installs packages and starts daemons as root: .ci/run runs scripts/runtimes-up.sh, then the real-runtime suites",
   },
-  "agent/README.md: apt-get install qemu-system-x86 libvirt-daemon-system libvirt-clients busybox-static cpio": {
+  "agent/README.md: apt-get install qemu-system-x86 ovmf libvirt-daemon-system libvirt-clients busybox-static cpio": {
     excused: "installs packages as root: .ci/run's scripts/runtimes-up.sh does it",
   },
   "agent/README.md: npm run test:agent": { excused: "npm test runs the agent suite and the typecheck" },
