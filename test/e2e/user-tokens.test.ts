@@ -76,7 +76,14 @@ describe("duraplane token with the real kubectl", () => {
   });
 
   it("refuses a ttl in days, saying how to write it, and prints no token", () => {
-    const res = duraplane(server.kubeconfig, "token", "create", "--user", "bob", "--ttl", "7d");
+    // wrangler dev's proxy answers 503 "Your worker restarted mid-request" when its runtime restarts
+    // under a request (seen here twice in CI runs on a loaded machine, cause not yet found). The create
+    // is refused either way, so sending it again cannot make a second token.
+    let res = duraplane(server.kubeconfig, "token", "create", "--user", "bob", "--ttl", "7d");
+    if (res.stderr.includes("Your worker restarted mid-request")) {
+      console.warn("duraplane token create got wrangler's 503 (runtime restarted); sending it again");
+      res = duraplane(server.kubeconfig, "token", "create", "--user", "bob", "--ttl", "7d");
+    }
     expect(res.code).toBe(1);
     expect(res.stdout).toBe("");
     expect(res.stderr).toMatch(/^Error from server \(Invalid\): UserToken "bob" is invalid: ttl: Invalid value: "7d": time: unknown unit "d" in duration "7d" \(Go durations have no days: use hours, e.g. 168h for 7 days\)$/m);
