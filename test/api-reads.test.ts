@@ -39,7 +39,7 @@ describe("discovery", () => {
     const pods = core.body.items[0]?.versions[0]?.resources.find((r) => r.resource === "pods");
     expect(pods?.subresources.map((s) => `${s.subresource}:${s.responseKind.kind}:${s.verbs.join("/")}`)).toEqual(["status:Pod:get/patch/update", "binding:Binding:create", "eviction:Eviction:create"]);
     const groups = await api<{ items: { metadata: { name: string }; versions: { resources: { resource: string; subresources: { subresource: string; responseKind: { kind: string } }[] }[] }[] }[] }>("GET", "/apis", undefined, { accept });
-    expect(groups.body.items.map((i) => i.metadata.name)).toEqual(["apps", "kubevirt.io", "pool.kubevirt.io", "rbac.authorization.k8s.io", "quota.duraplane.io", "policy", "metrics.k8s.io"]);
+    expect(groups.body.items.map((i) => i.metadata.name)).toEqual(["apps", "kubevirt.io", "pool.kubevirt.io", "rbac.authorization.k8s.io", "quota.duraplane.io", "policy", "metrics.k8s.io", "flowcontrol.apiserver.k8s.io"]);
     const deployments = groups.body.items[0]?.versions[0]?.resources.find((r) => r.resource === "deployments");
     expect(deployments?.subresources.map((s) => `${s.subresource}:${s.responseKind.kind}`)).toEqual(["status:Deployment", "scale:Scale"]);
     const vmirs = groups.body.items[1]?.versions[0]?.resources.find((r) => r.resource === "virtualmachineinstancereplicasets");
