@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { ApiError } from "./errors";
 import { compareObjects } from "./object-fields";
 import { type FieldManager, type ManagedFieldsEntry, managerFromUserAgent, recordUpdate } from "./managed-fields";
 import { requestedEntries } from "./managed-fields-request";
 import type { JsonObject } from "./object";
 import { applyConfiguration, createdByApply, type ApplyOptions } from "./server-side-apply";
 import { podPatchMeta } from "./strategic-merge-patch-meta";
+import { apiErrorOf } from "../../test/api-error";
 
 const meta = podPatchMeta("spec.template.spec");
 const T0 = "2026-01-01T00:00:00Z";
@@ -38,15 +38,7 @@ function updated(live: JsonObject, next: JsonObject, who: FieldManager): JsonObj
 const base0 = (): JsonObject => deployment({ replicas: 1 });
 const entriesOf = (obj: JsonObject) => ((obj.metadata as JsonObject).managedFields ?? []) as unknown as ManagedFieldsEntry[];
 const managers = (obj: JsonObject) => entriesOf(obj).map((e) => `${e.manager}/${e.operation}${e.subresource ? `/${e.subresource}` : ""}`);
-const conflictOf = (fn: () => unknown): ApiError => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error("no conflict");
-};
+const conflictOf = apiErrorOf;
 
 describe("server-side apply with field managers", () => {
   const base = deployment({ replicas: 2, ...containers({ name: "c", image: "nginx", env: [{ name: "A", value: "1" }] }) });
