@@ -36,8 +36,9 @@ export async function loggedIn(browser: Browser, url: string, token: string): Pr
 }
 
 /**
- * POSTs `body` and expects 201. wrangler dev answers 503 "Your worker
- * restarted mid-request" when a loaded machine restarts workerd: that is
+ * POSTs `body` and expects 201. wrangler dev's proxy answers 503 "Your worker
+ * restarted mid-request" when its pooled connection to the runtime met the
+ * runtime's 5 s keep-alive close (cloudflare/workers-sdk#14641): that is
  * tried again, and AlreadyExists on a retry means the first try landed.
  */
 export async function created(ref: ServerRef, path: string, body: unknown): Promise<void> {

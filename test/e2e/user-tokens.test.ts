@@ -76,12 +76,14 @@ describe("duraplane token with the real kubectl", () => {
   });
 
   it("refuses a ttl in days, saying how to write it, and prints no token", () => {
-    // wrangler dev's proxy answers 503 "Your worker restarted mid-request" when its runtime restarts
-    // under a request (seen here twice in CI runs on a loaded machine, cause not yet found). The create
-    // is refused either way, so sending it again cannot make a second token.
+    // wrangler dev's proxy answers a POST 503 "Your worker restarted mid-request" when its pooled
+    // connection to the Worker's runtime was idle for 5 s and the runtime closed it at that instant:
+    // kj's client and server keep-alive timeouts are both 5 s (cloudflare/workers-sdk#14641; seen here
+    // twice in loaded CI runs, right after the previous test's pause). The create is refused either
+    // way, so sending it again cannot make a second token.
     let res = duraplane(server.kubeconfig, "token", "create", "--user", "bob", "--ttl", "7d");
     if (res.stderr.includes("Your worker restarted mid-request")) {
-      console.warn("duraplane token create got wrangler's 503 (runtime restarted); sending it again");
+      console.warn("duraplane token create got wrangler's 503 (its keep-alive race); sending it again");
       res = duraplane(server.kubeconfig, "token", "create", "--user", "bob", "--ttl", "7d");
     }
     expect(res.code).toBe(1);
