@@ -1,7 +1,8 @@
 /**
  * bench/fleet's helpers: CPU seconds by process group (the server's tree
- * and every agent's), and requests that survive the runtime being reloaded
- * under them (wrangler's 503 "Your worker restarted mid-request").
+ * and every agent's), and requests that survive wrangler's 503 "Your worker
+ * restarted mid-request" (its proxy's keep-alive race with the runtime,
+ * bench/README.md "fleet").
  */
 import type { Agent } from "node:https";
 import type { LocalHost } from "../scripts/local-hosts.ts";
