@@ -1,6 +1,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { execFileSync } from "node:child_process";
 import { defineConfig } from "vitest/config";
+import { d1TestFiles } from "./test/d1-test-files";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
@@ -25,6 +26,7 @@ export default defineConfig(async () => {
       include: ["test/**/*.test.ts", "shared/**/*.test.ts", "workers/**/*.test.ts"],
       exclude: ["test/e2e/**"],
       setupFiles: ["./test/setup.ts"],
+      provide: { d1TestFiles: d1TestFiles(["test", "shared", "workers"]) },
       // Controller tests wait for queue-driven reconciles; a loaded 2-core machine needs headroom.
       testTimeout: 30_000,
     },
