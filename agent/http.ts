@@ -8,6 +8,16 @@ import { Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage, req
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { Backoff, type BackoffOptions, sleep } from "./backoff.ts";
 
+/**
+ * A keep-alive socket idle this long is closed by the client: before the 5 s
+ * after which the local server (wrangler dev's kj HTTP server) closes an idle
+ * connection, so that no request is written on a socket the server is closing
+ * at that instant — Node does not resend a POST that meets the close
+ * (ECONNRESET; cloudflare/workers-sdk#14641). undici keeps 4 s for the same
+ * reason. Node's Agent applies it to free sockets only; a slow answer is not cut.
+ */
+export const IDLE_SOCKET_TIMEOUT_MS = 4_000;
+
 /** How to reach the control plane. */
 export interface HttpClientOptions {
   /** Base URL, e.g. https://127.0.0.1:8787. */
@@ -67,8 +77,8 @@ export class HttpClient {
   constructor(private readonly options: HttpClientOptions) {
     this.base = new URL(options.server);
     this.agent = this.base.protocol === "https:"
-      ? new HttpsAgent({ keepAlive: true, rejectUnauthorized: !options.insecureSkipTLSVerify })
-      : new HttpAgent({ keepAlive: true });
+      ? new HttpsAgent({ keepAlive: true, timeout: IDLE_SOCKET_TIMEOUT_MS, rejectUnauthorized: !options.insecureSkipTLSVerify })
+      : new HttpAgent({ keepAlive: true, timeout: IDLE_SOCKET_TIMEOUT_MS });
   }
 
   /** The server's base URL. */

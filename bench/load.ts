@@ -4,6 +4,7 @@
  * keep-alive Agent with exactly N sockets, timing every request.
  */
 import { Agent, request } from "node:https";
+import { IDLE_SOCKET_TIMEOUT_MS } from "../agent/http.ts";
 
 /** One request to send: the path and its body, built per request index. */
 export interface Shot {
@@ -34,9 +35,9 @@ export class UnexpectedStatus extends Error {
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
-/** A keep-alive Agent for `clients` concurrent requests to the self-signed local server. */
+/** A keep-alive Agent for `clients` concurrent requests to the self-signed local server (idle sockets closed as agent/http.ts says why). */
 export function benchAgent(clients: number): Agent {
-  return new Agent({ keepAlive: true, maxSockets: clients, rejectUnauthorized: false });
+  return new Agent({ keepAlive: true, timeout: IDLE_SOCKET_TIMEOUT_MS, maxSockets: clients, rejectUnauthorized: false });
 }
 
 /** POSTs one JSON body; resolves with its latency in ns, rejects on a non-2xx-created status or error. */

@@ -6,6 +6,7 @@
  * latency).
  */
 import { Agent } from "node:https";
+import { IDLE_SOCKET_TIMEOUT_MS } from "../agent/http.ts";
 import { resourceVersionOf, send } from "./https-request.ts";
 import type { WriteRecord, WriterMessage, WriterStart } from "./writer-process.ts";
 import { podBody } from "./pod-body.ts";
@@ -15,7 +16,7 @@ const tell = (m: WriterMessage): void => {
 };
 
 let start: WriterStart | undefined;
-const agent = new Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: false });
+const agent = new Agent({ keepAlive: true, timeout: IDLE_SOCKET_TIMEOUT_MS, maxSockets: 1, rejectUnauthorized: false });
 
 async function create(s: WriterStart, name: string): Promise<WriteRecord> {
   const res = await send(s.base, s.token, agent, "POST", `/api/v1/namespaces/${s.namespace}/pods`, podBody(name, "watch delivery"));

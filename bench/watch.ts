@@ -13,6 +13,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { Agent } from "node:https";
+import { IDLE_SOCKET_TIMEOUT_MS } from "../agent/http.ts";
 import { parseArgs } from "node:util";
 import type { LocalServer } from "../test/e2e/server.ts";
 import { runBench } from "./bench-server.ts";
@@ -50,7 +51,7 @@ const elapsedMs = (since: bigint) => Number(process.hrtime.bigint() - since) / 1
 
 let writer: Writer | undefined;
 /** For the namespace create and the lists that give each phase its starting resourceVersion. */
-const listAgent = new Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: false });
+const listAgent = new Agent({ keepAlive: true, timeout: IDLE_SOCKET_TIMEOUT_MS, maxSockets: 1, rejectUnauthorized: false });
 
 function memoryNow(s: LocalServer): MemorySample {
   const pid = s.process.pid;

@@ -4,8 +4,9 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { Agent, request } from "node:https";
+import { IDLE_SOCKET_TIMEOUT_MS } from "../../agent/http.ts";
 
-const agent = new Agent({ keepAlive: true, rejectUnauthorized: false });
+const agent = new Agent({ keepAlive: true, timeout: IDLE_SOCKET_TIMEOUT_MS, rejectUnauthorized: false });
 
 /** The server fields a REST call needs. */
 export interface ServerRef {
