@@ -107,10 +107,11 @@ describe.skipIf(!REAL)("libvirt VM runtime against the real daemons", () => {
     expect(qemuPid(domain)).toBeGreaterThan(0);
     await until(() => serial(rt, uid).includes(READY_LINE), BOOT_MS, "the ready line");
     timings.startToReadyLine = Math.round(performance.now() - t0);
-    await until(() => serial(rt, uid).includes(DISK_LINE_PREFIX), 10_000, "the disk line");
+    // Waited for whole (newline-ended): the console may be read while the guest is still writing a line.
+    await until(() => new RegExp(`${DISK_LINE_PREFIX} vda[^\\n]*\\n`).test(serial(rt, uid)), 10_000, "the disk line");
     expect(serial(rt, uid)).toMatch(new RegExp(`${DISK_LINE_PREFIX} vda bytes=1048576 head=${DATA_DISK_MAGIC}`));
     // The NoCloud seed this host wrote mounts in Linux as ISO 9660 with cloud-init's file names; the empty disk is on SATA.
-    await until(() => serial(rt, uid).includes(CIDATA_LINE_PREFIX), 10_000, "the NoCloud seed line");
+    await until(() => new RegExp(`${CIDATA_LINE_PREFIX} vdb[^\\n]*\\n`).test(serial(rt, uid)), 10_000, "the NoCloud seed line");
     expect(serial(rt, uid)).toContain(`${CIDATA_LINE_PREFIX} vdb files=meta-data user-data user-data=#cloud-config from duraplane`);
     await until(() => new RegExp(`${DISK_LINE_PREFIX} sda bytes=4194304 head=\\.{32}`).test(serial(rt, uid)), 10_000, "the SATA empty disk line");
     const o = rt.observe(uid);
