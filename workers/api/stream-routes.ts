@@ -20,7 +20,7 @@ import { getObject } from "../objects/client";
 import { decide } from "../rbac/decisions";
 import { forbiddenRequest } from "../rbac/forbidden";
 import { resourceKey } from "../registry";
-import { REMOTE_COMMAND_PROTOCOLS } from "../tunnel/remote-command";
+import { outputHoldMs, REMOTE_COMMAND_PROTOCOLS } from "../tunnel/remote-command";
 import { logOptionsOf, processOptionsOf } from "../tunnel/stream-options";
 import { STREAM_REQUEST_HEADER, type StreamRequest } from "../tunnel/stream-request";
 import type { UserInfo } from "./auth";
@@ -132,9 +132,10 @@ for (const kind of ["exec", "attach", "portforward"] as const) {
     }
     const protocol = kind === "portforward" ? pickProtocol(c, [PORT_FORWARD_TUNNEL_PROTOCOL], "port-forward") : pickProtocol(c, REMOTE_COMMAND_PROTOCOLS, kind);
     const stream: StreamKind = kind;
+    const hold = kind === "portforward" ? 0 : outputHoldMs(c.req.header("user-agent"));
     return viaTunnel(c, podNode(pod), {
       kind: stream, target: { namespace: ns, name, uid: pod.metadata.uid ?? "", ...(container ? { container } : {}) },
-      ...(process ? { process } : {}), user: c.get("user").username, protocol,
+      ...(process ? { process } : {}), user: c.get("user").username, protocol, ...(hold > 0 ? { outputHoldMs: hold } : {}),
     });
   });
 }

@@ -160,7 +160,7 @@ export class NodeTunnel extends DurableObject<Env> {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     server.accept();
-    relaySocket(stream, server, { kind: req.kind, protocol: req.protocol, command: req.process?.command ?? [], touch });
+    relaySocket(stream, server, { kind: req.kind, protocol: req.protocol, command: req.process?.command ?? [], touch, holdMs: req.outputHoldMs ?? 0 });
     const headers: HeadersInit = req.protocol ? { "sec-websocket-protocol": req.protocol } : {};
     return new Response(null, { status: 101, webSocket: client, headers });
   }

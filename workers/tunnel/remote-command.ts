@@ -34,6 +34,29 @@ export function exitStatus(command: readonly string[], error: StreamError | unde
   return { metadata: {}, status: "Failure", message: error.message, reason: error.reason, code: error.code };
 }
 
+/**
+ * How long to hold a process's first output from this client (ms).
+ * client-go before 1.33 starts reading its WebSocket before it has made
+ * its streams and drops what arrives for a stream not made yet ("Unknown
+ * stream id 1, discarding message": kubernetes/kubernetes#131189, fixed by
+ * #131203 in 1.33). A kubelet's output comes after a process starts; the
+ * simulated runtime's comes within a millisecond, and under load kubectl
+ * 1.32 lost a whole `exec … cat` (1 in 240 with six at once). So a client-go
+ * client (its User-Agent `name/vX.Y… (os/arch) kubernetes/commit`) gets its
+ * output after a short hold, unless it is kubectl 1.33 or later; browsers
+ * and other clients make their channels themselves and get it at once.
+ */
+export function outputHoldMs(userAgent: string | undefined): number {
+  const clientGo = /^([^/\s]+)\/v(\d+)\.(\d+)\S* \([^)]*\) kubernetes\//.exec(userAgent ?? "");
+  if (!clientGo) return 0;
+  const [, name, major, minor] = clientGo;
+  const fixed = name === "kubectl" && (Number(major) > 1 || (Number(major) === 1 && Number(minor) >= 33));
+  return fixed ? 0 : OUTPUT_HOLD_MS;
+}
+
+/** Long enough for a loaded client to make its streams; a kubelet's exec takes longer to start. */
+export const OUTPUT_HOLD_MS = 150;
+
 /** A message for the client on one channel. */
 export function channelMessage(channel: number, payload: Uint8Array): Uint8Array {
   const out = new Uint8Array(payload.byteLength + 1);

@@ -53,6 +53,8 @@ export interface SocketRelay {
   /** exec: the command, for the exit Status's message. */
   command: readonly string[];
   touch: Touch;
+  /** Holds what goes to the client this long after the socket opened (remote-command.ts, outputHoldMs); 0 sends at once. */
+  holdMs?: number;
 }
 
 function bytesOf(data: string | ArrayBuffer | Blob): Uint8Array {
@@ -70,26 +72,45 @@ export function relaySocket(stream: MuxStream, ws: WebSocket, relay: SocketRelay
   const channelled = relay.kind === "exec" || relay.kind === "attach";
   // Binary messages arrive as Blobs unless told otherwise (the standard default).
   ws.binaryType = "arraybuffer";
+  // While held, what would go to the client waits here in order. Bounded: its bytes are not
+  // yet consumed, so the agent's credit window stops the process's output at one window.
+  let held: (() => void)[] | undefined;
+  if ((relay.holdMs ?? 0) > 0) {
+    held = [];
+    setTimeout(() => {
+      const waiting = held ?? [];
+      held = undefined;
+      for (const send of waiting) send();
+    }, relay.holdMs);
+  }
+  const toClient = (send: () => void): void => {
+    if (held) held.push(send);
+    else send();
+  };
   stream.attach({
     data: (channel, payload) => {
       relay.touch();
-      try {
-        ws.send(channelled ? channelMessage(channel, payload) : payload);
-      } catch {
-        stream.reset();
-        return;
-      }
-      // A WebSocket has no backpressure to read here: a send hands the bytes to the runtime.
-      stream.consumed(payload.byteLength);
+      toClient(() => {
+        try {
+          ws.send(channelled ? channelMessage(channel, payload) : payload);
+        } catch {
+          stream.reset();
+          return;
+        }
+        // A WebSocket has no backpressure to read here: a send hands the bytes to the runtime.
+        stream.consumed(payload.byteLength);
+      });
     },
     end: (error) => {
-      try {
-        if (channelled) ws.send(channelMessage(ERROR, new TextEncoder().encode(JSON.stringify(exitStatus(relay.command, error)))));
-        else if (error && relay.kind !== "portforward") ws.send(new TextEncoder().encode(`\r\n${error.message}\r\n`));
-        ws.close(1000, "");
-      } catch {
-        // the client is already gone
-      }
+      toClient(() => {
+        try {
+          if (channelled) ws.send(channelMessage(ERROR, new TextEncoder().encode(JSON.stringify(exitStatus(relay.command, error)))));
+          else if (error && relay.kind !== "portforward") ws.send(new TextEncoder().encode(`\r\n${error.message}\r\n`));
+          ws.close(1000, "");
+        } catch {
+          // the client is already gone
+        }
+      });
     },
   });
   ws.addEventListener("message", (event) => {

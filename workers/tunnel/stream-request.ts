@@ -21,6 +21,8 @@ export const StreamRequestSchema = z.object({
   user: z.string(),
   /** The WebSocket subprotocol to answer with; absent for plain HTTP (logs). */
   protocol: z.string().optional(),
+  /** Holds the process's output this long after the WebSocket opens (remote-command.ts, outputHoldMs). */
+  outputHoldMs: z.number().int().min(0).max(1000).optional(),
 }).strict();
 export type StreamRequest = z.infer<typeof StreamRequestSchema>;
 
