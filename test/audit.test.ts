@@ -170,6 +170,22 @@ describe("audit log", () => {
     expect((await asNode(node.token, "GET", EVENTS)).status).toBe(403);
   });
 
+  it("writes rows in batches: a burst is all there when read back, and waiting rows reach D1 on their own", async () => {
+    const ns = await namespace("audit");
+    const names = Array.from({ length: 130 }, (_, i) => `p${i}`);
+    for (let i = 0; i < names.length; i += 26) {
+      await Promise.all(names.slice(i, i + 26).map(async (n) => expect((await api("POST", `/api/v1/namespaces/${ns}/pods`, pod(n))).status).toBe(201)));
+    }
+    const read = await auditOf(`namespace=${ns}&verb=create&limit=500`);
+    expect(read.items.map((e) => e.objectRef?.name).sort()).toEqual([...names].sort());
+
+    // No reader this time: the batch's timer writes the rows within its wait.
+    const quiet = await namespace("audit");
+    await api("POST", `/api/v1/namespaces/${quiet}/pods`, pod("alone"));
+    const count = async () => (await env.DB.prepare("SELECT count(*) AS n FROM audit_events WHERE namespace = ?").bind(quiet).first<{ n: number }>())?.n;
+    await eventually(async () => (await count()) === 1);
+  });
+
   it("prunes rows past retention", async () => {
     const old = new Date(Date.now() - 30 * 24 * 3_600_000);
     const id = crypto.randomUUID();

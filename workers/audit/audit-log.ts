@@ -29,7 +29,21 @@ export async function pruneAudit(env: Env, before: Date): Promise<number> {
   return result.meta.changes;
 }
 
-/** Stores one record (and now and then prunes what is past retention). */
+/** D1 binds at most 100 parameters per statement: this many rows of (at most) 20 columns fit. */
+const ROWS_PER_STATEMENT = 5;
+
+/** Writes records in one D1 batch (a row whose id exists is skipped: a retried flush writes nothing twice). */
+export async function insertAudit(env: Env, records: readonly AuditRecord[]): Promise<void> {
+  const db = drizzle(env.DB);
+  const statements = [];
+  for (let i = 0; i < records.length; i += ROWS_PER_STATEMENT) {
+    statements.push(db.insert(auditEvents).values(records.slice(i, i + ROWS_PER_STATEMENT)).onConflictDoNothing());
+  }
+  const [first, ...rest] = statements;
+  if (first) await db.batch([first, ...rest]);
+}
+
+/** Stores one record at once (and now and then prunes what is past retention); requests go through audit-buffer.ts. */
 export async function recordAudit(env: Env, record: AuditRecord, random: () => number = Math.random): Promise<void> {
   await drizzle(env.DB).insert(auditEvents).values(record).onConflictDoNothing();
   if (random() * PRUNE_ONE_IN < 1) await pruneAudit(env, new Date(Date.now() - retentionMs(env)));

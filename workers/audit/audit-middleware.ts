@@ -3,8 +3,9 @@
  * The audit stage of the request chain, outermost so it sees every answer,
  * refusals by authentication and authorization included. Every response
  * carries an `Audit-Id` header; the requests the policy selects are written
- * to the audit log after the response is complete, off the response's path
- * (waitUntil), so auditing adds no latency to the caller.
+ * to the audit log after the response is complete, in the isolate's next
+ * batch (audit-buffer.ts), so auditing adds no latency to the caller and one
+ * D1 batch serves many requests.
  *
  * The policy (fixed, level Metadata — who, what, which object, the result;
  * never bodies): every request that may change something (any method but
@@ -19,7 +20,8 @@
  */
 import type { MiddlewareHandler } from "hono";
 import type { UserInfo } from "../api/auth";
-import { type AuditRecord, recordAudit } from "./audit-log";
+import type { AuditRecord } from "./audit-log";
+import { bufferAudit } from "./audit-buffer";
 import { type Admission, omittedNote, RefusalSampler } from "./refusal-sampler";
 import { requestInfo } from "./request-info";
 
@@ -112,13 +114,6 @@ export const audit: MiddlewareHandler<AuditEnv> = async (c, next) => {
     code: c.res.status, reason: null, message: null,
     ...failure,
   };
-  const write = recordAudit(c.env, record).catch((err: unknown) => {
-    // The answer stands; a lost audit row is reported where operators look.
-    console.error("audit record failed", record.id, err);
-  });
-  try {
-    c.executionCtx.waitUntil(write);
-  } catch {
-    await write; // no execution context (called outside a fetch event)
-  }
+  // Written with the isolate's next batch, after the response (audit-buffer.ts).
+  bufferAudit([record]);
 };

@@ -11,6 +11,7 @@ import { badRequest } from "../../shared/k8s/errors";
 import { requireAdmin, type UserInfo } from "../api/auth";
 import { json } from "../api/respond";
 import { type AuditQuery, auditEventOf, listAudit } from "./audit-log";
+import { settleAuditBuffer } from "./audit-buffer";
 
 /** Where the audit log is served (not a Kubernetes resource group: no discovery, no watch). */
 export const AUDIT_EVENTS_PATH = "/apis/audit.duraplane.io/v1/events";
@@ -55,6 +56,8 @@ export const auditRoutes = new Hono<RoutesEnv>();
 
 auditRoutes.get(AUDIT_EVENTS_PATH, async (c) => {
   requireAdmin(c.get("user"), "read the audit log");
+  // This isolate's waiting rows first, so a client reads its own requests back.
+  await settleAuditBuffer();
   const { rows, more } = await listAudit(c.env, auditQueryOf(new URL(c.req.url).searchParams));
   const last = rows[rows.length - 1];
   return json({

@@ -16,20 +16,17 @@
  * to workloads.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { drizzle } from "drizzle-orm/d1";
-import { auditEvents } from "../../shared/db/schema";
 import { ApiError } from "../../shared/k8s/errors";
 import { kindByResource } from "../registry";
 import type { ObjectOp } from "../objects/object-ops";
 import type { ObjectRef } from "../objects/object-ref";
 import type { AuditRecord } from "./audit-log";
+import { bufferAudit } from "./audit-buffer";
 
 /** The group every in-Worker controller identity is in (besides system:authenticated). */
 export const CONTROLLERS_GROUP = "system:controllers";
 /** The user agent of controller records: where the write came from. */
 const USER_AGENT = "duraplane-controller-manager";
-/** D1 binds at most 100 parameters per statement: this many rows of (at most) 20 columns fit. */
-const ROWS_PER_STATEMENT = 5;
 /** A reconcile that writes more than this keeps only the first ones, and says so in the last row. */
 const MAX_RECORDS_PER_RUN = 2_000;
 const MAX_MESSAGE = 1024;
@@ -155,18 +152,11 @@ export function noteControllerWrite(ref: ObjectRef, op: ObjectOp, receivedAt: Da
   });
 }
 
-/** Writes a reconcile's records in one D1 batch; a failure is logged, never thrown (the writes stand). */
-export async function flushControllerAudit(env: Env, records: readonly AuditRecord[]): Promise<void> {
-  if (records.length === 0) return;
-  const db = drizzle(env.DB);
-  const statements = [];
-  for (let i = 0; i < records.length; i += ROWS_PER_STATEMENT) {
-    statements.push(db.insert(auditEvents).values(records.slice(i, i + ROWS_PER_STATEMENT)).onConflictDoNothing());
-  }
-  try {
-    const [first, ...rest] = statements;
-    if (first) await db.batch([first, ...rest]);
-  } catch (err) {
-    console.error(`controller audit: ${records.length} records lost`, err);
-  }
+/**
+ * Hands a reconcile's records to the isolate's audit buffer (audit-buffer.ts),
+ * which writes them with the requests' in one D1 batch; never throws (the
+ * writes stand).
+ */
+export function flushControllerAudit(records: readonly AuditRecord[]): void {
+  if (records.length > 0) bufferAudit(records);
 }

@@ -167,11 +167,11 @@ export class Reconciler extends DurableObject<Env> {
         try {
           const run = await runAsController(key.controller, () => runController(this.env, key, this.observingSince))
             .catch((err: unknown) => {
-              this.ctx.waitUntil(flushControllerAudit(this.env, auditRecordsOf(err)));
+              flushControllerAudit(auditRecordsOf(err));
               throw err;
             });
-          // The audit rows go to D1 after the run, off the reconcile's path (controller-audit.ts).
-          this.ctx.waitUntil(flushControllerAudit(this.env, run.records));
+          // The audit rows go to D1 with the isolate's next batch, off the reconcile's path (audit-buffer.ts).
+          flushControllerAudit(run.records);
           // Events the run emitted are written after it (event-broadcaster.ts); the object stays up for them.
           this.ctx.waitUntil(eventsWritten());
           result = run.result;
