@@ -229,8 +229,10 @@ spec:
     const seen = run(server.kubeconfig, ["-n", NS, "get", "vmi", "after-restart", "-o", "yaml"]);
     expect(waited.code, `kubectl wait (${waited.code}): ${waited.stdout}${waited.stderr}\n${seen.stdout}${seen.stderr}\nserver log:\n${server.logs().slice(-4000)}`).toBe(0);
     // The agents' tunnels came back with the control plane: a console opened now reaches the new VMI.
+    // The webhook resumes at once, the tunnel after its reconnect back-off (up to 10 s after a long
+    // outage); until then the console answers 503 with Retry-After, and a user opens it again.
     const restarted = server;
-    const screen = await new Promise<string>((resolve, reject) => {
+    const openConsole = () => new Promise<string>((resolve, reject) => {
       const ws = new WebSocket(`${restarted.url.replace("https", "wss")}/apis/subresources.kubevirt.io/v1/namespaces/${NS}/virtualmachineinstances/after-restart/console`,
         ["plain.kubevirt.io"], { headers: { authorization: `Bearer ${restarted.token}` }, rejectUnauthorized: false });
       let text = "";
@@ -250,6 +252,17 @@ spec:
         reject(err);
       });
     });
+    const tunnelDeadline = Date.now() + 30_000;
+    let screen = "";
+    for (;;) {
+      try {
+        screen = await openConsole();
+        break;
+      } catch (err) {
+        if (!String(err).includes("Unexpected server response: 503") || Date.now() > tunnelDeadline) throw err;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
     expect(screen).toContain("after-restart login: ");
     // Another full grace plus eviction later, the same twenty VMIs run: the silence the control plane
     // did not witness was not held against the hosts (before the fix, all twenty went NodeUnresponsive).
