@@ -17,7 +17,7 @@
  * drops events when its buffer is full.
  */
 import { env as workerEnv, waitUntil } from "cloudflare:workers";
-import { type AuditRecord, insertAudit, pruneAudit, retentionMs } from "./audit-log";
+import { type AuditRecord, insertAudit } from "./audit-log";
 
 /** The longest a row waits for its batch (upstream's --audit-log-batch-max-wait, shortened: people read this log live). */
 export const BATCH_MAX_WAIT_MS = 200;
@@ -25,8 +25,6 @@ export const BATCH_MAX_WAIT_MS = 200;
 export const BATCH_MAX_SIZE = 100;
 /** Rows that may wait at most (upstream's --audit-log-batch-buffer-size). */
 export const BUFFER_LIMIT = 10_000;
-/** One row written in this many also prunes what is past retention, so the table stays bounded. */
-const PRUNE_ONE_IN = 256;
 /** An armed flush not run after this long was lost with the context that carried it: arm again. */
 const ARMED_LOST_MS = BATCH_MAX_WAIT_MS + 35_000;
 /** How long a reader waits for flushes in flight before it reads anyway. */
@@ -36,11 +34,6 @@ const pending: AuditRecord[] = [];
 let armedAt = 0;
 let flushing = 0;
 let dropped = 0;
-
-/** Rows waiting now (tests read it). */
-export function waitingAuditRows(): number {
-  return pending.length;
-}
 
 /** Hands work to the runtime to finish after the response; run at once where there is no context to carry it. */
 function inBackground(work: () => Promise<void>): void {
@@ -80,9 +73,8 @@ export async function flushAuditBuffer(): Promise<void> {
   flushing++;
   try {
     await insertAudit(workerEnv, rows);
-    if (Math.random() * PRUNE_ONE_IN < rows.length) await pruneAudit(workerEnv, new Date(Date.now() - retentionMs(workerEnv)));
   } catch (err) {
-    console.error(`audit: ${rows.length} records lost`, err);
+    console.error(`audit: the flush of ${rows.length} records failed (rows it did not write are lost)`, err);
   } finally {
     flushing--;
   }

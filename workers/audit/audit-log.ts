@@ -1,6 +1,6 @@
 /**
  * @module
- * The audit log in D1 (drizzle): rows written after each audited response,
+ * The audit log in D1 (drizzle): rows written in batches after audited responses (audit-buffer.ts),
  * read back newest first as audit.k8s.io/v1 Events, and pruned after the
  * retention period (`AUDIT_RETENTION_HOURS`, default a week, like
  * `--audit-log-maxage`).
@@ -32,8 +32,12 @@ export async function pruneAudit(env: Env, before: Date): Promise<number> {
 /** D1 binds at most 100 parameters per statement: this many rows of (at most) 20 columns fit. */
 const ROWS_PER_STATEMENT = 5;
 
-/** Writes records in one D1 batch (a row whose id exists is skipped: a retried flush writes nothing twice). */
-export async function insertAudit(env: Env, records: readonly AuditRecord[]): Promise<void> {
+/**
+ * Writes records in one D1 batch (a row whose id exists is skipped: a retried
+ * flush writes nothing twice) and, one row in PRUNE_ONE_IN, prunes what is
+ * past retention.
+ */
+export async function insertAudit(env: Env, records: readonly AuditRecord[], random: () => number = Math.random): Promise<void> {
   const db = drizzle(env.DB);
   const statements = [];
   for (let i = 0; i < records.length; i += ROWS_PER_STATEMENT) {
@@ -41,12 +45,12 @@ export async function insertAudit(env: Env, records: readonly AuditRecord[]): Pr
   }
   const [first, ...rest] = statements;
   if (first) await db.batch([first, ...rest]);
+  if (random() * PRUNE_ONE_IN < records.length) await pruneAudit(env, new Date(Date.now() - retentionMs(env)));
 }
 
 /** Stores one record at once (and now and then prunes what is past retention); requests go through audit-buffer.ts. */
-export async function recordAudit(env: Env, record: AuditRecord, random: () => number = Math.random): Promise<void> {
-  await drizzle(env.DB).insert(auditEvents).values(record).onConflictDoNothing();
-  if (random() * PRUNE_ONE_IN < 1) await pruneAudit(env, new Date(Date.now() - retentionMs(env)));
+export function recordAudit(env: Env, record: AuditRecord, random: () => number = Math.random): Promise<void> {
+  return insertAudit(env, [record], random);
 }
 
 /** Filters of a read; every one optional. */

@@ -21,7 +21,6 @@ import { kindByResource } from "../registry";
 import type { ObjectOp } from "../objects/object-ops";
 import type { ObjectRef } from "../objects/object-ref";
 import type { AuditRecord } from "./audit-log";
-import { bufferAudit } from "./audit-buffer";
 
 /** The group every in-Worker controller identity is in (besides system:authenticated). */
 export const CONTROLLERS_GROUP = "system:controllers";
@@ -67,7 +66,7 @@ export function currentController(): string | undefined {
 /**
  * Runs `reconcile` as `controller`; resolves with its result and the audit
  * records of its writes, which the caller flushes off its path
- * ({@link flushControllerAudit}).
+ * (audit-buffer.ts).
  */
 export async function runAsController<T>(controller: string, reconcile: () => Promise<T>): Promise<{ result: T; records: AuditRecord[] }> {
   const run: ControllerRun = { username: controllerUsername(controller), records: [], dropped: 0 };
@@ -150,13 +149,4 @@ export function noteControllerWrite(ref: ObjectRef, op: ObjectOp, receivedAt: Da
     namespace: ref.namespace || null, name: ref.name,
     ...failure,
   });
-}
-
-/**
- * Hands a reconcile's records to the isolate's audit buffer (audit-buffer.ts),
- * which writes them with the requests' in one D1 batch; never throws (the
- * writes stand).
- */
-export function flushControllerAudit(records: readonly AuditRecord[]): void {
-  if (records.length > 0) bufferAudit(records);
 }

@@ -10,7 +10,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { costEnv } from "../../cost/wiring";
 import { runController } from "./dispatch";
-import { auditRecordsOf, flushControllerAudit, runAsController } from "../../audit/controller-audit";
+import { auditRecordsOf, runAsController } from "../../audit/controller-audit";
+import { bufferAudit } from "../../audit/audit-buffer";
 import { keyName, type ReconcileKey } from "./keys";
 import { backoffSeconds } from "./consumer";
 import { observeWorkDuration, recordWorkqueueAdds } from "../../metrics/workqueue-metrics";
@@ -167,11 +168,11 @@ export class Reconciler extends DurableObject<Env> {
         try {
           const run = await runAsController(key.controller, () => runController(this.env, key, this.observingSince))
             .catch((err: unknown) => {
-              flushControllerAudit(auditRecordsOf(err));
+              bufferAudit(auditRecordsOf(err));
               throw err;
             });
           // The audit rows go to D1 with the isolate's next batch, off the reconcile's path (audit-buffer.ts).
-          flushControllerAudit(run.records);
+          bufferAudit(run.records);
           // Events the run emitted are written after it (event-broadcaster.ts); the object stays up for them.
           this.ctx.waitUntil(eventsWritten());
           result = run.result;
