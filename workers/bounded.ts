@@ -19,6 +19,17 @@
  * loop run dry, and read its sockets, after at most `limit` tasks (as long as
  * whatever else is in flight yields the same way). On Cloudflare the timer
  * costs one turn of the loop.
+ *
+ * The workers of one pool park on one shared timer, not one each. Every
+ * timer fires on a turn of its own, and under load a turn of the shared
+ * loop lasts tens of milliseconds (the other objects' work runs in it): with
+ * a timer per worker, the pool's workers started one per turn, so a
+ * scheduler pass of 100 binds ran one bind at a time whatever its
+ * parallelism (binds started ~50 ms apart, a pass took 5.3 s; bench/README,
+ * fleet). Sharing keeps the rule — no worker starts a task without the loop
+ * having polled since its last one — at one turn per round of workers. The
+ * timer is the pool's own, never another request's (workerd does not let a
+ * request wait on a promise another request's I/O resolves).
  */
 
 /** Resolves on a later turn of the event loop, once the runtime has polled for I/O and timers. */
@@ -28,8 +39,9 @@ export function yieldToRuntime(): Promise<void> {
 
 /**
  * The one worker pool: `fn` over `items` with at most `limit` in flight, each
- * started after `yieldToRuntime`; every item runs whatever the others do, and
- * the outcomes come back in the order of `items`.
+ * started after a turn of the loop that the pool's waiting workers share
+ * (see the module comment); every item runs whatever the others do, and the
+ * outcomes come back in the order of `items`.
  */
 export async function mapBounded<T, R>(
   items: readonly T[], limit: number, fn: (item: T) => Promise<R>,
@@ -37,9 +49,14 @@ export async function mapBounded<T, R>(
   const out = new Array<PromiseSettledResult<R>>(items.length);
   // One iterator shared by the workers: each takes the next item when it is free.
   const queue = items.entries();
+  // The turn the workers waiting now share; the next worker to wait after it fired starts another.
+  let turn: Promise<void> | undefined;
+  const nextTurn = (): Promise<void> => (turn ??= yieldToRuntime().then(() => {
+    turn = undefined;
+  }));
   const worker = async (): Promise<void> => {
     for (const [i, item] of queue) {
-      await yieldToRuntime();
+      await nextTurn();
       try {
         out[i] = { status: "fulfilled", value: await fn(item) };
       } catch (reason) {
