@@ -80,6 +80,8 @@ export const KINDS: readonly ResourceKind[] = [
   }),
   entry(schemas.eventStrategy, {
     group: "", version: "v1", kind: "Event", plural: "events", shortNames: ["ev"], namespaced: true,
+    // One new Durable Object per Event cost as much as a pod's create (issue 14): Events live in their collection.
+    collectionResident: true,
     fieldSelectors: {
       "involvedObject.kind": field("involvedObject.kind"),
       "involvedObject.namespace": field("involvedObject.namespace"),

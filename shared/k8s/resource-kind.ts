@@ -98,6 +98,14 @@ export interface ResourceKind {
    * ApiError thrown when it cannot be; absent for kinds that are never bound.
    */
   bind?(obj: KubeObject, node: string, stamp: string): KubeObject;
+  /**
+   * True for a kind kept in its collection alone (Events): many objects to one
+   * Durable Object, written there in one transaction, with no object store of
+   * their own, as upstream often gives Events an etcd of their own. For kinds
+   * that are written often, read rarely, and need no alarm (graceful deletion,
+   * cleanup) and no server facts.
+   */
+  collectionResident?: boolean;
 }
 
 /** `apiVersion` for a kind: "v1" for the core group, else "group/version". */

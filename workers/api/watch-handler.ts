@@ -34,7 +34,8 @@ export async function watchHandler(ctx: HandlerContext): Promise<Response> {
   const format = formatOf(ctx);
   const req = parseWatchRequest(resourceKey(kind), ctx.path.namespace, ctx.url.searchParams, format, ctx.user);
   const name = watchedName(req);
-  const single = name !== undefined && (!kind.namespaced || req.namespace !== undefined);
+  // A collection-resident kind (Events) has no object store: its collection filters by name.
+  const single = name !== undefined && (!kind.namespaced || req.namespace !== undefined) && !kind.collectionResident;
   if ((ctx.req.headers.get("upgrade") ?? "").toLowerCase() === "websocket") {
     const target = single
       ? objectStub(ctx.env, { resource: req.resource, namespace: req.namespace ?? "", name })

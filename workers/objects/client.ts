@@ -12,6 +12,7 @@ import { objectStoreName, type ObjectRef } from "./object-ref";
 import type { ObjectStore, WriteResult } from "./object-store";
 import { unwrap } from "./outcome";
 import { currentController, noteControllerWrite } from "../audit/controller-audit";
+import { kindByResource } from "../registry";
 
 /** The object store of one object. */
 export function objectStub(env: Env, ref: ObjectRef): DurableObjectStub<ObjectStore> {
@@ -23,9 +24,17 @@ export function collectionStub(env: Env, resource: string): DurableObjectStub<Co
   return (env.COLLECTIONS as DurableObjectNamespace<CollectionStore>).getByName(resource);
 }
 
+/**
+ * The store that holds an object: its own object store, or for a
+ * collection-resident kind (Events) its kind's collection store.
+ */
+export function storeOf(env: Env, ref: ObjectRef): DurableObjectStub<ObjectStore> | DurableObjectStub<CollectionStore> {
+  return kindByResource(ref.resource)?.collectionResident ? collectionStub(env, ref.resource) : objectStub(env, ref);
+}
+
 /** Reads one object (404 as ApiError). */
 export async function getObject(env: Env, ref: ObjectRef): Promise<KubeObject> {
-  return JSON.parse(unwrap<string>(await objectStub(env, ref).get(ref))) as KubeObject;
+  return JSON.parse(unwrap<string>(await storeOf(env, ref).get(ref))) as KubeObject;
 }
 
 /** Records a heartbeat of node `byNode` that changes nothing in its Node (ObjectStore.renewHeartbeat); answers the Node. */
@@ -63,7 +72,7 @@ export async function writeObject(env: Env, ref: ObjectRef, op: ObjectOp): Promi
   if (controller !== undefined && op.manager === undefined) op = { ...op, manager: controllerManager(controller) };
   let result: WriteResult;
   try {
-    result = unwrap<WriteResult>(await objectStub(env, ref).mutate(ref, op));
+    result = unwrap<WriteResult>(await storeOf(env, ref).mutate(ref, op));
   } catch (error) {
     if (receivedAt) noteControllerWrite(ref, op, receivedAt, { error });
     throw error;

@@ -3,11 +3,13 @@
  * One CollectionStore per resource kind: the resourceVersion sequencer, the
  * latest-state table that lists and selectors read, and the event log (with
  * each event's previous object) that watches and consistent paging read.
- * Object stores commit here; nothing else writes these tables.
+ * Object stores commit here; the only other writer is this store itself,
+ * for the objects of a collection-resident kind (Events), which have no
+ * object store (resident-write.ts).
  */
 import { costEnv, costSql } from "../cost/wiring";
 import { DurableObject } from "cloudflare:workers";
-import { internalError } from "../../shared/k8s/errors";
+import { internalError, notFound } from "../../shared/k8s/errors";
 import { objectTooLarge } from "../../shared/k8s/limits";
 import { outcome, type Outcome } from "./outcome";
 import { migrate } from "./sql-migrations";
@@ -20,6 +22,11 @@ import type { EventSource } from "../watch/watch-session";
 import type { WatchRequest } from "../watch/watch-request";
 import { changeObserver } from "./change-observer";
 import { recordWorkqueueAdds } from "../metrics/workqueue-metrics";
+import type { ObjectOp } from "./object-ops";
+import type { ObjectRef } from "./object-ref";
+import type { WriteResult } from "./object-store";
+import { residentKind, residentWrite, StaleCommit } from "./resident-write";
+import { refOf } from "./write-rules";
 
 const MIGRATIONS = [
   `CREATE TABLE meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
@@ -150,15 +157,50 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
    * `pendingId`, so an object store that crashed after this call can resend it.
    */
   async commit(req: CommitRequest): Promise<Outcome<CommitResult>> {
+    return outcome(() => this.commitAndNotify(req, true));
+  }
+
+  /** Commits `req` and tells watchers and controllers (after the transaction: they only ever see committed changes). */
+  private commitAndNotify(req: CommitRequest, remember: boolean): CommitResult {
+    const { result, event } = this.commitTransaction(req, remember);
+    if (event) {
+      this.watchers.notify(event);
+      this.enqueueReconciles(req.reconcileKeys, req.resyncs);
+    }
+    return result;
+  }
+
+  /**
+   * Reads one object of a collection-resident kind (ResourceKind.collectionResident),
+   * which has no object store: its row here is the object.
+   */
+  async get(ref: ObjectRef): Promise<Outcome<string>> {
     return outcome(() => {
-      const { result, event } = this.commitTransaction(req);
-      // After the transaction: watchers only ever see committed changes.
-      if (event) {
-        this.watchers.notify(event);
-        this.enqueueReconciles(req.reconcileKeys, req.resyncs);
-      }
-      return result;
+      const kind = residentKind(ref);
+      const row = this.residentRow(ref);
+      if (!row) throw notFound(refOf(kind), ref.name);
+      return row.body;
     });
+  }
+
+  /**
+   * Applies one write to an object of a collection-resident kind: planned
+   * here from its row, as an object store plans it, and committed in one
+   * transaction (resident-write.ts).
+   */
+  async mutate(ref: ObjectRef, op: ObjectOp): Promise<Outcome<WriteResult>> {
+    return outcome(() =>
+      residentWrite(this.env, residentKind(ref), ref, op, {
+        row: () => this.residentRow(ref),
+        commit: (req) => this.commitAndNotify(req, false),
+      }),
+    );
+  }
+
+  private residentRow(ref: ObjectRef): { rv: number; body: string } | undefined {
+    return this.sql
+      .exec<{ rv: number; body: string }>("SELECT rv, body FROM objects WHERE key = ?", objectKey(ref.namespace, ref.name))
+      .toArray()[0];
   }
 
   /** Opens a collection watch: a stream of newline-delimited JSON events (429 past a watcher cap). */
@@ -207,24 +249,34 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
    * Outcome): the object store then drops its pending write instead of
    * re-sending it forever. Only failures to reach this store are worth a retry.
    */
-  private commitTransaction(req: CommitRequest): { result: CommitResult; event?: StoredEvent } {
+  private commitTransaction(req: CommitRequest, remember: boolean): { result: CommitResult; event?: StoredEvent } {
     try {
-      return this.ctx.storage.transactionSync(() => this.commitSync(req));
+      return this.ctx.storage.transactionSync(() => this.commitSync(req, remember));
     } catch (err) {
+      // A resident write planned from an older row plans again (resident-write.ts).
+      if (err instanceof StaleCommit) throw err;
       const message = err instanceof Error ? err.message : String(err);
       console.error(`commit of ${objectKey(req.namespace, req.name)} refused: ${message}`);
       throw message.includes("SQLITE_TOOBIG") ? objectTooLarge() : internalError(message);
     }
   }
 
-  private commitSync(req: CommitRequest): { result: CommitResult; event?: StoredEvent } {
-    const done = this.sql.exec<{ rv: number }>("SELECT rv FROM commits WHERE pending_id = ?", req.pendingId).toArray()[0];
+  /**
+   * `remember`: record the pending id, so that an object store's re-sent
+   * commit answers the first result. A resident write is planned and
+   * committed here in one call, so it is never re-sent and need not be.
+   */
+  private commitSync(req: CommitRequest, remember: boolean): { result: CommitResult; event?: StoredEvent } {
+    const done = remember
+      ? this.sql.exec<{ rv: number }>("SELECT rv FROM commits WHERE pending_id = ?", req.pendingId).toArray()[0]
+      : undefined;
     const key = objectKey(req.namespace, req.name);
     if (done) return { result: { rv: done.rv, body: withResourceVersion(req.body, req.pendingId, done.rv) } };
     const current = this.sql
       .exec<{ rv: number; body: string }>("SELECT rv, body FROM objects WHERE key = ?", key)
       .toArray()[0];
     if ((current?.rv ?? 0) !== req.prevRv) {
+      if (!remember) throw new StaleCommit();
       // The object store is the single writer of this key, so this only happens
       // if it lost its own state; refuse rather than fork history.
       throw new Error(`commit for ${key} expected rv ${req.prevRv}, collection has ${current?.rv ?? 0}`);
@@ -248,7 +300,7 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
     }
     const event: StoredEvent = { rv, type: req.type, body, prev: current?.body ?? null };
     this.log.append(event, now, { key, namespace: req.namespace });
-    this.sql.exec("INSERT INTO commits (pending_id, rv, ts) VALUES (?, ?, ?)", req.pendingId, rv, now);
+    if (remember) this.sql.exec("INSERT INTO commits (pending_id, rv, ts) VALUES (?, ?, ?)", req.pendingId, rv, now);
     if (++this.commitsSincePrune >= PRUNE_EVERY) {
       this.commitsSincePrune = 0;
       this.prune(now);
