@@ -25,8 +25,14 @@ import { isNotFound, isConflict } from "../../client/errors";
 import { formatTime } from "../../../shared/k8s/time";
 import { recordScheduleAttempt } from "../../metrics/scheduler-metrics";
 
-/** Binds and status writes in flight at once. */
-export const BIND_PARALLELISM = 16;
+/**
+ * Binds and status writes in flight at once. Upstream binds each pod in a
+ * goroutine of its own, unbounded (its `parallelism` of 16 is for filtering
+ * and scoring). The pass binds at most this many at a time: at 16 the binds
+ * were the fleet's critical path (creation → bound p95 18.7 s of a 20.6 s
+ * creation → Running); at 64 it is 11 s (bench/README, fleet).
+ */
+export const BIND_PARALLELISM = 64;
 /** How soon a pass runs again while something is unschedulable (upstream's podMaxInUnschedulablePodsDuration is 5 min; events usually come first). */
 export const RETRY_UNSCHEDULABLE_SECONDS = 10;
 
