@@ -25,8 +25,15 @@ export const BATCH_MAX_WAIT_MS = 200;
 export const BATCH_MAX_SIZE = 100;
 /** Rows that may wait at most (upstream's --audit-log-batch-buffer-size). */
 export const BUFFER_LIMIT = 10_000;
-/** An armed flush not run after this long was lost with the context that carried it: arm again. */
-const ARMED_LOST_MS = BATCH_MAX_WAIT_MS + 35_000;
+/**
+ * An armed flush not run after this long is overdue: lost with the context
+ * that carried it, or late behind a busy loop. The next row arms another in
+ * its own context. That is harmless (whichever runs first takes the rows,
+ * the other finds none) and at most one per this interval. It used to be
+ * 35 s, and a row buffered behind a lost flush waited that long, or for
+ * good when no other row came (a full workerd run once saw it).
+ */
+const ARMED_LOST_MS = 3 * BATCH_MAX_WAIT_MS;
 /** How long a reader waits for flushes in flight before it reads anyway. */
 const SETTLE_LIMIT_MS = 2_000;
 
