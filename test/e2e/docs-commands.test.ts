@@ -31,6 +31,7 @@ spec:
         devices: {}
         resources: {requests: {memory: 128Mi}}
 YAML
+kubectl wait --for=create vmi/web --timeout=90s
 kubectl wait --for=condition=Ready vmi/web --timeout=90s`;
 
 /** Each block, named by its file and first command. */
