@@ -205,9 +205,12 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
   }
 
   private residentRow(ref: ObjectRef): { rv: number; body: string } | undefined {
-    return this.sql
-      .exec<{ rv: number; body: string }>("SELECT rv, body FROM objects WHERE key = ?", objectKey(ref.namespace, ref.name))
-      .toArray()[0];
+    return this.row(objectKey(ref.namespace, ref.name));
+  }
+
+  /** The latest-state row of `key`, if any. */
+  private row(key: string): { rv: number; body: string } | undefined {
+    return this.sql.exec<{ rv: number; body: string }>("SELECT rv, body FROM objects WHERE key = ?", key).toArray()[0];
   }
 
   /** Opens a collection watch: a stream of newline-delimited JSON events (429 past a watcher cap). */
@@ -279,9 +282,7 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
       : undefined;
     const key = objectKey(req.namespace, req.name);
     if (done) return { result: { rv: done.rv, body: withResourceVersion(req.body, req.pendingId, done.rv) } };
-    const current = this.sql
-      .exec<{ rv: number; body: string }>("SELECT rv, body FROM objects WHERE key = ?", key)
-      .toArray()[0];
+    const current = this.row(key);
     if ((current?.rv ?? 0) !== req.prevRv) {
       if (!remember) throw new StaleCommit();
       // The object store is the single writer of this key, so this only happens
