@@ -60,6 +60,8 @@ describe("flowcontrol.apiserver.k8s.io/v1", () => {
     expect(level.spec).toMatchObject({ type: "Limited", limited: { nominalConcurrencyShares: 20, limitResponse: { type: "Queue", queuing: { queueLengthLimit: 50 } } } });
     // The seats the level has in this deployment's isolates (APF_TOTAL_SEATS 600 in the test config: 600 × 20 / 205).
     expect(level.metadata.annotations?.["flowcontrol.duraplane.io/seats-per-isolate"]).toBe("59");
+    // One user may hold all but one of them, so another user always finds a seat (levels.ts, seatsPerFlowOf).
+    expect(level.metadata.annotations?.["flowcontrol.duraplane.io/seats-per-flow"]).toBe("58");
   });
 
   it("prints upstream's columns for kubectl get", async () => {

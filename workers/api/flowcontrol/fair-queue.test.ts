@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { FairQueue, RejectedError } from "./fair-queue";
-import { classify, FLOW_SCHEMAS, queueOf, seatsOf, PRIORITY_LEVELS, TOTAL_SEATS, totalSeatsOf } from "./levels";
+import { classify, FLOW_SCHEMAS, queueOf, seatsOf, seatsPerFlowOf, PRIORITY_LEVELS, TOTAL_SEATS, totalSeatsOf } from "./levels";
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
@@ -32,6 +32,46 @@ describe("API priority and fairness", () => {
     }
     await Promise.all(all);
     expect(q.inFlight).toBe(0);
+  });
+
+  it("keeps a seat out of a flooding flow's reach, so another flow starts at once instead of after one of its requests", async () => {
+    const q = new FairQueue({ seats: 2, seatsPerFlow: 1, queueLengthLimit: 100, maxWaitMs: 10_000 });
+    const order: string[] = [];
+    const held = new Map<string, () => void>();
+    const start = (flow: string, i: number) => q.acquire(flow).then((release) => {
+      order.push(`${flow}${i}`);
+      held.set(`${flow}${i}`, release);
+    });
+    const all: Promise<void>[] = [];
+    for (let i = 0; i < 10; i++) all.push(start("flood", i));
+    await tick();
+    // One seat stays free although the flood has nine requests waiting.
+    expect([order, q.inFlight, q.waiting]).toEqual([["flood0"], 1, 9]);
+    // A second flow arriving while the flood waits takes the free seat without waiting for the flood's seat to free.
+    all.push(start("quiet", 0));
+    await tick();
+    expect([order, q.inFlight]).toEqual([["flood0", "quiet0"], 2]);
+    // Freed seats go to the flood one at a time; the quiet flow's next request is again admitted at once.
+    held.get("quiet0")?.();
+    await tick();
+    expect(q.inFlight).toBe(1);
+    all.push(start("quiet", 1));
+    await tick();
+    expect(order).toEqual(["flood0", "quiet0", "quiet1"]);
+    held.get("flood0")?.();
+    await tick();
+    expect(order).toEqual(["flood0", "quiet0", "quiet1", "flood1"]);
+    for (let i = 1; i < 10; i++) {
+      held.get(`flood${i}`)?.();
+      await tick();
+    }
+    held.get("quiet1")?.();
+    await Promise.all(all);
+    expect([order.filter((o) => o.startsWith("flood")).length, q.inFlight, q.waiting]).toEqual([10, 0, 0]);
+  });
+
+  it("caps a flow at all but one of its level's seats, and a one-seat level at its seat", () => {
+    expect([1, 2, 3, 59].map(seatsPerFlowOf)).toEqual([1, 1, 2, 58]);
   });
 
   it("rejects past a flow's queue limit, and after the longest wait, without losing seats", async () => {

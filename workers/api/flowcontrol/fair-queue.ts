@@ -7,6 +7,8 @@
  * with one. A flow's queue is bounded; a request that cannot queue, or waits
  * too long, is rejected (the caller answers 429), as upstream's
  * fair-queuing rejects past queueLengthLimit and its queue-wait deadline.
+ * A level may also cap the seats one flow holds at once (`seatsPerFlow`),
+ * which upstream does not: see levels.ts for why.
  */
 
 /** Why a request was not admitted. */
@@ -26,15 +28,22 @@ export interface LevelLimits {
   queueLengthLimit: number;
   /** How long a request may wait for a seat. */
   maxWaitMs: number;
+  /** Seats one flow may hold at once (default: all of them). */
+  seatsPerFlow?: number;
 }
 
 /** A seat-limited, per-flow fair-queued level. */
 export class FairQueue {
   private executing = 0;
+  /** Seats held by each flow holding any. */
+  private readonly held = new Map<string, number>();
+  private readonly perFlow: number;
   /** Waiting requests by flow, in arrival order within a flow; a Map keeps the round-robin order of flows. */
   private readonly queues = new Map<string, Waiter[]>();
 
-  constructor(private readonly limits: LevelLimits) {}
+  constructor(private readonly limits: LevelLimits) {
+    this.perFlow = Math.max(1, Math.min(limits.seats, limits.seatsPerFlow ?? limits.seats));
+  }
 
   /** Requests executing now. */
   get inFlight(): number {
@@ -53,38 +62,58 @@ export class FairQueue {
    * (call it exactly once, when the request is done), or rejects with why.
    */
   acquire(flow: string): Promise<() => void> {
-    if (this.executing < this.limits.seats && this.queues.size === 0) return Promise.resolve(this.seat());
+    if (this.executing < this.limits.seats && this.queues.size === 0 && this.mayTake(flow)) return Promise.resolve(this.seat(flow));
     const queue = this.queues.get(flow) ?? [];
     if (queue.length >= this.limits.queueLengthLimit) return Promise.reject(new RejectedError("queue-full"));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
-        admit: () => resolve(this.seat()),
+        admit: () => resolve(this.seat(flow)),
         reject: (why) => reject(new RejectedError(why)),
         timer: undefined,
       };
       waiter.timer = setTimeout(() => this.expire(flow, waiter), this.limits.maxWaitMs);
       queue.push(waiter);
       this.queues.set(flow, queue);
+      // A seat may be free while the flows waiting are at their cap: it goes to the first flow that may take it.
+      this.dispatch();
     });
   }
 
-  private seat(): () => void {
+  /** Whether `flow` holds fewer seats than its cap. */
+  private mayTake(flow: string): boolean {
+    return (this.held.get(flow) ?? 0) < this.perFlow;
+  }
+
+  private seat(flow: string): () => void {
     this.executing += 1;
+    this.held.set(flow, (this.held.get(flow) ?? 0) + 1);
     let freed = false;
     return () => {
       if (freed) return;
       freed = true;
       this.executing -= 1;
+      const left = (this.held.get(flow) ?? 1) - 1;
+      if (left > 0) this.held.set(flow, left);
+      else this.held.delete(flow);
       this.dispatch();
     };
   }
 
-  /** Gives free seats to the flows in turn: the first flow waiting takes one and goes to the back. */
+  /**
+   * Gives free seats to the flows in turn: the first flow waiting below its
+   * cap takes one and goes to the back; a flow at its cap keeps its place.
+   */
   private dispatch(): void {
     while (this.executing < this.limits.seats) {
-      const next = this.queues.entries().next();
-      if (next.done) return;
-      const [flow, queue] = next.value;
+      let chosen: [string, Waiter[]] | undefined;
+      for (const entry of this.queues) {
+        if (this.mayTake(entry[0])) {
+          chosen = entry;
+          break;
+        }
+      }
+      if (!chosen) return;
+      const [flow, queue] = chosen;
       const waiter = queue.shift();
       this.queues.delete(flow);
       if (queue.length > 0) this.queues.set(flow, queue);

@@ -14,7 +14,7 @@ import type { KubeObject } from "../../../shared/k8s/object";
 import { AGE_COLUMN, NAME_COLUMN, column } from "../../../shared/k8s/printers/columns";
 import { translateTimestampSince } from "../../../shared/k8s/printers/timestamp";
 import type { Printer } from "../../../shared/k8s/resource-kind";
-import { FLOW_SCHEMAS, PRIORITY_LEVELS, QUEUE_LENGTH_LIMIT, seatsOf, type FlowSchema, type PriorityLevel } from "./levels";
+import { FLOW_SCHEMAS, PRIORITY_LEVELS, QUEUE_LENGTH_LIMIT, seatsOf, seatsPerFlowOf, type FlowSchema, type PriorityLevel } from "./levels";
 
 export const FLOWCONTROL_GROUP = "flowcontrol.apiserver.k8s.io";
 export const FLOWCONTROL_VERSION = "v1";
@@ -23,6 +23,8 @@ const API_VERSION = `${FLOWCONTROL_GROUP}/${FLOWCONTROL_VERSION}`;
 export const FLOWCONTROL_RESOURCE_VERSION = "1";
 /** The seats a level has in each isolate (its nominal concurrency limit there), for operators sizing APF_TOTAL_SEATS. */
 export const SEATS_ANNOTATION = "flowcontrol.duraplane.io/seats-per-isolate";
+/** The seats one flow (user) may hold at once in a level (levels.ts, seatsPerFlowOf): a difference from upstream, shown where operators look. */
+export const SEATS_PER_FLOW_ANNOTATION = "flowcontrol.duraplane.io/seats-per-flow";
 
 function meta(name: string, uid: string, created: string | undefined): KubeObject["metadata"] {
   return {
@@ -65,7 +67,8 @@ export function priorityLevelObject(level: PriorityLevel, created: string | unde
   if (level.shares === undefined) {
     return { apiVersion: API_VERSION, kind: "PriorityLevelConfiguration", metadata, spec: { type: "Exempt", exempt: { nominalConcurrencyShares: 0, lendablePercent: 0 } }, status: {} };
   }
-  metadata.annotations = { ...metadata.annotations, [SEATS_ANNOTATION]: String(seatsOf(level, totalSeats)) };
+  const seats = seatsOf(level, totalSeats);
+  metadata.annotations = { ...metadata.annotations, [SEATS_ANNOTATION]: String(seats), [SEATS_PER_FLOW_ANNOTATION]: String(seatsPerFlowOf(seats)) };
   return {
     apiVersion: API_VERSION, kind: "PriorityLevelConfiguration", metadata,
     spec: {

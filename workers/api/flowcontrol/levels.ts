@@ -119,6 +119,21 @@ export function seatsOf(level: PriorityLevel, total = TOTAL_SEATS): number {
   return Math.max(1, Math.ceil((total * (level.shares ?? 0)) / totalShares));
 }
 
+/**
+ * Seats one flow (user) may hold at once in a level of `seats`: all but
+ * one, when there is more than one. Upstream lets a flow take every seat, so
+ * a second user's request waits for one of the first user's to finish
+ * before it starts; on one workerd thread that wait was as long as the
+ * request itself (bench/fairness: the quiet user's in-Worker p50 10 → 28 ms
+ * while another flooded, of which 10 ms waiting for a seat). Keeping one seat
+ * out of any single flow's reach lets another user start at once. A lone
+ * user gives up one seat of concurrency, which on one thread costs little
+ * throughput (bench/README, fairness).
+ */
+export function seatsPerFlowOf(seats: number): number {
+  return seats > 1 ? seats - 1 : 1;
+}
+
 const queues = new Map<string, FairQueue>();
 
 /** The isolate's queue of a (non-exempt) level, with the deployment's seats. */
@@ -126,7 +141,8 @@ export function queueOf(level: PriorityLevel, totalSeats = TOTAL_SEATS): FairQue
   const key = `${level.name}/${totalSeats}`;
   let q = queues.get(key);
   if (!q) {
-    q = new FairQueue({ seats: seatsOf(level, totalSeats), queueLengthLimit: QUEUE_LENGTH_LIMIT, maxWaitMs: MAX_WAIT_MS });
+    const seats = seatsOf(level, totalSeats);
+    q = new FairQueue({ seats, seatsPerFlow: seatsPerFlowOf(seats), queueLengthLimit: QUEUE_LENGTH_LIMIT, maxWaitMs: MAX_WAIT_MS });
     queues.set(key, q);
   }
   return q;
