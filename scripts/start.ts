@@ -5,7 +5,7 @@
  *
  *   npm start -- [--port 8787] [--state .wrangler/state] [--kubeconfig .duraplane/kubeconfig] [--hosts 3]
  *                [--node-monitor-grace-period 40] [--pod-eviction-timeout 300] [--bench-floor] [--cost] [--watch]
- *                [--inspector-port 9229] [--apf-total-seats 600] [--runtime simulated|real]
+ *                [--inspector-port 9229] [--apf-total-seats 12] [--runtime simulated|real]
  *
  * The Worker is bundled once and run as built (`buildWorker`), with copies of
  * wrangler.toml and the dashboard's build (`devConfig`): writing or touching
@@ -33,8 +33,9 @@
  * effects (workers/cost/flag.ts).
  *
  * `--apf-total-seats N` sets API Priority and Fairness's seats per isolate
- * (`APF_TOTAL_SEATS`, default 600 as upstream): bench/fairness shows what a
- * value sized to this machine does for one user's latency while another floods.
+ * (`APF_TOTAL_SEATS`). Locally the default is 12, sized to the one workerd
+ * thread that runs everything here; wrangler.toml keeps upstream's 600 for
+ * deployments (see LOCAL_APF_TOTAL_SEATS).
  *
  * `--inspector-port P` opens the runtime's V8 inspector (Chrome DevTools
  * protocol) on 127.0.0.1:P, for bench/profile's CPU profiles.
@@ -91,10 +92,21 @@ if (realRuntimes) {
   }
 }
 
+/**
+ * APF's seats per isolate when `--apf-total-seats` is not given. Upstream's
+ * 600 (wrangler.toml's, for deployments on many isolates) never queue
+ * anything on the one workerd thread of a local server, so one flooding user
+ * pushed another's p99 up 15–19× (bench/fairness). At 12 the global-default
+ * level has 2 seats and one user may hold only one of them
+ * (levels.ts, seatsPerFlowOf): the flood runs one request at a time and
+ * another user starts at once.
+ */
+const LOCAL_APF_TOTAL_SEATS = "12";
+
 /** Node lifecycle timing (seconds) and APF's seats, passed to the Worker as vars; wrangler.toml holds the defaults. */
 const lifecycleVars: string[] = [];
 for (const [flag, name] of [["node-monitor-grace-period", "NODE_MONITOR_GRACE_PERIOD_SECONDS"], ["pod-eviction-timeout", "POD_EVICTION_TIMEOUT_SECONDS"], ["apf-total-seats", "APF_TOTAL_SEATS"]] as const) {
-  const raw = values[flag];
+  const raw = values[flag] ?? (flag === "apf-total-seats" ? LOCAL_APF_TOTAL_SEATS : undefined);
   if (raw === undefined) continue;
   if (!/^\d+$/.test(raw) || Number(raw) < 1) {
     console.error(`--${flag} must be a whole number ≥ 1, got ${raw}`);
