@@ -62,7 +62,7 @@ export class FairQueue {
    * (call it exactly once, when the request is done), or rejects with why.
    */
   acquire(flow: string): Promise<() => void> {
-    if (this.executing < this.limits.seats && this.queues.size === 0 && this.mayTake(flow)) return Promise.resolve(this.seat(flow));
+    if (this.admitsNow(flow)) return Promise.resolve(this.seat(flow));
     const queue = this.queues.get(flow) ?? [];
     if (queue.length >= this.limits.queueLengthLimit) return Promise.reject(new RejectedError("queue-full"));
     return new Promise((resolve, reject) => {
@@ -77,6 +77,16 @@ export class FairQueue {
       // A seat may be free while the flows waiting are at their cap: it goes to the first flow that may take it.
       this.dispatch();
     });
+  }
+
+  /**
+   * Whether a request of `flow` would be seated at once: a seat is free, the
+   * flow is below its cap, and no flow that may take a seat waits ahead of it.
+   */
+  admitsNow(flow: string): boolean {
+    if (this.executing >= this.limits.seats || !this.mayTake(flow)) return false;
+    for (const waiting of this.queues.keys()) if (this.mayTake(waiting)) return false;
+    return true;
   }
 
   /** Whether `flow` holds fewer seats than its cap. */
