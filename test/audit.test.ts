@@ -8,6 +8,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createToken } from "../workers/api/auth";
 import { pruneAudit, recordAudit } from "../workers/audit/audit-log";
+import { loseArmedFlushForTest } from "../workers/audit/audit-buffer";
 import { api, eventually, namespace, pod, readResponse, send } from "./helpers";
 import { asNode, joinNode, postReport } from "./hosts-helpers";
 
@@ -185,6 +186,18 @@ describe("audit log", () => {
     await api("POST", `/api/v1/namespaces/${quiet}/pods`, pod("alone"));
     const count = async () => (await env.DB.prepare("SELECT count(*) AS n FROM audit_events WHERE namespace = ? AND resource = 'pods'").bind(quiet).first<{ n: number }>())?.n;
     await eventually(async () => (await count()) === 1);
+  });
+
+  it("writes a row behind a flush armed by a context since lost, though no later row comes to arm another", async () => {
+    const ns = await namespace("audit");
+    const count = async () => (await env.DB.prepare("SELECT count(*) AS n FROM audit_events WHERE namespace = ? AND resource = 'configmaps'").bind(ns).first<{ n: number }>())?.n;
+    // Let the flushes armed so far run, then arm one that nothing stands behind.
+    await new Promise((r) => setTimeout(r, 3 * 200));
+    loseArmedFlushForTest();
+    // A ConfigMap wakes no controller, so no other row is buffered after it.
+    const created = await api("POST", `/api/v1/namespaces/${ns}/configmaps`, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "behind-a-lost-flush" }, data: { a: "b" } });
+    expect(created.status).toBe(201);
+    await eventually(async () => (await count()) === 1, 3000);
   });
 
   it("prunes rows past retention", async () => {

@@ -41,6 +41,11 @@ const pending: AuditRecord[] = [];
 let armedAt = 0;
 let flushing = 0;
 let dropped = 0;
+/** Rows ever buffered in this isolate, and how many of them a flush has taken: a row's number says whether it is still waiting. */
+let buffered = 0;
+let taken = 0;
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Hands work to the runtime to finish after the response; run at once where there is no context to carry it. */
 function inBackground(work: () => Promise<void>): void {
@@ -56,16 +61,27 @@ function inBackground(work: () => Promise<void>): void {
 export function bufferAudit(records: readonly AuditRecord[]): void {
   for (const record of records) {
     if (pending.length >= BUFFER_LIMIT) dropped++;
-    else pending.push(record);
+    else {
+      pending.push(record);
+      buffered++;
+    }
   }
   if (pending.length >= BATCH_MAX_SIZE) {
     inBackground(flushAuditBuffer);
     return;
   }
+  if (pending.length === 0) return;
   const now = Date.now();
-  if (pending.length === 0 || (armedAt !== 0 && now - armedAt < ARMED_LOST_MS)) return;
-  armedAt = now;
-  inBackground(() => new Promise<void>((resolve) => setTimeout(resolve, BATCH_MAX_WAIT_MS)).then(flushAuditBuffer));
+  if (armedAt === 0 || now - armedAt >= ARMED_LOST_MS) {
+    armedAt = now;
+    inBackground(() => delay(BATCH_MAX_WAIT_MS).then(flushAuditBuffer));
+    return;
+  }
+  // The armed flush belongs to another request's context, which may be lost (a full workerd run
+  // saw a row wait for good when no later row came to re-arm). A timer in this request's own
+  // context writes its rows if no flush has taken them by then; normally it finds them gone.
+  const last = buffered;
+  inBackground(() => delay(ARMED_LOST_MS).then(() => (taken < last ? flushAuditBuffer() : undefined)));
 }
 
 /** Writes every waiting row in one D1 batch; a failure is logged, never thrown (the requests stand). */
@@ -77,6 +93,7 @@ export async function flushAuditBuffer(): Promise<void> {
   }
   if (pending.length === 0) return;
   const rows = pending.splice(0, pending.length);
+  taken = buffered;
   flushing++;
   try {
     await insertAudit(workerEnv, rows);
@@ -85,6 +102,11 @@ export async function flushAuditBuffer(): Promise<void> {
   } finally {
     flushing--;
   }
+}
+
+/** Tests only: marks a flush as armed by a context that is then lost, so no timer stands behind it. */
+export function loseArmedFlushForTest(): void {
+  armedAt = Date.now();
 }
 
 /**
