@@ -33,6 +33,8 @@ const MAX_ENTRIES = 64;
 const MAX_OBJECTS = 20_000;
 /** Events read per catch-up; a larger gap relists. */
 const CATCH_UP = 2_000;
+/** A caller waits this long for the catch-up before its own; longer, that one is taken for lost. */
+const TURN_LOST_MS = 10_000;
 
 interface Entry {
   rv: number;
@@ -157,7 +159,17 @@ async function readCached<T>(env: Env, req: ListRequest, caller: string, read: (
       if (entries.get(key) === entry && (await catchUp(env, req, entry))) objects = { value: read(entry) };
     });
     entry.turn = run.catch(() => undefined);
-    await run;
+    // The turn before this one may belong to another request. If that request was cancelled, workerd
+    // dropped its I/O and its turn never ends: past a wait of this request's own, the entry is given
+    // up and the list read afresh here (the next callers then chain on a new entry).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const done = await Promise.race([
+      run.then(() => true),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), TURN_LOST_MS);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    if (!done && entries.get(key) === entry) entries.delete(key);
     if (objects) {
       remember(key, entry);
       return objects.value;

@@ -123,24 +123,23 @@ async function load(env: Env): Promise<RbacSnapshot> {
 /** Writes to RBAC objects seen in this isolate; a snapshot loaded before the latest one is stale. */
 let writes = 0;
 let current: { snapshot: RbacSnapshot; at: number; writes: number } | undefined;
-let refreshing: { run: Promise<RbacSnapshot>; writes: number } | undefined;
+/** When the background refresh in flight started (0: none); one older than BACKGROUND_LOST_MS is taken for lost. */
+let backgroundSince = 0;
+const BACKGROUND_LOST_MS = 10_000;
 
-function refresh(env: Env): Promise<RbacSnapshot> {
-  // A refresh already under way serves only if it started after the last write.
-  if (refreshing && refreshing.writes === writes) return refreshing.run;
+/**
+ * Loads a snapshot in the caller's own request and keeps it unless a newer
+ * one came first. A load another request started is never awaited: workerd
+ * drops the pending I/O of a cancelled request, so its promise would never
+ * settle and every request waiting on it would hang for good (a denied
+ * request once got no answer in 30 s in the e2e suite).
+ */
+function loadOwn(env: Env): Promise<RbacSnapshot> {
   const started = { at: Date.now(), writes };
-  const run = load(env).then((snapshot) => {
-    if (!current || current.writes <= started.writes) current = { snapshot, ...started };
+  return load(env).then((snapshot) => {
+    if (!current || current.writes < started.writes || (current.writes === started.writes && current.at <= started.at)) current = { snapshot, ...started };
     return snapshot;
   });
-  const entry = {
-    run: run.finally(() => {
-      if (refreshing === entry) refreshing = undefined;
-    }),
-    writes: started.writes,
-  };
-  refreshing = entry;
-  return entry.run;
 }
 
 /**
@@ -149,14 +148,20 @@ function refresh(env: Env): Promise<RbacSnapshot> {
  */
 export async function rbacSnapshot(env: Env, background: (p: Promise<unknown>) => void): Promise<RbacSnapshot> {
   if (current && current.writes === writes) {
-    const age = Date.now() - current.at;
+    const now = Date.now();
+    const age = now - current.at;
     if (age < FRESH_MS) return current.snapshot;
     if (age < STALE_MS) {
-      background(refresh(env).catch(() => undefined));
+      if (backgroundSince === 0 || now - backgroundSince > BACKGROUND_LOST_MS) {
+        backgroundSince = now;
+        background(loadOwn(env).catch(() => undefined).finally(() => {
+          backgroundSince = 0;
+        }));
+      }
       return current.snapshot;
     }
   }
-  return refresh(env);
+  return loadOwn(env);
 }
 
 /** A write to an RBAC object in this isolate: the next decision reads the stores first. */
