@@ -163,13 +163,12 @@ async function readCached<T>(env: Env, req: ListRequest, caller: string, read: (
     // dropped its I/O and its turn never ends: past a wait of this request's own, the entry is given
     // up and the list read afresh here (the next callers then chain on a new entry).
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const done = await Promise.race([
-      run.then(() => true),
-      new Promise<false>((resolve) => {
-        timer = setTimeout(() => resolve(false), TURN_LOST_MS);
+    await Promise.race([
+      run,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, TURN_LOST_MS);
       }),
     ]).finally(() => clearTimeout(timer));
-    if (!done && entries.get(key) === entry) entries.delete(key);
     if (objects) {
       remember(key, entry);
       return objects.value;

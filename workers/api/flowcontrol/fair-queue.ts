@@ -84,9 +84,13 @@ export class FairQueue {
    * flow is below its cap, and no flow that may take a seat waits ahead of it.
    */
   admitsNow(flow: string): boolean {
-    if (this.executing >= this.limits.seats || !this.mayTake(flow)) return false;
-    for (const waiting of this.queues.keys()) if (this.mayTake(waiting)) return false;
-    return true;
+    return this.executing < this.limits.seats && this.mayTake(flow) && this.nextEligible() === undefined;
+  }
+
+  /** The first waiting flow (in round-robin order) below its cap, with its queue. */
+  private nextEligible(): [string, Waiter[]] | undefined {
+    for (const entry of this.queues) if (this.mayTake(entry[0])) return entry;
+    return undefined;
   }
 
   /** Whether `flow` holds fewer seats than its cap. */
@@ -115,13 +119,7 @@ export class FairQueue {
    */
   private dispatch(): void {
     while (this.executing < this.limits.seats) {
-      let chosen: [string, Waiter[]] | undefined;
-      for (const entry of this.queues) {
-        if (this.mayTake(entry[0])) {
-          chosen = entry;
-          break;
-        }
-      }
+      const chosen = this.nextEligible();
       if (!chosen) return;
       const [flow, queue] = chosen;
       const waiter = queue.shift();
