@@ -8,7 +8,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../shared/k8s/object";
 import { listAll } from "../workers/client/list-all";
-import { cachedListAll, sharedListAll } from "../workers/client/list-cache";
+import { cachedListAll, loseTurnForTest, sharedListAll } from "../workers/client/list-cache";
 import type { ListRequest } from "../workers/objects/collection-list";
 import { collectionStub } from "../workers/objects/client";
 import type { CollectionStore } from "../workers/objects/collection-store";
@@ -100,6 +100,32 @@ describe("cachedListAll", () => {
     expect(second[1]?.metadata.labels).toEqual({ v: "2" });
     // cachedListAll's answers stay the callers' own.
     expect(Object.isFrozen((await cachedListAll(env, req))[0])).toBe(false);
+  });
+
+  it("reads afresh, in its own time, when the catch-up before its own never ends", async () => {
+    // A caller cancelled mid catch-up (workerd drops a cancelled request's or a reset object's
+    // I/O) leaves a turn that never ends; every later caller of the entry chained on it used to
+    // wait for good (the user-tokens e2e test once got no answer in 30 s).
+    const ns = await namespace();
+    const req: ListRequest = { resource: "/pods", namespace: ns };
+    expect((await api("POST", `/api/v1/namespaces/${ns}/pods`, pod("before"))).status).toBe(201);
+    await expectSame(req);
+    try {
+      expect(loseTurnForTest(req, 200)).toBe(true);
+      expect((await api("POST", `/api/v1/namespaces/${ns}/pods`, pod("after"))).status).toBe(201);
+      const started = Date.now();
+      const answer = await Promise.race([
+        cachedListAll(env, req),
+        new Promise<"no answer">((resolve) => setTimeout(() => resolve("no answer"), 5_000)),
+      ]);
+      expect(answer).not.toBe("no answer");
+      expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+      expect(summary(answer as KubeObject[])).toEqual(summary(await listAll(env, req)));
+      // The entry read afresh serves the next callers at once.
+      await expectSame(req);
+    } finally {
+      loseTurnForTest({ resource: "/none" });
+    }
   });
 
   it("refuses paging and resourceVersions, which a cached list does not serve", async () => {

@@ -1,6 +1,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createToken } from "../workers/api/auth";
+import { loseTurnForTest } from "../workers/client/list-cache";
+import { RBAC_RESOURCES } from "../workers/rbac/rbac-snapshot";
 import { api, namespace, pod, readResponse, send } from "./helpers";
 
 const RBAC = "/apis/rbac.authorization.k8s.io/v1";
@@ -53,6 +55,25 @@ describe("RBAC on every request", () => {
 
     expect((await api("DELETE", `${RBAC}/namespaces/${a}/rolebindings/team-read`)).status).toBe(200);
     expect((await as(alice, "GET", `/api/v1/namespaces/${a}/pods`)).status).toBe(403);
+  });
+
+  it("decides in bounded time when a load of the RBAC lists another caller started never ends", async () => {
+    // A request or object cancelled while it loaded the RoleBindings leaves that load unsettled for
+    // good (workerd drops its I/O); a decision waiting on it must not wait with it.
+    const ns = await namespace("rbac-lost");
+    const bob = await user(`bob-${suffix()}`, "team-lost");
+    expect((await as(bob, "GET", `/api/v1/namespaces/${ns}/pods`)).status).toBe(403);
+    try {
+      expect(loseTurnForTest({ resource: RBAC_RESOURCES.roleBindings }, 300)).toBe(true);
+      expect((await api("POST", `${RBAC}/namespaces/${ns}/rolebindings`, roleBinding("lost-view", { kind: "ClusterRole", name: "view" }, [{ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name: "team-lost" }]))).status).toBe(201);
+      const answer = await Promise.race([
+        as(bob, "GET", `/api/v1/namespaces/${ns}/pods`),
+        new Promise<"no answer">((resolve) => setTimeout(() => resolve("no answer"), 5_000)),
+      ]);
+      expect(answer === "no answer" ? answer : answer.status).toBe(200);
+    } finally {
+      loseTurnForTest({ resource: "/none" });
+    }
   });
 
   it("answers access reviews truly for the caller, and subject reviews only to those allowed them", async () => {

@@ -35,6 +35,7 @@ const MAX_OBJECTS = 20_000;
 const CATCH_UP = 2_000;
 /** A caller waits this long for the catch-up before its own; longer, that one is taken for lost. */
 const TURN_LOST_MS = 10_000;
+let turnLostMs = TURN_LOST_MS;
 
 interface Entry {
   rv: number;
@@ -166,7 +167,7 @@ async function readCached<T>(env: Env, req: ListRequest, caller: string, read: (
     await Promise.race([
       run,
       new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, TURN_LOST_MS);
+        timer = setTimeout(resolve, turnLostMs);
       }),
     ]).finally(() => clearTimeout(timer));
     if (objects) {
@@ -178,4 +179,18 @@ async function readCached<T>(env: Env, req: ListRequest, caller: string, read: (
   const filled = await fill(env, req);
   if (filled.bodies.size <= MAX_OBJECTS) remember(key, filled);
   return read(filled);
+}
+
+/**
+ * Tests only: the entry of `req` gets a turn that never ends, as one whose
+ * caller was cancelled mid catch-up (workerd drops a cancelled request's or
+ * reset object's I/O), and callers wait `waitMs` for a turn before theirs.
+ * False when `req` has no entry. `waitMs` undefined restores the default.
+ */
+export function loseTurnForTest(req: ListRequest, waitMs?: number): boolean {
+  turnLostMs = waitMs ?? TURN_LOST_MS;
+  const entry = entries.get(cacheKey(req));
+  if (!entry) return false;
+  entry.turn = new Promise<void>(() => undefined);
+  return true;
 }
