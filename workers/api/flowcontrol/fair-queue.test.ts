@@ -6,7 +6,7 @@ const tick = () => new Promise((r) => setTimeout(r, 0));
 
 describe("API priority and fairness", () => {
   it("gives freed seats to flows in turn, so a flooding user does not starve another", async () => {
-    const q = new FairQueue({ seats: 2, queueLengthLimit: 100, maxWaitMs: 10_000 });
+    const q = new FairQueue({ seats: 2, queueLengthLimit: 100, maxWaitMs: 10_000, maxHoldMs: 60_000 });
     const order: string[] = [];
     const held: (() => void)[] = [];
     const start = (flow: string, i: number) => q.acquire(flow).then((release) => {
@@ -35,7 +35,7 @@ describe("API priority and fairness", () => {
   });
 
   it("keeps a seat out of a flooding flow's reach, so another flow starts at once instead of after one of its requests", async () => {
-    const q = new FairQueue({ seats: 2, seatsPerFlow: 1, queueLengthLimit: 100, maxWaitMs: 10_000 });
+    const q = new FairQueue({ seats: 2, seatsPerFlow: 1, queueLengthLimit: 100, maxWaitMs: 10_000, maxHoldMs: 60_000 });
     const order: string[] = [];
     const held = new Map<string, () => void>();
     const start = (flow: string, i: number) => q.acquire(flow).then((release) => {
@@ -75,7 +75,7 @@ describe("API priority and fairness", () => {
   });
 
   it("rejects past a flow's queue limit, and after the longest wait, without losing seats", async () => {
-    const q = new FairQueue({ seats: 1, queueLengthLimit: 2, maxWaitMs: 30 });
+    const q = new FairQueue({ seats: 1, queueLengthLimit: 2, maxWaitMs: 30, maxHoldMs: 60_000 });
     const release = await q.acquire("a");
     const waiting = [q.acquire("a"), q.acquire("a")];
     await expect(q.acquire("a")).rejects.toThrow(RejectedError);
@@ -89,6 +89,30 @@ describe("API priority and fairness", () => {
     const again = await q.acquire("b");
     expect(q.inFlight).toBe(1);
     again();
+  });
+
+  it("takes back seats held past the longest hold, as a cancelled request that never freed its own", async () => {
+    let now = 0;
+    const q = new FairQueue({ seats: 2, queueLengthLimit: 10, maxWaitMs: 10_000, maxHoldMs: 1_000, now: () => now });
+    // Two requests of a whose finally never runs: their seats are never given back by them.
+    const lost = [await q.acquire("a"), await q.acquire("a")];
+    now = 999;
+    let bSeated = false;
+    const b = q.acquire("b").then((release) => {
+      bSeated = true;
+      return release;
+    });
+    await Promise.resolve();
+    expect([bSeated, q.inFlight, q.waiting]).toEqual([false, 2, 1]);
+    now = 1_000;
+    const [releaseB, releaseC] = await Promise.all([b, q.acquire("c")]);
+    expect([q.inFlight, q.waiting]).toEqual([2, 0]);
+    // A lost request that does end after all frees nothing that is not its own.
+    for (const release of lost) release();
+    expect(q.inFlight).toBe(2);
+    releaseB();
+    releaseC();
+    expect(q.inFlight).toBe(0);
   });
 
   it("classifies callers as upstream's bootstrap flow schemas do and shares the seats by level", () => {

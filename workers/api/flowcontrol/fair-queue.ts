@@ -9,6 +9,13 @@
  * fair-queuing rejects past queueLengthLimit and its queue-wait deadline.
  * A level may also cap the seats one flow holds at once (`seatsPerFlow`),
  * which upstream does not: see levels.ts for why.
+ *
+ * A seat is held at most `maxHoldMs`. A request's seat is freed in its
+ * `finally`, but workerd may never run that: a request cancelled while it
+ * waits on I/O (its client went away) is dropped with its continuations.
+ * Without a bound, each such request would keep its seat for the life of
+ * the isolate, and a caller that disconnects on purpose could take every
+ * seat of its level for good.
  */
 
 /** Why a request was not admitted. */
@@ -30,11 +37,25 @@ export interface LevelLimits {
   maxWaitMs: number;
   /** Seats one flow may hold at once (default: all of them). */
   seatsPerFlow?: number;
+  /** A seat held longer is taken back when a request finds the level full (see the module comment). */
+  maxHoldMs: number;
+  /** The clock (tests set their own). */
+  now?: () => number;
+}
+
+/** One seat held: by whom, since when, and whether it was given back (or taken back). */
+interface Seat {
+  flow: string;
+  since: number;
+  freed: boolean;
 }
 
 /** A seat-limited, per-flow fair-queued level. */
 export class FairQueue {
   private executing = 0;
+  /** The seats held now, oldest first. */
+  private readonly seats = new Set<Seat>();
+  private readonly now: () => number;
   /** Seats held by each flow holding any. */
   private readonly held = new Map<string, number>();
   private readonly perFlow: number;
@@ -43,6 +64,7 @@ export class FairQueue {
 
   constructor(private readonly limits: LevelLimits) {
     this.perFlow = Math.max(1, Math.min(limits.seats, limits.seatsPerFlow ?? limits.seats));
+    this.now = limits.now ?? Date.now;
   }
 
   /** Requests executing now. */
@@ -62,6 +84,7 @@ export class FairQueue {
    * (call it exactly once, when the request is done), or rejects with why.
    */
   acquire(flow: string): Promise<() => void> {
+    if (!this.admitsNow(flow)) this.reclaimLost();
     if (this.admitsNow(flow)) return Promise.resolve(this.seat(flow));
     const queue = this.queues.get(flow) ?? [];
     if (queue.length >= this.limits.queueLengthLimit) return Promise.reject(new RejectedError("queue-full"));
@@ -99,18 +122,35 @@ export class FairQueue {
   }
 
   private seat(flow: string): () => void {
+    const seat: Seat = { flow, since: this.now(), freed: false };
+    this.seats.add(seat);
     this.executing += 1;
     this.held.set(flow, (this.held.get(flow) ?? 0) + 1);
-    let freed = false;
     return () => {
-      if (freed) return;
-      freed = true;
-      this.executing -= 1;
-      const left = (this.held.get(flow) ?? 1) - 1;
-      if (left > 0) this.held.set(flow, left);
-      else this.held.delete(flow);
-      this.dispatch();
+      if (this.free(seat)) this.dispatch();
     };
+  }
+
+  /** Gives `seat` back once; false when it was already. */
+  private free(seat: Seat): boolean {
+    if (seat.freed) return false;
+    seat.freed = true;
+    this.seats.delete(seat);
+    this.executing -= 1;
+    const left = (this.held.get(seat.flow) ?? 1) - 1;
+    if (left > 0) this.held.set(seat.flow, left);
+    else this.held.delete(seat.flow);
+    return true;
+  }
+
+  /** Takes back the seats held past maxHoldMs (their requests are taken for lost; see the module comment). */
+  private reclaimLost(): void {
+    const oldest = this.now() - this.limits.maxHoldMs;
+    // Insertion order is seating order: the first seat held for less ends the search.
+    for (const seat of this.seats) {
+      if (seat.since > oldest) break;
+      this.free(seat);
+    }
   }
 
   /**

@@ -70,6 +70,12 @@ export function totalSeatsOf(vars: { APF_TOTAL_SEATS?: string }): number {
 export const QUEUE_LENGTH_LIMIT = 50;
 /** How long a request may wait for a seat (upstream: a quarter of the 60 s request timeout). */
 export const MAX_WAIT_MS = 15_000;
+/**
+ * How long a request may hold a seat before it is taken for lost (fair-queue.ts):
+ * upstream's default request timeout (the apiserver's --request-timeout, 1 min),
+ * past which its requests are answered 504 anyway.
+ */
+export const MAX_HOLD_MS = 60_000;
 
 // The UIDs are fixed: clients see them in the X-Kubernetes-PF-* headers and may compare them across requests.
 const exempt: PriorityLevel = { name: "exempt", uid: "8d6a8b9c-7f1e-4e0a-9a41-0e9f0b3a1c01" };
@@ -142,7 +148,7 @@ export function queueOf(level: PriorityLevel, totalSeats = TOTAL_SEATS): FairQue
   let q = queues.get(key);
   if (!q) {
     const seats = seatsOf(level, totalSeats);
-    q = new FairQueue({ seats, seatsPerFlow: seatsPerFlowOf(seats), queueLengthLimit: QUEUE_LENGTH_LIMIT, maxWaitMs: MAX_WAIT_MS });
+    q = new FairQueue({ seats, seatsPerFlow: seatsPerFlowOf(seats), queueLengthLimit: QUEUE_LENGTH_LIMIT, maxWaitMs: MAX_WAIT_MS, maxHoldMs: MAX_HOLD_MS });
     queues.set(key, q);
   }
   return q;
