@@ -72,6 +72,12 @@ export interface CommitRequest {
   reconcileKeys: unknown[];
   /** Whether this kind's collection runs the periodic resync. */
   resyncs: boolean;
+  /**
+   * True on the first send of a pending write, which cannot have committed
+   * yet: the collection then skips looking its id up. A re-send (recovery)
+   * leaves it out, as do object stores older than the field.
+   */
+  firstSend?: boolean;
 }
 
 /**
@@ -277,7 +283,7 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
    * committed here in one call, so it is never re-sent and need not be.
    */
   private commitSync(req: CommitRequest, remember: boolean): { result: CommitResult; event?: StoredEvent } {
-    const done = remember
+    const done = remember && req.firstSend !== true
       ? this.sql.exec<{ rv: number }>("SELECT rv FROM commits WHERE pending_id = ?", req.pendingId).toArray()[0]
       : undefined;
     const key = objectKey(req.namespace, req.name);

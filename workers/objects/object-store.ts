@@ -351,7 +351,7 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
     return whilePending(async () => {
       await this.ctx.storage.setAlarm(Date.now() + RECOVERY_DELAY_MS);
       this.crashIf("afterPending");
-      return this.send(ref, pending, object, prev);
+      return this.send(ref, pending, object, prev, true);
     });
   }
 
@@ -361,9 +361,10 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
    * refusal by the collection (nothing applied, and a resend would be refused
    * again) ends it: the row is dropped, the object keeps its previous state
    * and the refusal is thrown as a {@link CommitRefused}. `object` is the
-   * pending body parsed, `prev` the stored object it replaces.
+   * pending body parsed, `prev` the stored object it replaces; `firstSend`
+   * when the row was written by this very call (no earlier send can have committed it).
    */
-  private async send(ref: ObjectRef, pending: PendingRow, object: KubeObject, prev: Stored | undefined): Promise<string> {
+  private async send(ref: ObjectRef, pending: PendingRow, object: KubeObject, prev: Stored | undefined, firstSend = false): Promise<string> {
     const observer = changeObserver();
     const answer = await this.collection(ref).commit({
       pendingId: pending.id,
@@ -376,6 +377,7 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
       // Computed here, where both states are parsed already, not in the kind's one serial collection.
       reconcileKeys: observer?.keysForChange(object, prev?.object ?? null, pending.type) ?? [],
       resyncs: observer?.resyncs(object.kind) ?? false,
+      ...(firstSend ? { firstSend } : {}),
     });
     if (!answer.ok) {
       this.sql.exec("DELETE FROM pending WHERE id = ?", pending.id);
