@@ -46,7 +46,34 @@ const DNS1123_SUBDOMAIN_FMT = `${DNS1123_LABEL_FMT}(\\.${DNS1123_LABEL_FMT})*`;
 const DNS1123_SUBDOMAIN_ERR =
   "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
 const DNS1123_SUBDOMAIN_MAX = 253;
-const DNS1123_SUBDOMAIN_RE = new RegExp(`^${DNS1123_SUBDOMAIN_FMT}$`);
+
+/** Whether `c` (a char code) is in [a-z0-9]. */
+function isLowerAlnum(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+}
+
+/**
+ * Whether `value` matches `^${DNS1123_SUBDOMAIN_FMT}$`: dot-separated RFC 1123
+ * labels, each of [-a-z0-9] starting and ending with [a-z0-9]. Scanned by
+ * hand because every create checks its name with it, and the CPU profile of
+ * pod creates under `wrangler dev` put ~0.18 ms per create in the regular
+ * expression's test (bench/README, writes), where this scan takes well
+ * under a microsecond.
+ */
+function matchesDNS1123Subdomain(value: string): boolean {
+  let labelStart = true;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 46 /* . */) {
+      if (labelStart || !isLowerAlnum(value.charCodeAt(i - 1))) return false;
+      labelStart = true;
+    } else if (labelStart) {
+      if (!isLowerAlnum(c)) return false;
+      labelStart = false;
+    } else if (c !== 45 /* - */ && !isLowerAlnum(c)) return false;
+  }
+  return !labelStart && isLowerAlnum(value.charCodeAt(value.length - 1));
+}
 
 /** Upstream's `TotalAnnotationSizeLimitB`: keys plus values, in bytes. */
 export const TOTAL_ANNOTATION_SIZE_LIMIT_B = 256 * 1024;
@@ -75,7 +102,7 @@ function regexError(msg: string, fmt: string, ...examples: string[]): string {
 export function isDNS1123Subdomain(value: string): string[] {
   const errs: string[] = [];
   if (byteLength(value) > DNS1123_SUBDOMAIN_MAX) errs.push(maxLenError(DNS1123_SUBDOMAIN_MAX));
-  if (!DNS1123_SUBDOMAIN_RE.test(value)) {
+  if (!matchesDNS1123Subdomain(value)) {
     errs.push(regexError(DNS1123_SUBDOMAIN_ERR, DNS1123_SUBDOMAIN_FMT, "example.com"));
   }
   return errs;
@@ -87,7 +114,7 @@ export function isDNS1123Label(value: string): string[] {
   if (byteLength(value) > DNS1123_LABEL_MAX) errs.push(maxLenError(DNS1123_LABEL_MAX));
   if (!DNS1123_LABEL_RE.test(value)) {
     // A valid subdomain of acceptable length that is not a label can only differ by its dots.
-    if (DNS1123_SUBDOMAIN_RE.test(value)) errs.push("must not contain dots");
+    if (matchesDNS1123Subdomain(value)) errs.push("must not contain dots");
     else errs.push(regexError(DNS1123_LABEL_ERR, DNS1123_LABEL_FMT, "my-name", "123-abc"));
   }
   return errs;

@@ -141,6 +141,9 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
     if (this.hasSchema()) return;
     // Nothing here yet: every table in one call (a create always lands here).
     createSchema(this.sql, MIGRATIONS);
+    // A new log has nothing to trim: the first trim comes TRIM_EVERY commits from now (it used to
+    // come with the first commit, a DELETE over an empty log in every create's transaction).
+    this.commitsUntilTrim = TRIM_EVERY - 1;
     this.schemaReady = true;
     this.schemaAbsent = false;
   }
