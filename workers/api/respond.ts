@@ -92,6 +92,23 @@ export function objectResponse(
   return json(obj, status);
 }
 
+/**
+ * A written object as {@link objectResponse} answers it, from the JSON its
+ * store answered: sent as it is unless a Table needs the object, which spares
+ * every create and update a parse and an encode of the object (the CPU
+ * profile of creates put ~0.2 ms per create in re-encoding it).
+ */
+export function writtenResponse(
+  kind: ResourceKind,
+  written: { body: string; object: KubeObject },
+  accept: string | null,
+  includeObject: string | undefined,
+  status = 200,
+): Response {
+  if (wantsTable(accept)) return objectResponse(kind, written.object, accept, includeObject, status);
+  return new Response(written.body, { status, headers: { "content-type": "application/json" } });
+}
+
 /** A list page, as a `<Kind>List` or a Table. Items stay JSON text unless a Table needs them parsed. */
 export function listResponse(
   kind: ResourceKind,

@@ -17,8 +17,8 @@ import { listAll } from "../client/list-all";
 import { type ResourcePath, refOfPath } from "./resource-path";
 import { checkName, checkNamespace, checkTypeMeta, fieldManagerOf, gracePeriodOption, metaOf, nameForCreate, writeOptions } from "./request-options";
 import { createObject } from "../objects/create";
-import { json, objectResponse } from "./respond";
-import { writeObject } from "../objects/client";
+import { json, writtenResponse } from "./respond";
+import { writeObject, type Written } from "../objects/client";
 import { runBounded } from "../bounded";
 import type { AuditNotes } from "../audit/audit-middleware";
 import { isNotFound } from "../client/errors";
@@ -49,8 +49,9 @@ function writer(ctx: HandlerContext): { byNode?: string; rbacGuard?: RbacGuard }
 
 const SCALE_TYPE = { apiVersion: "autoscaling/v1", kind: "Scale" };
 
-function respond(ctx: HandlerContext, obj: KubeObject, status: number): Response {
-  return objectResponse(ctx.path.kind, obj, ctx.req.headers.get("accept"), ctx.url.searchParams.get("includeObject") ?? undefined, status);
+/** A written object's answer, from its stored JSON (respond.ts: writtenResponse). */
+function respondWritten(ctx: HandlerContext, written: Written, status: number): Response {
+  return writtenResponse(ctx.path.kind, written, ctx.req.headers.get("accept"), ctx.url.searchParams.get("includeObject") ?? undefined, status);
 }
 
 /** POST to a collection. */
@@ -65,8 +66,9 @@ export async function createHandler(ctx: HandlerContext): Promise<Response> {
   await admitCreateIn(ctx.env, kind, namespace ?? "", target.name ?? target.generateName ?? "");
   await admitKindCreate(ctx.env, resourceKey(kind), namespace ?? "", body);
   const result = await createObject(ctx.env, { kind, namespace: namespace ?? "", ...target, ...opts, manager, ...(ctx.rbacGuard ? { rbacGuard: ctx.rbacGuard } : {}) }, body);
-  if (ctx.audit) ctx.audit.name = result.object.metadata.name;
-  return respond(ctx, result.object, 201);
+  // A generated name is known only from the object; a given one needs no parse.
+  if (ctx.audit) ctx.audit.name = target.name ?? result.object.metadata.name;
+  return respondWritten(ctx, result, 201);
 }
 
 /** PUT to an object, its /status or its /scale. */
@@ -87,7 +89,7 @@ export async function updateHandler(ctx: HandlerContext, name: string): Promise<
   const result = await writeObject(ctx.env, ref, {
     verb: "update", input: body, subresource: subresource === "status" ? "status" : "", ...opts, ...writer(ctx),
   });
-  return respond(ctx, result.object, 200);
+  return respondWritten(ctx, result, 200);
 }
 
 const PATCH_TYPES: Record<string, PatchType | "apply"> = {
@@ -125,14 +127,14 @@ export async function patchHandler(ctx: HandlerContext, name: string): Promise<R
     await admitApplyIn(ctx.env, kind, ref);
     const force = ctx.url.searchParams.get("force") === "true";
     const result = await writeObject(ctx.env, ref, { verb: "apply", applied: body, subresource: sub, uid: crypto.randomUUID(), force, ...opts, ...writer(ctx) });
-    return respond(ctx, result.object, result.created ? 201 : 200);
+    return respondWritten(ctx, result, result.created ? 201 : 200);
   }
   const patch = parseJsonText(text, "the patch");
   const result = await writeObject(ctx.env, ref, {
     verb: "patch", patchType: type, patch, subresource: subresource === "scale" ? "scale" : sub, ...opts, ...writer(ctx),
   });
   if (subresource === "scale") return json(scaleOf(kind, result.object));
-  return respond(ctx, result.object, 200);
+  return respondWritten(ctx, result, 200);
 }
 
 /** DeleteOptions from the body (JSON) and the query, as upstream merges them. */
@@ -173,7 +175,7 @@ export async function deleteHandler(ctx: HandlerContext, name: string): Promise<
   admitDelete(ctx.path.kind, name);
   if (ctx.path.kind.kind === "Namespace") forgetNamespace(name);
   const result = await writeObject(ctx.env, refOfPath(ctx.path, name), { verb: "delete", options, ...opts });
-  return respond(ctx, result.object, 200);
+  return respondWritten(ctx, result, 200);
 }
 
 const DELETE_COLLECTION_CONCURRENCY = 16;

@@ -52,8 +52,8 @@ export async function findObject(env: Env, ref: ObjectRef): Promise<KubeObject |
   }
 }
 
-/** A write's result with the object parsed. */
-export type Written = Omit<WriteResult, "body"> & { object: KubeObject };
+/** A write's result: the stored object's JSON, and the object parsed (on first use: a create's answer needs only the JSON). */
+export type Written = WriteResult & { readonly object: KubeObject };
 
 /**
  * The field manager of a controller's writes, as upstream's binaries name
@@ -78,8 +78,14 @@ export async function writeObject(env: Env, ref: ObjectRef, op: ObjectOp): Promi
     throw error;
   }
   if (receivedAt) noteControllerWrite(ref, op, receivedAt, { changed: result.changed });
-  const { body, ...rest } = result;
-  return { ...rest, object: JSON.parse(body) as KubeObject };
+  let parsed: KubeObject | undefined;
+  return {
+    ...result,
+    get object(): KubeObject {
+      parsed ??= JSON.parse(result.body) as KubeObject;
+      return parsed;
+    },
+  };
 }
 
 /** Lists one page of a resource. */
