@@ -118,5 +118,5 @@ export function loseArmedFlushForTest(): void {
 export async function settleAuditBuffer(): Promise<void> {
   await flushAuditBuffer();
   const deadline = Date.now() + SETTLE_LIMIT_MS;
-  while (flushing > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  while (flushing > 0 && Date.now() < deadline) await delay(5);
 }

@@ -37,23 +37,21 @@ export interface LevelLimits {
   maxWaitMs: number;
   /** Seats one flow may hold at once (default: all of them). */
   seatsPerFlow?: number;
-  /** A seat held longer is taken back when a request finds the level full (see the module comment). */
+  /** A seat held longer is taken back when the next request arrives (see the module comment). */
   maxHoldMs: number;
   /** The clock (tests set their own). */
   now?: () => number;
 }
 
-/** One seat held: by whom, since when, and whether it was given back (or taken back). */
+/** One seat held: by whom and since when. */
 interface Seat {
   flow: string;
   since: number;
-  freed: boolean;
 }
 
 /** A seat-limited, per-flow fair-queued level. */
 export class FairQueue {
-  private executing = 0;
-  /** The seats held now, oldest first. */
+  /** The seats held now, oldest first (a seat given or taken back leaves the set). */
   private readonly seats = new Set<Seat>();
   private readonly now: () => number;
   /** Seats held by each flow holding any. */
@@ -69,7 +67,7 @@ export class FairQueue {
 
   /** Requests executing now. */
   get inFlight(): number {
-    return this.executing;
+    return this.seats.size;
   }
 
   /** Requests waiting now, over all flows. */
@@ -84,7 +82,7 @@ export class FairQueue {
    * (call it exactly once, when the request is done), or rejects with why.
    */
   acquire(flow: string): Promise<() => void> {
-    if (!this.admitsNow(flow)) this.reclaimLost();
+    this.reclaimLost();
     if (this.admitsNow(flow)) return Promise.resolve(this.seat(flow));
     const queue = this.queues.get(flow) ?? [];
     if (queue.length >= this.limits.queueLengthLimit) return Promise.reject(new RejectedError("queue-full"));
@@ -107,7 +105,7 @@ export class FairQueue {
    * flow is below its cap, and no flow that may take a seat waits ahead of it.
    */
   admitsNow(flow: string): boolean {
-    return this.executing < this.limits.seats && this.mayTake(flow) && this.nextEligible() === undefined;
+    return this.seats.size < this.limits.seats && this.mayTake(flow) && this.nextEligible() === undefined;
   }
 
   /** The first waiting flow (in round-robin order) below its cap, with its queue. */
@@ -122,9 +120,8 @@ export class FairQueue {
   }
 
   private seat(flow: string): () => void {
-    const seat: Seat = { flow, since: this.now(), freed: false };
+    const seat: Seat = { flow, since: this.now() };
     this.seats.add(seat);
-    this.executing += 1;
     this.held.set(flow, (this.held.get(flow) ?? 0) + 1);
     return () => {
       if (this.free(seat)) this.dispatch();
@@ -133,20 +130,21 @@ export class FairQueue {
 
   /** Gives `seat` back once; false when it was already. */
   private free(seat: Seat): boolean {
-    if (seat.freed) return false;
-    seat.freed = true;
-    this.seats.delete(seat);
-    this.executing -= 1;
+    if (!this.seats.delete(seat)) return false;
     const left = (this.held.get(seat.flow) ?? 1) - 1;
     if (left > 0) this.held.set(seat.flow, left);
     else this.held.delete(seat.flow);
     return true;
   }
 
-  /** Takes back the seats held past maxHoldMs (their requests are taken for lost; see the module comment). */
+  /**
+   * Takes back the seats held past maxHoldMs (their requests are taken for
+   * lost; see the module comment). Run on every acquire: insertion order is
+   * seating order, so the search ends at the first seat held for less, which
+   * is nearly always the first one.
+   */
   private reclaimLost(): void {
     const oldest = this.now() - this.limits.maxHoldMs;
-    // Insertion order is seating order: the first seat held for less ends the search.
     for (const seat of this.seats) {
       if (seat.since > oldest) break;
       this.free(seat);
@@ -158,7 +156,7 @@ export class FairQueue {
    * cap takes one and goes to the back; a flow at its cap keeps its place.
    */
   private dispatch(): void {
-    while (this.executing < this.limits.seats) {
+    while (this.seats.size < this.limits.seats) {
       const chosen = this.nextEligible();
       if (!chosen) return;
       const [flow, queue] = chosen;
