@@ -66,7 +66,7 @@ for (const sink of SINKS) {
       await api("POST", `/api/v1/namespaces/${ns}/events`, event("c"));
       // Trim the kind's log to its newest event with the stores' own log component.
       await runInDurableObject(collectionStub(env, "/events"), (_store: CollectionStore, state) => {
-        new EventLog(state.storage.sql, { meta: { table: "meta", key: "compacted" }, retainEvents: 1, retainMs: 0 }).trim(Date.now() + 1);
+        new EventLog(state.storage.sql, { meta: { table: "meta", key: "compacted" }, retainEvents: 1, retainMs: 0, prevs: "stored" }).trim(Date.now() + 1);
       });
       const w = await WatchClient.open(sink, `/api/v1/namespaces/${ns}/events?watch=true&resourceVersion=${first.body.metadata.resourceVersion}`);
       const ev = await w.next();

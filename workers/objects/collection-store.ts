@@ -160,7 +160,7 @@ export class CollectionStore extends DurableObject<Env> implements EventSource {
     super(ctx, costEnv(env));
     this.sql = costSql(ctx.storage.sql);
     this.watchers = new WatchHub(ctx, this);
-    this.log = new EventLog(this.sql, { meta: { table: "meta", key: "compacted" }, retainEvents: RETAIN_EVENTS, retainMs: RETAIN_MS });
+    this.log = new EventLog(this.sql, { meta: { table: "meta", key: "compacted" }, retainEvents: RETAIN_EVENTS, retainMs: RETAIN_MS, prevs: "stored" });
     void ctx.blockConcurrencyWhile(async () => migrate(this.sql, MIGRATIONS));
   }
 

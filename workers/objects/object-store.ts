@@ -20,7 +20,7 @@ import { Mutex } from "./mutex";
 import { type ObjectOp, planWrite } from "./object-ops";
 import type { ObjectRef } from "./object-ref";
 import { outcome, whilePending, type Outcome } from "./outcome";
-import { createSchema, migrate } from "./sql-migrations";
+import { createObjectSchema, openObjectSchema, readIdentity } from "./object-schema";
 import type { StoredEvent } from "../watch/event-filter";
 import { EventLog } from "../watch/event-log";
 import type { EventSource } from "../watch/watch-session";
@@ -28,23 +28,8 @@ import { WatchHub, type WatchStream } from "../watch/watch-hub";
 import type { WatchRequest } from "../watch/watch-request";
 import { awaitsCleanup, runNamespaceCleanup } from "./namespace-cleanup";
 import { refOf } from "./write-rules";
-import { factsOfWrite, type FactKey, readFacts, SERVER_FACTS_MIGRATION, writeFacts } from "./server-facts";
+import { factsOfWrite, type FactKey, readFacts, writeFacts } from "./server-facts";
 import { type PlannedWrite, writeAdmission } from "./write-admission";
-
-const MIGRATIONS = [
-  `CREATE TABLE object (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL, rv INTEGER NOT NULL);
-   CREATE TABLE pending (id TEXT PRIMARY KEY, type TEXT NOT NULL, body TEXT NOT NULL, prev_rv INTEGER NOT NULL);
-   CREATE TABLE identity (id INTEGER PRIMARY KEY CHECK (id = 1), resource TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL);`,
-  // This object's own event log, for single-object watches (kubectl get x -w, wait, delete --wait).
-  `CREATE TABLE events (rv INTEGER PRIMARY KEY, type TEXT NOT NULL, body TEXT NOT NULL, prev TEXT, ts INTEGER NOT NULL);
-   CREATE TABLE log_meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
-   INSERT INTO log_meta (k, v) VALUES ('trimmed', 0);`,
-  // What the server knows about the object that no client may write (server-facts.ts).
-  SERVER_FACTS_MIGRATION,
-  // Previous objects in their own rows: a SQLite row holds at most 2 MB, and an object and its
-  // previous state may each be up to MAX_OBJECT_BYTES. Older events keep theirs in events.prev.
-  `CREATE TABLE event_prevs (rv INTEGER PRIMARY KEY, prev TEXT NOT NULL);`,
-];
 
 /** An object keeps at least this many of its own events… */
 const OBJECT_LOG_EVENTS = 100;
@@ -113,9 +98,11 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
     this.sql = costSql(ctx.storage.sql);
     this.watchers = new WatchHub(ctx, this);
     this.log = new EventLog(this.sql, {
-      meta: { table: "log_meta", key: "trimmed" },
+      meta: { table: "meta", key: "trimmed" },
       retainEvents: OBJECT_LOG_EVENTS,
       retainMs: OBJECT_LOG_MS,
+      // One object's log: each event's previous object is the event before it.
+      prevs: "derived",
     });
   }
 
@@ -127,20 +114,17 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
     if (this.schemaReady) return true;
     // Only this object ever creates its tables, so an absence once seen holds until ensureSchema.
     if (this.schemaAbsent) return false;
-    const found = this.sql
-      .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'object'")
-      .toArray().length > 0;
-    // An object written by an older version gets the newer migrations now.
-    if (found) migrate(this.sql, MIGRATIONS);
+    // A store written by an older version is upgraded now (object-schema.ts).
+    const found = openObjectSchema(this.sql, this.ctx.storage);
     this.schemaReady = found;
     this.schemaAbsent = !found;
     return found;
   }
 
-  private ensureSchema(): void {
+  private ensureSchema(ref: ObjectRef): void {
     if (this.hasSchema()) return;
-    // Nothing here yet: every table in one call (a create always lands here).
-    createSchema(this.sql, MIGRATIONS);
+    // Nothing here yet: every table and the store's identity in one call (a create always lands here).
+    createObjectSchema(this.sql, ref);
     // A new log has nothing to trim: the first trim comes TRIM_EVERY commits from now (it used to
     // come with the first commit, a DELETE over an empty log in every create's transaction).
     this.commitsUntilTrim = TRIM_EVERY - 1;
@@ -179,9 +163,8 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
           if (current) writeFacts(this.sql, current.object.metadata.uid, implied);
           return { body: JSON.stringify(plan.object), created: plan.created, changed: false, type: plan.type };
         }
-        this.ensureSchema();
-        // The identity of a store never changes; it is recorded when an object is created in it.
-        if (!current) this.remember(ref);
+        // The identity of a store never changes; it is recorded with its tables.
+        this.ensureSchema(ref);
         // No await until the pending row is written: the facts commit with the write.
         writeFacts(this.sql, plan.object.metadata.uid, implied);
         let body: string;
@@ -319,19 +302,7 @@ export class ObjectStore extends DurableObject<Env> implements EventSource {
   }
 
   private identity(): ObjectRef | undefined {
-    if (!this.hasSchema()) return undefined;
-    return this.sql
-      .exec<{ resource: string; namespace: string; name: string }>("SELECT resource, namespace, name FROM identity")
-      .toArray()[0];
-  }
-
-  private remember(ref: ObjectRef): void {
-    this.sql.exec(
-      "INSERT OR REPLACE INTO identity (id, resource, namespace, name) VALUES (1, ?, ?, ?)",
-      ref.resource,
-      ref.namespace,
-      ref.name,
-    );
+    return this.hasSchema() ? readIdentity(this.sql) : undefined;
   }
 
   private collection(ref: ObjectRef): DurableObjectStub<CollectionStore> {

@@ -14,6 +14,9 @@
  *
  * Facts a write implies are recorded before its pending row, with no await
  * in between, so they commit atomically with the write.
+ *
+ * They are one row of the store's `meta` table (object-schema.ts), `facts`:
+ * a JSON object of the uid and its facts, merged by one upsert.
  */
 import { isJsonObject, type KubeObject } from "../../shared/k8s/object";
 
@@ -23,25 +26,35 @@ export type FactKey = "observedSequence" | "heartbeatSeenAt";
 /** Facts by name. */
 export type Facts = Partial<Record<FactKey, number>>;
 
-/** The ObjectStore migration that creates the facts table (appended to its MIGRATIONS). */
-export const SERVER_FACTS_MIGRATION = "CREATE TABLE server_facts (uid TEXT NOT NULL, k TEXT NOT NULL, v INTEGER NOT NULL, PRIMARY KEY (uid, k));";
-
 /** The facts of object `uid`. */
 export function readFacts(sql: SqlStorage, uid: string | undefined): Facts {
   if (uid === undefined) return {};
+  const row = sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = 'facts'").toArray()[0];
+  if (!row) return {};
+  const stored: unknown = JSON.parse(row.v);
+  if (!isJsonObject(stored) || stored.uid !== uid) return {};
   const facts: Facts = {};
-  for (const row of sql.exec<{ k: string; v: number }>("SELECT k, v FROM server_facts WHERE uid = ?", uid)) {
-    if (row.k === "observedSequence" || row.k === "heartbeatSeenAt") facts[row.k] = Number(row.v);
+  for (const k of FACT_KEYS) {
+    const v = stored[k];
+    if (typeof v === "number") facts[k] = v;
   }
   return facts;
 }
 
-/** Records facts of object `uid`; those of any other uid (an earlier object of this name) are dropped. */
+const FACT_KEYS: readonly FactKey[] = ["observedSequence", "heartbeatSeenAt"];
+
+/**
+ * Records facts of object `uid` in one statement: merged into the facts of
+ * the same uid, replacing those of any other uid (an earlier object of this name).
+ */
 export function writeFacts(sql: SqlStorage, uid: string | undefined, facts: Facts): void {
   const entries = Object.entries(facts).filter((e): e is [FactKey, number] => e[1] !== undefined);
   if (uid === undefined || entries.length === 0) return;
-  sql.exec("DELETE FROM server_facts WHERE uid != ?", uid);
-  for (const [k, v] of entries) sql.exec("INSERT OR REPLACE INTO server_facts (uid, k, v) VALUES (?, ?, ?)", uid, k, v);
+  sql.exec(
+    "INSERT INTO meta (k, v) VALUES ('facts', ?1) ON CONFLICT (k) DO UPDATE SET v = " +
+      "CASE WHEN json_extract(v, '$.uid') = json_extract(excluded.v, '$.uid') THEN json_patch(v, excluded.v) ELSE excluded.v END",
+    JSON.stringify({ uid, ...Object.fromEntries(entries) }),
+  );
 }
 
 /** The Ready condition's lastHeartbeatTime in a Node's `status` as written, if any. */

@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createSchema, migrate } from "./sql-migrations";
+import { migrate } from "./sql-migrations";
 
 const MIGRATIONS = [
   `CREATE TABLE a (id INTEGER PRIMARY KEY, v TEXT NOT NULL);
@@ -23,15 +23,21 @@ async function schemaAfter(build: (sql: SqlStorage) => void): Promise<{ tables: 
   });
 }
 
-describe("createSchema", () => {
-  it("makes in one call what migrate makes one migration at a time, and migrate after it changes nothing", async () => {
-    const stepwise = await schemaAfter((sql) => migrate(sql, MIGRATIONS));
-    const atOnce = await schemaAfter((sql) => {
-      createSchema(sql, MIGRATIONS);
+describe("migrate", () => {
+  it("applies each migration once, in order, and finishes a store stopped part of the way", async () => {
+    const all = await schemaAfter((sql) => migrate(sql, MIGRATIONS));
+    const again = await schemaAfter((sql) => {
+      migrate(sql, MIGRATIONS);
       migrate(sql, MIGRATIONS);
     });
-    expect(atOnce).toEqual(stepwise);
-    expect(atOnce.ids).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
-    expect(atOnce.rows).toEqual([{ k: "x" }]);
+    const stepwise = await schemaAfter((sql) => {
+      migrate(sql, MIGRATIONS.slice(0, 1));
+      migrate(sql, MIGRATIONS);
+    });
+    expect(again).toEqual(all);
+    expect(stepwise).toEqual(all);
+    expect(all.ids).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+    expect(all.rows).toEqual([{ k: "x" }]);
+    expect(all.tables.map((t) => (t as { name: string }).name)).toEqual(["_migrations", "a", "b", "c", "d"]);
   });
 });

@@ -7,23 +7,6 @@
  * few and fixed.
  */
 
-/**
- * Creates the whole schema of a database known to be empty in one call: the
- * migrations table, every migration, and their ids. A new Durable Object
- * (every create makes one) then pays one SQLite call for its tables instead
- * of two per migration. Only for a database with no tables: use
- * {@link migrate} when the schema may already exist.
- */
-export function createSchema(sql: SqlStorage, migrations: readonly string[]): void {
-  const ids = migrations.map((_, i) => `(${i + 1})`).join(", ");
-  const script = [
-    "CREATE TABLE _migrations (id INTEGER PRIMARY KEY)",
-    ...migrations.map((m) => m.trim().replace(/;\s*$/, "")),
-    ...(migrations.length > 0 ? [`INSERT INTO _migrations (id) VALUES ${ids}`] : []),
-  ].join(";\n");
-  sql.exec(script);
-}
-
 /** Applies the migrations not yet applied. Call inside `blockConcurrencyWhile`. */
 export function migrate(sql: SqlStorage, migrations: readonly string[]): void {
   sql.exec("CREATE TABLE IF NOT EXISTS _migrations (id INTEGER PRIMARY KEY)");

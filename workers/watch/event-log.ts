@@ -15,6 +15,13 @@
  * own in `event_prevs (rv, prev)`: a SQLite row holds at most 2 MB and an
  * object and its previous state may each be up to the object size limit.
  * Events written before that table existed keep theirs in `events.prev`.
+ *
+ * An object's own log need not store previous objects at all: it holds every
+ * change of one object in order, so an event's previous object is the body
+ * of the event before it (none for an ADDED). With `prevs: "derived"` the log
+ * stores none, and a trim keeps the newest event it compacts so that the
+ * first event served after it still has its previous object. The collection's
+ * log interleaves many objects and stores them (`prevs: "stored"`).
  */
 import type { EventType } from "../objects/collection-store";
 import type { StoredEvent } from "./event-filter";
@@ -27,6 +34,8 @@ export interface EventLogOptions {
   retainEvents: number;
   /** …and every event younger than this (ms). */
   retainMs: number;
+  /** Whether previous objects are stored with the events or derived from the event before (module comment). */
+  prevs: "stored" | "derived";
 }
 
 /** Columns a collection's log records beside each event (its key and namespace). */
@@ -55,11 +64,17 @@ export class EventLog {
         ev.rv, ev.type, ev.body, ts,
       );
     }
-    if (ev.prev !== null) this.sql.exec("INSERT OR IGNORE INTO event_prevs (rv, prev) VALUES (?, ?)", ev.rv, ev.prev);
+    if (ev.prev !== null && this.opts.prevs === "stored") {
+      this.sql.exec("INSERT OR IGNORE INTO event_prevs (rv, prev) VALUES (?, ?)", ev.rv, ev.prev);
+    }
   }
 
   /** Events after `afterRv`, ascending, at most `limit`. */
   read(afterRv: number, limit: number): StoredEvent[] {
+    return this.opts.prevs === "derived" ? this.readDerived(afterRv, limit) : this.readStored(afterRv, limit);
+  }
+
+  private readStored(afterRv: number, limit: number): StoredEvent[] {
     return this.sql
       .exec<{ rv: number; type: EventType; body: string; prev: string | null }>(
         "SELECT e.rv AS rv, e.type AS type, e.body AS body, COALESCE(e.prev, p.prev) AS prev " +
@@ -68,6 +83,23 @@ export class EventLog {
         limit,
       )
       .toArray();
+  }
+
+  /** One object's events with each previous object taken from the event before it (module comment). */
+  private readDerived(afterRv: number, limit: number): StoredEvent[] {
+    const rows = this.sql
+      .exec<{ rv: number; type: EventType; body: string }>("SELECT rv, type, body FROM events WHERE rv > ? ORDER BY rv LIMIT ?", afterRv, limit)
+      .toArray();
+    const first = rows[0];
+    // The event at or before afterRv: kept by every trim (see trim), so a non-ADDED first event has one.
+    let before = first === undefined || first.type === "ADDED"
+      ? null
+      : (this.sql.exec<{ body: string }>("SELECT body FROM events WHERE rv <= ? ORDER BY rv DESC LIMIT 1", afterRv).toArray()[0]?.body ?? null);
+    return rows.map((row) => {
+      const ev: StoredEvent = { rv: row.rv, type: row.type, body: row.body, prev: row.type === "ADDED" ? null : before };
+      before = row.body;
+      return ev;
+    });
   }
 
   /** The newest logged resourceVersion (0 for an empty log). */
@@ -95,8 +127,13 @@ export class EventLog {
       .one().m;
     if (cut === null) return;
     const { table, key } = this.opts.meta;
-    this.sql.exec("DELETE FROM events WHERE rv <= ?", cut);
-    this.sql.exec("DELETE FROM event_prevs WHERE rv <= ?", cut);
+    if (this.opts.prevs === "derived") {
+      // The event at the cut stays, unserved, as the previous object of the first one served after it.
+      this.sql.exec("DELETE FROM events WHERE rv < ?", cut);
+    } else {
+      this.sql.exec("DELETE FROM events WHERE rv <= ?", cut);
+      this.sql.exec("DELETE FROM event_prevs WHERE rv <= ?", cut);
+    }
     this.sql.exec(`UPDATE ${table} SET v = MAX(v, ?) WHERE k = ?`, cut, key);
   }
 }
