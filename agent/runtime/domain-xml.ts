@@ -30,7 +30,7 @@ export interface HostDisk {
 export interface DomainHost {
   domainName: string;
   vmi: { uid: string; namespace: string; name: string };
-  /** `kvm` when /dev/kvm exists, else `qemu` (TCG emulation). */
+  /** `kvm` when the host's KVM can run a guest (kvm.ts), else `qemu` (TCG emulation). */
   type: "kvm" | "qemu";
   serialLog: string;
   network: HostNetwork;

@@ -1,6 +1,6 @@
 /**
  * The libvirt VM adapter against the real libvirtd and QEMU (TCG here, KVM
- * where /dev/kvm exists). Runs when DURAPLANE_REAL_RUNTIMES=1 — and then a
+ * where the host can run guests under it: agent/runtime/kvm.ts). Runs when DURAPLANE_REAL_RUNTIMES=1 — and then a
  * missing daemon fails the file rather than skipping it — and skips
  * otherwise. Every domain it makes is named `duraplane-test-…` and is
  * destroyed and undefined in afterAll, whatever happened.

@@ -14,7 +14,6 @@ import { libvirtConsole, libvirtVnc, type LibvirtStreamSource } from "./libvirt-
 import { libvirtGuest } from "./libvirt-guest.ts";
 import type { GuestQuery } from "../../shared/tunnel/frames.ts";
 import type { VMStreams, WorkloadRef } from "./streams.ts";
-import { existsSync } from "node:fs";
 import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Observation, RunState, Workload } from "./adapter.ts";
@@ -22,6 +21,7 @@ import { macFor } from "./addresses.ts";
 import { type DomainEvent, DomainEventStream } from "./domain-events.ts";
 import { type DomainState, exitOf, isActive, isPaused, parseDomState } from "./domain-state.ts";
 import { domainXml, type HostNetwork } from "./domain-xml.ts";
+import { kvmUsable } from "./kvm.ts";
 import { domainsWithPrefix, readDomainIdentity } from "./domain-adoption.ts";
 import { readGuest } from "./guest-read.ts";
 import {
@@ -49,7 +49,7 @@ export interface LibvirtOptions {
   network?: HostNetwork;
   /** Domain names start with this (default `duraplane-`); only such domains are read. */
   domainPrefix?: string;
-  /** KVM when /dev/kvm exists, else TCG; tests may force it. */
+  /** KVM when the host can run a guest under it (kvm.ts), else TCG; tests may force it. */
   kvm?: boolean;
   /** Every domain is re-read this often (default 10 s). */
   resyncIntervalMs?: number;
@@ -82,7 +82,7 @@ export class LibvirtVirtRuntime implements VirtRuntime, VMStreams {
   private constructor(private readonly options: LibvirtOptions, readonly runtimeVersion: string, virsh: Virsh) {
     this.virsh = virsh;
     this.prefix = options.domainPrefix ?? "duraplane-";
-    this.type = (options.kvm ?? existsSync("/dev/kvm")) ? "kvm" : "qemu";
+    this.type = (options.kvm ?? kvmUsable()) ? "kvm" : "qemu";
     if (options.migrationAddress) this.migration = new LibvirtMigration(this.migrationHost(options.migrationAddress));
   }
 
