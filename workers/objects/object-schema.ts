@@ -24,7 +24,7 @@ import type { ObjectRef } from "./object-ref";
 import { migrate } from "./sql-migrations";
 
 /** The version new stores are made at, kept in `meta` under `schema`. */
-export const OBJECT_SCHEMA_VERSION = 2;
+const OBJECT_SCHEMA_VERSION = 2;
 
 /** The first schema, as its numbered migrations ran (kept to finish a store stopped between them). */
 const FIRST_SCHEMA = [

@@ -20,8 +20,11 @@
  */
 import { isJsonObject, type KubeObject } from "../../shared/k8s/object";
 
-/** The names of the facts. */
-export type FactKey = "observedSequence" | "heartbeatSeenAt";
+/** The names of the facts (the only keys read back from the stored row). */
+const FACT_KEYS = ["observedSequence", "heartbeatSeenAt"] as const;
+
+/** The name of a fact. */
+export type FactKey = (typeof FACT_KEYS)[number];
 
 /** Facts by name. */
 export type Facts = Partial<Record<FactKey, number>>;
@@ -41,19 +44,17 @@ export function readFacts(sql: SqlStorage, uid: string | undefined): Facts {
   return facts;
 }
 
-const FACT_KEYS: readonly FactKey[] = ["observedSequence", "heartbeatSeenAt"];
-
 /**
  * Records facts of object `uid` in one statement: merged into the facts of
  * the same uid, replacing those of any other uid (an earlier object of this name).
  */
 export function writeFacts(sql: SqlStorage, uid: string | undefined, facts: Facts): void {
-  const entries = Object.entries(facts).filter((e): e is [FactKey, number] => e[1] !== undefined);
-  if (uid === undefined || entries.length === 0) return;
+  if (uid === undefined || FACT_KEYS.every((k) => facts[k] === undefined)) return;
   sql.exec(
     "INSERT INTO meta (k, v) VALUES ('facts', ?1) ON CONFLICT (k) DO UPDATE SET v = " +
       "CASE WHEN json_extract(v, '$.uid') = json_extract(excluded.v, '$.uid') THEN json_patch(v, excluded.v) ELSE excluded.v END",
-    JSON.stringify({ uid, ...Object.fromEntries(entries) }),
+    // JSON leaves out the facts not given, so the merge keeps their stored values.
+    JSON.stringify({ ...facts, uid }),
   );
 }
 
