@@ -80,7 +80,8 @@ describe("kubectl top", () => {
   it("top nodes prints each host with its CPU and memory use and percentages of its allocatable", async () => {
     let out = "";
     await until("both hosts in kubectl top nodes", () => {
-      out = ok("top", "nodes", ...[]);
+      // Before the first samples kubectl says "metrics not available yet" and exits 1: wait on, as for pods.
+      out = run(server.kubeconfig, ["top", "nodes"]).stdout;
       const mine = rows(out).filter((r) => HOSTS.includes(r[0] ?? ""));
       return mine.length === HOSTS.length && mine.every((r) => millicores(r[1]) > 0);
     }, 60_000);
